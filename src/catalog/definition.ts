@@ -1,0 +1,136 @@
+import type { Catalogue, PropertySpec } from "./types";
+
+/**
+ * What edgehog collects: the single source of truth. Adding an app or an event is an edit
+ * here and nowhere else; `GET /v1/catalog` publishes exactly this.
+ *
+ * The Teleport Connect events mirror `prehog.v1alpha.ConnectReportingService`: cluster and
+ * user names are HMAC digests computed by the client with the cluster's key.
+ */
+
+const clusterName: PropertySpec = {
+  class: "anonymized",
+  description: "HMAC of the cluster name, keyed by the cluster",
+};
+const userName: PropertySpec = {
+  class: "anonymized",
+  description: "HMAC of the user name, keyed by the cluster",
+};
+const connectApps = ["teleport-connect"] as const;
+
+export const catalogue: Catalogue = {
+  apps: {
+    "teleport-connect": {
+      description: "Teleport Connect, the desktop client",
+      commonProperties: {
+        app_version: { class: "version", description: "Teleport Connect version", optional: true },
+        os: {
+          class: "enum",
+          description: "Node's process.platform",
+          values: ["darwin", "linux", "win32"],
+          optional: true,
+        },
+        arch: {
+          class: "enum",
+          description: "Node's os.arch()",
+          values: ["x64", "arm64", "ia32", "arm"],
+          optional: true,
+        },
+        os_version: { class: "version", description: "Node's os.release()", optional: true },
+      },
+      dimensions: { appVersion: "app_version", os: "os" },
+    },
+  },
+
+  events: {
+    "connect.cluster.login": {
+      description: "A user logged in to a cluster",
+      apps: connectApps,
+      properties: {
+        cluster_name: clusterName,
+        user_name: userName,
+        connector_type: {
+          class: "enum",
+          description: "How the user authenticated",
+          values: ["local", "github", "saml", "oidc", "passwordless"],
+        },
+      },
+    },
+    "connect.protocol.use": {
+      description: "A connection was opened",
+      apps: connectApps,
+      properties: {
+        cluster_name: clusterName,
+        user_name: userName,
+        protocol: { class: "enum", description: "Protocol used", values: ["ssh", "db", "kube", "app", "desktop"] },
+        origin: {
+          class: "enum",
+          description: "Where in the UI the connection started",
+          values: ["resource_table", "search_bar", "connection_list", "reopened_session", "vnet"],
+          optional: true,
+        },
+        access_through: {
+          class: "enum",
+          description: "How the resource was reached",
+          values: ["proxy_service", "local_proxy", "vnet"],
+          optional: true,
+        },
+      },
+    },
+    "connect.accessRequest.create": {
+      description: "An access request was created",
+      apps: connectApps,
+      properties: {
+        cluster_name: clusterName,
+        user_name: userName,
+        kind: { class: "enum", description: "What was requested", values: ["role", "resource"] },
+      },
+    },
+    "connect.accessRequest.review": {
+      description: "An access request was reviewed",
+      apps: connectApps,
+      properties: { cluster_name: clusterName, user_name: userName },
+    },
+    "connect.accessRequest.assumeRole": {
+      description: "A role from an approved access request was assumed",
+      apps: connectApps,
+      properties: { cluster_name: clusterName, user_name: userName },
+    },
+    "connect.fileTransfer.run": {
+      description: "A file transfer ran",
+      apps: connectApps,
+      properties: {
+        cluster_name: clusterName,
+        user_name: userName,
+        is_upload: { class: "bool", description: "Upload (true) or download (false)" },
+      },
+    },
+    "connect.user.job_role": {
+      description: "The user chose a job role in the one-time dialog",
+      apps: connectApps,
+      properties: {
+        job_role: { class: "text", description: 'A job role such as "Software Engineer"', maxLength: 64 },
+      },
+    },
+    "connect.connectMyComputer.setup": {
+      description: "Connect My Computer setup finished",
+      apps: connectApps,
+      properties: {
+        cluster_name: clusterName,
+        user_name: userName,
+        success: { class: "bool", description: "Whether setup succeeded" },
+        failed_step: {
+          class: "text",
+          description: "The step that failed (empty on success)",
+          maxLength: 64,
+          optional: true,
+        },
+      },
+    },
+    "connect.connectMyComputer.agentStart": {
+      description: "The Connect My Computer agent started",
+      apps: connectApps,
+      properties: { cluster_name: clusterName, user_name: userName },
+    },
+  },
+};
