@@ -1,0 +1,67 @@
+import { exports } from "cloudflare:workers";
+
+/** A random value shaped like an HMAC-SHA256 digest (std base64 of 32 bytes). */
+export function randomDigest(): string {
+  const bytes = crypto.getRandomValues(new Uint8Array(32));
+  return btoa(String.fromCharCode(...bytes));
+}
+
+export interface TestEvent {
+  uuid?: unknown;
+  event?: unknown;
+  distinct_id?: unknown;
+  timestamp?: unknown;
+  properties?: Record<string, unknown>;
+  [key: string]: unknown;
+}
+
+/** A valid `connect.protocol.use` event; override any field. */
+export function protocolUse(overrides: TestEvent = {}): TestEvent {
+  const { properties, ...rest } = overrides;
+  return {
+    uuid: crypto.randomUUID(),
+    event: "connect.protocol.use",
+    distinct_id: crypto.randomUUID(),
+    timestamp: new Date().toISOString(),
+    ...rest,
+    properties: {
+      cluster_name: randomDigest(),
+      user_name: randomDigest(),
+      protocol: "ssh",
+      app_version: "17.0.1",
+      os: "darwin",
+      ...properties,
+    },
+  };
+}
+
+export function batch(events: TestEvent[], extra: Record<string, unknown> = {}) {
+  return { app: "teleport-connect", events, ...extra };
+}
+
+/** POSTs a JSON batch to /v1/events through the Worker's own fetch handler. */
+export async function postEvents(body: unknown, headers: Record<string, string> = {}): Promise<Response> {
+  return exports.default.fetch("http://edgehog.test/v1/events", {
+    method: "POST",
+    headers: { "content-type": "application/json", ...headers },
+    body: typeof body === "string" ? body : JSON.stringify(body),
+  });
+}
+
+export interface IngestResult {
+  accepted: number;
+  duplicates: number;
+  rejected: { index: number; uuid?: string; error: string; field?: string; message: string }[];
+  dropped_properties: Record<string, Record<string, number>>;
+}
+
+/** Polls `probe` until it returns a value other than undefined (the consumer is asynchronous). */
+export async function eventually<T>(probe: () => Promise<T | undefined>, timeoutMs = 10_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
