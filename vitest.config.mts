@@ -2,23 +2,42 @@ import { readFileSync } from "node:fs";
 import { cloudflareTest } from "@cloudflare/vitest-pool-workers";
 import { defineConfig } from "vitest/config";
 
-// Tests run inside workerd with the bindings of wrangler.toml: real local D1, Queues and
-// Durable Objects. Storage is isolated per test file; test/setup.ts applies schema.sql.
 export default defineConfig({
-  plugins: [
-    cloudflareTest({
-      wrangler: { configPath: "./wrangler.toml" },
-      miniflare: {
-        bindings: {
-          TEST_SCHEMA: readFileSync(new URL("./schema.sql", import.meta.url), "utf8"),
-          ADMIN_TOKEN: "test-admin-token",
+  test: {
+    projects: [
+      {
+        // Unit and integration tests inside workerd, with the bindings of wrangler.toml: real
+        // local D1, Queues and Durable Objects. Storage is isolated per test file;
+        // test/setup.ts applies schema.sql.
+        plugins: [
+          cloudflareTest({
+            wrangler: { configPath: "./wrangler.toml" },
+            miniflare: {
+              bindings: {
+                TEST_SCHEMA: readFileSync(new URL("./schema.sql", import.meta.url), "utf8"),
+                ADMIN_TOKEN: "test-admin-token",
+              },
+            },
+          }),
+        ],
+        test: {
+          name: "workers",
+          include: ["test/**/*.test.ts"],
+          exclude: ["test/e2e/**"],
+          setupFiles: ["./test/setup.ts"],
+          testTimeout: 20_000,
         },
       },
-    }),
-  ],
-  test: {
-    include: ["test/**/*.test.ts"],
-    setupFiles: ["./test/setup.ts"],
-    testTimeout: 20_000,
+      {
+        // End to end: the collector under `wrangler dev` on 127.0.0.1, driven over real HTTP.
+        test: {
+          name: "e2e",
+          include: ["test/e2e/**/*.test.ts"],
+          environment: "node",
+          testTimeout: 30_000,
+          hookTimeout: 90_000,
+        },
+      },
+    ],
   },
 });

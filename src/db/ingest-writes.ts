@@ -51,7 +51,11 @@ SELECT r.value, ?2 FROM json_each(?1) AS r`;
  * The statements that store one Queue delivery: raw events, daily aggregates and per-batch
  * counters. Run them with one `db.batch()`, which D1 executes as a single transaction.
  */
-export function deliveryStatements(db: D1Database, messages: readonly BatchMessage[], now: number): D1PreparedStatement[] {
+export function deliveryStatements(
+  db: D1Database,
+  messages: readonly BatchMessage[],
+  now: number,
+): D1PreparedStatement[] {
   const eventRows: string[] = [];
   const seen = new Set<string>();
   const rejectionRows: unknown[] = [];

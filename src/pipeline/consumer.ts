@@ -25,7 +25,13 @@ export async function consumeBatches(batch: MessageBatch<unknown>, env: Env): Pr
   if (valid.length === 0) return;
 
   try {
-    await env.DB.batch(deliveryStatements(env.DB, valid.map((v) => v.body), Date.now()));
+    await env.DB.batch(
+      deliveryStatements(
+        env.DB,
+        valid.map((v) => v.body),
+        Date.now(),
+      ),
+    );
     for (const { message } of valid) message.ack();
     return;
   } catch (err) {

@@ -74,7 +74,10 @@ export function groupForSend(messages: PackedMessage[]): PackedMessage[][] {
   let group: PackedMessage[] = [];
   let groupBytes = 0;
   for (const message of messages) {
-    if (group.length > 0 && (group.length === MAX_SEND_BATCH_MESSAGES || groupBytes + message.bytes > MAX_SEND_BATCH_BYTES)) {
+    if (
+      group.length > 0 &&
+      (group.length === MAX_SEND_BATCH_MESSAGES || groupBytes + message.bytes > MAX_SEND_BATCH_BYTES)
+    ) {
       groups.push(group);
       group = [];
       groupBytes = 0;
@@ -95,9 +98,7 @@ export async function enqueueBatch(queue: Queue<BatchMessage>, batch: AcceptedBa
   const groups = groupForSend(packMessages(batch));
   try {
     await Promise.all(
-      groups.map((group) =>
-        queue.sendBatch(group.map((message) => ({ body: message.body, contentType: "json" }))),
-      ),
+      groups.map((group) => queue.sendBatch(group.map((message) => ({ body: message.body, contentType: "json" })))),
     );
   } catch (err) {
     console.error("queue send failed", err);

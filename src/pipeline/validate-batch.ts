@@ -108,7 +108,8 @@ const PLAIN_PROPERTY_NAME = /^[A-Za-z0-9_.$:-]{1,64}$/;
 export const OTHER_PROPERTY = "(other)";
 
 function countDropped(counts: Record<string, Record<string, number>>, event: string, property: string): void {
-  const perEvent = (counts[event] ??= {});
+  counts[event] ??= {};
+  const perEvent = counts[event];
   let name = PLAIN_PROPERTY_NAME.test(property) ? property : OTHER_PROPERTY;
   if (!(name in perEvent)) {
     const tracked = Object.values(counts).reduce((n, names) => n + Object.keys(names).length, 0);

@@ -11,13 +11,9 @@ export class Anonymizer {
 
   static async create(key: string): Promise<Anonymizer> {
     if (key.trim() === "") throw new Error("HMAC key must not be empty");
-    const cryptoKey = await crypto.subtle.importKey(
-      "raw",
-      utf8.encode(key),
-      { name: "HMAC", hash: "SHA-256" },
-      false,
-      ["sign"],
-    );
+    const cryptoKey = await crypto.subtle.importKey("raw", utf8.encode(key), { name: "HMAC", hash: "SHA-256" }, false, [
+      "sign",
+    ]);
     return new Anonymizer(cryptoKey);
   }
 

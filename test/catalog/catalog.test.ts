@@ -39,10 +39,21 @@ describe("GET /v1/catalog", () => {
       expect.arrayContaining([
         expect.objectContaining({ name: "cluster_name", class: "anonymized", required: true }),
         expect.objectContaining({ name: "user_name", class: "anonymized", required: true }),
-        expect.objectContaining({ name: "connector_type", class: "enum", values: ["local", "github", "saml", "oidc", "passwordless"] }),
+        expect.objectContaining({
+          name: "connector_type",
+          class: "enum",
+          values: ["local", "github", "saml", "oidc", "passwordless"],
+        }),
       ]),
     );
-    expect(Object.keys(published.privacy_classes).sort()).toEqual(["anonymized", "bool", "count", "enum", "text", "version"]);
+    expect(Object.keys(published.privacy_classes).sort()).toEqual([
+      "anonymized",
+      "bool",
+      "count",
+      "enum",
+      "text",
+      "version",
+    ]);
   });
 
   it("marks every cluster and user name as anonymized", () => {

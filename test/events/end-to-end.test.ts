@@ -1,7 +1,7 @@
 import { env, exports } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import type { EventStats } from "../../src/db/event-stats";
-import { type IngestResult, batch, eventually, postEvents, protocolUse } from "../helpers/events";
+import { batch, eventually, type IngestResult, postEvents, protocolUse } from "../helpers/events";
 
 const admin = { authorization: "Bearer test-admin-token" };
 
@@ -70,7 +70,10 @@ describe("events flow through the real Queue into D1 aggregates", () => {
     const before = Date.now();
     expect(res.status).toBe(202);
     const row = await eventually(() =>
-      env.DB.prepare("SELECT * FROM events WHERE uuid = ?").bind(event.uuid).first().then((r) => r ?? undefined),
+      env.DB.prepare("SELECT * FROM events WHERE uuid = ?")
+        .bind(event.uuid)
+        .first()
+        .then((r) => r ?? undefined),
     );
     const received = Number(row.received_at);
     expect(Math.abs(received - before)).toBeLessThan(5000);

@@ -1,6 +1,6 @@
 import { exports } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { type IngestResult, batch, postEvents, protocolUse } from "../helpers/events";
+import { batch, type IngestResult, postEvents, protocolUse } from "../helpers/events";
 
 async function compress(data: string | Uint8Array, format: "gzip" | "deflate" = "gzip"): Promise<ArrayBuffer> {
   const bytes = typeof data === "string" ? new TextEncoder().encode(data) : data;
@@ -25,7 +25,10 @@ describe("POST /v1/events: encodings and content types", () => {
     expect(bomb.byteLength).toBeLessThan(100_000);
     const res = await post(bomb, { "content-type": "application/json", "content-encoding": "gzip" });
     expect(res.status).toBe(413);
-    expect(await res.json()).toMatchObject({ error: "payload_too_large", message: expect.stringMatching(/decompressed/) });
+    expect(await res.json()).toMatchObject({
+      error: "payload_too_large",
+      message: expect.stringMatching(/decompressed/),
+    });
   });
 
   it("refuses a body that is not valid gzip (400)", async () => {
@@ -40,15 +43,16 @@ describe("POST /v1/events: encodings and content types", () => {
     expect(await res.json()).toMatchObject({ error: "unsupported_encoding" });
   });
 
-  it.each([["application/x-www-form-urlencoded"], ["application/xml"], [""]])(
-    "refuses Content-Type %j (415)",
-    async (contentType) => {
-      const headers: Record<string, string> = contentType ? { "content-type": contentType } : {};
-      const res = await post(new Blob([JSON.stringify(batch([protocolUse()]))]), headers);
-      expect(res.status).toBe(415);
-      expect(await res.json()).toMatchObject({ error: "unsupported_media_type" });
-    },
-  );
+  it.each([
+    ["application/x-www-form-urlencoded"],
+    ["application/xml"],
+    [""],
+  ])("refuses Content-Type %j (415)", async (contentType) => {
+    const headers: Record<string, string> = contentType ? { "content-type": contentType } : {};
+    const res = await post(new Blob([JSON.stringify(batch([protocolUse()]))]), headers);
+    expect(res.status).toBe(415);
+    expect(await res.json()).toMatchObject({ error: "unsupported_media_type" });
+  });
 
   it("accepts application/json with a charset, and text/plain (sendBeacon)", async () => {
     for (const contentType of ["application/json; charset=utf-8", "text/plain;charset=UTF-8"]) {

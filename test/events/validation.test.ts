@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { type IngestResult, batch, postEvents, protocolUse, randomDigest } from "../helpers/events";
+import { batch, type IngestResult, postEvents, protocolUse, randomDigest } from "../helpers/events";
 
 async function ingest(events: unknown[], extra: Record<string, unknown> = {}) {
   const res = await postEvents({ app: "teleport-connect", events, ...extra });
@@ -20,7 +20,12 @@ describe("POST /v1/events: per-event validation", () => {
     expect(status).toBe(202);
     expect(body.accepted).toBe(1);
     expect(body.rejected).toEqual([
-      expect.objectContaining({ index: 1, uuid: plainUser.uuid, error: "not_anonymized", field: "properties.user_name" }),
+      expect.objectContaining({
+        index: 1,
+        uuid: plainUser.uuid,
+        error: "not_anonymized",
+        field: "properties.user_name",
+      }),
       expect.objectContaining({ index: 2, error: "not_anonymized", field: "properties.cluster_name" }),
     ]);
     expect(body.rejected[0]?.message).toMatch(/HMAC-SHA256 digest/);

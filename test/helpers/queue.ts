@@ -43,7 +43,7 @@ export async function deliver(bodies: unknown[], targetEnv: Env = env) {
   }));
   const batch = createMessageBatch("edgehog-events", messages);
   const ctx = createExecutionContext();
-  await worker.queue(batch, targetEnv, ctx);
+  await worker.queue(batch, targetEnv);
   const result = await getQueueResult(batch, ctx);
   return { ...result, ids: messages.map((m) => m.id) };
 }

@@ -4,9 +4,14 @@ import { aggregatesSnapshot, batchMessage, deliver, storedEvent } from "../helpe
 
 async function wipe() {
   await env.DB.batch(
-    ["events", "daily_event_counts", "daily_active_installs", "daily_rejections", "daily_dropped_properties", "processed_batches"].map(
-      (table) => env.DB.prepare(`DELETE FROM ${table}`),
-    ),
+    [
+      "events",
+      "daily_event_counts",
+      "daily_active_installs",
+      "daily_rejections",
+      "daily_dropped_properties",
+      "processed_batches",
+    ].map((table) => env.DB.prepare(`DELETE FROM ${table}`)),
   );
 }
 
@@ -28,9 +33,30 @@ describe("queue consumer", () => {
     const snapshot = await aggregatesSnapshot(env.DB);
     expect(snapshot.rawEvents).toBe(4);
     expect(snapshot.counts).toEqual([
-      { app: "teleport-connect", day: "2026-11-20", event: "connect.cluster.login", app_version: "17.0.1", os: "darwin", count: 1 },
-      { app: "teleport-connect", day: "2026-11-20", event: "connect.protocol.use", app_version: "17.0.1", os: "linux", count: 2 },
-      { app: "teleport-connect", day: "2026-11-21", event: "connect.protocol.use", app_version: "17.0.1", os: "linux", count: 1 },
+      {
+        app: "teleport-connect",
+        day: "2026-11-20",
+        event: "connect.cluster.login",
+        app_version: "17.0.1",
+        os: "darwin",
+        count: 1,
+      },
+      {
+        app: "teleport-connect",
+        day: "2026-11-20",
+        event: "connect.protocol.use",
+        app_version: "17.0.1",
+        os: "linux",
+        count: 2,
+      },
+      {
+        app: "teleport-connect",
+        day: "2026-11-21",
+        event: "connect.protocol.use",
+        app_version: "17.0.1",
+        os: "linux",
+        count: 1,
+      },
     ]);
     expect(snapshot.installs).toHaveLength(3); // `install` once on 11-20, one more on 11-20, one on 11-21
 
@@ -46,7 +72,9 @@ describe("queue consumer", () => {
     });
     await deliver([message]);
     const once = await aggregatesSnapshot(env.DB);
-    expect(once.rejections).toEqual([{ app: "teleport-connect", day: "2026-11-20", error: "not_anonymized", count: 2 }]);
+    expect(once.rejections).toEqual([
+      { app: "teleport-connect", day: "2026-11-20", error: "not_anonymized", count: 2 },
+    ]);
     expect(once.dropped).toEqual([
       { app: "teleport-connect", day: "2026-11-20", event: "connect.protocol.use", property: "hostname", count: 3 },
     ]);
@@ -95,7 +123,7 @@ describe("queue consumer", () => {
     const good = batchMessage([storedEvent()]);
     const result = await deliver([good, { v: 99, nonsense: true }]);
     expect(result.explicitAcks).toEqual([result.ids[0]]);
-    expect(result.retryMessages.map((m) => m.msgId)).toEqual([result.ids[1]]);
+    expect(result.retryMessages.map((m: { msgId: string }) => m.msgId)).toEqual([result.ids[1]]);
     expect((await aggregatesSnapshot(env.DB)).rawEvents).toBe(1);
   });
 
@@ -106,8 +134,11 @@ describe("queue consumer", () => {
         throw new Error("D1 is unavailable");
       },
     } as unknown as D1Database;
-    const result = await deliver([batchMessage([storedEvent()]), batchMessage([storedEvent()])], { ...env, DB: failingDb });
+    const result = await deliver([batchMessage([storedEvent()]), batchMessage([storedEvent()])], {
+      ...env,
+      DB: failingDb,
+    });
     expect(result.explicitAcks).toEqual([]);
-    expect(result.retryMessages.map((m) => m.msgId).sort()).toEqual([...result.ids].sort());
+    expect(result.retryMessages.map((m: { msgId: string }) => m.msgId).sort()).toEqual([...result.ids].sort());
   });
 });

@@ -2,7 +2,6 @@ import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test"
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { app } from "../../src/app";
-import type { BatchMessage } from "../../src/pipeline/message";
 import {
   type AcceptedBatch,
   groupForSend,
@@ -10,6 +9,7 @@ import {
   MAX_SEND_BATCH_BYTES,
   packMessages,
 } from "../../src/pipeline/enqueue";
+import type { BatchMessage } from "../../src/pipeline/message";
 import { batch, protocolUse } from "../helpers/events";
 import { storedEvent } from "../helpers/queue";
 

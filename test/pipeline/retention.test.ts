@@ -1,4 +1,4 @@
-import { createExecutionContext, createScheduledController } from "cloudflare:test";
+import { createScheduledController } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import worker from "../../src/index";
@@ -13,7 +13,7 @@ describe("raw-event retention (cron)", () => {
     const before = await aggregatesSnapshot(env.DB);
     expect(before.rawEvents).toBe(3);
 
-    await worker.scheduled(createScheduledController({ scheduledTime: now, cron: "17 * * * *" }), env, createExecutionContext());
+    await worker.scheduled(createScheduledController({ scheduledTime: now, cron: "17 * * * *" }), env);
 
     const after = await aggregatesSnapshot(env.DB);
     expect(after.rawEvents).toBe(1);

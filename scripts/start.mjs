@@ -1,0 +1,42 @@
+#!/usr/bin/env node
+// `npm start`: the collector on http://127.0.0.1:8787 (PORT overrides) with `wrangler dev`,
+// its local D1 schema applied and `--test-scheduled` on (GET /__scheduled runs the cron).
+import { spawn, spawnSync } from "node:child_process";
+import { copyFileSync, existsSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+
+const root = fileURLToPath(new URL("..", import.meta.url));
+const port = process.env.PORT ?? "8787";
+const wrangler = [fileURLToPath(new URL("../node_modules/wrangler/bin/wrangler.js", import.meta.url))];
+// No Cloudflare account is needed locally: don't try to fetch the Request.cf template.
+const env = { ...process.env, CLOUDFLARE_CF_FETCH_ENABLED: "false", WRANGLER_SEND_METRICS: "false" };
+
+function step(title, args) {
+  console.log(`\n▸ ${title}`);
+  const result = spawnSync(process.execPath, [...wrangler, ...args], { cwd: root, env, stdio: "inherit" });
+  if (result.status !== 0) {
+    console.error(`✗ ${title} failed (exit ${result.status ?? result.signal})`);
+    process.exit(result.status ?? 1);
+  }
+}
+
+if (!/^\d{1,5}$/.test(port)) {
+  console.error(`PORT must be a port number, got "${port}"`);
+  process.exit(2);
+}
+
+if (!existsSync(new URL("../.dev.vars", import.meta.url))) {
+  copyFileSync(new URL("../.dev.vars.example", import.meta.url), new URL("../.dev.vars", import.meta.url));
+  console.log("▸ created .dev.vars from .dev.vars.example (local ADMIN_TOKEN)");
+}
+
+step("applying schema.sql to the local D1 database", ["d1", "execute", "edgehog", "--local", "--file=schema.sql"]);
+
+console.log(`\n▸ starting edgehog on http://127.0.0.1:${port}`);
+const dev = spawn(
+  process.execPath,
+  [...wrangler, "dev", "--ip", "127.0.0.1", "--port", port, "--test-scheduled", "--show-interactive-dev-session=false"],
+  { cwd: root, env, stdio: "inherit" },
+);
+for (const signal of ["SIGINT", "SIGTERM"]) process.on(signal, () => dev.kill(signal));
+dev.on("exit", (code, signal) => process.exit(code ?? (signal ? 1 : 0)));

@@ -1,0 +1,78 @@
+import { randomBytes, randomUUID } from "node:crypto";
+import { gzipSync } from "node:zlib";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type RunningCollector, startCollector } from "./wrangler-dev";
+
+const digest = () => randomBytes(32).toString("base64");
+
+function hundredEvents(day: string) {
+  const installs = Array.from({ length: 20 }, () => randomUUID());
+  return Array.from({ length: 100 }, (_, i) => ({
+    uuid: randomUUID(),
+    event: i % 5 === 0 ? "connect.cluster.login" : "connect.protocol.use",
+    distinct_id: installs[i % 20],
+    timestamp: `${day}T12:${String(i % 60).padStart(2, "0")}:00Z`,
+    properties:
+      i % 5 === 0
+        ? { cluster_name: digest(), user_name: digest(), connector_type: "saml", app_version: "17.0.1", os: "linux" }
+        : { cluster_name: digest(), user_name: digest(), protocol: "db", app_version: "17.0.1", os: "darwin" },
+  }));
+}
+
+describe("the collector under wrangler dev, over real HTTP", () => {
+  let collector: RunningCollector;
+  beforeAll(async () => {
+    collector = await startCollector();
+  });
+  afterAll(async () => {
+    await collector?.stop();
+  });
+
+  it("answers /healthz and publishes the catalogue", async () => {
+    expect((await fetch(`${collector.url}/healthz`)).status).toBe(200);
+    const catalogue = (await (await fetch(`${collector.url}/v1/catalog`)).json()) as { apps: { name: string }[] };
+    expect(catalogue.apps.map((a) => a.name)).toContain("teleport-connect");
+  });
+
+  it("takes a gzipped 100-event batch and shows it in the stats once the queue has drained", async () => {
+    const day = "2026-09-15";
+    const body = gzipSync(JSON.stringify({ app: "teleport-connect", events: hundredEvents(day) }));
+    const res = await fetch(`${collector.url}/v1/events`, {
+      method: "POST",
+      headers: { "content-type": "application/json", "content-encoding": "gzip" },
+      body,
+    });
+    expect(res.status).toBe(202);
+    expect(await res.json()).toEqual({ accepted: 100, duplicates: 0, rejected: [], dropped_properties: {} });
+
+    const deadline = Date.now() + 20_000;
+    let stats: { days: { events: Record<string, number>; active_installs: number }[]; active_installs: number };
+    for (;;) {
+      const r = await fetch(`${collector.url}/v1/stats/events?app=teleport-connect&from=${day}&to=${day}`, {
+        headers: { authorization: `Bearer ${collector.adminToken}` },
+      });
+      stats = (await r.json()) as typeof stats;
+      if (stats.days[0] && Object.keys(stats.days[0].events).length > 0) break;
+      if (Date.now() > deadline) throw new Error("the queue did not drain in 20 s");
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+    expect(stats.days[0]?.events).toEqual({ "connect.cluster.login": 20, "connect.protocol.use": 80 });
+    expect(stats.days[0]?.active_installs).toBe(20);
+    expect(stats.active_installs).toBe(20);
+  });
+
+  it("answers bad input with a JSON 4xx", async () => {
+    const res = await fetch(`${collector.url}/v1/events`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: "{ nope",
+    });
+    expect(res.status).toBe(400);
+    expect(await res.json()).toMatchObject({ error: "invalid_json" });
+  });
+
+  it("runs the cron on demand (--test-scheduled)", async () => {
+    const res = await fetch(`${collector.url}/__scheduled?cron=17+*+*+*+*`);
+    expect(res.status).toBe(200);
+  });
+});
