@@ -8,6 +8,7 @@ const limitsSchema = z.object({
   MAX_DECOMPRESSED_BYTES: positiveInt(4_194_304),
   MAX_EVENTS_PER_BATCH: positiveInt(1000),
   MAX_EVENT_BYTES: positiveInt(8192),
+  MAX_STRING_LENGTH: positiveInt(256),
   RAW_EVENT_RETENTION_DAYS: positiveInt(30),
 });
 
@@ -16,6 +17,8 @@ export interface Limits {
   maxDecompressedBytes: number;
   maxEventsPerBatch: number;
   maxEventBytes: number;
+  /** Ceiling on any string property, on top of the catalogue's own caps. */
+  maxStringLength: number;
   rawEventRetentionDays: number;
 }
 
@@ -39,6 +42,7 @@ export function limitsOf(env: Env): Limits {
     maxDecompressedBytes: v.MAX_DECOMPRESSED_BYTES,
     maxEventsPerBatch: v.MAX_EVENTS_PER_BATCH,
     maxEventBytes: v.MAX_EVENT_BYTES,
+    maxStringLength: v.MAX_STRING_LENGTH,
     rawEventRetentionDays: v.RAW_EVENT_RETENTION_DAYS,
   };
   cache.set(env, limits);

@@ -10,6 +10,7 @@ export interface Env {
   MAX_DECOMPRESSED_BYTES?: string;
   MAX_EVENTS_PER_BATCH?: string;
   MAX_EVENT_BYTES?: string;
+  MAX_STRING_LENGTH?: string;
   RAW_EVENT_RETENTION_DAYS?: string;
 }
 

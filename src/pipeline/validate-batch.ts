@@ -60,6 +60,7 @@ export interface BatchContext {
   tenantId: string | null;
   maxEventsPerBatch: number;
   maxEventBytes: number;
+  maxStringLength: number;
 }
 
 /**
@@ -186,7 +187,7 @@ function validateEvent(
     return reject("tenant_required", `event "${input.event}" is only accepted with a tenant token`, "event");
   }
 
-  const checked = checkProperties(spec, input.properties);
+  const checked = checkProperties(spec, input.properties, context.maxStringLength);
   if ("error" in checked) return reject(checked.error, checked.message, checked.field);
 
   const timestamp = correctTimestamp(Date.parse(input.timestamp), context.receivedAt, sentAt);
@@ -214,7 +215,11 @@ type PropertiesOutcome =
   | { kept: Record<string, PropertyValue>; dropped: string[] }
   | { error: string; message: string; field: string };
 
-function checkProperties(spec: CompiledEvent, properties: Record<string, unknown>): PropertiesOutcome {
+function checkProperties(
+  spec: CompiledEvent,
+  properties: Record<string, unknown>,
+  maxStringLength: number,
+): PropertiesOutcome {
   const kept: Record<string, PropertyValue> = {};
   for (const property of spec.properties) {
     const value = properties[property.name];
@@ -223,6 +228,13 @@ function checkProperties(spec: CompiledEvent, properties: Record<string, unknown
       return {
         error: "missing_property",
         message: `property "${property.name}" is required for event "${spec.name}"`,
+        field: `properties.${property.name}`,
+      };
+    }
+    if (typeof value === "string" && value.length > maxStringLength) {
+      return {
+        error: "value_too_long",
+        message: `property "${property.name}" must be at most ${maxStringLength} characters`,
         field: `properties.${property.name}`,
       };
     }

@@ -19,6 +19,7 @@ export const eventsRoutes = new Hono<AppEnv>().post("/", async (c) => {
     tenantId,
     maxEventsPerBatch: limits.maxEventsPerBatch,
     maxEventBytes: limits.maxEventBytes,
+    maxStringLength: limits.maxStringLength,
   });
 
   const rejections: Record<string, number> = {};

@@ -157,3 +157,27 @@ describe("POST /v1/events: batch-level errors", () => {
     expect(await res.json()).toMatchObject({ error, message: expect.any(String) });
   });
 });
+
+describe("MAX_STRING_LENGTH", () => {
+  it("caps every string property, below the catalogue's own caps when set lower", async () => {
+    const { validateBatch } = await import("../../src/pipeline/validate-batch");
+    const jobRole = {
+      uuid: crypto.randomUUID(),
+      event: "connect.user.job_role",
+      distinct_id: crypto.randomUUID(),
+      timestamp: new Date().toISOString(),
+      properties: { job_role: "Software Engineer" },
+    };
+    const context = { receivedAt: Date.now(), tenantId: null, maxEventsPerBatch: 10, maxEventBytes: 8192 };
+    const lenient = validateBatch(batch([jobRole]), { ...context, maxStringLength: 256 });
+    expect(lenient.events).toHaveLength(1);
+    const strict = validateBatch(batch([jobRole]), { ...context, maxStringLength: 10 });
+    expect(strict.rejected).toEqual([
+      expect.objectContaining({
+        error: "value_too_long",
+        field: "properties.job_role",
+        message: expect.stringMatching(/10/),
+      }),
+    ]);
+  });
+});
