@@ -12,6 +12,7 @@ export default defineConfig({
         bindings: {
           TEST_SCHEMA: readFileSync(new URL("./schema.sql", import.meta.url), "utf8"),
           ADMIN_TOKEN: "test-admin-token",
+          RATE_LIMIT_SALT_SECRET: "test-rate-limit-salt-secret",
         },
       },
     }),

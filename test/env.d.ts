@@ -1,11 +1,16 @@
-import type { Env } from "../src/env";
+import type { Env as WorkerEnv } from "../src/env";
 
 declare global {
   namespace Cloudflare {
-    interface Env extends import("../src/env").Env {
+    // An interface may only extend a named type, not an `import("…")` type expression.
+    interface Env extends WorkerEnv {
       /** schema.sql, handed in by vitest.config.mts. */
       TEST_SCHEMA: string;
     }
+    interface GlobalProps {
+      mainModule: typeof import("../src/index");
+      durableNamespaces: "RateLimiterShard";
+    }
   }
 }
-export type { Env };
+export type Env = WorkerEnv;
