@@ -49,16 +49,24 @@ export async function beginPublicEvents(c: AppContext): Promise<{ admit(cost: Pu
   await enforceIfCachedDenial(limiter, client);
   return {
     admit: async (cost) => {
-      const perInstall = new Map<string, number>();
-      for (const id of cost.distinctIds) perInstall.set(id, (perInstall.get(id) ?? 0) + 1);
-      const charges: LimitCharge[] = [
-        { kind: "client", key: client, cost: Math.max(1, cost.received) },
-        { kind: "app", key: cost.app, cost: cost.distinctIds.length },
-        ...[...perInstall].map(([id, n]): LimitCharge => ({ kind: "install", key: `${cost.app}/${id}`, cost: n })),
-      ];
-      await enforce(limiter, charges, { onError: "open" });
+      await enforce(limiter, publicBatchCharges(client, cost), { onError: "open" });
     },
   };
+}
+
+/**
+ * What a public batch costs: the client pays for every event it sent (even rejected ones, so
+ * a flood of garbage is limited too; at least one per request), the app and each install pay
+ * for the events accepted from them.
+ */
+export function publicBatchCharges(client: string, cost: PublicBatchCost): LimitCharge[] {
+  const perInstall = new Map<string, number>();
+  for (const id of cost.distinctIds) perInstall.set(id, (perInstall.get(id) ?? 0) + 1);
+  return [
+    { kind: "client", key: client, cost: Math.max(1, cost.received) },
+    { kind: "app", key: cost.app, cost: cost.distinctIds.length },
+    ...[...perInstall].map(([id, n]): LimitCharge => ({ kind: "install", key: `${cost.app}/${id}`, cost: n })),
+  ];
 }
 
 async function enforceIfCachedDenial(limiter: RateLimiter, client: string): Promise<void> {
