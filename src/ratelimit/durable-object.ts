@@ -57,7 +57,9 @@ export class RateLimiterShard extends DurableObject {
 
     const granted = request.charges.map((charge) => {
       const tokens = tokensAt(this.buckets.get(charge.key), charge, request.nowMs);
-      const lease = Math.max(0, Math.min(charge.lease, Math.floor(tokens - charge.cost)));
+      // A lease takes at most a tenth of what is left, so isolates leasing at once cannot empty
+      // the bucket into allowances they may never spend; near the limit, leases shrink to 0.
+      const lease = Math.max(0, Math.min(charge.lease, Math.floor((tokens - charge.cost) / 10)));
       this.store(charge.key, tokens - charge.cost - lease, request.nowMs, charge);
       return charge.cost + lease;
     });

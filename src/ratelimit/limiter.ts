@@ -96,11 +96,14 @@ export class RateLimiter {
 
     // 3. Ask the objects, one call per shard, all in parallel.
     const groups = this.groupByShard(fromObjects);
+    const leasing = options.dryRun ? [] : fromObjects.filter((charge) => this.allowance.claimLease(charge.id));
     let results: TakeResult[];
     try {
-      results = await this.callShards(groups, nowMs, options.dryRun === true);
+      results = await this.callShards(groups, nowMs, new Set(leasing), options.dryRun === true);
     } catch (err) {
       return this.failed(err, fromLease, nowMs, options);
+    } finally {
+      for (const charge of leasing) this.allowance.releaseLease(charge.id);
     }
 
     let remoteDenial: LimitDecision | null = null;
@@ -184,6 +187,7 @@ export class RateLimiter {
   private async callShards(
     groups: Array<{ shard: string; charges: PreparedCharge[] }>,
     nowMs: number,
+    leasing: ReadonlySet<PreparedCharge>,
     dryRun: boolean,
   ): Promise<TakeResult[]> {
     rateLimitMetrics.remoteCalls += groups.length;
@@ -191,7 +195,7 @@ export class RateLimiter {
       const charges: BucketCharge[] = group.charges.map((charge) => ({
         key: charge.id,
         cost: charge.cost,
-        lease: dryRun ? 0 : this.leaseFor(charge),
+        lease: leasing.has(charge) ? this.leaseFor(charge) : 0,
         capacity: charge.capacity,
         perSecond: charge.perSecond,
       }));

@@ -27,7 +27,24 @@ export class LocalAllowance {
   private readonly leases = new Map<string, Lease>();
   private readonly denials = new Map<string, DenialSnapshot>();
 
+  /** Keys for which a lease request is on its way to an object. */
+  private readonly leasing = new Set<string>();
+
   constructor(private readonly maxEntries = 20_000) {}
+
+  /**
+   * Claims the right to ask for a lease for `id`. Requests that arrive while one is on its way
+   * ask only for their own cost: a burst of concurrent first requests must not each lease.
+   */
+  claimLease(id: string): boolean {
+    if (this.leasing.has(id)) return false;
+    this.leasing.add(id);
+    return true;
+  }
+
+  releaseLease(id: string): void {
+    this.leasing.delete(id);
+  }
 
   /** Leased tokens this isolate may still spend for `id`. */
   leased(id: string, nowMs: number): number {
