@@ -62,9 +62,10 @@ export class RateLimiter {
   }
 
   async check(charges: LimitCharge[], options: CheckOptions): Promise<LimitDecision> {
-    const nowMs = this.now();
     const prepared = this.prepare(charges);
     if (prepared.length === 0) return { ok: true, failedOpen: false };
+    if (!options.dryRun) await this.awaitLeasesInFlight(prepared);
+    const nowMs = this.now();
 
     // 1. Decide locally, without changing anything yet.
     let localDenial: LimitDecision | null = null;
@@ -150,6 +151,19 @@ export class RateLimiter {
     if (waitMs <= 0) return null;
     rateLimitMetrics.localDenials++;
     return denial(prepared, waitMs);
+  }
+
+  /**
+   * A request that finds its key's lease being renewed waits for that answer (bounded by the
+   * timeout, which the renewal itself obeys) instead of calling the object too: under
+   * concurrency, one round trip then serves every waiting request.
+   */
+  private async awaitLeasesInFlight(charges: PreparedCharge[]): Promise<void> {
+    const pending = charges.flatMap((charge) => {
+      const inFlight = this.allowance.leaseInFlight(charge.id);
+      return inFlight ? [inFlight] : [];
+    });
+    if (pending.length > 0) await Promise.all(pending);
   }
 
   private prepare(charges: LimitCharge[]): PreparedCharge[] {

@@ -27,23 +27,33 @@ export class LocalAllowance {
   private readonly leases = new Map<string, Lease>();
   private readonly denials = new Map<string, DenialSnapshot>();
 
-  /** Keys for which a lease request is on its way to an object. */
-  private readonly leasing = new Set<string>();
+  /** Keys for which a lease request is on its way to an object, and when it settles. */
+  private readonly leasing = new Map<string, { settled: Promise<void>; settle: () => void }>();
 
   constructor(private readonly maxEntries = 20_000) {}
 
   /**
-   * Claims the right to ask for a lease for `id`. Requests that arrive while one is on its way
-   * ask only for their own cost: a burst of concurrent first requests must not each lease.
+   * Claims the right to ask for a lease for `id`. Only one request per key and isolate asks at
+   * a time: a burst of concurrent first requests must not each take a lease.
    */
   claimLease(id: string): boolean {
     if (this.leasing.has(id)) return false;
-    this.leasing.add(id);
+    let settle = () => {};
+    const settled = new Promise<void>((resolve) => {
+      settle = resolve;
+    });
+    this.leasing.set(id, { settled, settle });
     return true;
   }
 
   releaseLease(id: string): void {
+    this.leasing.get(id)?.settle();
     this.leasing.delete(id);
+  }
+
+  /** Settles when the lease request in flight for `id` (if any) has an answer. */
+  leaseInFlight(id: string): Promise<void> | null {
+    return this.leasing.get(id)?.settled ?? null;
   }
 
   /** Leased tokens this isolate may still spend for `id`. */
