@@ -102,7 +102,7 @@ export class RateLimiter {
     try {
       results = await this.callShards(groups, nowMs, new Set(leasing), options.dryRun === true);
     } catch (err) {
-      return this.failed(err, fromLease, nowMs, options);
+      return this.failed(err, fromLease, fromObjects, nowMs, options);
     } finally {
       for (const charge of leasing) this.allowance.releaseLease(charge.id);
     }
@@ -242,7 +242,13 @@ export class RateLimiter {
     }
   }
 
-  private failed(err: unknown, fromLease: PreparedCharge[], nowMs: number, options: CheckOptions): LimitDecision {
+  private failed(
+    err: unknown,
+    fromLease: PreparedCharge[],
+    fromObjects: PreparedCharge[],
+    nowMs: number,
+    options: CheckOptions,
+  ): LimitDecision {
     if (options.onError === "open") {
       rateLimitMetrics.failOpen++;
       console.warn(`rate limiter unavailable, failing open (count ${rateLimitMetrics.failOpen})`, errorText(err));
@@ -251,8 +257,9 @@ export class RateLimiter {
     for (const charge of fromLease) this.allowance.giveBack(charge.id, charge.cost, nowMs);
     rateLimitMetrics.failClosed++;
     console.warn(`rate limiter unavailable, failing closed (count ${rateLimitMetrics.failClosed})`, errorText(err));
-    const first = fromLease[0];
-    return { ok: false, limit: first?.kind ?? "auth_failures", retryAfterSeconds: 1, exceedsCapacity: false };
+    // Refused in the name of a limit that could not be consulted, with a short wait.
+    const unanswered = fromObjects[0];
+    return { ok: false, limit: unanswered?.kind ?? "client", retryAfterSeconds: 1, exceedsCapacity: false };
   }
 
   private stub(shard: string): DurableObjectStub<RateLimiterShard> {
