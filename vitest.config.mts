@@ -16,6 +16,10 @@ export default defineConfig({
               bindings: {
                 TEST_SCHEMA: readFileSync(new URL("./schema.sql", import.meta.url), "utf8"),
                 ADMIN_TOKEN: "test-admin-token",
+                RATE_LIMIT_SALT_SECRET: "test-rate-limit-salt-secret",
+                // Local objects can take longer than production's 250 ms to start on a busy
+                // machine; fail-open is tested by injecting a failing namespace instead.
+                RATE_LIMIT_TIMEOUT_MS: "5000",
               },
             },
           }),

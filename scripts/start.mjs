@@ -2,7 +2,7 @@
 // `npm start`: the collector on http://127.0.0.1:8787 (PORT overrides) with `wrangler dev`,
 // its local D1 schema applied and `--test-scheduled` on (GET /__scheduled runs the cron).
 import { spawn, spawnSync } from "node:child_process";
-import { copyFileSync, existsSync } from "node:fs";
+import { appendFileSync, copyFileSync, existsSync, readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
@@ -25,9 +25,21 @@ if (!/^\d{1,5}$/.test(port)) {
   process.exit(2);
 }
 
-if (!existsSync(new URL("../.dev.vars", import.meta.url))) {
-  copyFileSync(new URL("../.dev.vars.example", import.meta.url), new URL("../.dev.vars", import.meta.url));
-  console.log("▸ created .dev.vars from .dev.vars.example (local ADMIN_TOKEN)");
+const devVars = new URL("../.dev.vars", import.meta.url);
+const example = new URL("../.dev.vars.example", import.meta.url);
+if (!existsSync(devVars)) {
+  copyFileSync(example, devVars);
+  console.log("▸ created .dev.vars from .dev.vars.example (local secrets)");
+} else {
+  // An older .dev.vars may lack secrets added since: append the example's missing ones.
+  const present = new Set(readFileSync(devVars, "utf8").match(/^[A-Z_][A-Z0-9_]*(?==)/gm) ?? []);
+  const missing = readFileSync(example, "utf8")
+    .split("\n")
+    .filter((line) => /^[A-Z_][A-Z0-9_]*=/.test(line) && !present.has(line.split("=", 1)[0]));
+  if (missing.length > 0) {
+    appendFileSync(devVars, `\n${missing.join("\n")}\n`);
+    console.log(`▸ added to .dev.vars: ${missing.map((line) => line.split("=", 1)[0]).join(", ")}`);
+  }
 }
 
 step("applying schema.sql to the local D1 database", ["d1", "execute", "edgehog", "--local", "--file=schema.sql"]);

@@ -48,3 +48,91 @@ export function limitsOf(env: Env): Limits {
   cache.set(env, limits);
   return limits;
 }
+
+/** One token bucket: `capacity` is the burst, `perSecond` the sustained rate. */
+export interface BucketLimit {
+  capacity: number;
+  perSecond: number;
+}
+
+/** What each limit counts; see docs/RATE_LIMITING.md for the reasoning behind each default. */
+export type LimitKind = "app" | "client" | "install" | "tenant" | "auth_failures";
+
+export interface RateLimits {
+  enabled: boolean;
+  /** Secret from which the daily salt of the client (IP) key is derived. */
+  saltSecret: string;
+  /** Number of Durable Objects the buckets are spread over. */
+  shards: number;
+  /** Longest wait for a limiter object before failing open. */
+  timeoutMs: number;
+  /** How long an isolate may spend allowance it leased from an object. */
+  leaseMs: number;
+  /** Largest lease taken for one key; the lease is also capped at 1/20 of the capacity. */
+  leaseMaxTokens: number;
+  buckets: Record<LimitKind, BucketLimit>;
+}
+
+const positiveRate = (fallback: number) => z.coerce.number().positive().finite().default(fallback);
+const flag = (fallback: boolean) =>
+  z
+    .enum(["true", "false", "1", "0"])
+    .default(fallback ? "true" : "false")
+    .transform((value) => value === "true" || value === "1");
+
+const rateLimitSchema = z
+  .object({
+    RATE_LIMIT_ENABLED: flag(true),
+    RATE_LIMIT_SALT_SECRET: z.string().optional(),
+    RATE_LIMIT_SHARDS: positiveInt(16),
+    RATE_LIMIT_TIMEOUT_MS: positiveInt(250),
+    RATE_LIMIT_LEASE_MS: positiveInt(1000),
+    RATE_LIMIT_LEASE_MAX_TOKENS: positiveInt(1000),
+    RATE_LIMIT_APP_CAPACITY: positiveInt(60_000),
+    RATE_LIMIT_APP_PER_SECOND: positiveRate(1000),
+    RATE_LIMIT_CLIENT_CAPACITY: positiveInt(5000),
+    RATE_LIMIT_CLIENT_PER_SECOND: positiveRate(20),
+    RATE_LIMIT_INSTALL_CAPACITY: positiveInt(1000),
+    RATE_LIMIT_INSTALL_PER_SECOND: positiveRate(2),
+    RATE_LIMIT_TENANT_CAPACITY: positiveInt(20_000),
+    RATE_LIMIT_TENANT_PER_SECOND: positiveRate(100),
+    RATE_LIMIT_AUTH_FAILURES_CAPACITY: positiveInt(10),
+    RATE_LIMIT_AUTH_FAILURES_PER_SECOND: positiveRate(1 / 60),
+  })
+  .refine((v) => !v.RATE_LIMIT_ENABLED || (v.RATE_LIMIT_SALT_SECRET?.length ?? 0) >= 16, {
+    message: "RATE_LIMIT_SALT_SECRET must be set (at least 16 characters) while RATE_LIMIT_ENABLED is true",
+    path: ["RATE_LIMIT_SALT_SECRET"],
+  });
+
+const rateLimitCache = new WeakMap<object, RateLimits>();
+
+/** Reads the rate limits from wrangler.toml vars; like `limitsOf`, a malformed var throws. */
+export function rateLimitsOf(env: Env): RateLimits {
+  const cached = rateLimitCache.get(env);
+  if (cached) return cached;
+  const parsed = rateLimitSchema.safeParse(env);
+  if (!parsed.success) {
+    throw new Error(`invalid rate limit variable: ${z.prettifyError(parsed.error)}`);
+  }
+  const v = parsed.data;
+  const limits: RateLimits = {
+    enabled: v.RATE_LIMIT_ENABLED,
+    saltSecret: v.RATE_LIMIT_SALT_SECRET ?? "",
+    shards: v.RATE_LIMIT_SHARDS,
+    timeoutMs: v.RATE_LIMIT_TIMEOUT_MS,
+    leaseMs: v.RATE_LIMIT_LEASE_MS,
+    leaseMaxTokens: v.RATE_LIMIT_LEASE_MAX_TOKENS,
+    buckets: {
+      app: { capacity: v.RATE_LIMIT_APP_CAPACITY, perSecond: v.RATE_LIMIT_APP_PER_SECOND },
+      client: { capacity: v.RATE_LIMIT_CLIENT_CAPACITY, perSecond: v.RATE_LIMIT_CLIENT_PER_SECOND },
+      install: { capacity: v.RATE_LIMIT_INSTALL_CAPACITY, perSecond: v.RATE_LIMIT_INSTALL_PER_SECOND },
+      tenant: { capacity: v.RATE_LIMIT_TENANT_CAPACITY, perSecond: v.RATE_LIMIT_TENANT_PER_SECOND },
+      auth_failures: {
+        capacity: v.RATE_LIMIT_AUTH_FAILURES_CAPACITY,
+        perSecond: v.RATE_LIMIT_AUTH_FAILURES_PER_SECOND,
+      },
+    },
+  };
+  rateLimitCache.set(env, limits);
+  return limits;
+}

@@ -1,4 +1,5 @@
 import type { BatchMessage } from "./pipeline/message";
+import type { RateLimiterShard } from "./ratelimit/durable-object";
 
 /** Bindings and variables the Worker runs with (see wrangler.toml and .dev.vars). */
 export interface Env {
@@ -12,6 +13,25 @@ export interface Env {
   MAX_EVENT_BYTES?: string;
   MAX_STRING_LENGTH?: string;
   RAW_EVENT_RETENTION_DAYS?: string;
+  /** Token buckets, spread over RATE_LIMIT_SHARDS objects (see docs/RATE_LIMITING.md). */
+  RATE_LIMITER: DurableObjectNamespace<RateLimiterShard>;
+  /** Secret from which the daily salt of the client-IP key is derived. */
+  RATE_LIMIT_SALT_SECRET?: string;
+  RATE_LIMIT_ENABLED?: string;
+  RATE_LIMIT_SHARDS?: string;
+  RATE_LIMIT_TIMEOUT_MS?: string;
+  RATE_LIMIT_LEASE_MS?: string;
+  RATE_LIMIT_LEASE_MAX_TOKENS?: string;
+  RATE_LIMIT_APP_CAPACITY?: string;
+  RATE_LIMIT_APP_PER_SECOND?: string;
+  RATE_LIMIT_CLIENT_CAPACITY?: string;
+  RATE_LIMIT_CLIENT_PER_SECOND?: string;
+  RATE_LIMIT_INSTALL_CAPACITY?: string;
+  RATE_LIMIT_INSTALL_PER_SECOND?: string;
+  RATE_LIMIT_TENANT_CAPACITY?: string;
+  RATE_LIMIT_TENANT_PER_SECOND?: string;
+  RATE_LIMIT_AUTH_FAILURES_CAPACITY?: string;
+  RATE_LIMIT_AUTH_FAILURES_PER_SECOND?: string;
 }
 
 /** Hono's environment type for every route and middleware. */

@@ -4,6 +4,7 @@ import type { AppEnv } from "../env";
 import { readJsonBody } from "../http/read-body";
 import { type AcceptedBatch, enqueueBatch } from "../pipeline/enqueue";
 import { validateBatch } from "../pipeline/validate-batch";
+import { beginPublicEvents } from "../ratelimit/guards";
 
 /**
  * `POST /v1/events`: a batch of events from one app. Every event is judged on its own; the
@@ -12,6 +13,7 @@ import { validateBatch } from "../pipeline/validate-batch";
 export const eventsRoutes = new Hono<AppEnv>().post("/", async (c) => {
   const limits = limitsOf(c.env);
   const receivedAt = Date.now();
+  const rateLimit = await beginPublicEvents(c);
   const body = await readJsonBody(c.req.raw, limits);
   const tenantId = null; // tenant tokens arrive with the billing route
   const batch = validateBatch(body, {
@@ -20,6 +22,13 @@ export const eventsRoutes = new Hono<AppEnv>().post("/", async (c) => {
     maxEventsPerBatch: limits.maxEventsPerBatch,
     maxEventBytes: limits.maxEventBytes,
     maxStringLength: limits.maxStringLength,
+  });
+
+  // Before anything is enqueued: a refused batch leaves no trace, not even its rejection counts.
+  await rateLimit.admit({
+    app: batch.app,
+    received: batch.events.length + batch.rejected.length + batch.duplicates,
+    distinctIds: batch.events.map((event) => event.distinct_id),
   });
 
   const rejections: Record<string, number> = {};

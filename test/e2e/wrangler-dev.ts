@@ -58,6 +58,8 @@ export async function startCollector(): Promise<RunningCollector> {
       "--show-interactive-dev-session=false",
       "--var",
       `ADMIN_TOKEN:${adminToken}`,
+      "--var",
+      `RATE_LIMIT_SALT_SECRET:e2e-salt-${crypto.randomUUID()}`,
     ],
     { cwd: root, env, stdio: ["ignore", "pipe", "pipe"], detached: true },
   );

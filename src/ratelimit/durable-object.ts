@@ -1,0 +1,112 @@
+import { DurableObject } from "cloudflare:workers";
+import type { BucketDenial, RefundRequest, TakeRequest, TakeResult } from "./protocol";
+import { type BucketState, msUntilAvailable, msUntilFull, tokensAt } from "./token-bucket";
+
+/** How often an object looks for buckets that have refilled and need not be kept. */
+const PURGE_INTERVAL_MS = 60 * 60 * 1000;
+
+/**
+ * One shard of the token buckets. Every key hashes to one shard, so one hot key never
+ * serialises the others. Each call runs without awaiting, which makes a multi-bucket take
+ * atomic: all buckets are checked, then all are charged.
+ *
+ * State lives in SQLite (so a restart does not hand every client a fresh burst) and in a
+ * memory mirror (so a call reads no rows). A full bucket is the same as a missing one, so
+ * rows are deleted once their bucket would be full again; daily-rotated client keys would
+ * otherwise pile up for ever.
+ */
+export class RateLimiterShard extends DurableObject {
+  private readonly buckets = new Map<string, BucketState>();
+  private purgeScheduled = false;
+
+  constructor(ctx: DurableObjectState, env: unknown) {
+    super(ctx, env as never);
+    ctx.storage.sql.exec(
+      `CREATE TABLE IF NOT EXISTS buckets (
+         key TEXT PRIMARY KEY,
+         tokens REAL NOT NULL,
+         updated_ms INTEGER NOT NULL,
+         full_at_ms INTEGER NOT NULL
+       )`,
+    );
+    ctx.storage.sql.exec("CREATE INDEX IF NOT EXISTS buckets_full_at ON buckets (full_at_ms)");
+    for (const row of ctx.storage.sql.exec<{ key: string; tokens: number; updated_ms: number }>(
+      "SELECT key, tokens, updated_ms FROM buckets",
+    )) {
+      this.buckets.set(row.key, { tokens: row.tokens, updatedMs: row.updated_ms });
+    }
+  }
+
+  take(request: TakeRequest): TakeResult {
+    const available = request.charges.map((charge) => tokensAt(this.buckets.get(charge.key), charge, request.nowMs));
+    // Several charges may name the same key (never from our callers, but cheap to honour).
+    const denials: BucketDenial[] = [];
+    const demand = new Map<string, number>();
+    request.charges.forEach((charge, index) => {
+      const needed = (demand.get(charge.key) ?? 0) + charge.cost;
+      demand.set(charge.key, needed);
+      const tokens = available[index] ?? 0;
+      if (tokens < needed) {
+        denials.push({ index, available: tokens, retryAfterMs: msUntilAvailable(tokens, needed, charge) });
+      }
+    });
+    if (denials.length > 0) return { ok: false, denials };
+    if (request.dryRun) return { ok: true, granted: request.charges.map(() => 0) };
+
+    const granted = request.charges.map((charge) => {
+      const tokens = tokensAt(this.buckets.get(charge.key), charge, request.nowMs);
+      // A lease takes at most a tenth of what is left, so isolates leasing at once cannot empty
+      // the bucket into allowances they may never spend; near the limit, leases shrink to 0.
+      const lease = Math.max(0, Math.min(charge.lease, Math.floor((tokens - charge.cost) / 10)));
+      this.store(charge.key, tokens - charge.cost - lease, request.nowMs, charge);
+      return charge.cost + lease;
+    });
+    return { ok: true, granted };
+  }
+
+  refund(request: RefundRequest): void {
+    for (const refund of request.refunds) {
+      const tokens = tokensAt(this.buckets.get(refund.key), refund, request.nowMs);
+      this.store(refund.key, Math.min(refund.capacity, tokens + refund.tokens), request.nowMs, refund);
+    }
+  }
+
+  override async alarm(): Promise<void> {
+    this.purgeScheduled = false;
+    const now = Date.now();
+    for (const row of this.ctx.storage.sql.exec<{ key: string }>(
+      "DELETE FROM buckets WHERE full_at_ms <= ? RETURNING key",
+      now,
+    )) {
+      this.buckets.delete(row.key);
+    }
+    if (this.buckets.size > 0) await this.schedulePurge();
+  }
+
+  private store(key: string, tokens: number, nowMs: number, shape: { capacity: number; perSecond: number }): void {
+    const previous = this.buckets.get(key);
+    const updatedMs = Math.max(nowMs, previous?.updatedMs ?? nowMs);
+    this.buckets.set(key, { tokens, updatedMs });
+    this.ctx.storage.sql.exec(
+      `INSERT INTO buckets (key, tokens, updated_ms, full_at_ms) VALUES (?, ?, ?, ?)
+       ON CONFLICT (key) DO UPDATE SET tokens = excluded.tokens, updated_ms = excluded.updated_ms,
+         full_at_ms = excluded.full_at_ms`,
+      key,
+      tokens,
+      updatedMs,
+      updatedMs + msUntilFull(tokens, shape),
+    );
+    if (!this.purgeScheduled) {
+      this.purgeScheduled = true;
+      // Not awaited: the alarm is housekeeping and must not delay the answer.
+      void this.schedulePurge();
+    }
+  }
+
+  private async schedulePurge(): Promise<void> {
+    this.purgeScheduled = true;
+    if ((await this.ctx.storage.getAlarm()) === null) {
+      await this.ctx.storage.setAlarm(Date.now() + PURGE_INTERVAL_MS);
+    }
+  }
+}

@@ -1,0 +1,28 @@
+import type { LimitKind } from "../config";
+import { ApiError, type ErrorBody } from "../http/errors";
+
+const describe: Record<LimitKind, string> = {
+  app: "this app is sending more events than the collector accepts",
+  client: "this client is sending too many events",
+  install: "this install (distinct_id) is sending too many events",
+  tenant: "this tenant is sending too much",
+  auth_failures: "too many failed token attempts from this client",
+};
+
+/** 429 with `Retry-After` (whole seconds) and the limit that refused: `{ error, message, limit }`. */
+export class RateLimitedError extends ApiError {
+  constructor(
+    readonly limit: LimitKind,
+    retryAfterSeconds: number,
+    exceedsCapacity: boolean,
+  ) {
+    const advice = exceedsCapacity
+      ? "; the request is larger than this limit's burst, so split it into smaller batches"
+      : `; nothing was accepted, retry the whole request in ${retryAfterSeconds} s`;
+    super(429, "rate_limited", `${describe[limit]}${advice}`, { "Retry-After": String(retryAfterSeconds) });
+  }
+
+  override toBody(): ErrorBody & { limit: LimitKind } {
+    return { ...super.toBody(), limit: this.limit };
+  }
+}

@@ -1,0 +1,61 @@
+import { env } from "cloudflare:workers";
+import { type BucketLimit, type LimitKind, type RateLimits, rateLimitsOf } from "../../src/config";
+import { RateLimiter } from "../../src/ratelimit/limiter";
+import { LocalAllowance } from "../../src/ratelimit/local-allowance";
+
+/** A clock the test moves by hand: refill is tested without sleeping. */
+export class ManualClock {
+  constructor(public nowMs = Date.UTC(2026, 0, 15, 12, 0, 0)) {}
+  advance(ms: number): void {
+    this.nowMs += ms;
+  }
+  readonly now = (): number => this.nowMs;
+}
+
+/** The configured limits (wrangler.toml defaults), with some buckets replaced. */
+export function limitsWith(buckets: Partial<Record<LimitKind, BucketLimit>> = {}): RateLimits {
+  const base = rateLimitsOf(env);
+  // A generous timeout: a local object's first start can be slow on a busy machine, and these
+  // tests are about the buckets, not about failing open.
+  return { ...base, timeoutMs: 10_000, buckets: { ...base.buckets, ...buckets } };
+}
+
+/**
+ * A limiter over the real RATE_LIMITER objects with its own isolate-local memory, as a fresh
+ * isolate would have. Keys must be unique per test: the objects keep their buckets.
+ */
+export function testLimiter(limits: RateLimits, clock: ManualClock, allowance = new LocalAllowance()): RateLimiter {
+  return new RateLimiter({ namespace: env.RATE_LIMITER, limits, now: clock.now, allowance });
+}
+
+export function uniqueKey(label: string): string {
+  return `${label}-${crypto.randomUUID()}`;
+}
+
+/** A random value shaped like an HMAC-SHA256 digest (std base64 of 32 bytes). */
+export function randomDigest(): string {
+  return btoa(String.fromCharCode(...crypto.getRandomValues(new Uint8Array(32))));
+}
+
+export function protocolUse(distinctId: string): Record<string, unknown> {
+  return {
+    uuid: crypto.randomUUID(),
+    event: "connect.protocol.use",
+    distinct_id: distinctId,
+    timestamp: new Date().toISOString(),
+    properties: { cluster_name: randomDigest(), user_name: randomDigest(), protocol: "ssh" },
+  };
+}
+
+export function eventsBody(distinctId: string, count: number): string {
+  return JSON.stringify({
+    app: "teleport-connect",
+    events: Array.from({ length: count }, () => protocolUse(distinctId)),
+  });
+}
+
+/** A random IPv4 address from the documentation ranges, one per simulated client. */
+export function randomIp(): string {
+  const [a = 0, b = 0] = crypto.getRandomValues(new Uint8Array(2));
+  return `198.51.${a}.${b}`;
+}
