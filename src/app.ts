@@ -6,6 +6,7 @@ import { catalogRoutes } from "./routes/catalog";
 import { eventsRoutes } from "./routes/events";
 import { healthRoutes } from "./routes/health";
 import { statsRoutes } from "./routes/stats";
+import { usageRoutes } from "./routes/usage";
 
 /** The HTTP surface: middleware and route mounting, nothing else. */
 export const app = new Hono<AppEnv>();
@@ -18,6 +19,7 @@ app.route("/healthz", healthRoutes);
 app.route("/v1/catalog", catalogRoutes);
 app.route("/v1/events", eventsRoutes);
 app.route("/v1/stats", statsRoutes);
+app.route("/v1/usage", usageRoutes);
 
 app.notFound((c) => c.json({ error: "not_found", message: `no route for ${c.req.method} ${c.req.path}` }, 404));
 

@@ -4,6 +4,7 @@ import type { AppEnv } from "../env";
 import { readJsonBody } from "../http/read-body";
 import { type AcceptedBatch, enqueueBatch } from "../pipeline/enqueue";
 import { validateBatch } from "../pipeline/validate-batch";
+import { optionalTenant } from "../tenants/require-tenant";
 
 /**
  * `POST /v1/events`: a batch of events from one app. Every event is judged on its own; the
@@ -12,8 +13,9 @@ import { validateBatch } from "../pipeline/validate-batch";
 export const eventsRoutes = new Hono<AppEnv>().post("/", async (c) => {
   const limits = limitsOf(c.env);
   const receivedAt = Date.now();
+  // The token is checked before the body is read: a bad token costs no decompression.
+  const tenantId = (await optionalTenant(c))?.id ?? null;
   const body = await readJsonBody(c.req.raw, limits);
-  const tenantId = null; // tenant tokens arrive with the billing route
   const batch = validateBatch(body, {
     receivedAt,
     tenantId,
