@@ -11,6 +11,8 @@ export interface Env {
   MAX_EVENTS_PER_BATCH?: string;
   MAX_EVENT_BYTES?: string;
   RAW_EVENT_RETENTION_DAYS?: string;
+  /** Days after a month ends before its billing figures are final (default 3). */
+  BILLING_GRACE_DAYS?: string;
 }
 
 /** Hono's environment type for every route and middleware. */
