@@ -37,7 +37,8 @@ class UsageError extends Error {}
 
 /** A SQL string literal of a value that must match `pattern` (none of them admits a quote). */
 function sqlText(value, pattern) {
-  if (typeof value !== "string" || !pattern.test(value)) throw new UsageError(`refusing unexpected value ${JSON.stringify(value)}`);
+  if (typeof value !== "string" || !pattern.test(value))
+    throw new UsageError(`refusing unexpected value ${JSON.stringify(value)}`);
   return `'${value}'`;
 }
 
@@ -143,14 +144,22 @@ function revoke(ref, options) {
 
   const matches = d1(`SELECT id, prefix, revoked_at FROM tenant_tokens WHERE ${where}`, options).rows;
   if (matches.length === 0) throw new UsageError(`no token matches "${ref}"`);
-  if (matches.length > 1) throw new UsageError(`"${ref}" matches ${matches.length} tokens; revoke by id: ${matches.map((m) => m.id).join(", ")}`);
+  if (matches.length > 1)
+    throw new UsageError(
+      `"${ref}" matches ${matches.length} tokens; revoke by id: ${matches.map((m) => m.id).join(", ")}`,
+    );
   const [token] = matches;
   if (token.revoked_at !== null) {
     console.log(`token ${token.id} (${token.prefix}…) was already revoked`);
     return;
   }
-  d1(`UPDATE tenant_tokens SET revoked_at = ${sqlInt(Date.now())} WHERE id = ${sqlText(token.id, TOKEN_ID)} AND revoked_at IS NULL`, options);
-  console.log(`revoked token ${token.id} (${token.prefix}…); running Workers stop accepting it within ${REVOCATION_BOUND_SECONDS} s`);
+  d1(
+    `UPDATE tenant_tokens SET revoked_at = ${sqlInt(Date.now())} WHERE id = ${sqlText(token.id, TOKEN_ID)} AND revoked_at IS NULL`,
+    options,
+  );
+  console.log(
+    `revoked token ${token.id} (${token.prefix}…); running Workers stop accepting it within ${REVOCATION_BOUND_SECONDS} s`,
+  );
 }
 
 function list(options) {
@@ -166,11 +175,19 @@ function list(options) {
   const now = Date.now();
   const iso = (ms) => (ms === null ? "-" : new Date(ms).toISOString().slice(0, 16).replace("T", " "));
   for (const tenant of tenants) {
-    console.log(`${tenant.name}  ${tenant.id}  plan=${tenant.plan}${tenant.disabled ? "  DISABLED" : ""}  created ${iso(tenant.created_at)}`);
+    console.log(
+      `${tenant.name}  ${tenant.id}  plan=${tenant.plan}${tenant.disabled ? "  DISABLED" : ""}  created ${iso(tenant.created_at)}`,
+    );
     for (const token of tokens.filter((t) => t.tenant_id === tenant.id)) {
       const state =
-        token.revoked_at !== null ? `revoked ${iso(token.revoked_at)}` : token.expires_at !== null && token.expires_at <= now ? "expired" : "active";
-      console.log(`  ${token.id}  ${token.prefix}…  ${state}  created ${iso(token.created_at)}  expires ${iso(token.expires_at)}`);
+        token.revoked_at !== null
+          ? `revoked ${iso(token.revoked_at)}`
+          : token.expires_at !== null && token.expires_at <= now
+            ? "expired"
+            : "active";
+      console.log(
+        `  ${token.id}  ${token.prefix}…  ${state}  created ${iso(token.created_at)}  expires ${iso(token.expires_at)}`,
+      );
     }
   }
 }
@@ -178,7 +195,9 @@ function list(options) {
 function setDisabled(ref, disabled, options) {
   const tenant = findTenant(ref, options);
   d1(`UPDATE tenants SET disabled = ${disabled ? 1 : 0} WHERE id = ${sqlText(tenant.id, TENANT_ID)}`, options);
-  console.log(`tenant ${tenant.name} ${disabled ? "disabled" : "enabled"}; running Workers see it within ${REVOCATION_BOUND_SECONDS} s`);
+  console.log(
+    `tenant ${tenant.name} ${disabled ? "disabled" : "enabled"}; running Workers see it within ${REVOCATION_BOUND_SECONDS} s`,
+  );
 }
 
 const HELP = `usage: npm run tenant -- <command> [--remote]
@@ -214,8 +233,10 @@ function main(argv) {
   switch (command) {
     case "create": {
       const name = needArg("name");
-      if (!TENANT_NAME.test(name)) throw new UsageError("a tenant name is 1-63 lowercase letters, digits or dashes, not starting with a dash");
-      if (!PLAN.test(values.plan)) throw new UsageError("a plan is 1-32 lowercase letters, digits, dashes or underscores");
+      if (!TENANT_NAME.test(name))
+        throw new UsageError("a tenant name is 1-63 lowercase letters, digits or dashes, not starting with a dash");
+      if (!PLAN.test(values.plan))
+        throw new UsageError("a plan is 1-32 lowercase letters, digits, dashes or underscores");
       if (!ensureTenant(name, values.plan, options)) throw new UsageError(`tenant "${name}" exists already`);
       const tenant = findTenant(name, options);
       console.log(`created tenant ${tenant.name} (${tenant.id}, plan ${tenant.plan})`);
@@ -227,9 +248,11 @@ function main(argv) {
       let days;
       if (values["expires-in-days"] !== undefined) {
         days = Number(values["expires-in-days"]);
-        if (!Number.isInteger(days) || days < 1 || days > 3650) throw new UsageError("--expires-in-days takes a whole number from 1 to 3650");
+        if (!Number.isInteger(days) || days < 1 || days > 3650)
+          throw new UsageError("--expires-in-days takes a whole number from 1 to 3650");
       }
-      if (tenant.disabled) console.log(`note: tenant ${tenant.name} is disabled; its tokens answer 403 until it is enabled`);
+      if (tenant.disabled)
+        console.log(`note: tenant ${tenant.name} is disabled; its tokens answer 403 until it is enabled`);
       printIssued(tenant, issueToken(tenant, days, options));
       return;
     }

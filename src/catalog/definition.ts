@@ -57,8 +57,16 @@ export const catalogue: Catalogue = {
       tenantOnly: true,
       properties: {
         cluster_name: clusterName,
-        reporter_hostid: { class: "anonymized", description: "HMAC of the Auth Service's host id, keyed by the cluster" },
-        auth_servers: { class: "count", description: "Auth Service instances in the cluster", max: 1000, optional: true },
+        reporter_hostid: {
+          class: "anonymized",
+          description: "HMAC of the Auth Service's host id, keyed by the cluster",
+        },
+        auth_servers: {
+          class: "count",
+          description: "Auth Service instances in the cluster",
+          max: 1000,
+          optional: true,
+        },
       },
     },
     "connect.cluster.login": {

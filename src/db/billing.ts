@@ -83,7 +83,9 @@ export async function monthFigures(
 /** The highest figures of the tenant's months before `month`: the high-water mark so far. */
 export async function highWaterBefore(db: D1Database, tenantId: string, month: string): Promise<MonthFigures> {
   const row = await db
-    .prepare("SELECT MAX(mau) AS mau, MAX(tpr) AS tpr, MAX(mwi) AS mwi FROM billing_usage WHERE tenant_id = ?1 AND month < ?2")
+    .prepare(
+      "SELECT MAX(mau) AS mau, MAX(tpr) AS tpr, MAX(mwi) AS mwi FROM billing_usage WHERE tenant_id = ?1 AND month < ?2",
+    )
     .bind(tenantId, month)
     .first<{ mau: number | null; tpr: number | null; mwi: number | null }>();
   return { mau: row?.mau ?? 0, tpr: row?.tpr ?? 0, mwi: row?.mwi ?? 0 };

@@ -50,7 +50,9 @@ export function reportStatements(
         // A user counts as active only with at least one interaction in the window.
         const active = report.records.filter((r) => USER_COUNTERS.some((name) => r[name] > 0)).map((r) => r.user_name);
         if (active.length > 0) {
-          statements.push(db.prepare(RECORD_ACTIVE_USERS).bind(tenantId, uuid, validated.day, JSON.stringify(unique(active))));
+          statements.push(
+            db.prepare(RECORD_ACTIVE_USERS).bind(tenantId, uuid, validated.day, JSON.stringify(unique(active))),
+          );
         }
         break;
       }
@@ -66,7 +68,9 @@ export function reportStatements(
           .filter((r) => BOT_COUNTERS.some((name) => r[name] > 0))
           .map((r) => r.bot_instance_id);
         if (active.length > 0) {
-          statements.push(db.prepare(RECORD_BOT_INSTANCES).bind(tenantId, uuid, validated.day, JSON.stringify(unique(active))));
+          statements.push(
+            db.prepare(RECORD_BOT_INSTANCES).bind(tenantId, uuid, validated.day, JSON.stringify(unique(active))),
+          );
         }
         break;
       }

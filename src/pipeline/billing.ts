@@ -1,10 +1,4 @@
-import {
-  billingProgress,
-  highWaterBefore,
-  listTenantIds,
-  monthFigures,
-  saveBillingRow,
-} from "../db/billing";
+import { billingProgress, highWaterBefore, listTenantIds, monthFigures, saveBillingRow } from "../db/billing";
 import { monthOf, monthStart, monthsBetween, nextMonth } from "./months";
 
 const DAY_MS = 24 * 60 * 60 * 1000;

@@ -9,10 +9,10 @@ import type { AppEnv } from "../env";
  */
 
 /** Called before a presented token is verified: refuse clients with too many failed attempts. */
-export async function beforeTokenVerification(_c: Context<AppEnv>): Promise<void> {}
+export async function beforeTokenVerification<E extends AppEnv>(_c: Context<E>): Promise<void> {}
 
 /** Called after a presented token was refused (malformed, unknown, revoked or expired). */
-export async function afterTokenRefused(_c: Context<AppEnv>): Promise<void> {}
+export async function afterTokenRefused<E extends AppEnv>(_c: Context<E>): Promise<void> {}
 
 /** Called once the tenant is known and enabled: the per-tenant request limit. */
-export async function beforeTenantRequest(_c: Context<AppEnv>, _tenant: TenantRow): Promise<void> {}
+export async function beforeTenantRequest<E extends AppEnv>(_c: Context<E>, _tenant: TenantRow): Promise<void> {}

@@ -33,7 +33,7 @@ function unauthorized(reason: TokenRefusal | "missing"): ApiError {
  * otherwise) of an enabled tenant (403 otherwise): a client that meant to authenticate is
  * never silently treated as anonymous.
  */
-export async function optionalTenant(c: Context<AppEnv>): Promise<TenantRow | null> {
+export async function optionalTenant<E extends AppEnv>(c: Context<E>): Promise<TenantRow | null> {
   const header = c.req.header("authorization");
   if (header === undefined) return null;
   const token = bearerToken(header);
@@ -63,8 +63,7 @@ export async function optionalTenant(c: Context<AppEnv>): Promise<TenantRow | nu
 
 /** Requires a tenant token; sets `c.var.tenant`. */
 export const requireTenant = createMiddleware<TenantEnv>(async (c, next) => {
-  // TenantEnv only adds the variable this middleware sets, so the context is an AppEnv one too.
-  const tenant = await optionalTenant(c as unknown as Context<AppEnv>);
+  const tenant = await optionalTenant(c);
   if (!tenant) throw unauthorized("missing");
   c.set("tenant", tenant);
   await next();

@@ -20,9 +20,7 @@ const MAX_CACHED_TOKENS = 1_000;
 
 export type TokenRefusal = "malformed" | "unknown" | "revoked" | "expired";
 
-export type TokenVerdict =
-  | { ok: true; tenant: TenantRow; tokenId: string }
-  | { ok: false; reason: TokenRefusal };
+export type TokenVerdict = { ok: true; tenant: TenantRow; tokenId: string } | { ok: false; reason: TokenRefusal };
 
 type CachedVerdict =
   | { ok: true; tenant: TenantRow; tokenId: string; expiresAt: number | null }
@@ -60,7 +58,12 @@ export async function verifyTenantToken(db: D1Database, token: string, now: numb
   else verdict = { ok: true, tenant: record.tenant, tokenId: record.token_id, expiresAt: record.expires_at };
 
   const judged = judge(verdict, now);
-  cache.set(tokenHash, verdict.ok && !judged.ok ? judged : verdict, now, judged.ok ? VERIFIED_TOKEN_TTL_MS : REFUSED_TOKEN_TTL_MS);
+  cache.set(
+    tokenHash,
+    verdict.ok && !judged.ok ? judged : verdict,
+    now,
+    judged.ok ? VERIFIED_TOKEN_TTL_MS : REFUSED_TOKEN_TTL_MS,
+  );
   return judged;
 }
 

@@ -37,7 +37,12 @@ const digest = z
   });
 
 /** A counter: a non-negative integer that fits D1's INTEGER comfortably; missing means 0. */
-const counter = z.number().int().nonnegative().max(2 ** 31 - 1).default(0);
+const counter = z
+  .number()
+  .int()
+  .nonnegative()
+  .max(2 ** 31 - 1)
+  .default(0);
 const rfc3339 = z.iso.datetime({ offset: true });
 
 const reportHeader = {

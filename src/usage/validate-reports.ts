@@ -64,7 +64,11 @@ export function validateReports(body: unknown, now: number): ValidatedReports {
   const envelope = envelopeSchema.safeParse(body);
   if (!envelope.success) {
     const issue = envelope.error.issues[0];
-    throw new ApiError(400, "invalid_body", `${issue?.path.join(".") || "body"}: ${issue?.message ?? "invalid"} (expected { "reports": [ … ] })`);
+    throw new ApiError(
+      400,
+      "invalid_body",
+      `${issue?.path.join(".") || "body"}: ${issue?.message ?? "invalid"} (expected { "reports": [ … ] })`,
+    );
   }
 
   const result: ValidatedReports = { reports: [], rejected: [], duplicates: 0, total: envelope.data.reports.length };
@@ -100,7 +104,10 @@ function validateReport(raw: unknown, index: number, now: number): ValidatedRepo
   if (tooMany) return reject("too_many_records", tooMany.message, tooMany.field);
   const bytes = JSON.stringify(raw).length;
   if (bytes > MAX_REPORT_BYTES) {
-    return reject("report_too_large", `the report is ${bytes} characters of JSON; at most ${MAX_REPORT_BYTES} are allowed, split it`);
+    return reject(
+      "report_too_large",
+      `the report is ${bytes} characters of JSON; at most ${MAX_REPORT_BYTES} are allowed, split it`,
+    );
   }
 
   const parsed = reportSchema.safeParse(raw);

@@ -115,7 +115,10 @@ describe("billing cron", () => {
   });
 
   it("recomputes an open month when a late report arrives within the grace period", async () => {
-    await report(at("2026-05-03T00:00:00Z"), await userActivityReport({ start: "2026-04-29T23:45:00Z", users: ["erin"] }));
+    await report(
+      at("2026-05-03T00:00:00Z"),
+      await userActivityReport({ start: "2026-04-29T23:45:00Z", users: ["erin"] }),
+    );
     await computeBilling(env.DB, at("2026-05-03T00:00:00Z"), GRACE_DAYS);
     const byMonth = await rows();
     expect(byMonth["2026-04"]).toMatchObject({ mau: 3, final: false });
@@ -132,7 +135,10 @@ describe("billing cron", () => {
 
   it("never changes a final month, even when late reports arrive", async () => {
     const before = (await rows())["2026-04"];
-    await report(at("2026-05-10T00:00:00Z"), await userActivityReport({ start: "2026-04-30T10:00:00Z", users: ["frank"] }));
+    await report(
+      at("2026-05-10T00:00:00Z"),
+      await userActivityReport({ start: "2026-04-30T10:00:00Z", users: ["frank"] }),
+    );
     await computeBilling(env.DB, at("2026-05-10T00:00:00Z"), GRACE_DAYS);
     expect((await rows())["2026-04"]).toEqual(before);
     expect((await rows())["2026-05"]).toMatchObject({ mau: 1, final: false });

@@ -61,6 +61,8 @@ describe("tenant-only events on POST /v1/events", () => {
     if (event) event.properties.cluster_name = "prod.example.com";
     const res = await postEvents(batch, bearer(issued.token));
     expect(res.status).toBe(400);
-    expect(await res.json()).toMatchObject({ rejected: [{ error: "not_anonymized", field: "properties.cluster_name" }] });
+    expect(await res.json()).toMatchObject({
+      rejected: [{ error: "not_anonymized", field: "properties.cluster_name" }],
+    });
   });
 });

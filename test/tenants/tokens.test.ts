@@ -23,7 +23,9 @@ describe("tenant tokens", () => {
     expect(issued.token).toMatch(/^ehk_[A-Za-z0-9_-]{43}$/);
     expect(issued.prefix).toBe(issued.token.slice(0, 12));
 
-    const row = await env.DB.prepare("SELECT * FROM tenant_tokens WHERE id = ?1").bind(issued.id).first<Record<string, unknown>>();
+    const row = await env.DB.prepare("SELECT * FROM tenant_tokens WHERE id = ?1")
+      .bind(issued.id)
+      .first<Record<string, unknown>>();
     expect(row?.token_hash).toBe(await hashToken(issued.token));
     expect(Object.values(row ?? {})).not.toContain(issued.token);
   });
@@ -32,7 +34,11 @@ describe("tenant tokens", () => {
     const tenant = await createTenant(env.DB, { name: "verify-co", plan: "enterprise", now: T0 });
     const issued = await issueToken(env.DB, tenant.id, { now: T0 });
     const verdict = await verifyTenantToken(env.DB, issued.token, T0);
-    expect(verdict).toMatchObject({ ok: true, tokenId: issued.id, tenant: { id: tenant.id, name: "verify-co", plan: "enterprise" } });
+    expect(verdict).toMatchObject({
+      ok: true,
+      tokenId: issued.id,
+      tenant: { id: tenant.id, name: "verify-co", plan: "enterprise" },
+    });
   });
 
   it("refuses malformed and unknown tokens", async () => {
@@ -70,7 +76,10 @@ describe("tenant tokens", () => {
     // Within the bound the isolate may still trust its cached verdict...
     expect((await verifyTenantToken(env.DB, issued.token, T0 + VERIFIED_TOKEN_TTL_MS - 1)).ok).toBe(true);
     // ...and once it has passed, the revocation is seen.
-    expect(await verifyTenantToken(env.DB, issued.token, T0 + VERIFIED_TOKEN_TTL_MS)).toEqual({ ok: false, reason: "revoked" });
+    expect(await verifyTenantToken(env.DB, issued.token, T0 + VERIFIED_TOKEN_TTL_MS)).toEqual({
+      ok: false,
+      reason: "revoked",
+    });
   });
 
   it("remembers a refused token only briefly", async () => {

@@ -13,7 +13,10 @@ const failingDb = {
 describe("storeReports", () => {
   it("turns a D1 failure into 503 with Retry-After, never a 2xx", async () => {
     const now = Date.now();
-    const { reports } = validateReports({ reports: [await userActivityReport({ start: new Date(now).toISOString(), users: ["a"] })] }, now);
+    const { reports } = validateReports(
+      { reports: [await userActivityReport({ start: new Date(now).toISOString(), users: ["a"] })] },
+      now,
+    );
     const error = await storeReports(failingDb, "tn_x", reports, now).catch((err: unknown) => err);
     expect(error).toBeInstanceOf(ApiError);
     expect(error).toMatchObject({ status: 503, code: "storage_unavailable", headers: { "Retry-After": "5" } });

@@ -17,7 +17,9 @@ function postUsage(body: unknown, headers: Record<string, string> = {}): Promise
 }
 
 async function count(table: string, tenantId: string): Promise<number> {
-  const row = await env.DB.prepare(`SELECT COUNT(*) AS n FROM ${table} WHERE tenant_id = ?1`).bind(tenantId).first<{ n: number }>();
+  const row = await env.DB.prepare(`SELECT COUNT(*) AS n FROM ${table} WHERE tenant_id = ?1`)
+    .bind(tenantId)
+    .first<{ n: number }>();
   return row?.n ?? 0;
 }
 
@@ -65,7 +67,10 @@ describe("POST /v1/usage: authentication", () => {
   it("answers 403 for a disabled tenant", async () => {
     const { tenant, issued } = await tenantWithToken("off-co");
     await setTenantDisabled(env.DB, tenant.id, true);
-    const res = await postUsage({ reports: [await userActivityReport({ start: NOW, users: ["a"] })] }, bearer(issued.token));
+    const res = await postUsage(
+      { reports: [await userActivityReport({ start: NOW, users: ["a"] })] },
+      bearer(issued.token),
+    );
     expect(res.status).toBe(403);
     expect(await res.json()).toMatchObject({ error: "tenant_disabled" });
   });
@@ -110,10 +115,16 @@ describe("POST /v1/usage: validation", () => {
 
   it("checks every name and id: cluster, host, resource ids, bot ids", async () => {
     const cases: [Record<string, unknown>, string][] = [
-      [{ ...(await userActivityReport({ start: NOW, users: ["a"] })), cluster_name: "prod.example.com" }, "cluster_name"],
+      [
+        { ...(await userActivityReport({ start: NOW, users: ["a"] })), cluster_name: "prod.example.com" },
+        "cluster_name",
+      ],
       [{ ...(await userActivityReport({ start: NOW, users: ["a"] })), reporter_hostid: "host-1" }, "reporter_hostid"],
       [
-        { ...(await resourcePresenceReport({ start: NOW, nodes: ["n1"] })), resources: [{ kind: "node", ids: ["10.0.0.1"] }] },
+        {
+          ...(await resourcePresenceReport({ start: NOW, nodes: ["n1"] })),
+          resources: [{ kind: "node", ids: ["10.0.0.1"] }],
+        },
         "resources.0.ids.0",
       ],
       [
@@ -222,7 +233,9 @@ describe("POST /v1/usage: storage", () => {
 
   it("accepts gzip bodies", async () => {
     const body = JSON.stringify({ reports: [await userActivityReport({ start: NOW, users: ["erin"] })] });
-    const gzipped = await new Response(new Blob([body]).stream().pipeThrough(new CompressionStream("gzip"))).arrayBuffer();
+    const gzipped = await new Response(
+      new Blob([body]).stream().pipeThrough(new CompressionStream("gzip")),
+    ).arrayBuffer();
     const res = await exports.default.fetch("http://edgehog.test/v1/usage", {
       method: "POST",
       headers: { "content-type": "application/json", "content-encoding": "gzip", ...bearer(token) },
@@ -230,5 +243,4 @@ describe("POST /v1/usage: storage", () => {
     });
     expect(res.status).toBe(202);
   });
-
 });
