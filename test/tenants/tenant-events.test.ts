@@ -1,5 +1,5 @@
-import { exports } from "cloudflare:workers";
-import { beforeEach, describe, expect, it } from "vitest";
+import { env, exports } from "cloudflare:workers";
+import { beforeEach, describe, expect, it, vi } from "vitest";
 import { forgetCachedTokens } from "../../src/tenants/verify";
 import { bearer, digestOf, tenantWithToken } from "../helpers/tenants";
 
@@ -40,11 +40,21 @@ describe("tenant-only events on POST /v1/events", () => {
     expect(await res.json()).toMatchObject({ accepted: 0, rejected: [{ index: 0, error: "tenant_required" }] });
   });
 
-  it("accepts it with a tenant token", async () => {
-    const { issued } = await tenantWithToken("events-co");
-    const res = await postEvents(await heartbeatBatch(), bearer(issued.token));
+  it("accepts it with a tenant token and stores it attributed to the tenant", async () => {
+    const { tenant, issued } = await tenantWithToken("events-co");
+    const batch = await heartbeatBatch();
+    const [event] = batch.events as { uuid: string }[];
+    const res = await postEvents(batch, bearer(issued.token));
     expect(res.status).toBe(202);
     expect(await res.json()).toMatchObject({ accepted: 1, rejected: [] });
+    // The Queue consumer stores it; wait for the delivery, then check the attribution.
+    await vi.waitFor(
+      async () => {
+        const row = await env.DB.prepare("SELECT tenant_id FROM events WHERE uuid = ?1").bind(event?.uuid).first();
+        expect(row).toEqual({ tenant_id: tenant.id });
+      },
+      { timeout: 10_000, interval: 100 },
+    );
   });
 
   it("answers 401 for an invalid token instead of treating the client as anonymous", async () => {
