@@ -64,3 +64,86 @@ CREATE TABLE IF NOT EXISTS processed_batches (
   processed_at INTEGER NOT NULL
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS processed_batches_processed_at ON processed_batches (processed_at);
+
+-- Tenants: the customers whose servers report billable usage. `name` is the operator's handle
+-- (lowercase letters, digits, dashes); `id` starts with "tn_", so the two never look alike.
+CREATE TABLE IF NOT EXISTS tenants (
+  id TEXT PRIMARY KEY,
+  name TEXT NOT NULL UNIQUE,
+  plan TEXT NOT NULL DEFAULT 'standard',
+  disabled INTEGER NOT NULL DEFAULT 0,  -- 1: its tokens answer 403 tenant_disabled
+  created_at INTEGER NOT NULL           -- ms since the epoch
+) WITHOUT ROWID;
+
+-- Tenant tokens. Only the SHA-256 of a token is stored: the token itself is shown once. A
+-- tenant may hold several live tokens at once, so a token can be rotated without downtime.
+CREATE TABLE IF NOT EXISTS tenant_tokens (
+  id TEXT PRIMARY KEY,                  -- "tok_" + 16 hex, for the operator
+  token_hash TEXT NOT NULL UNIQUE,      -- lowercase hex SHA-256 of the whole token
+  prefix TEXT NOT NULL,                 -- the token's first 12 characters, to recognise it
+  tenant_id TEXT NOT NULL REFERENCES tenants (id),
+  created_at INTEGER NOT NULL,
+  expires_at INTEGER,                   -- NULL: never expires
+  revoked_at INTEGER                    -- NULL: not revoked
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS tenant_tokens_tenant ON tenant_tokens (tenant_id);
+CREATE INDEX IF NOT EXISTS tenant_tokens_prefix ON tenant_tokens (prefix);
+
+-- Raw usage reports as accepted by POST /v1/usage (normalised JSON). The primary key makes a
+-- resent report a duplicate. Kept without a retention limit: they are the billing evidence.
+CREATE TABLE IF NOT EXISTS usage_reports (
+  tenant_id TEXT NOT NULL,
+  report_uuid TEXT NOT NULL,
+  kind TEXT NOT NULL,                   -- user_activity | resource_presence | bot_instance_activity
+  cluster_name TEXT NOT NULL,           -- digest
+  reporter_hostid TEXT NOT NULL,        -- digest
+  start_time INTEGER NOT NULL,          -- ms since the epoch
+  end_time INTEGER NOT NULL,            -- ms since the epoch
+  hour TEXT NOT NULL,                   -- UTC hour of start_time, "YYYY-MM-DDTHH"
+  received_at INTEGER NOT NULL,
+  body TEXT NOT NULL,
+  PRIMARY KEY (tenant_id, report_uuid)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS usage_reports_tenant_kind_hour ON usage_reports (tenant_id, kind, hour);
+
+-- Users with at least one non-zero counter on a UTC day (across all the tenant's clusters).
+CREATE TABLE IF NOT EXISTS tenant_daily_active_users (
+  tenant_id TEXT NOT NULL,
+  day TEXT NOT NULL,                    -- YYYY-MM-DD
+  user_name TEXT NOT NULL,              -- digest
+  PRIMARY KEY (tenant_id, day, user_name)
+) WITHOUT ROWID;
+
+-- Resources present in a UTC hour, per kind: the basis of TPR.
+CREATE TABLE IF NOT EXISTS tenant_hourly_resources (
+  tenant_id TEXT NOT NULL,
+  hour TEXT NOT NULL,                   -- YYYY-MM-DDTHH
+  resource_kind TEXT NOT NULL,
+  resource_id TEXT NOT NULL,            -- digest
+  PRIMARY KEY (tenant_id, hour, resource_kind, resource_id)
+) WITHOUT ROWID;
+
+-- Bot instances with at least one non-zero counter on a UTC day: the basis of MWI.
+CREATE TABLE IF NOT EXISTS tenant_daily_bot_instances (
+  tenant_id TEXT NOT NULL,
+  day TEXT NOT NULL,
+  bot_instance_id TEXT NOT NULL,        -- digest
+  PRIMARY KEY (tenant_id, day, bot_instance_id)
+) WITHOUT ROWID;
+
+-- Monthly billing figures per tenant (UTC calendar months), written by the cron. Open months
+-- are recomputed on every run; a row with final = 1 is never written again.
+CREATE TABLE IF NOT EXISTS billing_usage (
+  tenant_id TEXT NOT NULL,
+  month TEXT NOT NULL,                  -- YYYY-MM
+  mau INTEGER NOT NULL,
+  tpr REAL NOT NULL,
+  mwi INTEGER NOT NULL,
+  mau_high_water INTEGER NOT NULL,
+  tpr_high_water REAL NOT NULL,
+  mwi_high_water INTEGER NOT NULL,
+  final INTEGER NOT NULL DEFAULT 0,
+  computed_at INTEGER NOT NULL,         -- ms since the epoch
+  PRIMARY KEY (tenant_id, month)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS billing_usage_month ON billing_usage (month);

@@ -2,10 +2,12 @@ import { Hono } from "hono";
 import { cors } from "hono/cors";
 import type { AppEnv } from "./env";
 import { ApiError } from "./http/errors";
+import { billingRoutes } from "./routes/billing";
 import { catalogRoutes } from "./routes/catalog";
 import { eventsRoutes } from "./routes/events";
 import { healthRoutes } from "./routes/health";
 import { statsRoutes } from "./routes/stats";
+import { usageRoutes } from "./routes/usage";
 
 /** The HTTP surface: middleware and route mounting, nothing else. */
 export const app = new Hono<AppEnv>();
@@ -18,6 +20,8 @@ app.route("/healthz", healthRoutes);
 app.route("/v1/catalog", catalogRoutes);
 app.route("/v1/events", eventsRoutes);
 app.route("/v1/stats", statsRoutes);
+app.route("/v1/usage", usageRoutes);
+app.route("/v1/billing", billingRoutes);
 
 app.notFound((c) => c.json({ error: "not_found", message: `no route for ${c.req.method} ${c.req.path}` }, 404));
 

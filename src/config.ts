@@ -136,3 +136,15 @@ export function rateLimitsOf(env: Env): RateLimits {
   rateLimitCache.set(env, limits);
   return limits;
 }
+
+const billingSchema = z.object({
+  /** Days after a month ends before its billing figures become final. */
+  BILLING_GRACE_DAYS: z.coerce.number().int().nonnegative().max(28).default(3),
+});
+
+/** The billing grace period in days; a malformed var throws, like the limits. */
+export function billingGraceDaysOf(env: Env): number {
+  const parsed = billingSchema.safeParse(env);
+  if (!parsed.success) throw new Error(`invalid billing variable: ${z.prettifyError(parsed.error)}`);
+  return parsed.data.BILLING_GRACE_DAYS;
+}

@@ -32,6 +32,8 @@ export interface Env {
   RATE_LIMIT_TENANT_PER_SECOND?: string;
   RATE_LIMIT_AUTH_FAILURES_CAPACITY?: string;
   RATE_LIMIT_AUTH_FAILURES_PER_SECOND?: string;
+  /** Days after a month ends before its billing figures are final (default 3). */
+  BILLING_GRACE_DAYS?: string;
 }
 
 /** Hono's environment type for every route and middleware. */

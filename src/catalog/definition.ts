@@ -17,6 +17,7 @@ const userName: PropertySpec = {
   description: "HMAC of the user name, keyed by the cluster",
 };
 const connectApps = ["teleport-connect"] as const;
+const clusterApps = ["teleport-cluster"] as const;
 
 export const catalogue: Catalogue = {
   apps: {
@@ -40,9 +41,34 @@ export const catalogue: Catalogue = {
       },
       dimensions: { appVersion: "app_version", os: "os" },
     },
+    "teleport-cluster": {
+      description: "A Teleport cluster's Auth Service, sending server-side events with its tenant token",
+      commonProperties: {
+        teleport_version: { class: "version", description: "Teleport version of the Auth Service", optional: true },
+      },
+      dimensions: { appVersion: "teleport_version" },
+    },
   },
 
   events: {
+    "tp.cluster.heartbeat": {
+      description: "An Auth Service is running (sent about once an hour)",
+      apps: clusterApps,
+      tenantOnly: true,
+      properties: {
+        cluster_name: clusterName,
+        reporter_hostid: {
+          class: "anonymized",
+          description: "HMAC of the Auth Service's host id, keyed by the cluster",
+        },
+        auth_servers: {
+          class: "count",
+          description: "Auth Service instances in the cluster",
+          max: 1000,
+          optional: true,
+        },
+      },
+    },
     "connect.cluster.login": {
       description: "A user logged in to a cluster",
       apps: connectApps,

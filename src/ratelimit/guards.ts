@@ -1,11 +1,14 @@
-import type { Context } from "hono";
 import { rateLimitsOf } from "../config";
-import type { AppEnv } from "../env";
+import type { Env } from "../env";
 import { clientKey, connectingIp } from "./client-key";
 import { type CheckOptions, type LimitCharge, type LimitDecision, RateLimiter } from "./limiter";
 import { RateLimitedError } from "./rate-limited-error";
 
-type AppContext = Context<AppEnv>;
+/** What the guards need of a Hono context, whatever the route's variables. */
+interface AppContext {
+  env: Env;
+  req: { raw: Request };
+}
 
 /**
  * The functions routes call. Each one throws RateLimitedError (429) when refused and does
@@ -34,6 +37,8 @@ export interface PublicBatchCost {
   received: number;
   /** The accepted events' install ids, one entry per event. */
   distinctIds: string[];
+  /** The tenant the events are attributed to (a valid tenant token was presented), if any. */
+  tenantId?: string | null;
 }
 
 /**
@@ -66,6 +71,9 @@ export function publicBatchCharges(client: string, cost: PublicBatchCost): Limit
     { kind: "client", key: client, cost: Math.max(1, cost.received) },
     { kind: "app", key: cost.app, cost: cost.distinctIds.length },
     ...[...perInstall].map(([id, n]): LimitCharge => ({ kind: "install", key: `${cost.app}/${id}`, cost: n })),
+    ...(cost.tenantId
+      ? [{ kind: "tenant", key: cost.tenantId, cost: cost.distinctIds.length } satisfies LimitCharge]
+      : []),
   ];
 }
 
@@ -76,7 +84,7 @@ async function enforceIfCachedDenial(limiter: RateLimiter, client: string): Prom
   }
 }
 
-/** Charges an authenticated tenant `units` (events or report items) on `POST /v1/usage`. */
+/** Charges an authenticated tenant `units` (report items) on `POST /v1/usage`. */
 export async function enforceTenantLimit(c: AppContext, tenantId: string, units: number): Promise<void> {
   const limiter = limiterOf(c);
   if (limiter) await enforce(limiter, [{ kind: "tenant", key: tenantId, cost: units }], { onError: "open" });

@@ -5,6 +5,7 @@ import { readJsonBody } from "../http/read-body";
 import { type AcceptedBatch, enqueueBatch } from "../pipeline/enqueue";
 import { validateBatch } from "../pipeline/validate-batch";
 import { beginPublicEvents } from "../ratelimit/guards";
+import { optionalTenant } from "../tenants/require-tenant";
 
 /**
  * `POST /v1/events`: a batch of events from one app. Every event is judged on its own; the
@@ -14,8 +15,9 @@ export const eventsRoutes = new Hono<AppEnv>().post("/", async (c) => {
   const limits = limitsOf(c.env);
   const receivedAt = Date.now();
   const rateLimit = await beginPublicEvents(c);
+  // The token is checked before the body is read: a bad token costs no decompression.
+  const tenantId = (await optionalTenant(c))?.id ?? null;
   const body = await readJsonBody(c.req.raw, limits);
-  const tenantId = null; // tenant tokens arrive with the billing route
   const batch = validateBatch(body, {
     receivedAt,
     tenantId,
@@ -29,6 +31,7 @@ export const eventsRoutes = new Hono<AppEnv>().post("/", async (c) => {
     app: batch.app,
     received: batch.events.length + batch.rejected.length + batch.duplicates,
     distinctIds: batch.events.map((event) => event.distinct_id),
+    tenantId,
   });
 
   const rejections: Record<string, number> = {};

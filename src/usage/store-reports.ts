@@ -1,0 +1,42 @@
+import { reportStatements } from "../db/usage-writes";
+import { ApiError } from "../http/errors";
+import { RETRY_AFTER_SECONDS } from "../pipeline/enqueue";
+import type { ValidatedReport } from "./validate-reports";
+
+export interface StoreOutcome {
+  accepted: number;
+  /** Reports already stored for this tenant (a client retry): acknowledged, not counted again. */
+  duplicates: number;
+}
+
+/**
+ * Stores reports and their aggregates in one D1 transaction. It resolves only once D1 has
+ * committed, so a 2xx always means the reports are durable; any failure is a 503 with
+ * Retry-After, and since nothing was committed the client's resend is harmless.
+ */
+export async function storeReports(
+  db: D1Database,
+  tenantId: string,
+  reports: readonly ValidatedReport[],
+  receivedAt: number,
+): Promise<StoreOutcome> {
+  if (reports.length === 0) return { accepted: 0, duplicates: 0 };
+  const { statements, rawInsertIndexes } = reportStatements(db, tenantId, reports, receivedAt);
+  let results: D1Result[];
+  try {
+    results = await db.batch(statements);
+  } catch (err) {
+    console.error("storing usage reports failed", err);
+    throw new ApiError(
+      503,
+      "storage_unavailable",
+      "the reports could not be stored right now; nothing was accepted, retry the whole request later",
+      { "Retry-After": String(RETRY_AFTER_SECONDS) },
+    );
+  }
+  let accepted = 0;
+  for (const index of rawInsertIndexes) {
+    if ((results[index]?.meta.changes ?? 0) > 0) accepted++;
+  }
+  return { accepted, duplicates: reports.length - accepted };
+}

@@ -1,0 +1,23 @@
+import { env } from "cloudflare:workers";
+import type { TenantRow } from "../../src/db/tenants";
+import { Anonymizer } from "../../src/privacy/anonymizer";
+import { createTenant, type IssuedToken, issueToken } from "../../src/tenants/issue";
+
+let anonymizer: Promise<Anonymizer> | undefined;
+
+/** The digest a cluster would send for `name` (fixed test key). */
+export async function digestOf(name: string): Promise<string> {
+  anonymizer ??= Anonymizer.create("test-cluster-key");
+  return (await anonymizer).anonymize(name);
+}
+
+/** A new tenant with one live token. */
+export async function tenantWithToken(name: string): Promise<{ tenant: TenantRow; issued: IssuedToken }> {
+  const tenant = await createTenant(env.DB, { name, now: Date.now() });
+  const issued = await issueToken(env.DB, tenant.id, { now: Date.now() });
+  return { tenant, issued };
+}
+
+export function bearer(token: string): Record<string, string> {
+  return { authorization: `Bearer ${token}` };
+}

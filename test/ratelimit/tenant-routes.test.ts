@@ -1,0 +1,40 @@
+import { exports } from "cloudflare:workers";
+import { describe, expect, it } from "vitest";
+import { userActivityReport } from "../helpers/reports";
+import { bearer, tenantWithToken } from "../helpers/tenants";
+import { randomIp } from "./helpers";
+
+function postUsage(body: unknown, headers: Record<string, string>): Promise<Response> {
+  return exports.default.fetch("http://edgehog.test/v1/usage", {
+    method: "POST",
+    headers: { "content-type": "application/json", ...headers },
+    body: JSON.stringify(body),
+  });
+}
+
+describe("rate limits on the tenant routes", () => {
+  it("answers 429 to a client after 10 failed token attempts, even with a valid token then", async () => {
+    const ip = randomIp();
+    const { issued } = await tenantWithToken(`guesser-${crypto.randomUUID().slice(0, 8)}`);
+    const report = await userActivityReport({
+      start: new Date(Date.now() - 20 * 60_000).toISOString(),
+      users: ["alice"],
+    });
+    const statuses: number[] = [];
+    for (let i = 0; i < 11; i++) {
+      const res = await postUsage({ reports: [report] }, { ...bearer(`ehk_wrong${i}`), "cf-connecting-ip": ip });
+      statuses.push(res.status);
+    }
+    expect(statuses.slice(0, 10)).toEqual(Array(10).fill(401));
+    expect(statuses[10]).toBe(429);
+
+    const locked = await postUsage({ reports: [report] }, { ...bearer(issued.token), "cf-connecting-ip": ip });
+    expect(locked.status).toBe(429);
+    expect(locked.headers.get("retry-after")).toMatch(/^\d+$/);
+    expect(await locked.json()).toMatchObject({ error: "rate_limited", limit: "auth_failures" });
+
+    // Another client with the valid token is unaffected.
+    const other = await postUsage({ reports: [report] }, { ...bearer(issued.token), "cf-connecting-ip": randomIp() });
+    expect(other.status).toBe(202);
+  });
+});

@@ -1,0 +1,246 @@
+import { env, exports } from "cloudflare:workers";
+import { beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { revokeToken, setTenantDisabled } from "../../src/db/tenants";
+import { createTenant, issueToken } from "../../src/tenants/issue";
+import { forgetCachedTokens } from "../../src/tenants/verify";
+import { botInstanceReport, resourcePresenceReport, userActivityReport } from "../helpers/reports";
+import { bearer, digestOf, tenantWithToken } from "../helpers/tenants";
+
+const NOW = new Date().toISOString();
+
+function postUsage(body: unknown, headers: Record<string, string> = {}): Promise<Response> {
+  return exports.default.fetch("http://edgehog.test/v1/usage", {
+    method: "POST",
+    headers: { "content-type": "application/json", ...headers },
+    body: JSON.stringify(body),
+  });
+}
+
+async function count(table: string, tenantId: string): Promise<number> {
+  const row = await env.DB.prepare(`SELECT COUNT(*) AS n FROM ${table} WHERE tenant_id = ?1`)
+    .bind(tenantId)
+    .first<{ n: number }>();
+  return row?.n ?? 0;
+}
+
+let token: string;
+
+beforeAll(async () => {
+  const { issued } = await tenantWithToken("usage-co");
+  token = issued.token;
+});
+beforeEach(() => forgetCachedTokens());
+
+describe("POST /v1/usage: authentication", () => {
+  it("answers 401 with WWW-Authenticate without a token", async () => {
+    const res = await postUsage({ reports: [] });
+    expect(res.status).toBe(401);
+    expect(res.headers.get("www-authenticate")).toMatch(/^Bearer /);
+    expect(await res.json()).toMatchObject({ error: "unauthorized" });
+  });
+
+  it("answers 401 for an invalid token", async () => {
+    for (const bad of [`ehk_${"B".repeat(43)}`, "nonsense", "ehk_short"]) {
+      const res = await postUsage({ reports: [] }, bearer(bad));
+      expect(res.status).toBe(401);
+      expect(await res.json()).toMatchObject({ error: "unauthorized" });
+    }
+  });
+
+  it("answers 401 for a revoked token", async () => {
+    const tenant = await createTenant(env.DB, { name: "revoked-co", now: Date.now() });
+    const issued = await issueToken(env.DB, tenant.id, { now: Date.now() });
+    await revokeToken(env.DB, issued.id, Date.now());
+    const res = await postUsage({ reports: [] }, bearer(issued.token));
+    expect(res.status).toBe(401);
+    expect(await res.json()).toMatchObject({ error: "unauthorized", message: expect.stringMatching(/revoked/) });
+  });
+
+  it("answers 401 for an expired token", async () => {
+    const tenant = await createTenant(env.DB, { name: "expired-co", now: Date.now() });
+    const issued = await issueToken(env.DB, tenant.id, { now: Date.now(), expiresAt: Date.now() - 1 });
+    const res = await postUsage({ reports: [] }, bearer(issued.token));
+    expect(res.status).toBe(401);
+    expect(await res.json()).toMatchObject({ error: "unauthorized", message: expect.stringMatching(/expired/) });
+  });
+
+  it("answers 403 for a disabled tenant", async () => {
+    const { tenant, issued } = await tenantWithToken("off-co");
+    await setTenantDisabled(env.DB, tenant.id, true);
+    const res = await postUsage(
+      { reports: [await userActivityReport({ start: NOW, users: ["a"] })] },
+      bearer(issued.token),
+    );
+    expect(res.status).toBe(403);
+    expect(await res.json()).toMatchObject({ error: "tenant_disabled" });
+  });
+});
+
+describe("POST /v1/usage: validation", () => {
+  it("answers 400 for a body without reports", async () => {
+    for (const body of [{}, { reports: [] }, { reports: "x" }, []]) {
+      const res = await postUsage(body, bearer(token));
+      expect(res.status).toBe(400);
+      expect(await res.json()).toMatchObject({ error: "invalid_body" });
+    }
+  });
+
+  it("answers 413 for more than 10 reports", async () => {
+    const report = await userActivityReport({ start: NOW, users: ["a"] });
+    const res = await postUsage({ reports: Array.from({ length: 11 }, () => report) }, bearer(token));
+    expect(res.status).toBe(413);
+    expect(await res.json()).toMatchObject({ error: "too_many_reports" });
+  });
+
+  it("rejects a report with a plain user name as not_anonymized, naming the field", async () => {
+    const good = await userActivityReport({ start: NOW, users: ["alice"] });
+    const plain = await userActivityReport({ start: NOW, users: ["alice"] });
+    (plain.records as { user_name: string }[])[0] = { user_name: "alice@example.com" };
+    const res = await postUsage({ reports: [good, plain] }, bearer(token));
+    expect(res.status).toBe(202);
+    expect(await res.json()).toEqual({
+      accepted: 1,
+      duplicates: 0,
+      rejected: [
+        {
+          index: 1,
+          report_uuid: plain.report_uuid,
+          error: "not_anonymized",
+          field: "records.0.user_name",
+          message: expect.stringMatching(/digest/),
+        },
+      ],
+    });
+  });
+
+  it("checks every name and id: cluster, host, resource ids, bot ids", async () => {
+    const cases: [Record<string, unknown>, string][] = [
+      [
+        { ...(await userActivityReport({ start: NOW, users: ["a"] })), cluster_name: "prod.example.com" },
+        "cluster_name",
+      ],
+      [{ ...(await userActivityReport({ start: NOW, users: ["a"] })), reporter_hostid: "host-1" }, "reporter_hostid"],
+      [
+        {
+          ...(await resourcePresenceReport({ start: NOW, nodes: ["n1"] })),
+          resources: [{ kind: "node", ids: ["10.0.0.1"] }],
+        },
+        "resources.0.ids.0",
+      ],
+      [
+        {
+          ...(await botInstanceReport({ start: NOW, instances: ["i1"] })),
+          records: [{ bot_instance_id: await digestOf("i1"), bot_user_name: "bot-ci", bot_joins: 1 }],
+        },
+        "records.0.bot_user_name",
+      ],
+    ];
+    for (const [report, field] of cases) {
+      const res = await postUsage({ reports: [report] }, bearer(token));
+      expect(res.status).toBe(400);
+      const body = await res.json<{ rejected: { error: string; field: string }[] }>();
+      expect(body.rejected[0]).toMatchObject({ error: "not_anonymized", field });
+    }
+  });
+
+  it("rejects a window longer than its kind allows", async () => {
+    const start = "2026-05-01T10:00:00Z";
+    const tooLong = await userActivityReport({ start, end: "2026-05-01T10:16:00Z", users: ["a"] });
+    const hourOk = await resourcePresenceReport({ start, nodes: ["n1"] });
+    const res = await postUsage({ reports: [tooLong, { ...hourOk, end_time: "2026-05-01T11:00:00Z" }] }, bearer(token));
+    expect(res.status).toBe(202);
+    const body = await res.json<{ accepted: number; rejected: unknown[] }>();
+    expect(body.accepted).toBe(1);
+    expect(body.rejected).toEqual([expect.objectContaining({ index: 0, error: "window_too_long", field: "end_time" })]);
+  });
+
+  it("rejects invalid shapes per report with invalid_report", async () => {
+    const negative = await userActivityReport({ start: NOW, users: ["a"] });
+    (negative.records as Record<string, unknown>[])[0] = { user_name: await digestOf("a"), logins: -1 };
+    const res = await postUsage(
+      { reports: [negative, { kind: "unknown_kind" }, "text", { ...negative, report_uuid: "nope" }] },
+      bearer(token),
+    );
+    expect(res.status).toBe(400);
+    const body = await res.json<{ accepted: number; rejected: { index: number; error: string; field?: string }[] }>();
+    expect(body.accepted).toBe(0);
+    expect(body.rejected.map((r) => [r.index, r.error, r.field])).toEqual([
+      [0, "invalid_report", "records.0.logins"],
+      [1, "invalid_report", "kind"],
+      [2, "invalid_report", undefined],
+      [3, "invalid_report", "report_uuid"],
+    ]);
+  });
+
+  it("answers 413 for a body over the size cap", async () => {
+    const res = await exports.default.fetch("http://edgehog.test/v1/usage", {
+      method: "POST",
+      headers: { "content-type": "application/json", ...bearer(token) },
+      body: `{"reports":[${"0,".repeat(600_000)}0]}`,
+    });
+    expect(res.status).toBe(413);
+  });
+});
+
+describe("POST /v1/usage: storage", () => {
+  it("stores reports and their aggregates, and a resend is a duplicate that changes nothing", async () => {
+    const { tenant, issued } = await tenantWithToken("resend-co");
+    const reports = [
+      await userActivityReport({ start: "2026-05-02T10:00:00Z", users: ["alice", "bob"] }),
+      await resourcePresenceReport({ start: "2026-05-02T10:00:00Z", nodes: ["n1", "n2", "n3"] }),
+      await botInstanceReport({ start: "2026-05-02T10:00:00Z", instances: ["i1"] }),
+    ];
+    const first = await postUsage({ reports }, bearer(issued.token));
+    expect(first.status).toBe(202);
+    expect(await first.json()).toEqual({ accepted: 3, duplicates: 0, rejected: [] });
+
+    const snapshot = async () => ({
+      reports: await count("usage_reports", tenant.id),
+      users: await count("tenant_daily_active_users", tenant.id),
+      resources: await count("tenant_hourly_resources", tenant.id),
+      bots: await count("tenant_daily_bot_instances", tenant.id),
+    });
+    const before = await snapshot();
+    expect(before).toEqual({ reports: 3, users: 2, resources: 3, bots: 1 });
+
+    const resend = await postUsage({ reports: [reports[0]] }, bearer(issued.token));
+    expect(resend.status).toBe(202);
+    expect(await resend.json()).toEqual({ accepted: 0, duplicates: 1, rejected: [] });
+    expect(await snapshot()).toEqual(before);
+  });
+
+  it("counts a uuid repeated within one request once", async () => {
+    const report = await userActivityReport({ start: NOW, users: ["carol"] });
+    const res = await postUsage({ reports: [report, report] }, bearer(token));
+    expect(await res.json()).toEqual({ accepted: 1, duplicates: 1, rejected: [] });
+  });
+
+  it("keeps report uuids per tenant: another tenant's same uuid is its own report", async () => {
+    const report = await userActivityReport({ start: NOW, users: ["dave"] });
+    const { issued } = await tenantWithToken("other-co");
+    expect(await (await postUsage({ reports: [report] }, bearer(token))).json()).toMatchObject({ accepted: 1 });
+    expect(await (await postUsage({ reports: [report] }, bearer(issued.token))).json()).toMatchObject({ accepted: 1 });
+  });
+
+  it("does not count users whose counters are all zero", async () => {
+    const { tenant, issued } = await tenantWithToken("idle-co");
+    const report = await userActivityReport({ start: NOW, users: ["idle"] });
+    (report.records as Record<string, unknown>[])[0] = { user_name: await digestOf("idle"), user_kind: "human" };
+    expect((await postUsage({ reports: [report] }, bearer(issued.token))).status).toBe(202);
+    expect(await count("tenant_daily_active_users", tenant.id)).toBe(0);
+    expect(await count("usage_reports", tenant.id)).toBe(1);
+  });
+
+  it("accepts gzip bodies", async () => {
+    const body = JSON.stringify({ reports: [await userActivityReport({ start: NOW, users: ["erin"] })] });
+    const gzipped = await new Response(
+      new Blob([body]).stream().pipeThrough(new CompressionStream("gzip")),
+    ).arrayBuffer();
+    const res = await exports.default.fetch("http://edgehog.test/v1/usage", {
+      method: "POST",
+      headers: { "content-type": "application/json", "content-encoding": "gzip", ...bearer(token) },
+      body: gzipped,
+    });
+    expect(res.status).toBe(202);
+  });
+});
