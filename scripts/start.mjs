@@ -1,9 +1,11 @@
 #!/usr/bin/env node
 // `npm start`: the collector on http://127.0.0.1:8787 (PORT overrides) with `wrangler dev`,
-// its local D1 schema applied and `--test-scheduled` on (GET /__scheduled runs the cron).
+// its local D1 schema applied, a `demo` tenant seeded (a fresh token printed) and
+// `--test-scheduled` on (GET /__scheduled runs the cron).
 import { spawn, spawnSync } from "node:child_process";
 import { appendFileSync, copyFileSync, existsSync, readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
+import { seedDemoTenant } from "./tenant.mjs";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 const port = process.env.PORT ?? "8787";
@@ -43,6 +45,12 @@ if (!existsSync(devVars)) {
 }
 
 step("applying schema.sql to the local D1 database", ["d1", "execute", "edgehog", "--local", "--file=schema.sql"]);
+
+console.log("\n▸ seeding the demo tenant");
+const demo = seedDemoTenant();
+console.log(`  tenant "demo" (${demo.tenant.id}); a new token for it (shown once):`);
+console.log(`  ${demo.issued.token}`);
+console.log(`  e.g. curl -H "authorization: Bearer ${demo.issued.token}" http://127.0.0.1:${port}/v1/usage …`);
 
 console.log(`\n▸ starting edgehog on http://127.0.0.1:${port}`);
 const dev = spawn(
