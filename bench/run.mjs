@@ -15,11 +15,12 @@ const USAGE = `usage: npm run bench -- [--quick | --smoke] [options]
   (default: full)   ingest 4×10 s A/B, e2e 200,000 events, sustained 60 s
   --quick           ingest 2×3 s, e2e 20,000 events, sustained 5 s (under a minute)
   --smoke           ingest 1×1 s, e2e 2,000 events, sustained 2 s (CI: non-zero exit on loss)
-  --only=a,b        run only these scenarios (${"ingest, e2e, sustained, …"})
+  --only=a,b        run only these scenarios (ingest, e2e, sustained; opt-in: stages)
   --skip=a,b        skip these scenarios
   --sustained       shorthand for --only=ingest,sustained
   --events=N        e2e event count            --concurrency=N  e2e client concurrency (12)
   --connections=N   autocannon connections (10) --rate=N         sustained requests/s
+  --naive-events=N  events for the naive baseline (full 20,000, quick 2,000, smoke 500)
   --sustained-seconds=N                         --keep-state     keep the wrangler state dir
   --out=PATH        JSON output (bench/results/latest.json)`;
 
@@ -43,6 +44,7 @@ function parseArgs(argv) {
       case "--concurrency": o.concurrency = num(); break;
       case "--connections": o.connections = num(); break;
       case "--rate": o.rate = num(); break;
+      case "--naive-events": o.naiveEvents = num(); break;
       case "--sustained-seconds": o.sustainedSeconds = num(); break;
       case "--keep-state": o.keepState = true; break;
       case "--out": o.out = v; break;
@@ -101,7 +103,10 @@ async function main() {
   const options = parseArgs(process.argv.slice(2));
   const all = await loadScenarios();
   const scenarios = all.filter(
-    (s) => s.modes.includes(options.mode) && (!options.only || options.only.includes(s.name)) && !options.skip.includes(s.name),
+    (s) =>
+      s.modes.includes(options.mode) &&
+      (options.only ? options.only.includes(s.name) : !s.optIn) &&
+      !options.skip.includes(s.name),
   );
   if (scenarios.length === 0) throw new Error(`no scenario selected (have: ${all.map((s) => s.name).join(", ")})`);
 

@@ -23,7 +23,7 @@ export function printTable(r) {
   if (r.e2e && !r.e2e.error) {
     const { collector: c, naive: n } = r.e2e;
     lines.push("");
-    lines.push(`END TO END  ${fmt(r.e2e.events)} unique events, first send → all in D1`);
+    lines.push(`END TO END  ${fmt(r.e2e.events)} unique events (naive: ${fmt(r.e2e.naive_events)}), first send → all in D1`);
     row("", "events/s", "seconds", "accept ev/s", "lost");
     row("collector (aggregates)", fmt(c.events_per_s), fmt(c.seconds, 2), fmt(c.accept_events_per_s), fmt(c.lost) + mark(c.lost === 0 && c.complete));
     row("naive (row per event)", fmt(n.events_per_s), fmt(n.seconds, 2), fmt(n.accept_events_per_s), fmt(n.lost));
