@@ -1,6 +1,7 @@
 // Starts and stops `wrangler dev` on 127.0.0.1 for the bench, each with its own config, port
 // and persisted state directory (never the developer's .wrangler/state).
 import { spawn } from "node:child_process";
+import * as _fs from "node:fs";
 import { mkdirSync } from "node:fs";
 import { createServer } from "node:net";
 import { dirname, join, resolve } from "node:path";
@@ -139,3 +140,50 @@ export async function startWorker({ name, config, persistTo, vars = {}, readyPat
 }
 
 export const sleep = (ms) => new Promise((ok) => setTimeout(ok, ms));
+
+/** CPU seconds used so far by a process and all its descendants (Linux /proc; null elsewhere). */
+export function treeCpuSeconds(rootPid) {
+  try {
+    const { readdirSync, readFileSync } = _fs;
+    const stats = new Map();
+    for (const entry of readdirSync("/proc")) {
+      if (!/^\d+$/.test(entry)) continue;
+      try {
+        const text = readFileSync(`/proc/${entry}/stat`, "utf8");
+        const fields = text.slice(text.lastIndexOf(")") + 2).split(" ");
+        stats.set(Number(entry), { ppid: Number(fields[1]), cpu: Number(fields[11]) + Number(fields[12]) });
+      } catch {
+        /* exited meanwhile */
+      }
+    }
+    const inTree = new Set([rootPid]);
+    let grew = true;
+    while (grew) {
+      grew = false;
+      for (const [pid, s] of stats) if (!inTree.has(pid) && inTree.has(s.ppid)) (inTree.add(pid), (grew = true));
+    }
+    let ticks = 0;
+    for (const pid of inTree) ticks += stats.get(pid)?.cpu ?? 0;
+    return ticks / 100; // USER_HZ
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Waits until a worker's process tree is (nearly) idle: under `maxBusy` of one core over a
+ * 500 ms window, e.g. once a queue consumer has drained its backlog. Bounded by `timeoutMs`;
+ * resolves with the seconds waited.
+ */
+export async function waitIdle(worker, { timeoutMs = 30_000, maxBusy = 0.1 } = {}) {
+  const started = Date.now();
+  let before = treeCpuSeconds(worker.pid);
+  if (before === null) return 0;
+  while (Date.now() - started < timeoutMs) {
+    await sleep(500);
+    const now = treeCpuSeconds(worker.pid);
+    if (now - before < 0.5 * maxBusy) break;
+    before = now;
+  }
+  return (Date.now() - started) / 1000;
+}

@@ -1,8 +1,13 @@
 // Ingest: POST /v1/events with the realistic 100-event batch, collector vs no-op baseline,
 // alternating A/B so that drift (thermal, other load) hits both alike.
 import { cannon } from "../lib/load.mjs";
+import { waitIdle } from "../lib/wrangler.mjs";
 
-const ROUNDS = { full: { rounds: 4, seconds: 10, warmup: 2 }, quick: { rounds: 2, seconds: 3, warmup: 1 }, smoke: { rounds: 1, seconds: 1, warmup: 0 } };
+const ROUNDS = {
+  full: { rounds: 4, seconds: 10, warmup: 2, idleTimeoutMs: 60_000 },
+  quick: { rounds: 2, seconds: 3, warmup: 1, idleTimeoutMs: 6_000 },
+  smoke: { rounds: 1, seconds: 1, warmup: 0, idleTimeoutMs: 3_000 },
+};
 
 function combine(runs, eventsPerRequest) {
   const requests = runs.reduce((n, r) => n + r.requests, 0);
@@ -33,9 +38,14 @@ export default {
     if (plan.warmup > 0) {
       for (const w of Object.values(targets)) await cannon({ url: `${w.url}/v1/events`, body, seconds: plan.warmup, connections });
     }
+    // Before every round, wait for the collector's queue consumer to drain the previous
+    // round's backlog: otherwise it steals CPU from whichever server is measured next.
+    const quiesce = async () => waitIdle(ctx.servers.collector, { timeoutMs: plan.idleTimeoutMs });
+    const idleWaits = [];
     const runs = { collector: [], baseline: [] };
     for (let round = 0; round < plan.rounds; round++) {
       for (const [key, w] of Object.entries(targets)) {
+        idleWaits.push(await quiesce());
         const r = await cannon({ url: `${w.url}/v1/events`, body, seconds: plan.seconds, connections });
         runs[key].push(r);
         ctx.log(`ingest round ${round + 1}/${plan.rounds} ${key}: ${r.requests_per_s.toFixed(0)} req/s, p99 ${r.latency_ms.p99} ms${r.non_2xx ? `, ${r.non_2xx} non-2xx` : ""}`);
@@ -53,6 +63,8 @@ export default {
       events_per_request: ctx.template.count,
       connections,
       rounds: plan.rounds,
+      // Seconds waited before each round for the collector's consumer to go idle (capped).
+      idle_waits_s: idleWaits.map((s) => Math.round(s * 10) / 10),
       seconds_per_round: plan.seconds,
       collector,
       baseline,
