@@ -1,0 +1,79 @@
+// The realistic batch: what Teleport Connect sends, anonymized the way its client does it
+// (cluster and user names are HMAC-SHA256 digests, std base64 with padding of 32 bytes).
+import { randomBytes, randomUUID } from "node:crypto";
+
+export const APP = "teleport-connect";
+const UUID_MARK = "@@uuid@@";
+
+const digest = () => randomBytes(32).toString("base64");
+const pick = (list, i) => list[i % list.length];
+
+/**
+ * Builds a batch of `count` events as a template: `body(uuids?)` returns the JSON text with
+ * fresh (or given) event uuids. Everything else (installs, digests, times) is fixed when the
+ * template is made, so filling one in costs `count` randomUUID() calls and a join.
+ */
+export function batchTemplate({ count = 100, now = Date.now() } = {}) {
+  const clusters = Array.from({ length: 3 }, digest);
+  const users = Array.from({ length: 24 }, digest);
+  const installs = Array.from({ length: 40 }, () => randomUUID());
+  const versions = ["17.0.1", "17.0.2", "16.4.7", "17.1.0-rc.1"];
+  const oses = [
+    { os: "darwin" },
+    { os: "darwin", arch: "arm64" },
+    { os: "linux" },
+    { os: "win32", arch: "x64" },
+  ];
+  const protocols = ["ssh", "ssh", "ssh", "db", "kube", "app", "desktop"];
+  const origins = ["resource_table", "search_bar", "connection_list", "reopened_session", "vnet"];
+  const access = ["proxy_service", "local_proxy", "vnet"];
+
+  const events = [];
+  for (let i = 0; i < count; i++) {
+    const platform = pick(oses, i * 7);
+    const common = { app_version: pick(versions, i * 3), ...platform };
+    const who = { cluster_name: pick(clusters, i), user_name: pick(users, i * 5) };
+    let event;
+    let properties;
+    const kind = i % 10;
+    if (kind < 7) {
+      event = "connect.protocol.use";
+      properties = { ...who, protocol: pick(protocols, i), ...common };
+      // The optional UI details ride on some events only, as in the real client.
+      if (i % 3 === 0) properties.origin = pick(origins, i);
+      if (i % 5 === 0) properties.access_through = pick(access, i);
+    } else if (kind === 7) {
+      event = "connect.cluster.login";
+      properties = { ...who, connector_type: pick(["local", "github", "saml", "oidc", "passwordless"], i), ...common };
+    } else if (kind === 8) {
+      event = "connect.fileTransfer.run";
+      properties = { ...who, is_upload: i % 2 === 0, ...common };
+    } else {
+      event = "connect.accessRequest.create";
+      properties = { ...who, kind: pick(["role", "resource"], i), ...common };
+    }
+    events.push({
+      uuid: UUID_MARK,
+      event,
+      distinct_id: pick(installs, i * 11),
+      // Events of the last few minutes, oldest first, as a client queue holds them.
+      timestamp: new Date(now - (count - i) * 1500).toISOString(),
+      properties,
+    });
+  }
+  const text = JSON.stringify({ app: APP, sent_at: new Date(now).toISOString(), events });
+  const parts = text.split(`"${UUID_MARK}"`);
+  if (parts.length !== count + 1) throw new Error("payload template: uuid marker count mismatch");
+  const body = (uuids) => {
+    let out = parts[0];
+    for (let i = 1; i < parts.length; i++) out += `"${uuids ? uuids[i - 1] : randomUUID()}"${parts[i]}`;
+    return out;
+  };
+  return { count, body, bytes: Buffer.byteLength(body()) };
+}
+
+/** The UTC days around now: the stats window that surely holds every bench event. */
+export function statsWindow(now = Date.now()) {
+  const day = (ms) => new Date(ms).toISOString().slice(0, 10);
+  return { from: day(now - 86_400_000), to: day(now + 86_400_000) };
+}

@@ -1,0 +1,189 @@
+// Starts and stops `wrangler dev` on 127.0.0.1 for the bench, each with its own config, port
+// and persisted state directory (never the developer's .wrangler/state).
+import { spawn } from "node:child_process";
+import * as _fs from "node:fs";
+import { mkdirSync } from "node:fs";
+import { createServer } from "node:net";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+
+export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
+const WRANGLER = join(ROOT, "node_modules", "wrangler", "bin", "wrangler.js");
+
+const wranglerEnv = () => ({
+  ...process.env,
+  CLOUDFLARE_CF_FETCH_ENABLED: "false",
+  WRANGLER_SEND_METRICS: "false",
+  NO_COLOR: "1",
+  CI: process.env.CI ?? "true", // no interactive hotkeys
+});
+
+/** A free TCP port on 127.0.0.1 (asked from the OS, then released). */
+export function freePort() {
+  return new Promise((ok, fail) => {
+    const server = createServer();
+    server.once("error", fail);
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address();
+      server.close(() => ok(port));
+    });
+  });
+}
+
+/** Runs wrangler once to completion (e.g. `d1 execute`), with a time limit. */
+export function runWrangler(args, { timeoutMs = 60_000 } = {}) {
+  return new Promise((ok, fail) => {
+    const child = spawn(process.execPath, [WRANGLER, ...args], {
+      cwd: ROOT,
+      env: wranglerEnv(),
+      stdio: ["ignore", "pipe", "pipe"],
+      detached: true,
+    });
+    let output = "";
+    child.stdout.on("data", (d) => (output += d));
+    child.stderr.on("data", (d) => (output += d));
+    const timer = setTimeout(() => {
+      killGroup(child);
+      fail(new Error(`wrangler ${args.join(" ")} timed out after ${timeoutMs} ms\n${output.slice(-2000)}`));
+    }, timeoutMs);
+    child.on("exit", (code) => {
+      clearTimeout(timer);
+      if (code === 0) ok(output);
+      else fail(new Error(`wrangler ${args.slice(0, 3).join(" ")} exited ${code}\n${output.slice(-2000)}`));
+    });
+  });
+}
+
+/** Applies a schema file to the local D1 database `database` of `config` under `persistTo`. */
+export function applySchema({ config, database, persistTo, file }) {
+  mkdirSync(persistTo, { recursive: true });
+  return runWrangler(["d1", "execute", database, "--local", "--config", config, "--persist-to", persistTo, "--file", file, "--yes"]);
+}
+
+function killGroup(child, signal = "SIGTERM") {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  try {
+    process.kill(-child.pid, signal); // the group we created with detached: true
+  } catch {
+    /* already gone */
+  }
+}
+
+/**
+ * Starts `wrangler dev` and resolves once `readyPath` answers, or rejects after `timeoutMs`.
+ * Returns { name, url, port, stop(), logs() }.
+ */
+export async function startWorker({ name, config, persistTo, vars = {}, readyPath = "/", timeoutMs = 60_000 }) {
+  const port = await freePort();
+  mkdirSync(persistTo, { recursive: true });
+  const args = [
+    WRANGLER, "dev",
+    "--config", config,
+    "--ip", "127.0.0.1",
+    "--port", String(port),
+    "--inspector-port", String(await freePort()),
+    "--persist-to", persistTo,
+    "--log-level", "warn",
+    "--show-interactive-dev-session=false",
+    "--live-reload=false",
+  ];
+  for (const [k, v] of Object.entries(vars)) args.push("--var", `${k}:${v}`);
+  const child = spawn(process.execPath, args, {
+    cwd: ROOT,
+    env: wranglerEnv(),
+    stdio: ["ignore", "pipe", "pipe"],
+    detached: true,
+  });
+  let output = "";
+  const keep = (d) => {
+    output += d;
+    if (output.length > 200_000) output = output.slice(-100_000);
+  };
+  child.stdout.on("data", keep);
+  child.stderr.on("data", keep);
+  let exited = null;
+  child.on("exit", (code, signal) => (exited = { code, signal }));
+
+  const url = `http://127.0.0.1:${port}`;
+  const worker = {
+    name,
+    url,
+    port,
+    pid: child.pid,
+    logs: () => output,
+    async stop() {
+      if (exited) return;
+      killGroup(child, "SIGTERM");
+      const deadline = Date.now() + 5000;
+      while (!exited && Date.now() < deadline) await sleep(50);
+      if (!exited) killGroup(child, "SIGKILL");
+    },
+  };
+
+  const started = Date.now();
+  while (Date.now() - started < timeoutMs) {
+    if (exited) throw new Error(`${name}: wrangler dev exited (${exited.code ?? exited.signal}) before it was ready\n${output.slice(-3000)}`);
+    try {
+      const res = await fetch(url + readyPath, { signal: AbortSignal.timeout(2000) });
+      await res.arrayBuffer();
+      if (res.status < 500) {
+        worker.startupMs = Date.now() - started;
+        return worker;
+      }
+    } catch {
+      /* not listening yet */
+    }
+    await sleep(200);
+  }
+  await worker.stop();
+  throw new Error(`${name}: not ready after ${timeoutMs} ms\n${output.slice(-3000)}`);
+}
+
+export const sleep = (ms) => new Promise((ok) => setTimeout(ok, ms));
+
+/** CPU seconds used so far by a process and all its descendants (Linux /proc; null elsewhere). */
+export function treeCpuSeconds(rootPid) {
+  try {
+    const { readdirSync, readFileSync } = _fs;
+    const stats = new Map();
+    for (const entry of readdirSync("/proc")) {
+      if (!/^\d+$/.test(entry)) continue;
+      try {
+        const text = readFileSync(`/proc/${entry}/stat`, "utf8");
+        const fields = text.slice(text.lastIndexOf(")") + 2).split(" ");
+        stats.set(Number(entry), { ppid: Number(fields[1]), cpu: Number(fields[11]) + Number(fields[12]) });
+      } catch {
+        /* exited meanwhile */
+      }
+    }
+    const inTree = new Set([rootPid]);
+    let grew = true;
+    while (grew) {
+      grew = false;
+      for (const [pid, s] of stats) if (!inTree.has(pid) && inTree.has(s.ppid)) (inTree.add(pid), (grew = true));
+    }
+    let ticks = 0;
+    for (const pid of inTree) ticks += stats.get(pid)?.cpu ?? 0;
+    return ticks / 100; // USER_HZ
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Waits until a worker's process tree is (nearly) idle: under `maxBusy` of one core over a
+ * 500 ms window, e.g. once a queue consumer has drained its backlog. Bounded by `timeoutMs`;
+ * resolves with the seconds waited.
+ */
+export async function waitIdle(worker, { timeoutMs = 30_000, maxBusy = 0.1 } = {}) {
+  const started = Date.now();
+  let before = treeCpuSeconds(worker.pid);
+  if (before === null) return 0;
+  while (Date.now() - started < timeoutMs) {
+    await sleep(500);
+    const now = treeCpuSeconds(worker.pid);
+    if (now - before < 0.5 * maxBusy) break;
+    before = now;
+  }
+  return (Date.now() - started) / 1000;
+}

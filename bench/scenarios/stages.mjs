@@ -1,0 +1,36 @@
+// Opt-in (`--only=stages`): where a request's time goes. Drives the no-op Worker, then the
+// stages Worker cut after read / parse / validate / enqueue, then the real collector, with
+// the same body, and turns requests/s into CPU-ish milliseconds per request.
+import { cannon } from "../lib/load.mjs";
+import { ROOT } from "../lib/wrangler.mjs";
+
+const SECONDS = { full: 8, quick: 3, smoke: 1 };
+
+export default {
+  name: "stages",
+  order: 90,
+  optIn: true,
+  description: "per-stage cost of POST /v1/events (read, parse, validate, enqueue, + consumer)",
+  servers: ["noop", "stages", "collector"],
+  serverDefs: { stages: { config: `${ROOT}/bench/workers/stages/wrangler.toml`, readyPath: "/healthz" } },
+  async run(ctx) {
+    const { mode, connections } = ctx.options;
+    const seconds = SECONDS[mode];
+    const body = ctx.template.body();
+    const steps = [
+      ["noop", `${ctx.servers.noop.url}/v1/events`],
+      ...["read", "parse", "validate", "enqueue"].map((s) => [s, `${ctx.servers.stages.url}/v1/events?stage=${s}`]),
+      ["collector (with D1 consumer)", `${ctx.servers.collector.url}/v1/events`],
+    ];
+    // Warm up everything but the collector: its queue consumer would keep working through the
+    // warm-up's backlog and steal CPU from the stages measured after it (it is measured last).
+    for (const [, url] of steps.slice(0, -1)) await cannon({ url, body, seconds: 1, connections });
+    const rows = [];
+    for (const [name, url] of steps) {
+      const r = await cannon({ url, body, seconds, connections });
+      rows.push({ stage: name, requests_per_s: Math.round(r.requests_per_s), ms_per_request: Math.round((1000 / r.requests_per_s) * 1000) / 1000, p50: r.latency_ms.p50, p99: r.latency_ms.p99 });
+      ctx.log(`stages ${name}: ${r.requests_per_s.toFixed(0)} req/s (${(1000 / r.requests_per_s).toFixed(2)} ms/request), p99 ${r.latency_ms.p99} ms`);
+    }
+    return { seconds_per_stage: seconds, rows, summary: rows.map((r) => `${r.stage} ${r.ms_per_request} ms`).join(" · ") };
+  },
+};
