@@ -2,14 +2,14 @@
 // `npm run bench [-- --quick | --smoke] [options]`: edgehog against baseline Workers, in the
 // same run, on the same runtime (wrangler dev / workerd on 127.0.0.1). See docs/BENCHMARKS.md.
 import { execFileSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { batchTemplate } from "./lib/payload.mjs";
+import { printTable } from "./lib/report.mjs";
 import { serverDefs as builtinServers, startServer } from "./lib/servers.mjs";
 import { ROOT } from "./lib/wrangler.mjs";
-import { printTable } from "./lib/report.mjs";
 
 const USAGE = `usage: npm run bench -- [--quick | --smoke] [options]
   (default: full)   ingest 4×10 s A/B, e2e 200,000 events, sustained 60 s
@@ -25,7 +25,14 @@ const USAGE = `usage: npm run bench -- [--quick | --smoke] [options]
   --out=PATH        JSON output (bench/results/latest.json)`;
 
 function parseArgs(argv) {
-  const o = { mode: "full", connections: 10, concurrency: 12, only: null, skip: [], out: join(ROOT, "bench/results/latest.json") };
+  const o = {
+    mode: "full",
+    connections: 10,
+    concurrency: 12,
+    only: null,
+    skip: [],
+    out: join(ROOT, "bench/results/latest.json"),
+  };
   for (const arg of argv) {
     const [k, v] = arg.split("=", 2);
     const num = () => {
@@ -34,22 +41,55 @@ function parseArgs(argv) {
       return n;
     };
     switch (k) {
-      case "--quick": o.mode = "quick"; break;
-      case "--smoke": o.mode = "smoke"; break;
-      case "--full": o.mode = "full"; break;
-      case "--only": o.only = v.split(","); break;
-      case "--skip": o.skip = v.split(","); break;
-      case "--sustained": o.only = ["ingest", "sustained"]; break;
-      case "--events": o.events = num(); break;
-      case "--concurrency": o.concurrency = num(); break;
-      case "--connections": o.connections = num(); break;
-      case "--rate": o.rate = num(); break;
-      case "--naive-events": o.naiveEvents = num(); break;
-      case "--sustained-seconds": o.sustainedSeconds = num(); break;
-      case "--keep-state": o.keepState = true; break;
-      case "--out": o.out = v; break;
-      case "--help": case "-h": console.log(USAGE); process.exit(0); break;
-      default: throw new Error(`unknown option ${arg}\n${USAGE}`);
+      case "--quick":
+        o.mode = "quick";
+        break;
+      case "--smoke":
+        o.mode = "smoke";
+        break;
+      case "--full":
+        o.mode = "full";
+        break;
+      case "--only":
+        o.only = v.split(",");
+        break;
+      case "--skip":
+        o.skip = v.split(",");
+        break;
+      case "--sustained":
+        o.only = ["ingest", "sustained"];
+        break;
+      case "--events":
+        o.events = num();
+        break;
+      case "--concurrency":
+        o.concurrency = num();
+        break;
+      case "--connections":
+        o.connections = num();
+        break;
+      case "--rate":
+        o.rate = num();
+        break;
+      case "--naive-events":
+        o.naiveEvents = num();
+        break;
+      case "--sustained-seconds":
+        o.sustainedSeconds = num();
+        break;
+      case "--keep-state":
+        o.keepState = true;
+        break;
+      case "--out":
+        o.out = v;
+        break;
+      case "--help":
+      case "-h":
+        console.log(USAGE);
+        process.exit(0);
+        break;
+      default:
+        throw new Error(`unknown option ${arg}\n${USAGE}`);
     }
   }
   return o;
@@ -58,12 +98,15 @@ function parseArgs(argv) {
 /** Every bench/scenarios/*.mjs is a scenario: drop a module in to add one (see its README). */
 async function loadScenarios() {
   const dir = join(ROOT, "bench/scenarios");
-  const files = readdirSync(dir).filter((f) => f.endsWith(".mjs")).sort();
+  const files = readdirSync(dir)
+    .filter((f) => f.endsWith(".mjs"))
+    .sort();
   const scenarios = [];
   for (const f of files) {
     const mod = await import(pathToFileURL(join(dir, f)).href);
     const s = mod.default;
-    if (!s?.name || typeof s.run !== "function") throw new Error(`bench/scenarios/${f}: default export needs { name, run }`);
+    if (!s?.name || typeof s.run !== "function")
+      throw new Error(`bench/scenarios/${f}: default export needs { name, run }`);
     scenarios.push({ order: 100, servers: [], serverDefs: {}, modes: ["full", "quick", "smoke"], ...s, file: f });
   }
   return scenarios.sort((a, b) => a.order - b.order || a.name.localeCompare(b.name));
@@ -136,7 +179,9 @@ async function main() {
   }, budgetMs);
   watchdog.unref();
 
-  log(`mode ${options.mode}: scenarios ${scenarios.map((s) => s.name).join(", ")}; starting ${needed.join(", ")} (state in ${stateDir})`);
+  log(
+    `mode ${options.mode}: scenarios ${scenarios.map((s) => s.name).join(", ")}; starting ${needed.join(", ")} (state in ${stateDir})`,
+  );
   const startups = await Promise.allSettled(
     needed.map(async (name) => {
       if (!defs[name]) throw new Error(`no server definition "${name}"`);

@@ -1,7 +1,8 @@
 // How much of what was sent has reached storage: the collector's aggregates (through its
 // operator API) or the naive baseline's row count.
-import { ADMIN_TOKEN } from "./servers.mjs";
+
 import { APP, statsWindow } from "./payload.mjs";
+import { ADMIN_TOKEN } from "./servers.mjs";
 import { sleep } from "./wrangler.mjs";
 
 /** Sum of the per-day event counts of the bench app, from GET /v1/stats/events. */

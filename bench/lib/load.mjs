@@ -26,7 +26,13 @@ export function cannon({ url, body, seconds, connections = 10, headers = {} }) {
           seconds: r.duration,
           requests: r.requests.total,
           requests_per_s: r.requests.total / r.duration,
-          latency_ms: { p50: r.latency.p50, p90: r.latency.p90, p99: r.latency.p99, mean: r.latency.average, max: r.latency.max },
+          latency_ms: {
+            p50: r.latency.p50,
+            p90: r.latency.p90,
+            p99: r.latency.p99,
+            mean: r.latency.average,
+            max: r.latency.max,
+          },
           ok_2xx: r["2xx"],
           non_2xx: r.non2xx,
           errors: r.errors,
@@ -108,7 +114,7 @@ export function percentile(sorted, p) {
 
 function summarize(tally, startedAt, endedAt) {
   const sorted = tally.latencies.sort((a, b) => a - b);
-  const { latencies, ...rest } = tally;
+  const { latencies: _latencies, ...rest } = tally;
   return {
     ...rest,
     started_at: startedAt,
@@ -171,5 +177,11 @@ export async function sendAtRate({ baseUrl, path = "/v1/events", makeBody, rate,
   await Promise.all(inFlight);
   const endedAt = Date.now();
   poster.close();
-  return { ...summarize(tally, startedAt, endedAt), planned, missed, target_rate: rate, sending_seconds: (sendingEndedAt - startedAt) / 1000 };
+  return {
+    ...summarize(tally, startedAt, endedAt),
+    planned,
+    missed,
+    target_rate: rate,
+    sending_seconds: (sendingEndedAt - startedAt) / 1000,
+  };
 }

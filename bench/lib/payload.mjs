@@ -18,12 +18,7 @@ export function batchTemplate({ count = 100, now = Date.now() } = {}) {
   const users = Array.from({ length: 24 }, digest);
   const installs = Array.from({ length: 40 }, () => randomUUID());
   const versions = ["17.0.1", "17.0.2", "16.4.7", "17.1.0-rc.1"];
-  const oses = [
-    { os: "darwin" },
-    { os: "darwin", arch: "arm64" },
-    { os: "linux" },
-    { os: "win32", arch: "x64" },
-  ];
+  const oses = [{ os: "darwin" }, { os: "darwin", arch: "arm64" }, { os: "linux" }, { os: "win32", arch: "x64" }];
   const protocols = ["ssh", "ssh", "ssh", "db", "kube", "app", "desktop"];
   const origins = ["resource_table", "search_bar", "connection_list", "reopened_session", "vnet"];
   const access = ["proxy_service", "local_proxy", "vnet"];

@@ -1,5 +1,8 @@
 // The one-screen summary of a bench report (the JSON has everything else).
-const fmt = (n, digits = 0) => (typeof n === "number" ? n.toLocaleString("en-US", { maximumFractionDigits: digits, minimumFractionDigits: digits }) : "—");
+const fmt = (n, digits = 0) =>
+  typeof n === "number"
+    ? n.toLocaleString("en-US", { maximumFractionDigits: digits, minimumFractionDigits: digits })
+    : "—";
 const pct = (x) => (typeof x === "number" ? `${(x * 100).toFixed(1)}%` : "—");
 const mark = (ok) => (ok === undefined ? "" : ok ? "  ✓" : "  ✗");
 
@@ -7,38 +10,97 @@ export const TARGETS = { ingestRatio: 0.7, vsNaive: 5, e2eEventsPerS: 50_000 };
 
 export function printTable(r) {
   const lines = [];
-  const row = (...cells) => lines.push(cells.map((c, i) => String(c).padEnd(i === 0 ? 22 : 16)).join("").trimEnd());
+  const row = (...cells) =>
+    lines.push(
+      cells
+        .map((c, i) => String(c).padEnd(i === 0 ? 22 : 16))
+        .join("")
+        .trimEnd(),
+    );
   lines.push("");
-  lines.push(`edgehog bench — ${r.mode} — ${r.machine.cpu} × ${r.machine.cores}, node ${r.machine.node}, workerd ${r.machine.workerd}`);
-  lines.push(`payload: ${r.payload.events} events / ${fmt(r.payload.bytes)} bytes per request; run took ${fmt(r.duration_s, 1)} s`);
+  lines.push(
+    `edgehog bench — ${r.mode} — ${r.machine.cpu} × ${r.machine.cores}, node ${r.machine.node}, workerd ${r.machine.workerd}`,
+  );
+  lines.push(
+    `payload: ${r.payload.events} events / ${fmt(r.payload.bytes)} bytes per request; run took ${fmt(r.duration_s, 1)} s`,
+  );
   if (r.ingest && !r.ingest.error) {
     const { collector: c, baseline: b } = r.ingest;
     lines.push("");
-    lines.push(`INGEST  POST /v1/events, ${r.ingest.rounds}×${r.ingest.seconds_per_round} s A/B, ${r.ingest.connections} connections`);
+    lines.push(
+      `INGEST  POST /v1/events, ${r.ingest.rounds}×${r.ingest.seconds_per_round} s A/B, ${r.ingest.connections} connections`,
+    );
     row("", "req/s", "events/s", "p50 ms", "p99 ms");
     row("collector", fmt(c.requests_per_s, 1), fmt(c.events_per_s), fmt(c.latency_ms.p50, 1), fmt(c.latency_ms.p99, 1));
-    row("no-op baseline", fmt(b.requests_per_s, 1), fmt(b.events_per_s), fmt(b.latency_ms.p50, 1), fmt(b.latency_ms.p99, 1));
-    row("ratio", pct(r.ingest.ratio) + mark(r.ingest.ratio >= TARGETS.ingestRatio), `target ≥ ${pct(TARGETS.ingestRatio)}`);
+    row(
+      "no-op baseline",
+      fmt(b.requests_per_s, 1),
+      fmt(b.events_per_s),
+      fmt(b.latency_ms.p50, 1),
+      fmt(b.latency_ms.p99, 1),
+    );
+    row(
+      "ratio",
+      pct(r.ingest.ratio) + mark(r.ingest.ratio >= TARGETS.ingestRatio),
+      `target ≥ ${pct(TARGETS.ingestRatio)}`,
+    );
   }
   if (r.e2e && !r.e2e.error) {
     const { collector: c, naive: n } = r.e2e;
     lines.push("");
-    lines.push(`END TO END  ${fmt(r.e2e.events)} unique events (naive: ${fmt(r.e2e.naive_events)}), first send → all in D1`);
+    lines.push(
+      `END TO END  ${fmt(r.e2e.events)} unique events (naive: ${fmt(r.e2e.naive_events)}), first send → all in D1`,
+    );
     row("", "events/s", "seconds", "accept ev/s", "lost");
-    row("collector (aggregates)", fmt(c.events_per_s), fmt(c.seconds, 2), fmt(c.accept_events_per_s), fmt(c.lost) + mark(c.lost === 0 && c.complete));
+    row(
+      "collector (aggregates)",
+      fmt(c.events_per_s),
+      fmt(c.seconds, 2),
+      fmt(c.accept_events_per_s),
+      fmt(c.lost) + mark(c.lost === 0 && c.complete),
+    );
     row("naive (row per event)", fmt(n.events_per_s), fmt(n.seconds, 2), fmt(n.accept_events_per_s), fmt(n.lost));
-    row("vs_naive", `${fmt(r.e2e.vs_naive, 2)}×${mark(r.e2e.vs_naive >= TARGETS.vsNaive)}`, `target ≥ ${TARGETS.vsNaive}×`);
-    row("e2e target", `${fmt(r.e2e.events_per_s)}${mark(r.e2e.events_per_s >= TARGETS.e2eEventsPerS)}`, `target ≥ ${fmt(TARGETS.e2eEventsPerS)}`);
+    row(
+      "vs_naive",
+      `${fmt(r.e2e.vs_naive, 2)}×${mark(r.e2e.vs_naive >= TARGETS.vsNaive)}`,
+      `target ≥ ${TARGETS.vsNaive}×`,
+    );
+    row(
+      "e2e target",
+      `${fmt(r.e2e.events_per_s)}${mark(r.e2e.events_per_s >= TARGETS.e2eEventsPerS)}`,
+      `target ≥ ${fmt(TARGETS.e2eEventsPerS)}`,
+    );
   }
   if (r.sustained && !r.sustained.error) {
     const s = r.sustained;
     lines.push("");
-    lines.push(`SUSTAINED  ${fmt(s.target_requests_per_s)} req/s (${fmt(s.target_events_per_s)} events/s, ${s.based_on}) for ${s.seconds} s`);
+    lines.push(
+      `SUSTAINED  ${fmt(s.target_requests_per_s)} req/s (${fmt(s.target_events_per_s)} events/s, ${s.based_on}) for ${s.seconds} s`,
+    );
     row("", "achieved req/s", "accepted", "aggregated", "lost");
-    row("collector", fmt(s.achieved_requests_per_s, 1), fmt(s.accepted), fmt(s.aggregated), fmt(s.lost) + mark(s.lost === 0 && s.complete));
-    lines.push(`  p50/p99 ${fmt(s.latency_ms.p50, 1)}/${fmt(s.latency_ms.p99, 1)} ms, drained ${fmt(s.drain_seconds_after_send, 1)} s after the last answer, failures ${s.failures}, missed sends ${s.missed_sends}`);
+    row(
+      "collector",
+      fmt(s.achieved_requests_per_s, 1),
+      fmt(s.accepted),
+      fmt(s.aggregated),
+      fmt(s.lost) + mark(s.lost === 0 && s.complete),
+    );
+    lines.push(
+      `  p50/p99 ${fmt(s.latency_ms.p50, 1)}/${fmt(s.latency_ms.p99, 1)} ms, drained ${fmt(s.drain_seconds_after_send, 1)} s after the last answer, failures ${s.failures}, missed sends ${s.missed_sends}`,
+    );
   }
-  const known = new Set(["mode", "started_at", "duration_s", "payload", "startup_s", "machine", "ok", "ingest", "e2e", "sustained"]);
+  const known = new Set([
+    "mode",
+    "started_at",
+    "duration_s",
+    "payload",
+    "startup_s",
+    "machine",
+    "ok",
+    "ingest",
+    "e2e",
+    "sustained",
+  ]);
   for (const [name, value] of Object.entries(r)) {
     if (known.has(name) || typeof value !== "object" || value === null) continue;
     lines.push("");

@@ -40,8 +40,11 @@ export function runWrangler(args, { timeoutMs = 60_000 } = {}) {
       detached: true,
     });
     let output = "";
-    child.stdout.on("data", (d) => (output += d));
-    child.stderr.on("data", (d) => (output += d));
+    const append = (d) => {
+      output += d;
+    };
+    child.stdout.on("data", append);
+    child.stderr.on("data", append);
     const timer = setTimeout(() => {
       killGroup(child);
       fail(new Error(`wrangler ${args.join(" ")} timed out after ${timeoutMs} ms\n${output.slice(-2000)}`));
@@ -57,7 +60,19 @@ export function runWrangler(args, { timeoutMs = 60_000 } = {}) {
 /** Applies a schema file to the local D1 database `database` of `config` under `persistTo`. */
 export function applySchema({ config, database, persistTo, file }) {
   mkdirSync(persistTo, { recursive: true });
-  return runWrangler(["d1", "execute", database, "--local", "--config", config, "--persist-to", persistTo, "--file", file, "--yes"]);
+  return runWrangler([
+    "d1",
+    "execute",
+    database,
+    "--local",
+    "--config",
+    config,
+    "--persist-to",
+    persistTo,
+    "--file",
+    file,
+    "--yes",
+  ]);
 }
 
 function killGroup(child, signal = "SIGTERM") {
@@ -77,13 +92,20 @@ export async function startWorker({ name, config, persistTo, vars = {}, readyPat
   const port = await freePort();
   mkdirSync(persistTo, { recursive: true });
   const args = [
-    WRANGLER, "dev",
-    "--config", config,
-    "--ip", "127.0.0.1",
-    "--port", String(port),
-    "--inspector-port", String(await freePort()),
-    "--persist-to", persistTo,
-    "--log-level", "warn",
+    WRANGLER,
+    "dev",
+    "--config",
+    config,
+    "--ip",
+    "127.0.0.1",
+    "--port",
+    String(port),
+    "--inspector-port",
+    String(await freePort()),
+    "--persist-to",
+    persistTo,
+    "--log-level",
+    "warn",
     "--show-interactive-dev-session=false",
     "--live-reload=false",
   ];
@@ -102,7 +124,9 @@ export async function startWorker({ name, config, persistTo, vars = {}, readyPat
   child.stdout.on("data", keep);
   child.stderr.on("data", keep);
   let exited = null;
-  child.on("exit", (code, signal) => (exited = { code, signal }));
+  child.on("exit", (code, signal) => {
+    exited = { code, signal };
+  });
 
   const url = `http://127.0.0.1:${port}`;
   const worker = {
@@ -122,7 +146,10 @@ export async function startWorker({ name, config, persistTo, vars = {}, readyPat
 
   const started = Date.now();
   while (Date.now() - started < timeoutMs) {
-    if (exited) throw new Error(`${name}: wrangler dev exited (${exited.code ?? exited.signal}) before it was ready\n${output.slice(-3000)}`);
+    if (exited)
+      throw new Error(
+        `${name}: wrangler dev exited (${exited.code ?? exited.signal}) before it was ready\n${output.slice(-3000)}`,
+      );
     try {
       const res = await fetch(url + readyPath, { signal: AbortSignal.timeout(2000) });
       await res.arrayBuffer();
@@ -160,7 +187,12 @@ export function treeCpuSeconds(rootPid) {
     let grew = true;
     while (grew) {
       grew = false;
-      for (const [pid, s] of stats) if (!inTree.has(pid) && inTree.has(s.ppid)) (inTree.add(pid), (grew = true));
+      for (const [pid, s] of stats) {
+        if (!inTree.has(pid) && inTree.has(s.ppid)) {
+          inTree.add(pid);
+          grew = true;
+        }
+      }
     }
     let ticks = 0;
     for (const pid of inTree) ticks += stats.get(pid)?.cpu ?? 0;

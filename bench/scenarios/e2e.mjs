@@ -13,7 +13,10 @@ async function drainRun({ worker, read, bodies, concurrency, timeoutMs }) {
   const before = await read(worker);
   const send = await sendAll({ baseUrl: worker.url, bodies, concurrency, deadlineMs: timeoutMs });
   const target = before + send.accepted;
-  const wait = await waitUntil(() => read(worker), target, { timeoutMs: Math.max(1000, send.started_at + timeoutMs - Date.now()), pollMs: 100 });
+  const wait = await waitUntil(() => read(worker), target, {
+    timeoutMs: Math.max(1000, send.started_at + timeoutMs - Date.now()),
+    pollMs: 100,
+  });
   const stored = wait.value - before;
   const seconds = ((wait.reachedAt ?? Date.now()) - send.started_at) / 1000;
   return {
@@ -45,11 +48,28 @@ export default {
     bodies.eventsPerBody = perBody;
     ctx.log(`e2e: ${bodies.length * perBody} events in ${bodies.length} requests, concurrency ${concurrency}`);
 
-    const collector = await drainRun({ worker: ctx.servers["collector-e2e"], read: collectorAggregated, bodies, concurrency, timeoutMs: TIMEOUT_MS[mode] });
-    ctx.log(`e2e collector: ${collector.events_per_s} events/s, lost ${collector.lost}${collector.complete ? "" : " (timed out)"}`);
-    const naiveBodies = bodies.slice(0, Math.ceil(Math.min(events, ctx.options.naiveEvents ?? NAIVE_EVENTS[mode]) / perBody));
+    const collector = await drainRun({
+      worker: ctx.servers["collector-e2e"],
+      read: collectorAggregated,
+      bodies,
+      concurrency,
+      timeoutMs: TIMEOUT_MS[mode],
+    });
+    ctx.log(
+      `e2e collector: ${collector.events_per_s} events/s, lost ${collector.lost}${collector.complete ? "" : " (timed out)"}`,
+    );
+    const naiveBodies = bodies.slice(
+      0,
+      Math.ceil(Math.min(events, ctx.options.naiveEvents ?? NAIVE_EVENTS[mode]) / perBody),
+    );
     naiveBodies.eventsPerBody = perBody;
-    const naive = await drainRun({ worker: ctx.servers.naive, read: naiveStored, bodies: naiveBodies, concurrency, timeoutMs: TIMEOUT_MS[mode] });
+    const naive = await drainRun({
+      worker: ctx.servers.naive,
+      read: naiveStored,
+      bodies: naiveBodies,
+      concurrency,
+      timeoutMs: TIMEOUT_MS[mode],
+    });
     ctx.log(`e2e naive: ${naive.events_per_s} events/s, lost ${naive.lost}`);
 
     return {

@@ -21,7 +21,11 @@ function combine(runs, eventsPerRequest) {
     requests,
     non_2xx: runs.reduce((n, r) => n + r.non_2xx, 0),
     errors: runs.reduce((n, r) => n + r.errors + r.timeouts, 0),
-    rounds: runs.map((r) => ({ requests_per_s: Math.round(r.requests_per_s * 10) / 10, p50: r.latency_ms.p50, p99: r.latency_ms.p99 })),
+    rounds: runs.map((r) => ({
+      requests_per_s: Math.round(r.requests_per_s * 10) / 10,
+      p50: r.latency_ms.p50,
+      p99: r.latency_ms.p99,
+    })),
   };
 }
 
@@ -36,7 +40,8 @@ export default {
     const body = ctx.template.body(); // fixed uuids: every request is still validated and enqueued
     const targets = { collector: ctx.servers.collector, baseline: ctx.servers.noop };
     if (plan.warmup > 0) {
-      for (const w of Object.values(targets)) await cannon({ url: `${w.url}/v1/events`, body, seconds: plan.warmup, connections });
+      for (const w of Object.values(targets))
+        await cannon({ url: `${w.url}/v1/events`, body, seconds: plan.warmup, connections });
     }
     // Before every round, wait for the collector's queue consumer to drain the previous
     // round's backlog: otherwise it steals CPU from whichever server is measured next.
@@ -48,7 +53,9 @@ export default {
         idleWaits.push(await quiesce());
         const r = await cannon({ url: `${w.url}/v1/events`, body, seconds: plan.seconds, connections });
         runs[key].push(r);
-        ctx.log(`ingest round ${round + 1}/${plan.rounds} ${key}: ${r.requests_per_s.toFixed(0)} req/s, p99 ${r.latency_ms.p99} ms${r.non_2xx ? `, ${r.non_2xx} non-2xx` : ""}`);
+        ctx.log(
+          `ingest round ${round + 1}/${plan.rounds} ${key}: ${r.requests_per_s.toFixed(0)} req/s, p99 ${r.latency_ms.p99} ms${r.non_2xx ? `, ${r.non_2xx} non-2xx` : ""}`,
+        );
       }
     }
     // The collector's queue still holds the (duplicate) batches of these runs: stop it so its

@@ -28,9 +28,21 @@ export default {
     const rows = [];
     for (const [name, url] of steps) {
       const r = await cannon({ url, body, seconds, connections });
-      rows.push({ stage: name, requests_per_s: Math.round(r.requests_per_s), ms_per_request: Math.round((1000 / r.requests_per_s) * 1000) / 1000, p50: r.latency_ms.p50, p99: r.latency_ms.p99 });
-      ctx.log(`stages ${name}: ${r.requests_per_s.toFixed(0)} req/s (${(1000 / r.requests_per_s).toFixed(2)} ms/request), p99 ${r.latency_ms.p99} ms`);
+      rows.push({
+        stage: name,
+        requests_per_s: Math.round(r.requests_per_s),
+        ms_per_request: Math.round((1000 / r.requests_per_s) * 1000) / 1000,
+        p50: r.latency_ms.p50,
+        p99: r.latency_ms.p99,
+      });
+      ctx.log(
+        `stages ${name}: ${r.requests_per_s.toFixed(0)} req/s (${(1000 / r.requests_per_s).toFixed(2)} ms/request), p99 ${r.latency_ms.p99} ms`,
+      );
     }
-    return { seconds_per_stage: seconds, rows, summary: rows.map((r) => `${r.stage} ${r.ms_per_request} ms`).join(" · ") };
+    return {
+      seconds_per_stage: seconds,
+      rows,
+      summary: rows.map((r) => `${r.stage} ${r.ms_per_request} ms`).join(" · "),
+    };
   },
 };

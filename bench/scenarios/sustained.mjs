@@ -22,14 +22,23 @@ export default {
 
     const before = await collectorAggregated(worker);
     const send = await sendAtRate({ baseUrl: worker.url, makeBody: () => ctx.template.body(), rate, seconds });
-    const wait = await waitUntil(() => collectorAggregated(worker), before + send.accepted, { timeoutMs: DRAIN_TIMEOUT_MS[mode], pollMs: 200 });
+    const wait = await waitUntil(() => collectorAggregated(worker), before + send.accepted, {
+      timeoutMs: DRAIN_TIMEOUT_MS[mode],
+      pollMs: 200,
+    });
     const stored = wait.value - before;
     const drainSeconds = ((wait.reachedAt ?? Date.now()) - send.ended_at) / 1000;
-    ctx.log(`sustained: accepted ${send.accepted}, aggregated ${stored}, drained ${drainSeconds.toFixed(1)} s after the last answer`);
+    ctx.log(
+      `sustained: accepted ${send.accepted}, aggregated ${stored}, drained ${drainSeconds.toFixed(1)} s after the last answer`,
+    );
     return {
       target_requests_per_s: rate,
       target_events_per_s: rate * ctx.template.count,
-      based_on: ctx.options.rate ? "--rate" : maxRate ? "0.8 × ingest.collector.requests_per_s" : `fallback ${FALLBACK_RATE} req/s`,
+      based_on: ctx.options.rate
+        ? "--rate"
+        : maxRate
+          ? "0.8 × ingest.collector.requests_per_s"
+          : `fallback ${FALLBACK_RATE} req/s`,
       seconds,
       achieved_requests_per_s: Math.round((send.requests / send.sending_seconds) * 10) / 10,
       accepted: send.accepted,
