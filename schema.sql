@@ -1,9 +1,12 @@
 -- edgehog D1 schema. Idempotent: `npm start`, the tests and a deploy all apply it as is.
 
--- Raw accepted events, kept RAW_EVENT_RETENTION_DAYS (by received_at). The uuid primary key
--- is what makes redelivered messages and client retries harmless.
+-- Raw accepted events, kept RAW_EVENT_RETENTION_DAYS (by received_at). The unique uuid is
+-- what makes redelivered messages and client retries harmless. A rowid table, not WITHOUT
+-- ROWID: rows are large and arrive in rowid order, so only the small uuid index takes random
+-- inserts (keyed by the uuid itself, the whole rows were split across pages as the table grew).
 CREATE TABLE IF NOT EXISTS events (
-  uuid TEXT PRIMARY KEY,
+  id INTEGER PRIMARY KEY,
+  uuid TEXT NOT NULL UNIQUE,
   app TEXT NOT NULL,
   event TEXT NOT NULL,
   distinct_id TEXT NOT NULL,
@@ -15,7 +18,7 @@ CREATE TABLE IF NOT EXISTS events (
   country TEXT,                     -- from request.cf; the client IP is never stored
   tenant_id TEXT,
   properties TEXT NOT NULL          -- JSON object of declared properties only
-) WITHOUT ROWID;
+);
 CREATE INDEX IF NOT EXISTS events_received_at ON events (received_at);
 
 -- Daily event counts per app / event / app version / OS (by event timestamp, UTC).

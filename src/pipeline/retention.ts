@@ -16,7 +16,7 @@ export async function purgeExpired(env: Env, now: number): Promise<{ events: num
   const cutoff = now - limitsOf(env).rawEventRetentionDays * DAY_MS;
   const events = await deleteInChunks(
     env.DB,
-    "DELETE FROM events WHERE uuid IN (SELECT uuid FROM events WHERE received_at < ?1 LIMIT ?2)",
+    "DELETE FROM events WHERE id IN (SELECT id FROM events WHERE received_at < ?1 LIMIT ?2)",
     cutoff,
   );
   const batches = await deleteInChunks(
