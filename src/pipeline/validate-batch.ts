@@ -3,6 +3,7 @@ import type { CompiledApp, CompiledEvent } from "../catalog/lookup";
 import { findApp } from "../catalog/lookup";
 import type { PropertyValue } from "../catalog/property-validators";
 import { ApiError } from "../http/errors";
+import { assertListWithinCap } from "../http/list-cap";
 import { isDigest } from "../privacy/digest";
 import { correctTimestamp } from "./clock";
 import { flatJsonSize, jsonSize, jsonSizeUpperBound } from "./json-size";
@@ -121,16 +122,7 @@ function countDropped(counts: Record<string, Record<string, number>>, event: str
 }
 
 function parseEnvelope(body: unknown, maxEvents: number): z.infer<typeof envelopeSchema> {
-  // Count before validating anything: an oversized batch is refused before work is done on it.
-  if (body !== null && typeof body === "object" && "events" in body && Array.isArray(body.events)) {
-    if (body.events.length > maxEvents) {
-      throw new ApiError(
-        413,
-        "too_many_events",
-        `a batch may carry at most ${maxEvents} events, this one has ${body.events.length}; split it`,
-      );
-    }
-  }
+  assertListWithinCap(body, "events", maxEvents, "too_many_events", "events");
   const parsed = envelopeSchema.safeParse(body, { reportInput: true });
   if (!parsed.success) {
     throw new ApiError(400, "invalid_batch", describeIssue(parsed.error.issues[0]));

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { ApiError } from "../http/errors";
+import { assertListWithinCap } from "../http/list-cap";
 import {
   MAX_IDS_PER_RESOURCE_KIND,
   MAX_RECORDS_PER_REPORT,
@@ -51,16 +52,7 @@ const envelopeSchema = z.object({
  * otherwise every report is accepted or rejected on its own.
  */
 export function validateReports(body: unknown, now: number): ValidatedReports {
-  // Count before any other work: an oversized request is refused before it is examined.
-  if (body !== null && typeof body === "object" && "reports" in body && Array.isArray(body.reports)) {
-    if (body.reports.length > MAX_REPORTS_PER_REQUEST) {
-      throw new ApiError(
-        413,
-        "too_many_reports",
-        `a request may carry at most ${MAX_REPORTS_PER_REQUEST} reports, this one has ${body.reports.length}; split it`,
-      );
-    }
-  }
+  assertListWithinCap(body, "reports", MAX_REPORTS_PER_REQUEST, "too_many_reports", "reports");
   const envelope = envelopeSchema.safeParse(body);
   if (!envelope.success) {
     const issue = envelope.error.issues[0];
