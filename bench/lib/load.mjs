@@ -161,7 +161,15 @@ export async function sendAll({
  * Open loop: starts `rate` requests per second for `seconds`, whatever the answers, with at
  * most `maxInFlight` outstanding (a start that would exceed it is counted as `missed`).
  */
-export async function sendAtRate({ baseUrl, path = "/v1/events", makeBody, rate, seconds, maxInFlight = 64 }) {
+export async function sendAtRate({
+  baseUrl,
+  path = "/v1/events",
+  makeBody,
+  headers = {},
+  rate,
+  seconds,
+  maxInFlight = 64,
+}) {
   const poster = makePoster(baseUrl, { maxSockets: maxInFlight });
   const tally = newTally();
   const inFlight = new Set();
@@ -179,7 +187,7 @@ export async function sendAtRate({ baseUrl, path = "/v1/events", makeBody, rate,
       missed++;
       continue;
     }
-    const p = sendOne(poster, path, makeBody(), tally).finally(() => inFlight.delete(p));
+    const p = sendOne(poster, path, makeBody(), tally, headers).finally(() => inFlight.delete(p));
     inFlight.add(p);
   }
   const sendingEndedAt = Date.now();
