@@ -35,6 +35,8 @@ export function cannon({ url, body, seconds, connections = 10, headers = {} }) {
           },
           ok_2xx: r["2xx"],
           non_2xx: r.non2xx,
+          // Answers by status code, e.g. { "202": 1200, "429": 3 }.
+          statuses: Object.fromEntries(Object.entries(r.statusCodeStats ?? {}).map(([code, s]) => [code, s.count])),
           errors: r.errors,
           timeouts: r.timeouts,
         });
@@ -86,10 +88,10 @@ function newTally() {
   return { requests: 0, ok: 0, accepted: 0, failures: 0, statuses: {}, latencies: [] };
 }
 
-async function sendOne(poster, path, body, tally) {
+async function sendOne(poster, path, body, tally, headers) {
   const t = performance.now();
   try {
-    const res = await poster.post(path, body);
+    const res = await poster.post(path, body, headers);
     tally.latencies.push(performance.now() - t);
     tally.requests++;
     tally.statuses[res.status] = (tally.statuses[res.status] ?? 0) + 1;
@@ -130,7 +132,14 @@ const round = (x) => (x === null ? null : Math.round(x * 100) / 100);
  * Closed loop: sends every body once, `concurrency` requests in flight, as fast as they are
  * answered. `deadlineMs` bounds the whole run (bodies not sent by then are skipped).
  */
-export async function sendAll({ baseUrl, path = "/v1/events", bodies, concurrency = 12, deadlineMs = 300_000 }) {
+export async function sendAll({
+  baseUrl,
+  path = "/v1/events",
+  bodies,
+  headers = {},
+  concurrency = 12,
+  deadlineMs = 300_000,
+}) {
   const poster = makePoster(baseUrl, { maxSockets: concurrency });
   const tally = newTally();
   let next = 0;
@@ -139,7 +148,7 @@ export async function sendAll({ baseUrl, path = "/v1/events", bodies, concurrenc
   const lane = async () => {
     while (next < bodies.length && Date.now() < stopAt) {
       const body = bodies[next++];
-      await sendOne(poster, path, body, tally);
+      await sendOne(poster, path, body, tally, headers);
     }
   };
   await Promise.all(Array.from({ length: concurrency }, lane));
@@ -152,7 +161,15 @@ export async function sendAll({ baseUrl, path = "/v1/events", bodies, concurrenc
  * Open loop: starts `rate` requests per second for `seconds`, whatever the answers, with at
  * most `maxInFlight` outstanding (a start that would exceed it is counted as `missed`).
  */
-export async function sendAtRate({ baseUrl, path = "/v1/events", makeBody, rate, seconds, maxInFlight = 64 }) {
+export async function sendAtRate({
+  baseUrl,
+  path = "/v1/events",
+  makeBody,
+  headers = {},
+  rate,
+  seconds,
+  maxInFlight = 64,
+}) {
   const poster = makePoster(baseUrl, { maxSockets: maxInFlight });
   const tally = newTally();
   const inFlight = new Set();
@@ -170,7 +187,7 @@ export async function sendAtRate({ baseUrl, path = "/v1/events", makeBody, rate,
       missed++;
       continue;
     }
-    const p = sendOne(poster, path, makeBody(), tally).finally(() => inFlight.delete(p));
+    const p = sendOne(poster, path, makeBody(), tally, headers).finally(() => inFlight.delete(p));
     inFlight.add(p);
   }
   const sendingEndedAt = Date.now();

@@ -72,3 +72,81 @@ export function statsWindow(now = Date.now()) {
   const day = (ms) => new Date(ms).toISOString().slice(0, 10);
   return { from: day(now - 86_400_000), to: day(now + 86_400_000) };
 }
+
+const REPORT_UUID_MARK = "@@report_uuid@@";
+const QUARTER_MS = 15 * 60_000;
+const HOUR_MS = 60 * 60_000;
+
+/**
+ * A realistic `POST /v1/usage` body as a template: what a Teleport cluster's usage submitter
+ * sends, 10 reports (its maximum per request) closed over the last hours on UTC-aligned windows:
+ * 4 user_activity reports of `users` user records, 2 resource_presence reports (64 resources
+ * each, over 4 kinds) and 4 bot_instance_activity reports of 5 bot instances. Every name and
+ * id is a digest, as the cluster's anonymizer writes them. `body(uuids?)` fills in fresh (or
+ * given) report uuids; `cluster` is the reporting cluster's digest (to count its reports).
+ */
+export function usageTemplate({ users = 50, now = Date.now() } = {}) {
+  const cluster = digest();
+  const hostId = digest();
+  const userNames = Array.from({ length: users }, digest);
+  const bots = Array.from({ length: 5 }, () => ({ instance: digest(), user: digest() }));
+  const resourceKinds = [
+    ["node", 40],
+    ["kube_server", 10],
+    ["db_server", 8],
+    ["app_server", 6],
+  ];
+  const resourceIds = resourceKinds.map(([kind, n]) => ({ kind, ids: Array.from({ length: n }, digest) }));
+  const quarter = Math.floor(now / QUARTER_MS) * QUARTER_MS;
+  const hour = Math.floor(now / HOUR_MS) * HOUR_MS;
+  const header = (kind, startMs, windowMs) => ({
+    kind,
+    report_uuid: REPORT_UUID_MARK,
+    cluster_name: cluster,
+    reporter_hostid: hostId,
+    start_time: new Date(startMs).toISOString(),
+    end_time: new Date(startMs + windowMs).toISOString(),
+  });
+
+  const reports = [];
+  for (let q = 4; q >= 1; q--) {
+    reports.push({
+      ...header("user_activity", quarter - q * QUARTER_MS, QUARTER_MS),
+      records: userNames.map((user_name, i) => ({
+        user_name,
+        user_kind: i % 10 === 9 ? "bot" : "human",
+        logins: (i + q) % 3,
+        ssh_sessions: (i * 7 + q) % 5,
+        kube_sessions: i % 4 === 0 ? 1 : 0,
+        db_sessions: i % 6 === 0 ? 2 : 0,
+        app_sessions: i % 5 === 0 ? 1 : 0,
+        certificates_issued: 1 + (i % 2),
+      })),
+    });
+  }
+  for (let h = 2; h >= 1; h--) {
+    reports.push({ ...header("resource_presence", hour - h * HOUR_MS, HOUR_MS), resources: resourceIds });
+  }
+  for (let q = 4; q >= 1; q--) {
+    reports.push({
+      ...header("bot_instance_activity", quarter - q * QUARTER_MS, QUARTER_MS),
+      records: bots.map((b, i) => ({
+        bot_instance_id: b.instance,
+        bot_user_name: b.user,
+        bot_joins: i === 0 ? 1 : 0,
+        certificates_issued: 3 + i,
+        spiffe_svids_issued: i % 2,
+      })),
+    });
+  }
+
+  const text = JSON.stringify({ reports });
+  const parts = text.split(`"${REPORT_UUID_MARK}"`);
+  if (parts.length !== reports.length + 1) throw new Error("usage template: uuid marker count mismatch");
+  const body = (uuids) => {
+    let out = parts[0];
+    for (let i = 1; i < parts.length; i++) out += `"${uuids ? uuids[i - 1] : randomUUID()}"${parts[i]}`;
+    return out;
+  };
+  return { reports: reports.length, cluster, body, bytes: Buffer.byteLength(body()) };
+}

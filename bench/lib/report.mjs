@@ -6,7 +6,13 @@ const fmt = (n, digits = 0) =>
 const pct = (x) => (typeof x === "number" ? `${(x * 100).toFixed(1)}%` : "—");
 const mark = (ok) => (ok === undefined ? "" : ok ? "  ✓" : "  ✗");
 
-export const TARGETS = { ingestRatio: 0.7, vsNaive: 5, e2eEventsPerS: 50_000 };
+export const TARGETS = { ingestRatio: 0.7, vsNaive: 5, e2eEventsPerS: 50_000, ratelimitRatio: 0.9 };
+
+/** "  non-2xx: 429×12" for a statuses map holding anything but 2xx; "" otherwise. */
+const badStatuses = (statuses) => {
+  const bad = Object.entries(statuses ?? {}).filter(([code]) => !code.startsWith("2"));
+  return bad.length ? `  NON-2XX: ${bad.map(([code, n]) => `${code}×${n}`).join(", ")}` : "";
+};
 
 export function printTable(r) {
   const lines = [];
@@ -30,15 +36,19 @@ export function printTable(r) {
     lines.push(
       `INGEST  POST /v1/events, ${r.ingest.rounds}×${r.ingest.seconds_per_round} s A/B, ${r.ingest.connections} connections`,
     );
-    row("", "req/s", "events/s", "p50 ms", "p99 ms");
-    row("collector", fmt(c.requests_per_s, 1), fmt(c.events_per_s), fmt(c.latency_ms.p50, 1), fmt(c.latency_ms.p99, 1));
-    row(
-      "no-op baseline",
-      fmt(b.requests_per_s, 1),
-      fmt(b.events_per_s),
-      fmt(b.latency_ms.p50, 1),
-      fmt(b.latency_ms.p99, 1),
-    );
+    row("", "req/s", "events/s", "p50 ms", "p99 ms", "non-2xx");
+    for (const [label, x] of [
+      ["collector", c],
+      ["no-op baseline", b],
+    ])
+      row(
+        label,
+        fmt(x.requests_per_s, 1),
+        fmt(x.events_per_s),
+        fmt(x.latency_ms.p50, 1),
+        fmt(x.latency_ms.p99, 1),
+        fmt(x.non_2xx + x.errors) + mark(x.non_2xx + x.errors === 0) + badStatuses(x.statuses),
+      );
     row(
       "ratio",
       pct(r.ingest.ratio) + mark(r.ingest.ratio >= TARGETS.ingestRatio),
@@ -51,15 +61,23 @@ export function printTable(r) {
     lines.push(
       `END TO END  ${fmt(r.e2e.events)} unique events (naive: ${fmt(r.e2e.naive_events)}), first send → all in D1`,
     );
-    row("", "events/s", "seconds", "accept ev/s", "lost");
+    row("", "events/s", "seconds", "accept ev/s", "lost", "failures");
     row(
       "collector (aggregates)",
       fmt(c.events_per_s),
       fmt(c.seconds, 2),
       fmt(c.accept_events_per_s),
       fmt(c.lost) + mark(c.lost === 0 && c.complete),
+      fmt(c.failures) + mark(c.failures === 0) + badStatuses(c.statuses),
     );
-    row("naive (row per event)", fmt(n.events_per_s), fmt(n.seconds, 2), fmt(n.accept_events_per_s), fmt(n.lost));
+    row(
+      "naive (row per event)",
+      fmt(n.events_per_s),
+      fmt(n.seconds, 2),
+      fmt(n.accept_events_per_s),
+      fmt(n.lost),
+      fmt(n.failures) + mark(n.failures === 0) + badStatuses(n.statuses),
+    );
     row(
       "vs_naive",
       `${fmt(r.e2e.vs_naive, 2)}×${mark(r.e2e.vs_naive >= TARGETS.vsNaive)}`,
@@ -86,7 +104,59 @@ export function printTable(r) {
       fmt(s.lost) + mark(s.lost === 0 && s.complete),
     );
     lines.push(
-      `  p50/p99 ${fmt(s.latency_ms.p50, 1)}/${fmt(s.latency_ms.p99, 1)} ms, drained ${fmt(s.drain_seconds_after_send, 1)} s after the last answer, failures ${s.failures}, missed sends ${s.missed_sends}`,
+      `  p50/p99 ${fmt(s.latency_ms.p50, 1)}/${fmt(s.latency_ms.p99, 1)} ms, drained ${fmt(s.drain_seconds_after_send, 1)} s after the last answer, failures ${s.failures}${mark(s.failures === 0)}${badStatuses(s.statuses)}, missed sends ${s.missed_sends}`,
+    );
+  }
+  if (r.ratelimit && !r.ratelimit.error) {
+    const { on, off } = r.ratelimit;
+    lines.push("");
+    lines.push(
+      `RATE LIMITER  POST /v1/events, limiter on (limits out of reach) vs off, ${r.ratelimit.rounds}×${r.ratelimit.seconds_per_round} s A/B, ${r.ratelimit.connections} connections`,
+    );
+    row("", "req/s", "events/s", "p50 ms", "p99 ms", "non-2xx");
+    for (const [label, x] of [
+      ["limiter on", on],
+      ["limiter off", off],
+    ])
+      row(
+        label,
+        fmt(x.requests_per_s, 1),
+        fmt(x.events_per_s),
+        fmt(x.latency_ms.p50, 1),
+        fmt(x.latency_ms.p99, 1),
+        fmt(x.non_2xx + x.errors) + mark(x.non_2xx + x.errors === 0) + badStatuses(x.statuses),
+      );
+    row(
+      "ratio on ÷ off",
+      pct(r.ratelimit.ratio) + mark(r.ratelimit.ratio >= TARGETS.ratelimitRatio),
+      `target ≥ ${pct(TARGETS.ratelimitRatio)}`,
+    );
+  }
+  if (r.usage && !r.usage.error) {
+    const { fixed: f, fresh: u } = r.usage;
+    lines.push("");
+    lines.push(
+      `USAGE  POST /v1/usage, tenant token, ${r.usage.reports_per_request} reports / ${fmt(r.usage.body_bytes)} bytes per request`,
+    );
+    row("", "req/s", "reports/s", "p50 ms", "p99 ms", "non-2xx / lost");
+    row(
+      "fixed body (dupes)",
+      fmt(f.requests_per_s, 1),
+      fmt(f.reports_per_s),
+      fmt(f.latency_ms.p50, 1),
+      fmt(f.latency_ms.p99, 1),
+      fmt(f.non_2xx + f.errors) + mark(f.non_2xx + f.errors === 0) + badStatuses(f.statuses),
+    );
+    row(
+      "fresh reports",
+      fmt(u.requests_per_s, 1),
+      fmt(u.reports_per_s),
+      fmt(u.latency_ms.p50, 1),
+      fmt(u.latency_ms.p99, 1),
+      `${fmt(u.failures)} / ${fmt(r.usage.lost)}${mark(u.failures === 0 && r.usage.lost === 0)}${badStatuses(u.statuses)}`,
+    );
+    lines.push(
+      `  fresh: ${fmt(u.requests)} requests (${u.concurrency} in flight), ${fmt(u.accepted)} reports accepted, ${fmt(u.stored)} stored`,
     );
   }
   const known = new Set([
@@ -100,6 +170,8 @@ export function printTable(r) {
     "ingest",
     "e2e",
     "sustained",
+    "ratelimit",
+    "usage",
   ]);
   for (const [name, value] of Object.entries(r)) {
     if (known.has(name) || typeof value !== "object" || value === null) continue;

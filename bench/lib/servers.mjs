@@ -4,34 +4,64 @@ import { join } from "node:path";
 import { applySchema, ROOT, startWorker } from "./wrangler.mjs";
 
 export const ADMIN_TOKEN = "bench-admin-token";
-const collectorConfig = join(ROOT, "wrangler.toml");
-const schema = join(ROOT, "schema.sql");
+export const COLLECTOR_CONFIG = join(ROOT, "wrangler.toml");
+export const SCHEMA = join(ROOT, "schema.sql");
+
+// The rate limiter stays on (it is the production path), with every limit far above anything
+// a bench run can reach on one machine: it is measured, never the bottleneck. One client
+// address and a fixed set of install ids would exhaust the default limits within a second.
+const HUGE = "1000000000";
+export const RATE_LIMIT_VARS = {
+  RATE_LIMIT_ENABLED: "true",
+  RATE_LIMIT_SALT_SECRET: "bench-rate-limit-salt-secret-local-only",
+  RATE_LIMIT_APP_CAPACITY: HUGE,
+  RATE_LIMIT_APP_PER_SECOND: HUGE,
+  RATE_LIMIT_CLIENT_CAPACITY: HUGE,
+  RATE_LIMIT_CLIENT_PER_SECOND: HUGE,
+  RATE_LIMIT_INSTALL_CAPACITY: HUGE,
+  RATE_LIMIT_INSTALL_PER_SECOND: HUGE,
+  RATE_LIMIT_TENANT_CAPACITY: HUGE,
+  RATE_LIMIT_TENANT_PER_SECOND: HUGE,
+  RATE_LIMIT_AUTH_FAILURES_CAPACITY: HUGE,
+  RATE_LIMIT_AUTH_FAILURES_PER_SECOND: HUGE,
+};
+
+/** A collector definition (own state, schema applied) with the bench vars, plus `vars`. */
+export function collectorDef({ vars = {}, setup } = {}) {
+  return {
+    config: COLLECTOR_CONFIG,
+    database: "edgehog",
+    schema: SCHEMA,
+    vars: { ADMIN_TOKEN, ...RATE_LIMIT_VARS, ...vars },
+    readyPath: "/healthz",
+    ...(setup ? { setup } : {}),
+  };
+}
 
 export const serverDefs = {
   // Two collectors with separate state: the ingest runs leave a queue backlog of duplicate
   // batches behind, so that one is stopped after them and the drain runs use a fresh one.
-  collector: { config: collectorConfig, database: "edgehog", schema, vars: { ADMIN_TOKEN }, readyPath: "/healthz" },
-  "collector-e2e": {
-    config: collectorConfig,
-    database: "edgehog",
-    schema,
-    vars: { ADMIN_TOKEN },
-    readyPath: "/healthz",
-  },
+  collector: collectorDef(),
+  "collector-e2e": collectorDef(),
   noop: { config: join(ROOT, "bench/workers/noop/wrangler.toml"), readyPath: "/healthz" },
   naive: {
     config: join(ROOT, "bench/workers/naive/wrangler.toml"),
     database: "edgehog-bench-naive",
-    schema,
+    schema: SCHEMA,
     readyPath: "/healthz",
   },
 };
 
-/** Applies the schema (if any) to the server's own state dir, then starts it. */
+/**
+ * Applies the schema (if any) to the server's own state dir, runs the definition's
+ * `setup({ persistTo, config, database })` (if any; its result becomes `worker.setup`), then
+ * starts the server.
+ */
 export async function startServer(name, def, stateDir) {
   const persistTo = join(stateDir, name);
   const t0 = Date.now();
   if (def.schema) await applySchema({ config: def.config, database: def.database, persistTo, file: def.schema });
+  const setup = def.setup ? await def.setup({ persistTo, config: def.config, database: def.database }) : undefined;
   const worker = await startWorker({
     name,
     config: def.config,
@@ -40,5 +70,9 @@ export async function startServer(name, def, stateDir) {
     readyPath: def.readyPath ?? "/",
   });
   worker.readyMs = Date.now() - t0;
+  worker.persistTo = persistTo;
+  worker.config = def.config;
+  worker.database = def.database;
+  worker.setup = setup;
   return worker;
 }

@@ -75,6 +75,30 @@ export function applySchema({ config, database, persistTo, file }) {
   ]);
 }
 
+/**
+ * Runs one SQL command on the local D1 database `database` of `config` under `persistTo` and
+ * returns the rows of its last statement. Use it before the server starts or after it stopped.
+ */
+export async function d1Execute({ config, database, persistTo, sql }) {
+  const output = await runWrangler([
+    "d1",
+    "execute",
+    database,
+    "--local",
+    "--config",
+    config,
+    "--persist-to",
+    persistTo,
+    "--json",
+    "--command",
+    sql,
+  ]);
+  const start = output.indexOf("[");
+  if (start < 0) throw new Error(`d1 execute: no JSON in its output\n${output.slice(-2000)}`);
+  const parsed = JSON.parse(output.slice(start));
+  return parsed[parsed.length - 1]?.results ?? [];
+}
+
 function killGroup(child, signal = "SIGTERM") {
   if (child.exitCode !== null || child.signalCode !== null) return;
   try {

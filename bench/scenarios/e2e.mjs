@@ -56,7 +56,8 @@ export default {
       timeoutMs: TIMEOUT_MS[mode],
     });
     ctx.log(
-      `e2e collector: ${collector.events_per_s} events/s, lost ${collector.lost}${collector.complete ? "" : " (timed out)"}`,
+      `e2e collector: ${collector.events_per_s} events/s, lost ${collector.lost}${collector.complete ? "" : " (timed out)"}` +
+        (collector.failures ? `, ${collector.failures} FAILED requests ${JSON.stringify(collector.statuses)}` : ""),
     );
     const naiveBodies = bodies.slice(
       0,
@@ -70,7 +71,10 @@ export default {
       concurrency,
       timeoutMs: TIMEOUT_MS[mode],
     });
-    ctx.log(`e2e naive: ${naive.events_per_s} events/s, lost ${naive.lost}`);
+    ctx.log(
+      `e2e naive: ${naive.events_per_s} events/s, lost ${naive.lost}` +
+        (naive.failures ? `, ${naive.failures} FAILED requests ${JSON.stringify(naive.statuses)}` : ""),
+    );
 
     return {
       events: bodies.length * perBody,
@@ -81,7 +85,13 @@ export default {
       vs_naive: Math.round((collector.events_per_s / naive.events_per_s) * 100) / 100,
       collector,
       naive,
-      ok: collector.complete && collector.lost === 0 && naive.lost === 0,
+      // A failed request (non-2xx or socket error) fails the run even if nothing it accepted was lost.
+      ok:
+        collector.complete &&
+        collector.lost === 0 &&
+        naive.lost === 0 &&
+        collector.failures === 0 &&
+        naive.failures === 0,
     };
   },
 };

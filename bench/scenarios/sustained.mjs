@@ -29,7 +29,8 @@ export default {
     const stored = wait.value - before;
     const drainSeconds = ((wait.reachedAt ?? Date.now()) - send.ended_at) / 1000;
     ctx.log(
-      `sustained: accepted ${send.accepted}, aggregated ${stored}, drained ${drainSeconds.toFixed(1)} s after the last answer`,
+      `sustained: accepted ${send.accepted}, aggregated ${stored}, drained ${drainSeconds.toFixed(1)} s after the last answer` +
+        (send.failures ? `, ${send.failures} FAILED requests ${JSON.stringify(send.statuses)}` : ""),
     );
     return {
       target_requests_per_s: rate,
