@@ -2,7 +2,7 @@
 // and persisted state directory (never the developer's .wrangler/state).
 import { spawn } from "node:child_process";
 import * as _fs from "node:fs";
-import { mkdirSync } from "node:fs";
+import { mkdirSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -160,6 +160,7 @@ export async function startWorker({ name, config, persistTo, vars = {}, readyPat
     pid: child.pid,
     logs: () => output,
     async stop() {
+      saveLog(name, output);
       if (exited) return;
       killGroup(child, "SIGTERM");
       const deadline = Date.now() + 5000;
@@ -242,4 +243,18 @@ export async function waitIdle(worker, { timeoutMs = 30_000, maxBusy = 0.1 } = {
     before = now;
   }
   return (Date.now() - started) / 1000;
+}
+
+/**
+ * Keeps each Worker's output in bench/results/logs/<name>.log, so that an error seen by the
+ * load generator (a 5xx, say) can be traced to what the Worker printed.
+ */
+function saveLog(name, output) {
+  try {
+    const dir = join(ROOT, "bench/results/logs");
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, `${name}.log`), output);
+  } catch {
+    // A log that cannot be written must not fail the run.
+  }
 }

@@ -154,16 +154,20 @@ export class RateLimiter {
   }
 
   /**
-   * A request that finds its key's lease being renewed waits for that answer (bounded by the
-   * timeout, which the renewal itself obeys) instead of calling the object too: under
-   * concurrency, one round trip then serves every waiting request.
+   * A request that finds its key's lease being renewed waits for that answer instead of
+   * calling the object too: under concurrency, one round trip then serves every waiting
+   * request. The wait is bounded by the request's own timer, and that timer is not only a
+   * bound: the renewal is another request's I/O, and a request whose only pending work
+   * belongs to another request is judged hung by the runtime and cancelled (a 500). With a
+   * timer of its own it is merely waiting; if the renewal is slow, it asks the object itself.
    */
   private async awaitLeasesInFlight(charges: PreparedCharge[]): Promise<void> {
     const pending = charges.flatMap((charge) => {
       const inFlight = this.allowance.leaseInFlight(charge.id);
       return inFlight ? [inFlight] : [];
     });
-    if (pending.length > 0) await Promise.all(pending);
+    if (pending.length === 0) return;
+    await withTimeout(Promise.all(pending), this.options.limits.timeoutMs).catch(() => {});
   }
 
   private prepare(charges: LimitCharge[]): PreparedCharge[] {

@@ -97,6 +97,20 @@ describe("token bucket in the RateLimiterShard objects", () => {
     expect(rateLimitMetrics.remoteCalls).toBe(callsAfterFirst + 1);
   });
 
+  it("stops waiting for another request's stuck lease renewal and asks the object itself", async () => {
+    // Waiting on another request's promise with no I/O of its own gets a request cancelled as
+    // hung by the runtime; the wait must be bounded by a timer of the waiting request.
+    const clock = new ManualClock();
+    const allowance = new LocalAllowance();
+    const limiter = testLimiter({ ...limitsWith(), timeoutMs: 50 }, clock, allowance);
+    const key = uniqueKey("stuck-lease");
+    expect(allowance.claimLease(`app:${key}`)).toBe(true); // a renewal that never answers
+    const callsBefore = rateLimitMetrics.remoteCalls;
+    const decision = await limiter.check([{ kind: "app", key, cost: 1 }], { onError: "closed" });
+    expect(decision.ok).toBe(true);
+    expect(rateLimitMetrics.remoteCalls).toBe(callsBefore + 1);
+  });
+
   it("never admits more than the bucket holds, however many isolates lease from it", async () => {
     const clock = new ManualClock();
     const limits = limitsWith({ app: { capacity: 400, perSecond: 1 } });
