@@ -23,6 +23,24 @@ export function printTable(r) {
         .join("")
         .trimEnd(),
     );
+  /** An A/B comparison: one row per side, then their ratio against its target. */
+  const abTable = (title, sides, ratioLabel, ratio, target) => {
+    lines.push("");
+    lines.push(title);
+    row("", "req/s", "events/s", "p50 ms", "p99 ms", "non-2xx");
+    for (const [label, x] of sides) {
+      const failed = x.non_2xx + x.errors;
+      row(
+        label,
+        fmt(x.requests_per_s, 1),
+        fmt(x.events_per_s),
+        fmt(x.latency_ms.p50, 1),
+        fmt(x.latency_ms.p99, 1),
+        fmt(failed) + mark(failed === 0) + badStatuses(x.statuses),
+      );
+    }
+    row(ratioLabel, pct(ratio) + mark(ratio >= target), `target ≥ ${pct(target)}`);
+  };
   lines.push("");
   lines.push(
     `edgehog bench — ${r.mode} — ${r.machine.cpu} × ${r.machine.cores}, node ${r.machine.node}, workerd ${r.machine.workerd}`,
@@ -31,28 +49,15 @@ export function printTable(r) {
     `payload: ${r.payload.events} events / ${fmt(r.payload.bytes)} bytes per request; run took ${fmt(r.duration_s, 1)} s`,
   );
   if (r.ingest && !r.ingest.error) {
-    const { collector: c, baseline: b } = r.ingest;
-    lines.push("");
-    lines.push(
+    abTable(
       `INGEST  POST /v1/events, ${r.ingest.rounds}×${r.ingest.seconds_per_round} s A/B, ${r.ingest.connections} connections`,
-    );
-    row("", "req/s", "events/s", "p50 ms", "p99 ms", "non-2xx");
-    for (const [label, x] of [
-      ["collector", c],
-      ["no-op baseline", b],
-    ])
-      row(
-        label,
-        fmt(x.requests_per_s, 1),
-        fmt(x.events_per_s),
-        fmt(x.latency_ms.p50, 1),
-        fmt(x.latency_ms.p99, 1),
-        fmt(x.non_2xx + x.errors) + mark(x.non_2xx + x.errors === 0) + badStatuses(x.statuses),
-      );
-    row(
+      [
+        ["collector", r.ingest.collector],
+        ["no-op baseline", r.ingest.baseline],
+      ],
       "ratio",
-      pct(r.ingest.ratio) + mark(r.ingest.ratio >= TARGETS.ingestRatio),
-      `target ≥ ${pct(TARGETS.ingestRatio)}`,
+      r.ingest.ratio,
+      TARGETS.ingestRatio,
     );
   }
   if (r.e2e && !r.e2e.error) {
@@ -108,28 +113,15 @@ export function printTable(r) {
     );
   }
   if (r.ratelimit && !r.ratelimit.error) {
-    const { on, off } = r.ratelimit;
-    lines.push("");
-    lines.push(
+    abTable(
       `RATE LIMITER  POST /v1/events, limiter on (limits out of reach) vs off, ${r.ratelimit.rounds}×${r.ratelimit.seconds_per_round} s A/B, ${r.ratelimit.connections} connections`,
-    );
-    row("", "req/s", "events/s", "p50 ms", "p99 ms", "non-2xx");
-    for (const [label, x] of [
-      ["limiter on", on],
-      ["limiter off", off],
-    ])
-      row(
-        label,
-        fmt(x.requests_per_s, 1),
-        fmt(x.events_per_s),
-        fmt(x.latency_ms.p50, 1),
-        fmt(x.latency_ms.p99, 1),
-        fmt(x.non_2xx + x.errors) + mark(x.non_2xx + x.errors === 0) + badStatuses(x.statuses),
-      );
-    row(
+      [
+        ["limiter on", r.ratelimit.on],
+        ["limiter off", r.ratelimit.off],
+      ],
       "ratio on ÷ off",
-      pct(r.ratelimit.ratio) + mark(r.ratelimit.ratio >= TARGETS.ratelimitRatio),
-      `target ≥ ${pct(TARGETS.ratelimitRatio)}`,
+      r.ratelimit.ratio,
+      TARGETS.ratelimitRatio,
     );
   }
   if (r.usage && !r.usage.error) {
