@@ -3,6 +3,23 @@ import type { Env } from "./env";
 
 const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback);
 
+/**
+ * A reader of one group of wrangler.toml vars. Vars are fixed for the life of an isolate, so
+ * each env object is parsed once. A malformed var is a deployment error: it throws (the
+ * request answers 500) rather than silently running without a limit.
+ */
+function varsReader<T>(group: string, schema: z.ZodType<T>): (env: Env) => T {
+  const cache = new WeakMap<object, T>();
+  return (env) => {
+    const cached = cache.get(env);
+    if (cached !== undefined) return cached;
+    const parsed = schema.safeParse(env);
+    if (!parsed.success) throw new Error(`invalid ${group} variable: ${z.prettifyError(parsed.error)}`);
+    cache.set(env, parsed.data);
+    return parsed.data;
+  };
+}
+
 const limitsSchema = z.object({
   MAX_BODY_BYTES: positiveInt(1_048_576),
   MAX_DECOMPRESSED_BYTES: positiveInt(4_194_304),
@@ -22,32 +39,20 @@ export interface Limits {
   rawEventRetentionDays: number;
 }
 
-// Vars are fixed for the life of an isolate, so parse them once per env object.
-const cache = new WeakMap<object, Limits>();
-
-/**
- * Reads the limits from wrangler.toml vars. A malformed var is a deployment error, so it
- * throws (and the request answers 500) rather than silently running without a limit.
- */
-export function limitsOf(env: Env): Limits {
-  const cached = cache.get(env);
-  if (cached) return cached;
-  const parsed = limitsSchema.safeParse(env);
-  if (!parsed.success) {
-    throw new Error(`invalid limit variable: ${z.prettifyError(parsed.error)}`);
-  }
-  const v = parsed.data;
-  const limits: Limits = {
-    maxBodyBytes: v.MAX_BODY_BYTES,
-    maxDecompressedBytes: v.MAX_DECOMPRESSED_BYTES,
-    maxEventsPerBatch: v.MAX_EVENTS_PER_BATCH,
-    maxEventBytes: v.MAX_EVENT_BYTES,
-    maxStringLength: v.MAX_STRING_LENGTH,
-    rawEventRetentionDays: v.RAW_EVENT_RETENTION_DAYS,
-  };
-  cache.set(env, limits);
-  return limits;
-}
+/** Request limits (wrangler.toml vars). */
+export const limitsOf = varsReader(
+  "limit",
+  limitsSchema.transform(
+    (v): Limits => ({
+      maxBodyBytes: v.MAX_BODY_BYTES,
+      maxDecompressedBytes: v.MAX_DECOMPRESSED_BYTES,
+      maxEventsPerBatch: v.MAX_EVENTS_PER_BATCH,
+      maxEventBytes: v.MAX_EVENT_BYTES,
+      maxStringLength: v.MAX_STRING_LENGTH,
+      rawEventRetentionDays: v.RAW_EVENT_RETENTION_DAYS,
+    }),
+  ),
+);
 
 /** One token bucket: `capacity` is the burst, `perSecond` the sustained rate. */
 export interface BucketLimit {
@@ -104,47 +109,38 @@ const rateLimitSchema = z
     path: ["RATE_LIMIT_SALT_SECRET"],
   });
 
-const rateLimitCache = new WeakMap<object, RateLimits>();
-
-/** Reads the rate limits from wrangler.toml vars; like `limitsOf`, a malformed var throws. */
-export function rateLimitsOf(env: Env): RateLimits {
-  const cached = rateLimitCache.get(env);
-  if (cached) return cached;
-  const parsed = rateLimitSchema.safeParse(env);
-  if (!parsed.success) {
-    throw new Error(`invalid rate limit variable: ${z.prettifyError(parsed.error)}`);
-  }
-  const v = parsed.data;
-  const limits: RateLimits = {
-    enabled: v.RATE_LIMIT_ENABLED,
-    saltSecret: v.RATE_LIMIT_SALT_SECRET ?? "",
-    shards: v.RATE_LIMIT_SHARDS,
-    timeoutMs: v.RATE_LIMIT_TIMEOUT_MS,
-    leaseMs: v.RATE_LIMIT_LEASE_MS,
-    leaseMaxTokens: v.RATE_LIMIT_LEASE_MAX_TOKENS,
-    buckets: {
-      app: { capacity: v.RATE_LIMIT_APP_CAPACITY, perSecond: v.RATE_LIMIT_APP_PER_SECOND },
-      client: { capacity: v.RATE_LIMIT_CLIENT_CAPACITY, perSecond: v.RATE_LIMIT_CLIENT_PER_SECOND },
-      install: { capacity: v.RATE_LIMIT_INSTALL_CAPACITY, perSecond: v.RATE_LIMIT_INSTALL_PER_SECOND },
-      tenant: { capacity: v.RATE_LIMIT_TENANT_CAPACITY, perSecond: v.RATE_LIMIT_TENANT_PER_SECOND },
-      auth_failures: {
-        capacity: v.RATE_LIMIT_AUTH_FAILURES_CAPACITY,
-        perSecond: v.RATE_LIMIT_AUTH_FAILURES_PER_SECOND,
+/** The rate limits (wrangler.toml vars, see docs/RATE_LIMITING.md). */
+export const rateLimitsOf = varsReader(
+  "rate limit",
+  rateLimitSchema.transform(
+    (v): RateLimits => ({
+      enabled: v.RATE_LIMIT_ENABLED,
+      saltSecret: v.RATE_LIMIT_SALT_SECRET ?? "",
+      shards: v.RATE_LIMIT_SHARDS,
+      timeoutMs: v.RATE_LIMIT_TIMEOUT_MS,
+      leaseMs: v.RATE_LIMIT_LEASE_MS,
+      leaseMaxTokens: v.RATE_LIMIT_LEASE_MAX_TOKENS,
+      buckets: {
+        app: { capacity: v.RATE_LIMIT_APP_CAPACITY, perSecond: v.RATE_LIMIT_APP_PER_SECOND },
+        client: { capacity: v.RATE_LIMIT_CLIENT_CAPACITY, perSecond: v.RATE_LIMIT_CLIENT_PER_SECOND },
+        install: { capacity: v.RATE_LIMIT_INSTALL_CAPACITY, perSecond: v.RATE_LIMIT_INSTALL_PER_SECOND },
+        tenant: { capacity: v.RATE_LIMIT_TENANT_CAPACITY, perSecond: v.RATE_LIMIT_TENANT_PER_SECOND },
+        auth_failures: {
+          capacity: v.RATE_LIMIT_AUTH_FAILURES_CAPACITY,
+          perSecond: v.RATE_LIMIT_AUTH_FAILURES_PER_SECOND,
+        },
       },
-    },
-  };
-  rateLimitCache.set(env, limits);
-  return limits;
-}
+    }),
+  ),
+);
 
 const billingSchema = z.object({
   /** Days after a month ends before its billing figures become final. */
   BILLING_GRACE_DAYS: z.coerce.number().int().nonnegative().max(28).default(3),
 });
 
-/** The billing grace period in days; a malformed var throws, like the limits. */
-export function billingGraceDaysOf(env: Env): number {
-  const parsed = billingSchema.safeParse(env);
-  if (!parsed.success) throw new Error(`invalid billing variable: ${z.prettifyError(parsed.error)}`);
-  return parsed.data.BILLING_GRACE_DAYS;
-}
+/** The billing grace period in days. */
+export const billingGraceDaysOf = varsReader(
+  "billing",
+  billingSchema.transform((v) => v.BILLING_GRACE_DAYS),
+);

@@ -30,29 +30,39 @@ export function freePort() {
   });
 }
 
+/**
+ * Starts wrangler in its own process group (so it can be stopped with its workerd children),
+ * collecting stdout and stderr; `output()` returns the last ~100-200 KB of it.
+ */
+function spawnWrangler(args) {
+  const child = spawn(process.execPath, [WRANGLER, ...args], {
+    cwd: ROOT,
+    env: wranglerEnv(),
+    stdio: ["ignore", "pipe", "pipe"],
+    detached: true,
+  });
+  let output = "";
+  const keep = (d) => {
+    output += d;
+    if (output.length > 200_000) output = output.slice(-100_000);
+  };
+  child.stdout.on("data", keep);
+  child.stderr.on("data", keep);
+  return { child, output: () => output };
+}
+
 /** Runs wrangler once to completion (e.g. `d1 execute`), with a time limit. */
 export function runWrangler(args, { timeoutMs = 60_000 } = {}) {
   return new Promise((ok, fail) => {
-    const child = spawn(process.execPath, [WRANGLER, ...args], {
-      cwd: ROOT,
-      env: wranglerEnv(),
-      stdio: ["ignore", "pipe", "pipe"],
-      detached: true,
-    });
-    let output = "";
-    const append = (d) => {
-      output += d;
-    };
-    child.stdout.on("data", append);
-    child.stderr.on("data", append);
+    const { child, output } = spawnWrangler(args);
     const timer = setTimeout(() => {
       killGroup(child);
-      fail(new Error(`wrangler ${args.join(" ")} timed out after ${timeoutMs} ms\n${output.slice(-2000)}`));
+      fail(new Error(`wrangler ${args.join(" ")} timed out after ${timeoutMs} ms\n${output().slice(-2000)}`));
     }, timeoutMs);
     child.on("exit", (code) => {
       clearTimeout(timer);
-      if (code === 0) ok(output);
-      else fail(new Error(`wrangler ${args.slice(0, 3).join(" ")} exited ${code}\n${output.slice(-2000)}`));
+      if (code === 0) ok(output());
+      else fail(new Error(`wrangler ${args.slice(0, 3).join(" ")} exited ${code}\n${output().slice(-2000)}`));
     });
   });
 }
@@ -116,7 +126,6 @@ export async function startWorker({ name, config, persistTo, vars = {}, readyPat
   const port = await freePort();
   mkdirSync(persistTo, { recursive: true });
   const args = [
-    WRANGLER,
     "dev",
     "--config",
     config,
@@ -134,19 +143,7 @@ export async function startWorker({ name, config, persistTo, vars = {}, readyPat
     "--live-reload=false",
   ];
   for (const [k, v] of Object.entries(vars)) args.push("--var", `${k}:${v}`);
-  const child = spawn(process.execPath, args, {
-    cwd: ROOT,
-    env: wranglerEnv(),
-    stdio: ["ignore", "pipe", "pipe"],
-    detached: true,
-  });
-  let output = "";
-  const keep = (d) => {
-    output += d;
-    if (output.length > 200_000) output = output.slice(-100_000);
-  };
-  child.stdout.on("data", keep);
-  child.stderr.on("data", keep);
+  const { child, output } = spawnWrangler(args);
   let exited = null;
   child.on("exit", (code, signal) => {
     exited = { code, signal };
@@ -158,9 +155,9 @@ export async function startWorker({ name, config, persistTo, vars = {}, readyPat
     url,
     port,
     pid: child.pid,
-    logs: () => output,
+    logs: output,
     async stop() {
-      saveLog(name, output);
+      saveLog(name, output());
       if (exited) return;
       killGroup(child, "SIGTERM");
       const deadline = Date.now() + 5000;
@@ -173,7 +170,7 @@ export async function startWorker({ name, config, persistTo, vars = {}, readyPat
   while (Date.now() - started < timeoutMs) {
     if (exited)
       throw new Error(
-        `${name}: wrangler dev exited (${exited.code ?? exited.signal}) before it was ready\n${output.slice(-3000)}`,
+        `${name}: wrangler dev exited (${exited.code ?? exited.signal}) before it was ready\n${output().slice(-3000)}`,
       );
     try {
       const res = await fetch(url + readyPath, { signal: AbortSignal.timeout(2000) });
@@ -188,7 +185,7 @@ export async function startWorker({ name, config, persistTo, vars = {}, readyPat
     await sleep(200);
   }
   await worker.stop();
-  throw new Error(`${name}: not ready after ${timeoutMs} ms\n${output.slice(-3000)}`);
+  throw new Error(`${name}: not ready after ${timeoutMs} ms\n${output().slice(-3000)}`);
 }
 
 export const sleep = (ms) => new Promise((ok) => setTimeout(ok, ms));

@@ -25,3 +25,14 @@ export class ApiError extends Error {
     return { error: this.code, message: this.message };
   }
 }
+
+/** Seconds a client should wait after a backend failure before retrying. */
+export const RETRY_AFTER_SECONDS = 5;
+
+/**
+ * A backend (Queue, D1) failed: 503 with Retry-After, never a 2xx and never a 4xx, so the
+ * client keeps its data and sends it again.
+ */
+export function backendUnavailable(code: string, message: string): ApiError {
+  return new ApiError(503, code, message, { "Retry-After": String(RETRY_AFTER_SECONDS) });
+}

@@ -1,4 +1,4 @@
-import { ApiError } from "../http/errors";
+import { backendUnavailable } from "../http/errors";
 import type { BatchMessage, StoredEvent } from "./message";
 
 /**
@@ -8,8 +8,6 @@ import type { BatchMessage, StoredEvent } from "./message";
 export const MAX_MESSAGE_BYTES = 120_000;
 export const MAX_SEND_BATCH_BYTES = 250_000;
 export const MAX_SEND_BATCH_MESSAGES = 100;
-/** Seconds a client should wait after a backend failure before retrying. */
-export const RETRY_AFTER_SECONDS = 5;
 
 export interface AcceptedBatch {
   app: string;
@@ -102,11 +100,9 @@ export async function enqueueBatch(queue: Queue<BatchMessage>, batch: AcceptedBa
     );
   } catch (err) {
     console.error("queue send failed", err);
-    throw new ApiError(
-      503,
+    throw backendUnavailable(
       "queue_unavailable",
       "the events could not be stored right now; nothing was accepted, retry the whole batch later",
-      { "Retry-After": String(RETRY_AFTER_SECONDS) },
     );
   }
   return groups.reduce((n, group) => n + group.length, 0);

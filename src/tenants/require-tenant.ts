@@ -3,8 +3,7 @@ import { createMiddleware } from "hono/factory";
 import { bearerToken } from "../auth/constant-time";
 import type { TenantRow } from "../db/tenants";
 import type { AppEnv } from "../env";
-import { ApiError } from "../http/errors";
-import { RETRY_AFTER_SECONDS } from "../pipeline/enqueue";
+import { ApiError, backendUnavailable } from "../http/errors";
 import { assertAuthAttemptsLeft, recordAuthFailure } from "../ratelimit/guards";
 import { type TokenRefusal, verifyTenantToken } from "./verify";
 
@@ -47,9 +46,7 @@ export async function optionalTenant<E extends AppEnv>(c: Context<E>): Promise<T
   } catch (err) {
     // A D1 outage is not the client's fault: a 401 would make it drop the data for good.
     console.error("tenant token lookup failed", err);
-    throw new ApiError(503, "storage_unavailable", "the token could not be checked right now; retry later", {
-      "Retry-After": String(RETRY_AFTER_SECONDS),
-    });
+    throw backendUnavailable("storage_unavailable", "the token could not be checked right now; retry later");
   }
   if (!verdict.ok) {
     await recordAuthFailure(c);

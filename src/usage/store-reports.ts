@@ -1,6 +1,5 @@
 import { reportStatements } from "../db/usage-writes";
-import { ApiError } from "../http/errors";
-import { RETRY_AFTER_SECONDS } from "../pipeline/enqueue";
+import { backendUnavailable } from "../http/errors";
 import type { ValidatedReport } from "./validate-reports";
 
 export interface StoreOutcome {
@@ -27,11 +26,9 @@ export async function storeReports(
     results = await db.batch(statements);
   } catch (err) {
     console.error("storing usage reports failed", err);
-    throw new ApiError(
-      503,
+    throw backendUnavailable(
       "storage_unavailable",
       "the reports could not be stored right now; nothing was accepted, retry the whole request later",
-      { "Retry-After": String(RETRY_AFTER_SECONDS) },
     );
   }
   let accepted = 0;
