@@ -1,4 +1,6 @@
--- edgehog D1 schema. Idempotent: `npm start`, the tests and a deploy all apply it as is.
+-- edgehog's D1 schema, whole and readable: what applying every file of migrations/ yields (a
+-- test checks it). Databases are created and upgraded with the migrations, never with this
+-- file: `wrangler d1 migrations apply edgehog` (npm start does it locally).
 
 -- Raw accepted events, kept RAW_EVENT_RETENTION_DAYS (by received_at). The unique uuid is
 -- what makes redelivered messages and client retries harmless. A rowid table, not WITHOUT

@@ -1,6 +1,8 @@
 import { readFileSync } from "node:fs";
-import { cloudflareTest } from "@cloudflare/vitest-pool-workers";
+import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-pool-workers";
 import { defineConfig } from "vitest/config";
+
+const migrations = await readD1Migrations(new URL("./migrations", import.meta.url).pathname);
 
 export default defineConfig({
   test: {
@@ -8,12 +10,15 @@ export default defineConfig({
       {
         // Unit and integration tests inside workerd, with the bindings of wrangler.toml: real
         // local D1, Queues and Durable Objects. Storage is isolated per test file;
-        // test/setup.ts applies schema.sql.
+        // test/setup.ts applies the migrations. SCHEMA_DB is a second, empty database on which
+        // a test applies schema.sql, to compare it with what the migrations built.
         plugins: [
           cloudflareTest({
             wrangler: { configPath: "./wrangler.toml" },
             miniflare: {
+              d1Databases: ["SCHEMA_DB"],
               bindings: {
+                TEST_MIGRATIONS: migrations,
                 TEST_SCHEMA: readFileSync(new URL("./schema.sql", import.meta.url), "utf8"),
                 ADMIN_TOKEN: "test-admin-token",
                 RATE_LIMIT_SALT_SECRET: "test-rate-limit-salt-secret",

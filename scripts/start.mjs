@@ -1,31 +1,26 @@
 #!/usr/bin/env node
-// `npm start`: the collector on http://127.0.0.1:8787 (PORT overrides) with `wrangler dev`,
-// its local D1 schema applied, a `demo` tenant seeded (a fresh token printed) and
-// `--test-scheduled` on (GET /__scheduled runs the cron).
+// `npm start`: the collector on http://127.0.0.1:8787 (PORT overrides) with `wrangler dev`:
+// local secrets in .dev.vars, the D1 migrations applied to the local database, `--test-scheduled`
+// on (GET /__scheduled runs the cron), and a `demo` tenant with a fresh token, printed once
+// the collector answers. Everything fits on one screen.
 import { spawn, spawnSync } from "node:child_process";
 import { appendFileSync, copyFileSync, existsSync, readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { seedDemoTenant } from "./tenant.mjs";
+import { adminTokenFor, operatorApi, seedDemoTenant } from "./tenant.mjs";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 const port = process.env.PORT ?? "8787";
-const wrangler = [fileURLToPath(new URL("../node_modules/wrangler/bin/wrangler.js", import.meta.url))];
+const url = `http://127.0.0.1:${port}`;
+const wrangler = fileURLToPath(new URL("../node_modules/wrangler/bin/wrangler.js", import.meta.url));
 // No Cloudflare account is needed locally: don't try to fetch the Request.cf template.
 const env = { ...process.env, CLOUDFLARE_CF_FETCH_ENABLED: "false", WRANGLER_SEND_METRICS: "false" };
 
-function step(title, args) {
-  console.log(`\n▸ ${title}`);
-  const result = spawnSync(process.execPath, [...wrangler, ...args], { cwd: root, env, stdio: "inherit" });
-  if (result.status !== 0) {
-    console.error(`✗ ${title} failed (exit ${result.status ?? result.signal})`);
-    process.exit(result.status ?? 1);
-  }
+function fail(message) {
+  console.error(`✗ ${message}`);
+  process.exit(1);
 }
 
-if (!/^\d{1,5}$/.test(port)) {
-  console.error(`PORT must be a port number, got "${port}"`);
-  process.exit(2);
-}
+if (!/^\d{1,5}$/.test(port)) fail(`PORT must be a port number, got "${port}"`);
 
 const devVars = new URL("../.dev.vars", import.meta.url);
 const example = new URL("../.dev.vars.example", import.meta.url);
@@ -44,19 +39,45 @@ if (!existsSync(devVars)) {
   }
 }
 
-step("applying schema.sql to the local D1 database", ["d1", "execute", "edgehog", "--local", "--file=schema.sql"]);
+// wrangler prints a table per migration; one line is enough here (all of it on failure).
+const migrate = spawnSync(process.execPath, [wrangler, "d1", "migrations", "apply", "edgehog", "--local"], {
+  cwd: root,
+  env,
+  encoding: "utf8",
+  stdio: ["ignore", "pipe", "pipe"],
+});
+if (migrate.status !== 0) fail(`applying the D1 migrations failed:\n${migrate.stdout}${migrate.stderr}`);
+const applied = [...migrate.stdout.matchAll(/│ (\S+\.sql)\s+│ ✅/g)].map((m) => m[1]);
+console.log(`▸ local D1: ${applied.length > 0 ? `applied ${applied.join(", ")}` : "migrations up to date"}`);
 
-console.log("\n▸ seeding the demo tenant");
-const demo = seedDemoTenant();
-console.log(`  tenant "demo" (${demo.tenant.id}); a new token for it (shown once):`);
-console.log(`  ${demo.issued.token}`);
-console.log(`  e.g. curl -H "authorization: Bearer ${demo.issued.token}" http://127.0.0.1:${port}/v1/usage …`);
-
-console.log(`\n▸ starting edgehog on http://127.0.0.1:${port}`);
+console.log(`▸ starting edgehog on ${url}`);
 const dev = spawn(
   process.execPath,
-  [...wrangler, "dev", "--ip", "127.0.0.1", "--port", port, "--test-scheduled", "--show-interactive-dev-session=false"],
+  [wrangler, "dev", "--ip", "127.0.0.1", "--port", port, "--test-scheduled", "--show-interactive-dev-session=false"],
   { cwd: root, env, stdio: "inherit" },
 );
 for (const signal of ["SIGINT", "SIGTERM"]) process.on(signal, () => dev.kill(signal));
 dev.on("exit", (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
+
+// Once it answers: the demo tenant and a token for it, through the operator API.
+const deadline = Date.now() + 120_000;
+while (
+  !(await fetch(`${url}/healthz`).then(
+    (res) => res.ok,
+    () => false,
+  ))
+) {
+  if (Date.now() > deadline) fail(`edgehog did not answer on ${url} within 120 s`);
+  await new Promise((resolve) => setTimeout(resolve, 250));
+}
+try {
+  const demo = await seedDemoTenant(operatorApi(url, adminTokenFor(url)));
+  console.log(`
+▸ edgehog is ready on ${url}   (catalogue: ${url}/v1/catalog, stop with Ctrl-C)
+  tenant "demo" (${demo.tenant.id}) has a new token, shown once:
+  ${demo.token}
+  send usage with: curl -H "authorization: Bearer ${demo.token}" ${url}/v1/usage …
+`);
+} catch (err) {
+  console.error(`✗ seeding the demo tenant failed: ${err.message}`);
+}

@@ -1,13 +1,15 @@
 import { Hono } from "hono";
 import { cors } from "hono/cors";
-import type { AppEnv } from "./env";
-import { ApiError } from "./http/errors";
-import { billingRoutes } from "./routes/billing";
-import { catalogRoutes } from "./routes/catalog";
-import { eventsRoutes } from "./routes/events";
-import { healthRoutes } from "./routes/health";
-import { statsRoutes } from "./routes/stats";
-import { usageRoutes } from "./routes/usage";
+import { billingRoutes } from "./billing/route";
+import { catalogRoutes } from "./catalog/route";
+import { homeRoutes } from "./home/route";
+import type { AppEnv } from "./http/context";
+import { handleError, handleNotFound } from "./http/errors";
+import { eventsRoutes } from "./ingest/route";
+import { limitRequests } from "./ratelimit/middleware";
+import { statsRoutes } from "./stats/route";
+import { tenantAdminRoutes } from "./tenants/admin-routes";
+import { usageRoutes } from "./usage/route";
 
 /** The HTTP surface: middleware and route mounting, nothing else. */
 export const app = new Hono<AppEnv>();
@@ -15,21 +17,17 @@ export const app = new Hono<AppEnv>();
 // Browsers (web UIs) post events cross-origin; no cookies are involved, so any origin may.
 app.use("/v1/events", cors({ origin: "*", allowMethods: ["POST", "OPTIONS"], maxAge: 86_400 }));
 app.use("/v1/catalog", cors({ origin: "*", allowMethods: ["GET"] }));
+// Routes that take data from clients get the request's limiter (c.var.limiter).
+app.use("/v1/events", limitRequests);
+app.use("/v1/usage", limitRequests);
 
-app.route("/healthz", healthRoutes);
+app.route("/", homeRoutes);
 app.route("/v1/catalog", catalogRoutes);
 app.route("/v1/events", eventsRoutes);
-app.route("/v1/stats", statsRoutes);
 app.route("/v1/usage", usageRoutes);
+app.route("/v1/stats", statsRoutes);
 app.route("/v1/billing", billingRoutes);
+app.route("/v1/admin", tenantAdminRoutes);
 
-app.notFound((c) => c.json({ error: "not_found", message: `no route for ${c.req.method} ${c.req.path}` }, 404));
-
-app.onError((err, c) => {
-  if (err instanceof ApiError) {
-    for (const [name, value] of Object.entries(err.headers)) c.header(name, value);
-    return c.json(err.toBody(), err.status);
-  }
-  console.error("unhandled error", err);
-  return c.json({ error: "internal_error", message: "an unexpected error occurred" }, 500);
-});
+app.notFound(handleNotFound);
+app.onError(handleError);

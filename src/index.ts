@@ -1,8 +1,8 @@
+import { consumeBatches } from "./aggregate/consumer";
 import { app } from "./app";
-import type { Env } from "./env";
-import { consumeBatches } from "./pipeline/consumer";
-import { runScheduled } from "./pipeline/scheduled";
+import { runScheduled } from "./scheduled";
 
+/** The Worker: HTTP (the Hono app), the Queue consumer, the cron, and the rate limiter's Durable Object. */
 export { RateLimiterShard } from "./ratelimit/durable-object";
 
 export default {

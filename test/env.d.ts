@@ -1,17 +1,15 @@
-import type { Env as WorkerEnv } from "../src/env";
+import type { D1Migration } from "cloudflare:test";
 
-// Types for `import { env, exports } from "cloudflare:workers"` in tests.
+// Test-only bindings (vitest.config.mts), beside the Worker's own (worker-configuration.d.ts).
 declare global {
   namespace Cloudflare {
-    // An interface may only extend a named type, not an `import("…")` type expression.
-    interface Env extends WorkerEnv {
-      /** schema.sql, handed in by vitest.config.mts. */
+    interface Env {
+      /** migrations/, read by vitest.config.mts and applied by test/setup.ts. */
+      TEST_MIGRATIONS: D1Migration[];
+      /** schema.sql, to compare with what the migrations build. */
       TEST_SCHEMA: string;
-    }
-    interface GlobalProps {
-      mainModule: typeof import("../src/index");
-      durableNamespaces: "RateLimiterShard";
+      /** An empty database for that comparison. */
+      SCHEMA_DB: D1Database;
     }
   }
 }
-export type Env = WorkerEnv;

@@ -1,8 +1,8 @@
+import { applyD1Migrations } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { beforeAll } from "vitest";
-import { schemaStatements } from "./helpers/schema";
 
-// Each test file gets its own storage: give it the schema the Worker expects.
+// Each test file gets its own storage: give it the schema the Worker expects, as a deploy would.
 beforeAll(async () => {
-  await env.DB.batch(schemaStatements(env.TEST_SCHEMA).map((sql) => env.DB.prepare(sql)));
+  await applyD1Migrations(env.DB, env.TEST_MIGRATIONS);
 });

@@ -1,7 +1,7 @@
 // The Workers a bench run can start. A scenario names the ones it needs (`servers`), and may
 // add its own definitions (`serverDefs`), e.g. the collector with other vars.
 import { join } from "node:path";
-import { applySchema, ROOT, startWorker } from "./wrangler.mjs";
+import { applyMigrations, applySchema, ROOT, startWorker } from "./wrangler.mjs";
 
 export const ADMIN_TOKEN = "bench-admin-token";
 export const COLLECTOR_CONFIG = join(ROOT, "wrangler.toml");
@@ -26,12 +26,12 @@ export const RATE_LIMIT_VARS = {
   RATE_LIMIT_AUTH_FAILURES_PER_SECOND: HUGE,
 };
 
-/** A collector definition (own state, schema applied) with the bench vars, plus `vars`. */
+/** A collector definition (own state, migrations applied) with the bench vars, plus `vars`. */
 export function collectorDef({ vars = {}, setup } = {}) {
   return {
     config: COLLECTOR_CONFIG,
     database: "edgehog",
-    schema: SCHEMA,
+    migrations: true,
     vars: { ADMIN_TOKEN, ...RATE_LIMIT_VARS, ...vars },
     readyPath: "/healthz",
     ...(setup ? { setup } : {}),
@@ -53,13 +53,14 @@ export const serverDefs = {
 };
 
 /**
- * Applies the schema (if any) to the server's own state dir, runs the definition's
+ * Applies the migrations or the schema (if any) to the server's own state dir, runs the definition's
  * `setup({ persistTo, config, database })` (if any; its result becomes `worker.setup`), then
  * starts the server.
  */
 export async function startServer(name, def, stateDir) {
   const persistTo = join(stateDir, name);
   const t0 = Date.now();
+  if (def.migrations) await applyMigrations({ config: def.config, database: def.database, persistTo });
   if (def.schema) await applySchema({ config: def.config, database: def.database, persistTo, file: def.schema });
   const setup = def.setup ? await def.setup({ persistTo, config: def.config, database: def.database }) : undefined;
   const worker = await startWorker({

@@ -85,6 +85,12 @@ export function applySchema({ config, database, persistTo, file }) {
   ]);
 }
 
+/** Applies the D1 migrations of `config` to its local database `database` under `persistTo`. */
+export function applyMigrations({ config, database, persistTo }) {
+  mkdirSync(persistTo, { recursive: true });
+  return runWrangler(["d1", "migrations", "apply", database, "--local", "--config", config, "--persist-to", persistTo]);
+}
+
 /**
  * Runs one SQL command on the local D1 database `database` of `config` under `persistTo` and
  * returns the rows of its last statement. Use it before the server starts or after it stopped.

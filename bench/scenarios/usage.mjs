@@ -3,10 +3,10 @@
 //    this measures the idempotent path (auth, validation, limiter, a D1 batch that adds nothing);
 // 2. a closed loop with fresh report uuids in every request (every report is stored), then,
 //    with the server stopped, the reports in D1 are counted: lost = accepted − stored.
-import { createHash, randomBytes } from "node:crypto";
+import { operatorApi } from "../../scripts/tenant.mjs";
 import { cannon, sendAll } from "../lib/load.mjs";
 import { usageTemplate } from "../lib/payload.mjs";
-import { collectorDef } from "../lib/servers.mjs";
+import { ADMIN_TOKEN, collectorDef } from "../lib/servers.mjs";
 import { d1Execute } from "../lib/wrangler.mjs";
 
 const SERVER = "collector-usage";
@@ -17,30 +17,6 @@ const PLAN = {
 };
 const DIGEST = /^[A-Za-z0-9+/]{43}=$/;
 
-/**
- * Before the server starts: a tenant and one token in its D1, inserted directly (the token is
- * generated here as the operator script does: `ehk_` + 43 base64url characters, and only its
- * lowercase hex SHA-256 is stored).
- */
-async function seedTenant({ persistTo, config, database }) {
-  const token = `ehk_${randomBytes(32).toString("base64url")}`;
-  const tenantId = `tn_${randomBytes(10).toString("hex")}`;
-  const tokenId = `tok_${randomBytes(8).toString("hex")}`;
-  const hash = createHash("sha256").update(token, "utf8").digest("hex");
-  const now = Date.now();
-  // Every value is hex, digits or a fixed name: nothing here can carry a quote.
-  await d1Execute({
-    persistTo,
-    config,
-    database,
-    sql:
-      `INSERT INTO tenants (id, name, plan, disabled, created_at) VALUES ('${tenantId}', 'bench', 'standard', 0, ${now}); ` +
-      `INSERT INTO tenant_tokens (id, token_hash, prefix, tenant_id, created_at, expires_at, revoked_at) ` +
-      `VALUES ('${tokenId}', '${hash}', '${token.slice(0, 12)}', '${tenantId}', ${now}, NULL, NULL)`,
-  });
-  return { token, tenantId };
-}
-
 const round2 = (x) => Math.round(x * 100) / 100;
 
 export default {
@@ -48,12 +24,16 @@ export default {
   order: 50,
   description: "POST /v1/usage with a tenant token: fixed body (idempotent) req/s, then fresh reports, lost = 0",
   servers: [SERVER],
-  serverDefs: { [SERVER]: collectorDef({ setup: seedTenant }) },
+  serverDefs: { [SERVER]: collectorDef() },
   async run(ctx) {
     const { mode, connections, concurrency } = ctx.options;
     const plan = PLAN[mode];
     const worker = ctx.servers[SERVER];
-    const headers = { authorization: `Bearer ${worker.setup.token}` };
+    // A tenant and one token, through the operator API, as `npm run tenant` would.
+    const call = operatorApi(worker.url, ADMIN_TOKEN);
+    await call("POST", "/tenants", { name: "bench" });
+    const { token } = await call("POST", "/tenants/bench/tokens", {});
+    const headers = { authorization: `Bearer ${token}` };
     const url = `${worker.url}/v1/usage`;
 
     // The fixed body: its first request stores its reports, every later one is a duplicate.

@@ -1,3 +1,5 @@
+import type { Context } from "hono";
+import { HTTPException } from "hono/http-exception";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 
 /** The one JSON error shape every route answers with: `{ error, message }`. */
@@ -8,21 +10,26 @@ export interface ErrorBody {
 
 /**
  * An error that is the client's (4xx) or a known backend state (503). Thrown anywhere in a
- * request; the app's error handler turns it into `{ error, message }` with its status.
+ * request; `handleError` answers it as `{ error, message }` with its status and headers.
+ * It is Hono's `HTTPException`, so middleware that knows only Hono treats it as one.
  */
-export class ApiError extends Error {
+export class ApiError extends HTTPException {
   constructor(
-    readonly status: ContentfulStatusCode,
+    status: ContentfulStatusCode,
     readonly code: string,
     message: string,
     readonly headers: Record<string, string> = {},
   ) {
-    super(message);
+    super(status, { message });
     this.name = "ApiError";
   }
 
   toBody(): ErrorBody {
     return { error: this.code, message: this.message };
+  }
+
+  override getResponse(): Response {
+    return Response.json(this.toBody(), { status: this.status, headers: this.headers });
   }
 }
 
@@ -35,4 +42,31 @@ export const RETRY_AFTER_SECONDS = 5;
  */
 export function backendUnavailable(code: string, message: string): ApiError {
   return new ApiError(503, code, message, { "Retry-After": String(RETRY_AFTER_SECONDS) });
+}
+
+/** Codes for Hono's own HTTPExceptions (thrown by its helpers), by status. */
+const codeOfStatus: Partial<Record<number, string>> = {
+  400: "bad_request",
+  401: "unauthorized",
+  403: "forbidden",
+  404: "not_found",
+  405: "method_not_allowed",
+  413: "payload_too_large",
+  415: "unsupported_media_type",
+};
+
+/** The app's `onError`: every error becomes the project's JSON shape; the unknown ones a logged 500. */
+export function handleError(err: Error, c: Context): Response {
+  if (err instanceof ApiError) return err.getResponse();
+  if (err instanceof HTTPException) {
+    const code = codeOfStatus[err.status] ?? (err.status >= 500 ? "internal_error" : "bad_request");
+    return c.json({ error: code, message: err.message || code.replace(/_/g, " ") } satisfies ErrorBody, err.status);
+  }
+  console.error("unhandled error", err);
+  return c.json({ error: "internal_error", message: "an unexpected error occurred" } satisfies ErrorBody, 500);
+}
+
+/** The app's `notFound`. */
+export function handleNotFound(c: Context): Response {
+  return c.json({ error: "not_found", message: `no route for ${c.req.method} ${c.req.path}` } satisfies ErrorBody, 404);
 }

@@ -1,17 +1,16 @@
 import { ApiError } from "./errors";
 
 /**
- * Refuses (413) a body whose list `field` holds more than `max` items. It runs before any
- * validation, so an oversized request costs no work beyond the JSON parse.
+ * Refuses (413) a list of more than `max` items, before any item is validated: an oversized
+ * request costs no work beyond the JSON parse. `noun` names the items ("events"), `container`
+ * what carries them ("batch").
  */
-export function assertListWithinCap(body: unknown, field: string, max: number, error: string, noun: string): void {
-  if (body === null || typeof body !== "object" || !(field in body)) return;
-  const list = (body as Record<string, unknown>)[field];
+export function assertWithinCap(list: unknown, max: number, error: string, noun: string, container = "request"): void {
   if (Array.isArray(list) && list.length > max) {
     throw new ApiError(
       413,
       error,
-      `a ${noun === "events" ? "batch" : "request"} may carry at most ${max} ${noun}, this one has ${list.length}; split it`,
+      `a ${container} may carry at most ${max} ${noun}, this one has ${list.length}; split it`,
     );
   }
 }

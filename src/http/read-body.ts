@@ -1,11 +1,21 @@
+import { z } from "zod";
+import { positiveInt, varsReader } from "../lib/vars";
 import { ApiError } from "./errors";
 
-export interface BodyLimits {
-  /** Bytes as received, before any decompression. */
-  maxBodyBytes: number;
-  /** Bytes after decompression: stops gzip bombs before they are inflated in full. */
-  maxDecompressedBytes: number;
-}
+/**
+ * Every route that takes a body reads it here, under two caps (wrangler.toml vars): bytes on
+ * the wire, and bytes after gzip/deflate. Both are enforced while the body streams in.
+ */
+export const bodyLimitsOf = varsReader(
+  "body limit",
+  z.object({
+    /** Bytes as received, before any decompression. */
+    MAX_BODY_BYTES: positiveInt(1_048_576),
+    /** Bytes after decompression: stops gzip bombs before they are inflated in full. */
+    MAX_DECOMPRESSED_BYTES: positiveInt(4_194_304),
+  }),
+);
+export type BodyLimits = ReturnType<typeof bodyLimitsOf>;
 
 const decoders: Record<string, "gzip" | "deflate"> = {
   gzip: "gzip",
@@ -21,7 +31,7 @@ export async function readJsonBody(request: Request, limits: BodyLimits): Promis
   requireJsonContentType(request.headers.get("content-type"));
 
   const declared = Number(request.headers.get("content-length") ?? Number.NaN);
-  if (declared > limits.maxBodyBytes) throw bodyTooLarge(limits.maxBodyBytes);
+  if (declared > limits.MAX_BODY_BYTES) throw bodyTooLarge(limits.MAX_BODY_BYTES);
 
   const encoding = (request.headers.get("content-encoding") ?? "identity").trim().toLowerCase();
   const format = decoders[encoding];
@@ -35,17 +45,17 @@ export async function readJsonBody(request: Request, limits: BodyLimits): Promis
   if (!request.body) throw new ApiError(400, "empty_body", "the request body is empty");
 
   const decompressedTooLarge = () =>
-    new ApiError(413, "payload_too_large", `the decompressed body exceeds ${limits.maxDecompressedBytes} bytes`);
+    new ApiError(413, "payload_too_large", `the decompressed body exceeds ${limits.MAX_DECOMPRESSED_BYTES} bytes`);
   const bytes = format
     ? await readCapped(
         request.body
-          .pipeThrough(byteCap(limits.maxBodyBytes, () => bodyTooLarge(limits.maxBodyBytes)))
+          .pipeThrough(byteCap(limits.MAX_BODY_BYTES, () => bodyTooLarge(limits.MAX_BODY_BYTES)))
           .pipeThrough(new DecompressionStream(format)),
-        limits.maxDecompressedBytes,
+        limits.MAX_DECOMPRESSED_BYTES,
         decompressedTooLarge,
         encoding,
       )
-    : await readCapped(request.body, limits.maxBodyBytes, () => bodyTooLarge(limits.maxBodyBytes), encoding);
+    : await readCapped(request.body, limits.MAX_BODY_BYTES, () => bodyTooLarge(limits.MAX_BODY_BYTES), encoding);
 
   if (bytes.byteLength === 0) throw new ApiError(400, "empty_body", "the request body is empty");
   let text: string;

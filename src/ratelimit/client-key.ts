@@ -1,4 +1,6 @@
-import { utcDay } from "../pipeline/clock";
+import { toHex } from "../lib/bytes";
+import { hmacKey, hmacSha256 } from "../lib/crypto";
+import { utcDay } from "../lib/time";
 
 /**
  * The rate-limit key of a client. The IP is never stored, logged or used as an object name:
@@ -8,7 +10,7 @@ import { utcDay } from "../pipeline/clock";
  */
 export async function clientKey(secret: string, ip: string, nowMs: number): Promise<string> {
   const salt = await daySalt(secret, utcDay(nowMs));
-  return toHex(await hmac(salt, ip));
+  return toHex(await hmacSha256(salt, ip));
 }
 
 // One derivation per isolate and day rather than one per request.
@@ -18,28 +20,14 @@ function daySalt(secret: string, day: string): Promise<CryptoKey> {
   const cacheKey = `${day}\u0000${secret}`;
   let salt = saltCache.get(cacheKey);
   if (!salt) {
-    salt = importHmacKey(new TextEncoder().encode(secret))
-      .then((key) => crypto.subtle.sign("HMAC", key, new TextEncoder().encode(day)))
-      .then((bytes) => importHmacKey(new Uint8Array(bytes)));
+    salt = hmacKey(secret)
+      .then((key) => hmacSha256(key, day))
+      .then((bytes) => hmacKey(bytes));
     // Yesterday's salt is of no further use.
     saltCache.clear();
     saltCache.set(cacheKey, salt);
   }
   return salt;
-}
-
-function importHmacKey(bytes: Uint8Array): Promise<CryptoKey> {
-  return crypto.subtle.importKey("raw", bytes, { name: "HMAC", hash: "SHA-256" }, false, ["sign"]);
-}
-
-async function hmac(key: CryptoKey, message: string): Promise<Uint8Array> {
-  return new Uint8Array(await crypto.subtle.sign("HMAC", key, new TextEncoder().encode(message)));
-}
-
-function toHex(bytes: Uint8Array): string {
-  let out = "";
-  for (const byte of bytes) out += byte.toString(16).padStart(2, "0");
-  return out;
 }
 
 /** The address Cloudflare saw the request come from; "unknown" when absent (local tools). */

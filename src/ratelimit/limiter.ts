@@ -1,4 +1,4 @@
-import type { LimitKind, RateLimits } from "../config";
+import type { LimitKind, RateLimits } from "./config";
 import type { RateLimiterShard } from "./durable-object";
 import { LocalAllowance } from "./local-allowance";
 import { rateLimitMetrics } from "./metrics";
@@ -13,7 +13,7 @@ export interface LimitCharge {
 }
 
 export type LimitDecision =
-  | { ok: true; failedOpen: boolean }
+  | { ok: true }
   | {
       ok: false;
       /** The limit that refused (the one that needs the longest wait). */
@@ -63,7 +63,7 @@ export class RateLimiter {
 
   async check(charges: LimitCharge[], options: CheckOptions): Promise<LimitDecision> {
     const prepared = this.prepare(charges);
-    if (prepared.length === 0) return { ok: true, failedOpen: false };
+    if (prepared.length === 0) return { ok: true };
     if (!options.dryRun) await this.awaitLeasesInFlight(prepared);
     const nowMs = this.now();
 
@@ -92,7 +92,7 @@ export class RateLimiter {
     for (const charge of fromLease) this.allowance.spend(charge.id, charge.cost);
     if (fromObjects.length === 0) {
       rateLimitMetrics.localAdmits++;
-      return { ok: true, failedOpen: false };
+      return { ok: true };
     }
 
     // 3. Ask the objects, one call per shard, all in parallel.
@@ -129,7 +129,7 @@ export class RateLimiter {
           });
         });
       }
-      return { ok: true, failedOpen: false };
+      return { ok: true };
     }
 
     // Refused somewhere: undo every charge that was taken, so the batch costs nothing.
@@ -256,7 +256,7 @@ export class RateLimiter {
     if (options.onError === "open") {
       rateLimitMetrics.failOpen++;
       console.warn(`rate limiter unavailable, failing open (count ${rateLimitMetrics.failOpen})`, errorText(err));
-      return { ok: true, failedOpen: true };
+      return { ok: true };
     }
     for (const charge of fromLease) this.allowance.giveBack(charge.id, charge.cost, nowMs);
     rateLimitMetrics.failClosed++;

@@ -1,5 +1,5 @@
-import type { LimitKind } from "../config";
 import { ApiError, type ErrorBody } from "../http/errors";
+import type { LimitKind } from "./config";
 
 const describe: Record<LimitKind, string> = {
   app: "this app is sending more events than the collector accepts",

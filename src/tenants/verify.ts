@@ -1,7 +1,7 @@
-import { findTokenByHash, type TenantRow } from "../db/tenants";
-import { hashToken } from "./hash";
+import { constantTimeEqual } from "../lib/crypto";
+import { findTokenByHash, type TenantRow } from "./store";
 import { TokenCache } from "./token-cache";
-import { isWellFormedToken } from "./token-format";
+import { hashToken, isWellFormedToken } from "./tokens";
 
 /**
  * How long a verified token is trusted in an isolate without asking D1 again. It bounds how
@@ -53,7 +53,7 @@ export async function verifyTenantToken(db: D1Database, token: string, now: numb
 
   const record = await findTokenByHash(db, tokenHash);
   let verdict: CachedVerdict;
-  if (!record || !hashesEqual(record.token_hash, tokenHash)) verdict = { ok: false, reason: "unknown" };
+  if (!record || !(await constantTimeEqual(record.token_hash, tokenHash))) verdict = { ok: false, reason: "unknown" };
   else if (record.revoked_at !== null && record.revoked_at <= now) verdict = { ok: false, reason: "revoked" };
   else verdict = { ok: true, tenant: record.tenant, tokenId: record.token_id, expiresAt: record.expires_at };
 
@@ -72,12 +72,4 @@ function judge(verdict: CachedVerdict, now: number): TokenVerdict {
   if (!verdict.ok) return verdict;
   if (verdict.expiresAt !== null && verdict.expiresAt <= now) return { ok: false, reason: "expired" };
   return { ok: true, tenant: verdict.tenant, tokenId: verdict.tokenId };
-}
-
-const utf8 = new TextEncoder();
-
-function hashesEqual(a: string, b: string): boolean {
-  const left = utf8.encode(a);
-  const right = utf8.encode(b);
-  return left.byteLength === right.byteLength && crypto.subtle.timingSafeEqual(left, right);
 }

@@ -1,11 +1,11 @@
 import { env, exports } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
-import { type BillingReportRow, readBillingUsage } from "../../src/db/billing";
-import { computeBilling } from "../../src/pipeline/billing";
-import { runScheduled } from "../../src/pipeline/scheduled";
-import { createTenant } from "../../src/tenants/issue";
-import { storeReports } from "../../src/usage/store-reports";
-import { validateReports } from "../../src/usage/validate-reports";
+import { computeBilling } from "../../src/billing/compute";
+import { type BillingReportRow, readBillingUsage } from "../../src/billing/queries";
+import { runScheduled } from "../../src/scheduled";
+import { createTenant } from "../../src/tenants/admin";
+import { storeReports } from "../../src/usage/store";
+import { validateReports } from "../../src/usage/validate";
 import { botInstanceReport, resourcePresenceReport, userActivityReport } from "../helpers/reports";
 import { digestOf } from "../helpers/tenants";
 
@@ -17,7 +17,7 @@ let tenantId: string;
 async function report(now: number, ...reports: Record<string, unknown>[]): Promise<void> {
   const validated = validateReports({ reports }, now);
   expect(validated.rejected).toEqual([]);
-  await storeReports(env.DB, tenantId, validated.reports, now);
+  await storeReports(env.DB, tenantId, validated.accepted, now);
 }
 
 async function onClusterB(report: Promise<Record<string, unknown>>): Promise<Record<string, unknown>> {

@@ -30,17 +30,17 @@ async function freePort(): Promise<number> {
 
 /**
  * Starts the collector with `wrangler dev` on 127.0.0.1, on a free port and a throw-away
- * local state directory (schema applied), as `npm start` would.
+ * local state directory (migrations applied), as `npm start` would.
  */
 export async function startCollector(): Promise<RunningCollector> {
   const state = mkdtempSync(join(tmpdir(), "edgehog-e2e-"));
   const adminToken = `e2e-${crypto.randomUUID()}`;
-  const schema = spawnSync(
+  const migrations = spawnSync(
     process.execPath,
-    [wrangler, "d1", "execute", "edgehog", "--local", "--persist-to", state, "--file", "schema.sql"],
-    { cwd: root, env, encoding: "utf8" },
+    [wrangler, "d1", "migrations", "apply", "edgehog", "--local", "--persist-to", state],
+    { cwd: root, env, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] },
   );
-  if (schema.status !== 0) throw new Error(`applying the schema failed: ${schema.stderr}`);
+  if (migrations.status !== 0) throw new Error(`applying the migrations failed: ${migrations.stderr}`);
 
   const port = await freePort();
   const child: ChildProcess = spawn(

@@ -1,4 +1,6 @@
 import { exports } from "cloudflare:workers";
+import { findApp } from "../../src/catalog/compile";
+import type { EventContext } from "../../src/ingest/judge-event";
 
 /** A random value shaped like an HMAC-SHA256 digest (std base64 of 32 bytes). */
 export function randomDigest(): string {
@@ -64,4 +66,19 @@ export async function eventually<T>(probe: () => Promise<T | undefined>, timeout
     if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
+}
+
+/** What the ingest core hands the event judge, for `teleport-connect`; override any field. */
+export function eventContext(overrides: Partial<EventContext> = {}): EventContext {
+  const app = findApp("teleport-connect");
+  if (!app) throw new Error("teleport-connect is missing from the catalogue");
+  return {
+    app,
+    receivedAt: Date.now(),
+    sentAt: undefined,
+    tenantId: null,
+    maxEventBytes: 8192,
+    maxStringLength: 256,
+    ...overrides,
+  };
 }

@@ -1,8 +1,7 @@
 import { createExecutionContext, createMessageBatch, getQueueResult } from "cloudflare:test";
 import { env } from "cloudflare:workers";
-import type { Env } from "../../src/env";
 import worker from "../../src/index";
-import type { BatchMessage, StoredEvent } from "../../src/pipeline/message";
+import type { BatchMessage, StoredEvent } from "../../src/ingest/queue-message";
 import { randomDigest } from "./events";
 
 export function storedEvent(overrides: Partial<StoredEvent> = {}): StoredEvent {

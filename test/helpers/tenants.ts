@@ -1,7 +1,7 @@
 import { env } from "cloudflare:workers";
-import type { TenantRow } from "../../src/db/tenants";
 import { Anonymizer } from "../../src/privacy/anonymizer";
-import { createTenant, type IssuedToken, issueToken } from "../../src/tenants/issue";
+import { createTenant, type IssuedToken, issueToken } from "../../src/tenants/admin";
+import type { TenantRow } from "../../src/tenants/store";
 
 let anonymizer: Promise<Anonymizer> | undefined;
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { publicBatchCharges } from "../../src/ratelimit/guards";
+import { publicBatchCharges } from "../../src/ratelimit/middleware";
 import { limitsWith, ManualClock, testLimiter, uniqueKey } from "./helpers";
 
 // The wrangler.toml defaults, checked against what real clients do.

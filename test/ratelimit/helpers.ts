@@ -1,5 +1,5 @@
 import { env } from "cloudflare:workers";
-import { type BucketLimit, type LimitKind, type RateLimits, rateLimitsOf } from "../../src/config";
+import { type BucketLimit, type LimitKind, type RateLimits, rateLimitsOf } from "../../src/ratelimit/config";
 import { RateLimiter } from "../../src/ratelimit/limiter";
 import { LocalAllowance } from "../../src/ratelimit/local-allowance";
 

@@ -1,9 +1,8 @@
 import { env } from "cloudflare:workers";
 import { beforeEach, describe, expect, it } from "vitest";
-import { revokeToken, setTenantDisabled } from "../../src/db/tenants";
-import { hashToken } from "../../src/tenants/hash";
-import { createTenant, issueToken } from "../../src/tenants/issue";
-import { isWellFormedToken } from "../../src/tenants/token-format";
+import { createTenant, issueToken } from "../../src/tenants/admin";
+import { revokeToken, setTenantDisabled } from "../../src/tenants/store";
+import { hashToken, isWellFormedToken } from "../../src/tenants/tokens";
 import {
   forgetCachedTokens,
   REFUSED_TOKEN_TTL_MS,
@@ -102,7 +101,10 @@ describe("tenant tokens", () => {
 
   it("refuses tenant names that are not plain handles", async () => {
     for (const name of ["Acme", "a'b", "", "-x", "a b", "x".repeat(64)]) {
-      await expect(createTenant(env.DB, { name, now: T0 })).rejects.toThrow(/invalid tenant name/);
+      await expect(createTenant(env.DB, { name, now: T0 })).rejects.toMatchObject({
+        status: 400,
+        code: "invalid_tenant_name",
+      });
     }
   });
 });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { ApiError } from "../../src/http/errors";
-import { storeReports } from "../../src/usage/store-reports";
-import { validateReports } from "../../src/usage/validate-reports";
+import { storeReports } from "../../src/usage/store";
+import { validateReports } from "../../src/usage/validate";
 import { userActivityReport } from "../helpers/reports";
 
 /** A D1 whose transactions always fail, as during an outage. */
@@ -13,7 +13,7 @@ const failingDb = {
 describe("storeReports", () => {
   it("turns a D1 failure into 503 with Retry-After, never a 2xx", async () => {
     const now = Date.now();
-    const { reports } = validateReports(
+    const { accepted: reports } = validateReports(
       { reports: [await userActivityReport({ start: new Date(now).toISOString(), users: ["a"] })] },
       now,
     );

@@ -1,7 +1,7 @@
 import { env, exports } from "cloudflare:workers";
 import { beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { revokeToken, setTenantDisabled } from "../../src/db/tenants";
-import { createTenant, issueToken } from "../../src/tenants/issue";
+import { createTenant, issueToken } from "../../src/tenants/admin";
+import { revokeToken, setTenantDisabled } from "../../src/tenants/store";
 import { forgetCachedTokens } from "../../src/tenants/verify";
 import { botInstanceReport, resourcePresenceReport, userActivityReport } from "../helpers/reports";
 import { bearer, digestOf, tenantWithToken } from "../helpers/tenants";

@@ -1,16 +1,29 @@
 import { Hono } from "hono";
-import { limitsOf } from "../../../src/config";
-import type { Env } from "../../../src/env";
-import { readJsonBody } from "../../../src/http/read-body";
-import { enqueueBatch } from "../../../src/pipeline/enqueue";
-import { validateBatch } from "../../../src/pipeline/validate-batch";
+import { bodyLimitsOf, readJsonBody } from "../../../src/http/read-body";
+import { type IngestContext, ingest } from "../../../src/ingest/core";
+import { ingestLimitsOf } from "../../../src/ingest/limits";
 
 /**
  * `POST /v1/events?stage=read|parse|validate|enqueue`: the collector's ingest path stopped
- * after the named stage (each includes the ones before it). The bench's `stages` scenario
- * drives each stage and reports the cost of each step as the drop in requests/s.
+ * after the named stage (each includes the ones before it), through the ingest core's public
+ * API only. `validate` runs the core with a queue that drops what it is given; `enqueue` with
+ * the real one. No rate limiter: the bench's `ratelimit` scenario measures it on its own.
  */
 const app = new Hono<{ Bindings: Env }>();
+
+const unlimited: IngestContext["limiter"] = {
+  admitEvents: async () => {},
+  chargeTenant: async () => {},
+  assertAuthAttemptsLeft: async () => {},
+  recordAuthFailure: async () => {},
+};
+
+/** A queue that accepts and forgets: the validate stage pays for everything but the transport. */
+const nowhere = {
+  send: async () => {},
+  sendBatch: async () => {},
+  metrics: async () => ({ backlogCount: 0, backlogBytes: 0 }),
+} as unknown as Queue;
 
 app.get("/healthz", (c) => c.json({ ok: true }));
 
@@ -20,28 +33,21 @@ app.post("/v1/events", async (c) => {
     const bytes = await c.req.arrayBuffer();
     return c.json({ accepted: 0, bytes: bytes.byteLength }, 202);
   }
-  const limits = limitsOf(c.env);
   const receivedAt = Date.now();
-  const body = await readJsonBody(c.req.raw, limits);
+  const body = (await readJsonBody(c.req.raw, bodyLimitsOf(c.env))) as { app: string; events: unknown[] };
   if (stage === "parse") return c.json({ accepted: 0 }, 202);
-  const batch = validateBatch(body, {
-    receivedAt,
-    tenantId: null,
-    maxEventsPerBatch: limits.maxEventsPerBatch,
-    maxEventBytes: limits.maxEventBytes,
-  });
-  const result = { accepted: batch.events.length, duplicates: batch.duplicates, rejected: batch.rejected };
-  if (stage === "validate") return c.json(result, 202);
-  await enqueueBatch(c.env.EVENTS_QUEUE, {
-    app: batch.app,
-    receivedAt,
-    country: null,
-    tenantId: null,
-    events: batch.events,
-    eventBytes: batch.eventBytes,
-    rejections: {},
-    droppedProperties: batch.droppedProperties,
-  });
+  const result = await ingest(
+    { app: body.app, events: body.events },
+    {
+      receivedAt,
+      tenantId: null,
+      country: null,
+      limiter: unlimited,
+      queue: stage === "validate" ? nowhere : c.env.EVENTS_QUEUE,
+      limits: ingestLimitsOf(c.env),
+      waitUntil: (promise) => c.executionCtx.waitUntil(promise),
+    },
+  );
   return c.json(result, 202);
 });
 

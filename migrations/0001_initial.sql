@@ -1,0 +1,153 @@
+-- edgehog's first schema. `CREATE … IF NOT EXISTS` throughout, so a database created by an
+-- earlier `schema.sql` takes this migration without change and continues from here.
+
+-- Raw accepted events, kept RAW_EVENT_RETENTION_DAYS (by received_at). The unique uuid is
+-- what makes redelivered messages and client retries harmless. A rowid table, not WITHOUT
+-- ROWID: rows are large and arrive in rowid order, so only the small uuid index takes random
+-- inserts (keyed by the uuid itself, the whole rows were split across pages as the table grew).
+CREATE TABLE IF NOT EXISTS events (
+  id INTEGER PRIMARY KEY,
+  uuid TEXT NOT NULL UNIQUE,
+  app TEXT NOT NULL,
+  event TEXT NOT NULL,
+  distinct_id TEXT NOT NULL,
+  timestamp INTEGER NOT NULL,       -- ms since the epoch, after clock-skew correction
+  received_at INTEGER NOT NULL,     -- ms since the epoch, the collector's clock
+  day TEXT NOT NULL,                -- UTC day of timestamp
+  app_version TEXT NOT NULL,
+  os TEXT NOT NULL,
+  country TEXT,                     -- from request.cf; the client IP is never stored
+  tenant_id TEXT,
+  properties TEXT NOT NULL          -- JSON object of declared properties only
+);
+CREATE INDEX IF NOT EXISTS events_received_at ON events (received_at);
+
+-- Daily event counts per app / event / app version / OS (by event timestamp, UTC).
+CREATE TABLE IF NOT EXISTS daily_event_counts (
+  app TEXT NOT NULL,
+  day TEXT NOT NULL,
+  event TEXT NOT NULL,
+  app_version TEXT NOT NULL,
+  os TEXT NOT NULL,
+  count INTEGER NOT NULL,
+  PRIMARY KEY (app, day, event, app_version, os)
+) WITHOUT ROWID;
+
+-- One row per install seen on a day: daily active installs, and distinct installs over any
+-- range (DAU/MAU). distinct_id is a random install id or a digest, never a person's name.
+CREATE TABLE IF NOT EXISTS daily_active_installs (
+  app TEXT NOT NULL,
+  day TEXT NOT NULL,
+  distinct_id TEXT NOT NULL,
+  PRIMARY KEY (app, day, distinct_id)
+) WITHOUT ROWID;
+
+-- Visible drops: rejected events per day (received, UTC) / app / error code.
+CREATE TABLE IF NOT EXISTS daily_rejections (
+  app TEXT NOT NULL,
+  day TEXT NOT NULL,
+  error TEXT NOT NULL,
+  count INTEGER NOT NULL,
+  PRIMARY KEY (app, day, error)
+) WITHOUT ROWID;
+
+-- Undeclared properties that were dropped, per day (received, UTC) / app / event / name.
+CREATE TABLE IF NOT EXISTS daily_dropped_properties (
+  app TEXT NOT NULL,
+  day TEXT NOT NULL,
+  event TEXT NOT NULL,
+  property TEXT NOT NULL,
+  count INTEGER NOT NULL,
+  PRIMARY KEY (app, day, event, property)
+) WITHOUT ROWID;
+
+-- Queue messages whose per-batch counters were added (rejections, dropped properties), so a
+-- redelivered message adds them once. Purged with the raw events.
+CREATE TABLE IF NOT EXISTS processed_batches (
+  batch_id TEXT PRIMARY KEY,
+  processed_at INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS processed_batches_processed_at ON processed_batches (processed_at);
+
+-- Tenants: the customers whose servers report billable usage. `name` is the operator's handle
+-- (lowercase letters, digits, dashes); `id` starts with "tn_", so the two never look alike.
+CREATE TABLE IF NOT EXISTS tenants (
+  id TEXT PRIMARY KEY,
+  name TEXT NOT NULL UNIQUE,
+  plan TEXT NOT NULL DEFAULT 'standard',
+  disabled INTEGER NOT NULL DEFAULT 0,  -- 1: its tokens answer 403 tenant_disabled
+  created_at INTEGER NOT NULL           -- ms since the epoch
+) WITHOUT ROWID;
+
+-- Tenant tokens. Only the SHA-256 of a token is stored: the token itself is shown once. A
+-- tenant may hold several live tokens at once, so a token can be rotated without downtime.
+CREATE TABLE IF NOT EXISTS tenant_tokens (
+  id TEXT PRIMARY KEY,                  -- "tok_" + 16 hex, for the operator
+  token_hash TEXT NOT NULL UNIQUE,      -- lowercase hex SHA-256 of the whole token
+  prefix TEXT NOT NULL,                 -- the token's first 12 characters, to recognise it
+  tenant_id TEXT NOT NULL REFERENCES tenants (id),
+  created_at INTEGER NOT NULL,
+  expires_at INTEGER,                   -- NULL: never expires
+  revoked_at INTEGER                    -- NULL: not revoked
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS tenant_tokens_tenant ON tenant_tokens (tenant_id);
+CREATE INDEX IF NOT EXISTS tenant_tokens_prefix ON tenant_tokens (prefix);
+
+-- Raw usage reports as accepted by POST /v1/usage (normalised JSON). The primary key makes a
+-- resent report a duplicate. Kept without a retention limit: they are the billing evidence.
+CREATE TABLE IF NOT EXISTS usage_reports (
+  tenant_id TEXT NOT NULL,
+  report_uuid TEXT NOT NULL,
+  kind TEXT NOT NULL,                   -- user_activity | resource_presence | bot_instance_activity
+  cluster_name TEXT NOT NULL,           -- digest
+  reporter_hostid TEXT NOT NULL,        -- digest
+  start_time INTEGER NOT NULL,          -- ms since the epoch
+  end_time INTEGER NOT NULL,            -- ms since the epoch
+  hour TEXT NOT NULL,                   -- UTC hour of start_time, "YYYY-MM-DDTHH"
+  received_at INTEGER NOT NULL,
+  body TEXT NOT NULL,
+  PRIMARY KEY (tenant_id, report_uuid)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS usage_reports_tenant_kind_hour ON usage_reports (tenant_id, kind, hour);
+
+-- Users with at least one non-zero counter on a UTC day (across all the tenant's clusters).
+CREATE TABLE IF NOT EXISTS tenant_daily_active_users (
+  tenant_id TEXT NOT NULL,
+  day TEXT NOT NULL,                    -- YYYY-MM-DD
+  user_name TEXT NOT NULL,              -- digest
+  PRIMARY KEY (tenant_id, day, user_name)
+) WITHOUT ROWID;
+
+-- Resources present in a UTC hour, per kind: the basis of TPR.
+CREATE TABLE IF NOT EXISTS tenant_hourly_resources (
+  tenant_id TEXT NOT NULL,
+  hour TEXT NOT NULL,                   -- YYYY-MM-DDTHH
+  resource_kind TEXT NOT NULL,
+  resource_id TEXT NOT NULL,            -- digest
+  PRIMARY KEY (tenant_id, hour, resource_kind, resource_id)
+) WITHOUT ROWID;
+
+-- Bot instances with at least one non-zero counter on a UTC day: the basis of MWI.
+CREATE TABLE IF NOT EXISTS tenant_daily_bot_instances (
+  tenant_id TEXT NOT NULL,
+  day TEXT NOT NULL,
+  bot_instance_id TEXT NOT NULL,        -- digest
+  PRIMARY KEY (tenant_id, day, bot_instance_id)
+) WITHOUT ROWID;
+
+-- Monthly billing figures per tenant (UTC calendar months), written by the cron. Open months
+-- are recomputed on every run; a row with final = 1 is never written again.
+CREATE TABLE IF NOT EXISTS billing_usage (
+  tenant_id TEXT NOT NULL,
+  month TEXT NOT NULL,                  -- YYYY-MM
+  mau INTEGER NOT NULL,
+  tpr REAL NOT NULL,
+  mwi INTEGER NOT NULL,
+  mau_high_water INTEGER NOT NULL,
+  tpr_high_water REAL NOT NULL,
+  mwi_high_water INTEGER NOT NULL,
+  final INTEGER NOT NULL DEFAULT 0,
+  computed_at INTEGER NOT NULL,         -- ms since the epoch
+  PRIMARY KEY (tenant_id, month)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS billing_usage_month ON billing_usage (month);

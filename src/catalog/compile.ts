@@ -1,0 +1,55 @@
+import { definitionProblems } from "./consistency";
+import { catalogue } from "./definition";
+import { checkFor, type PropertyCheck } from "./property-checks";
+import type { AppSpec, EventSpec } from "./types";
+
+export interface CompiledProperty {
+  name: string;
+  optional: boolean;
+  check: PropertyCheck;
+}
+
+/** An event as one app may send it, with its checks built once per isolate. */
+export interface CompiledEvent {
+  name: string;
+  tenantOnly: boolean;
+  properties: readonly CompiledProperty[];
+  known: ReadonlySet<string>;
+}
+
+export interface CompiledApp {
+  name: string;
+  dimensions: AppSpec["dimensions"];
+  events: ReadonlyMap<string, CompiledEvent>;
+}
+
+function compileEvent(name: string, event: EventSpec, app: AppSpec): CompiledEvent {
+  const specs = { ...app.commonProperties, ...event.properties };
+  const properties = Object.entries(specs).map(([propertyName, spec]) => ({
+    name: propertyName,
+    optional: spec.optional === true,
+    check: checkFor(spec),
+  }));
+  return { name, tenantOnly: event.tenantOnly === true, properties, known: new Set(Object.keys(specs)) };
+}
+
+function compile(): ReadonlyMap<string, CompiledApp> {
+  const problems = definitionProblems(catalogue);
+  if (problems.length > 0) throw new Error(`the event catalogue is inconsistent: ${problems.join("; ")}`);
+  const apps = new Map<string, CompiledApp>();
+  for (const [appName, app] of Object.entries(catalogue.apps)) {
+    const events = new Map<string, CompiledEvent>();
+    for (const [eventName, event] of Object.entries(catalogue.events)) {
+      if (event.apps.includes(appName)) events.set(eventName, compileEvent(eventName, event, app));
+    }
+    apps.set(appName, { name: appName, dimensions: app.dimensions, events });
+  }
+  return apps;
+}
+
+const compiled = compile();
+
+/** The app as the catalogue declares it, or undefined for an app it does not know. */
+export function findApp(name: string): CompiledApp | undefined {
+  return compiled.get(name);
+}

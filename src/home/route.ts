@@ -1,0 +1,26 @@
+import { Hono } from "hono";
+import type { AppEnv } from "../http/context";
+
+/**
+ * `GET /` says what this is and where to look; `GET /healthz` is liveness. Neither touches a
+ * binding, so both stay cheap to poll.
+ */
+export const homeRoutes = new Hono<AppEnv>()
+  .get("/", (c) =>
+    c.json({
+      name: "edgehog",
+      description:
+        "A privacy-first product-metrics collector: anonymized usage events from client apps, usage reports from tenants' servers",
+      endpoints: {
+        catalog: "GET /v1/catalog (what is collected, and each property's privacy class)",
+        events: "POST /v1/events (public, batched, anonymized events)",
+        usage: "POST /v1/usage (tenant token: usage reports for billing)",
+        stats: "GET /v1/stats/events (operator token)",
+        billing: "GET /v1/billing/usage (operator token)",
+        tenants: "GET|POST /v1/admin/tenants (operator token)",
+        health: "GET /healthz",
+      },
+      docs: "README.md and docs/ in the source (docs/ARCHITECTURE.md: the design and its invariants)",
+    }),
+  )
+  .get("/healthz", (c) => c.json({ ok: true }));

@@ -1,0 +1,141 @@
+import type { Context } from "hono";
+import { findApp } from "../catalog/compile";
+import { ApiError } from "../http/errors";
+import { countByError, judgeEach, type Rejection } from "../http/judge";
+import { assertWithinCap } from "../http/list-cap";
+import type { LimiterEnv, RequestLimiter } from "../ratelimit/middleware";
+import { enqueueBatch } from "./enqueue";
+import { judgeEvent } from "./judge-event";
+import { type IngestLimits, ingestLimitsOf } from "./limits";
+
+/**
+ * The ingest core: every front door (the native `POST /v1/events`, and any other wire format)
+ * decodes its request into an `IngestBatch`, calls `ingest`, and encodes the `IngestResult`
+ * the way its clients expect. The core owns everything between: the batch caps, the
+ * catalogue and privacy checks (each event on its own), the rate limits, and the Queue. It
+ * resolves only once the accepted events are durable; a whole-request refusal is an ApiError
+ * (413 too many events, 400 unknown app, 429 rate limited, 503 queue unavailable).
+ */
+
+/** What a front door decoded: the app and its events, each still unjudged. */
+export interface IngestBatch {
+  app: string;
+  events: readonly unknown[];
+  /** When the client says it sent the batch (ms), to correct its clock. */
+  sentAt?: number | undefined;
+}
+
+/** Who sent the batch and where it goes: built once per request by `ingestContext`. */
+export interface IngestContext {
+  receivedAt: number;
+  /** Set when the request carried a valid tenant token. */
+  tenantId: string | null;
+  /** Two-letter country Cloudflare derived from the connection: the only thing kept of it. */
+  country: string | null;
+  limiter: RequestLimiter;
+  queue: Queue;
+  limits: IngestLimits;
+  /** Work that may finish after the answer (the rejection counts of a batch with nothing accepted). */
+  waitUntil(promise: Promise<unknown>): void;
+}
+
+export interface IngestResult {
+  accepted: number;
+  /** Events whose uuid appeared earlier in the same batch. */
+  duplicates: number;
+  rejected: Rejection[];
+  /** Undeclared properties that were dropped, by event then name. */
+  dropped_properties: Record<string, Record<string, number>>;
+}
+
+export async function ingest(batch: IngestBatch, context: IngestContext): Promise<IngestResult> {
+  const { limits } = context;
+  assertWithinCap(batch.events, limits.MAX_EVENTS_PER_BATCH, "too_many_events", "events", "batch");
+  const app = findApp(batch.app);
+  if (!app) {
+    throw new ApiError(400, "unknown_app", `app "${batch.app}" is not in the catalogue (see GET /v1/catalog)`);
+  }
+
+  const judged = judgeEach(batch.events, "uuid", (raw) =>
+    judgeEvent(raw, {
+      app,
+      receivedAt: context.receivedAt,
+      sentAt: batch.sentAt,
+      tenantId: context.tenantId,
+      maxEventBytes: limits.MAX_EVENT_BYTES,
+      maxStringLength: limits.MAX_STRING_LENGTH,
+    }),
+  );
+  const events = judged.accepted.map((accepted) => accepted.event);
+  const droppedProperties: Record<string, Record<string, number>> = {};
+  for (const accepted of judged.accepted) {
+    for (const name of accepted.dropped) countDropped(droppedProperties, accepted.event.event, name);
+  }
+
+  // Before anything is enqueued: a refused batch leaves no trace, not even its rejection counts.
+  await context.limiter.admitEvents({
+    app: app.name,
+    received: batch.events.length,
+    distinctIds: events.map((event) => event.distinct_id),
+    tenantId: context.tenantId,
+  });
+
+  const queued = enqueueBatch(context.queue, {
+    app: app.name,
+    receivedAt: context.receivedAt,
+    country: context.country,
+    tenantId: context.tenantId,
+    events,
+    eventBytes: judged.accepted.map((accepted) => accepted.bytes),
+    rejections: countByError(judged.rejected),
+    droppedProperties,
+  });
+  if (events.length > 0) {
+    await queued;
+  } else {
+    // Nothing to store, but the rejections still count as visible drops. Best effort: the
+    // answer does not wait for it, and a lost count loses no event.
+    context.waitUntil(queued.catch(() => {}));
+  }
+  return {
+    accepted: events.length,
+    duplicates: judged.duplicates,
+    rejected: judged.rejected,
+    dropped_properties: droppedProperties,
+  };
+}
+
+/** The context of a request that went through `limitRequests`, for a front door. */
+export function ingestContext(c: Context<LimiterEnv>, tenantId: string | null): IngestContext {
+  return {
+    receivedAt: Date.now(),
+    tenantId,
+    country: countryOf(c.req.raw),
+    limiter: c.var.limiter,
+    queue: c.env.EVENTS_QUEUE,
+    limits: ingestLimitsOf(c.env),
+    waitUntil: (promise) => c.executionCtx.waitUntil(promise),
+  };
+}
+
+/** Only the country is kept from request.cf: never the IP, the city or the User-Agent. */
+function countryOf(request: Request): string | null {
+  const country = (request.cf as IncomingRequestCfProperties | undefined)?.country;
+  return typeof country === "string" && /^[A-Z0-9]{2}$/.test(country) ? country : null;
+}
+
+/** Dropped names come from the client: keep their number and length bounded. */
+const MAX_DROPPED_NAMES_PER_BATCH = 64;
+const PLAIN_PROPERTY_NAME = /^[A-Za-z0-9_.$:-]{1,64}$/;
+export const OTHER_PROPERTY = "(other)";
+
+function countDropped(counts: Record<string, Record<string, number>>, event: string, property: string): void {
+  counts[event] ??= {};
+  const perEvent = counts[event];
+  let name = PLAIN_PROPERTY_NAME.test(property) ? property : OTHER_PROPERTY;
+  if (!(name in perEvent)) {
+    const tracked = Object.values(counts).reduce((n, names) => n + Object.keys(names).length, 0);
+    if (tracked >= MAX_DROPPED_NAMES_PER_BATCH) name = OTHER_PROPERTY;
+  }
+  perEvent[name] = (perEvent[name] ?? 0) + 1;
+}

@@ -1,0 +1,109 @@
+import { backendUnavailable } from "../http/errors";
+import type { BatchMessage, StoredEvent } from "./queue-message";
+
+/**
+ * Queues limits (KB = 1000 bytes): a message ≤ 128 KB including ~100 bytes of metadata, a
+ * sendBatch ≤ 100 messages and ≤ 256 KB. We pack below them with room to spare.
+ */
+export const MAX_MESSAGE_BYTES = 120_000;
+export const MAX_SEND_BATCH_BYTES = 250_000;
+export const MAX_SEND_BATCH_MESSAGES = 100;
+
+export interface AcceptedBatch {
+  app: string;
+  receivedAt: number;
+  country: string | null;
+  tenantId: string | null;
+  events: StoredEvent[];
+  /** Upper bound of each event's JSON size, index-aligned with `events`. */
+  eventBytes: number[];
+  rejections: Record<string, number>;
+  droppedProperties: Record<string, Record<string, number>>;
+}
+
+interface PackedMessage {
+  body: BatchMessage;
+  bytes: number;
+}
+
+/**
+ * Packs an accepted batch into as few Queue messages as the size limits allow. The batch's
+ * counters ride on the first message only, so they are added once.
+ */
+export function packMessages(batch: AcceptedBatch): PackedMessage[] {
+  const counters = {
+    rejections: batch.rejections,
+    dropped_properties: batch.droppedProperties,
+  };
+  const countersBytes = JSON.stringify(counters).length;
+  const newMessage = (first: boolean): PackedMessage => ({
+    body: {
+      v: 1,
+      batch_id: crypto.randomUUID(),
+      app: batch.app,
+      received_at: batch.receivedAt,
+      country: batch.country,
+      tenant_id: batch.tenantId,
+      events: [],
+      rejections: first ? counters.rejections : {},
+      dropped_properties: first ? counters.dropped_properties : {},
+    },
+    // Envelope fields, generously rounded up.
+    bytes: 400 + (first ? countersBytes : 0),
+  });
+
+  const messages = [newMessage(true)];
+  batch.events.forEach((event, i) => {
+    const size = (batch.eventBytes[i] ?? MAX_MESSAGE_BYTES) + 1;
+    let current = messages[messages.length - 1] as PackedMessage;
+    if (current.body.events.length > 0 && current.bytes + size > MAX_MESSAGE_BYTES) {
+      current = newMessage(false);
+      messages.push(current);
+    }
+    current.body.events.push(event);
+    current.bytes += size;
+  });
+  return messages;
+}
+
+/** Groups messages into sendBatch calls that respect the per-call count and byte limits. */
+export function groupForSend(messages: PackedMessage[]): PackedMessage[][] {
+  const groups: PackedMessage[][] = [];
+  let group: PackedMessage[] = [];
+  let groupBytes = 0;
+  for (const message of messages) {
+    if (
+      group.length > 0 &&
+      (group.length === MAX_SEND_BATCH_MESSAGES || groupBytes + message.bytes > MAX_SEND_BATCH_BYTES)
+    ) {
+      groups.push(group);
+      group = [];
+      groupBytes = 0;
+    }
+    group.push(message);
+    groupBytes += message.bytes;
+  }
+  if (group.length > 0) groups.push(group);
+  return groups;
+}
+
+/**
+ * Makes an accepted batch durable on the Queue. Resolves only once every sendBatch call has
+ * resolved; any failure is a 503 with Retry-After, so the client sends the batch again (the
+ * event uuids make the resend harmless).
+ */
+export async function enqueueBatch(queue: Queue<BatchMessage>, batch: AcceptedBatch): Promise<number> {
+  const groups = groupForSend(packMessages(batch));
+  try {
+    await Promise.all(
+      groups.map((group) => queue.sendBatch(group.map((message) => ({ body: message.body, contentType: "json" })))),
+    );
+  } catch (err) {
+    console.error("queue send failed", err);
+    throw backendUnavailable(
+      "queue_unavailable",
+      "the events could not be stored right now; nothing was accepted, retry the whole batch later",
+    );
+  }
+  return groups.reduce((n, group) => n + group.length, 0);
+}

@@ -1,0 +1,16 @@
+import { z } from "zod";
+import { positiveInt, varsReader } from "../lib/vars";
+
+/** The ingest core's caps on a batch (wrangler.toml vars); the body's own caps are http/read-body's. */
+export const ingestLimitsOf = varsReader(
+  "ingest limit",
+  z.object({
+    /** Events per request (Teleport sends up to 500). */
+    MAX_EVENTS_PER_BATCH: positiveInt(1000),
+    /** One event, as JSON. */
+    MAX_EVENT_BYTES: positiveInt(8192),
+    /** Ceiling on any string property, on top of the catalogue's own caps. */
+    MAX_STRING_LENGTH: positiveInt(256),
+  }),
+);
+export type IngestLimits = ReturnType<typeof ingestLimitsOf>;

@@ -1,0 +1,29 @@
+/** The few primitives of `crypto.subtle` the collector uses, each written once. */
+
+const utf8 = new TextEncoder();
+
+/** SHA-256 of the UTF-8 bytes of `text`. */
+export async function sha256(text: string): Promise<Uint8Array> {
+  return new Uint8Array(await crypto.subtle.digest("SHA-256", utf8.encode(text)));
+}
+
+/** An HMAC-SHA256 signing key made of raw bytes, or of the UTF-8 bytes of a string. */
+export function hmacKey(key: Uint8Array | string): Promise<CryptoKey> {
+  const raw = typeof key === "string" ? utf8.encode(key) : key;
+  return crypto.subtle.importKey("raw", raw, { name: "HMAC", hash: "SHA-256" }, false, ["sign"]);
+}
+
+/** HMAC-SHA256 of the UTF-8 bytes of `message`. */
+export async function hmacSha256(key: CryptoKey, message: string): Promise<Uint8Array> {
+  return new Uint8Array(await crypto.subtle.sign("HMAC", key, utf8.encode(message)));
+}
+
+/**
+ * Compares two secrets (or hashes of secrets) without leaking, through timing, how much of
+ * them matched. Both are hashed first, so the comparison always runs over 32 bytes whatever
+ * their lengths.
+ */
+export async function constantTimeEqual(given: string, expected: string): Promise<boolean> {
+  const [a, b] = await Promise.all([sha256(given), sha256(expected)]);
+  return crypto.subtle.timingSafeEqual(a, b);
+}

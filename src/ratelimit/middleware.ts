@@ -1,0 +1,99 @@
+import { createMiddleware } from "hono/factory";
+import type { AppEnv } from "../http/context";
+import { clientKey, connectingIp } from "./client-key";
+import { rateLimitsOf } from "./config";
+import { type CheckOptions, type LimitCharge, type LimitDecision, RateLimiter } from "./limiter";
+import { RateLimitedError } from "./rate-limited-error";
+
+/**
+ * Rate limiting as request context: `limitRequests` computes the client's key once, refuses a
+ * client this isolate already knows is over its limit (before any body is read), and puts one
+ * `RequestLimiter` on `c.var.limiter`. Routes and tenant authentication charge through it;
+ * none of them builds a limiter or hashes the client's address again.
+ */
+
+export interface PublicBatchCost {
+  app: string;
+  /** Every event in the request, valid or not: what the client made the collector read. */
+  received: number;
+  /** The accepted events' install ids, one entry per event. */
+  distinctIds: string[];
+  /** The tenant the events are attributed to (a valid tenant token was presented), if any. */
+  tenantId?: string | null;
+}
+
+/** The limits of one request. Each method throws RateLimitedError (429) when refused. */
+export interface RequestLimiter {
+  /** Charges a batch of public events, whole or not at all. */
+  admitEvents(cost: PublicBatchCost): Promise<void>;
+  /** Charges an authenticated tenant `units` (report items). */
+  chargeTenant(tenantId: string, units: number): Promise<void>;
+  /** Before a token is verified: refuses a client that has failed too many times (no charge). */
+  assertAuthAttemptsLeft(): Promise<void>;
+  /** After a token failed to verify: counts the failure, and refuses once over the allowance. */
+  recordAuthFailure(): Promise<void>;
+}
+
+export interface LimiterEnv extends AppEnv {
+  Variables: { limiter: RequestLimiter };
+}
+
+/** What a disabled limiter does: nothing. */
+const unlimited: RequestLimiter = {
+  admitEvents: async () => {},
+  chargeTenant: async () => {},
+  assertAuthAttemptsLeft: async () => {},
+  recordAuthFailure: async () => {},
+};
+
+/** Puts `c.var.limiter` on the request (a no-op one when RATE_LIMIT_ENABLED is false). */
+export const limitRequests = createMiddleware<LimiterEnv>(async (c, next) => {
+  const limits = rateLimitsOf(c.env);
+  if (!limits.enabled) {
+    c.set("limiter", unlimited);
+    return next();
+  }
+  const limiter = new RateLimiter({ namespace: c.env.RATE_LIMITER, limits });
+  const client = await clientKey(limits.saltSecret, connectingIp(c.req.raw), Date.now());
+  // A denial cached by this isolate costs neither a body read nor a round trip.
+  refuse(limiter.cachedDecision({ kind: "client", key: client, cost: 1 }));
+  c.set("limiter", requestLimiter(limiter, client));
+  return next();
+});
+
+function requestLimiter(limiter: RateLimiter, client: string): RequestLimiter {
+  const enforce = async (charges: LimitCharge[], options: CheckOptions) =>
+    refuse(await limiter.check(charges, options));
+  const authAttempt: LimitCharge = { kind: "auth_failures", key: client, cost: 1 };
+  // Public and tenant traffic fail open when the limiter itself fails (docs/RATE_LIMITING.md).
+  return {
+    admitEvents: (cost) => enforce(publicBatchCharges(client, cost), { onError: "open" }),
+    chargeTenant: (tenantId, units) => enforce([{ kind: "tenant", key: tenantId, cost: units }], { onError: "open" }),
+    assertAuthAttemptsLeft: () => enforce([authAttempt], { onError: "open", dryRun: true }),
+    recordAuthFailure: () => enforce([authAttempt], { onError: "open" }),
+  };
+}
+
+function refuse(decision: LimitDecision | null): void {
+  if (decision && !decision.ok) {
+    throw new RateLimitedError(decision.limit, decision.retryAfterSeconds, decision.exceedsCapacity);
+  }
+}
+
+/**
+ * What a public batch costs: the client pays for every event it sent (even rejected ones, so
+ * a flood of garbage is limited too; at least one per request), the app and each install pay
+ * for the events accepted from them.
+ */
+export function publicBatchCharges(client: string, cost: PublicBatchCost): LimitCharge[] {
+  const perInstall = new Map<string, number>();
+  for (const id of cost.distinctIds) perInstall.set(id, (perInstall.get(id) ?? 0) + 1);
+  return [
+    { kind: "client", key: client, cost: Math.max(1, cost.received) },
+    { kind: "app", key: cost.app, cost: cost.distinctIds.length },
+    ...[...perInstall].map(([id, n]): LimitCharge => ({ kind: "install", key: `${cost.app}/${id}`, cost: n })),
+    ...(cost.tenantId
+      ? [{ kind: "tenant", key: cost.tenantId, cost: cost.distinctIds.length } satisfies LimitCharge]
+      : []),
+  ];
+}

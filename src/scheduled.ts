@@ -1,0 +1,36 @@
+import { purgeExpired } from "./aggregate/retention";
+import { billingGraceDaysOf, computeBilling } from "./billing/compute";
+
+/**
+ * The cron (see `[triggers]` in wrangler.toml): each feature's periodic job. The jobs are
+ * independent: one failing does not stop the other, but the run still fails so the cron shows it.
+ */
+export async function runScheduled(controller: ScheduledController, env: Env): Promise<void> {
+  const now = controller.scheduledTime;
+  const jobs: [string, () => Promise<string>][] = [
+    [
+      "retention",
+      async () => {
+        const purged = await purgeExpired(env, now);
+        return `purged ${purged.events} raw events and ${purged.batches} batch ids`;
+      },
+    ],
+    [
+      "billing",
+      async () => {
+        const run = await computeBilling(env.DB, now, billingGraceDaysOf(env));
+        return `${run.monthsComputed} tenant-months computed for ${run.tenants} tenants, ${run.monthsFinalized} final`;
+      },
+    ],
+  ];
+  const failures: unknown[] = [];
+  for (const [name, job] of jobs) {
+    try {
+      console.log(`${name}: ${await job()}`);
+    } catch (err) {
+      console.error(`${name} failed`, err);
+      failures.push(err);
+    }
+  }
+  if (failures.length > 0) throw new AggregateError(failures, "a scheduled job failed");
+}

@@ -1,0 +1,29 @@
+import { Hono } from "hono";
+import { z } from "zod";
+import { requireAdmin } from "../admin/require-admin";
+import type { AppEnv } from "../http/context";
+import { validQuery } from "../http/validation";
+import { DAY_MS } from "../lib/time";
+import { readEventStats } from "./queries";
+
+/** `GET /v1/stats/events`: the operator read API, what was collected per day. */
+
+const MAX_RANGE_DAYS = 366;
+const day = z.iso.date();
+
+const querySchema = z
+  .object({ app: z.string().min(1).max(128), from: day, to: day })
+  .refine((q) => q.from <= q.to, { message: "from must not be after to" })
+  .refine((q) => (Date.parse(q.to) - Date.parse(q.from)) / DAY_MS < MAX_RANGE_DAYS, {
+    message: `the range may span at most ${MAX_RANGE_DAYS} days`,
+  });
+
+export const statsRoutes = new Hono<AppEnv>().get(
+  "/events",
+  requireAdmin,
+  validQuery(querySchema, "?app=<app>&from=YYYY-MM-DD&to=YYYY-MM-DD"),
+  async (c) => {
+    const { app, from, to } = c.req.valid("query");
+    return c.json(await readEventStats(c.env.DB, app, from, to));
+  },
+);

@@ -1,0 +1,71 @@
+import type { Context } from "hono";
+import { createMiddleware } from "hono/factory";
+import { bearerToken } from "../http/bearer";
+import { ApiError, backendUnavailable } from "../http/errors";
+import type { LimiterEnv } from "../ratelimit/middleware";
+import type { TenantRow } from "./store";
+import { type TokenRefusal, verifyTenantToken } from "./verify";
+
+/**
+ * Tenant authentication: `Authorization: Bearer ehk_…`. Failed attempts are charged to the
+ * client through the request's limiter (`c.var.limiter`), so guessing tokens is throttled.
+ */
+
+/** Hono environment of routes behind `requireTenant`: `c.var.tenant` is the caller. */
+export interface TenantEnv extends LimiterEnv {
+  Variables: LimiterEnv["Variables"] & { tenant: TenantRow };
+}
+
+const WWW_AUTHENTICATE = { "WWW-Authenticate": 'Bearer realm="edgehog", error="invalid_token"' };
+
+const refusalMessages: Record<TokenRefusal | "missing", string> = {
+  missing: "a tenant token is required: Authorization: Bearer ehk_…",
+  malformed: "the tenant token is not valid",
+  unknown: "the tenant token is not valid",
+  revoked: "the tenant token has been revoked",
+  expired: "the tenant token has expired",
+};
+
+function unauthorized(reason: TokenRefusal | "missing"): ApiError {
+  return new ApiError(401, "unauthorized", refusalMessages[reason], WWW_AUTHENTICATE);
+}
+
+/**
+ * Resolves the tenant of a request that carries `Authorization: Bearer <token>`, or null if
+ * it carries no Authorization header. A header that is present must hold a valid token (401
+ * otherwise) of an enabled tenant (403 otherwise): a client that meant to authenticate is
+ * never silently treated as anonymous.
+ */
+export async function optionalTenant<E extends LimiterEnv>(c: Context<E>): Promise<TenantRow | null> {
+  const header = c.req.header("authorization");
+  if (header === undefined) return null;
+  const token = bearerToken(header);
+  if (!token) throw unauthorized("malformed");
+
+  // A client that keeps presenting bad tokens is refused before another lookup (429).
+  await c.var.limiter.assertAuthAttemptsLeft();
+  let verdict: Awaited<ReturnType<typeof verifyTenantToken>>;
+  try {
+    verdict = await verifyTenantToken(c.env.DB, token, Date.now());
+  } catch (err) {
+    // A D1 outage is not the client's fault: a 401 would make it drop the data for good.
+    console.error("tenant token lookup failed", err);
+    throw backendUnavailable("storage_unavailable", "the token could not be checked right now; retry later");
+  }
+  if (!verdict.ok) {
+    await c.var.limiter.recordAuthFailure();
+    throw unauthorized(verdict.reason);
+  }
+  if (verdict.tenant.disabled) {
+    throw new ApiError(403, "tenant_disabled", `tenant "${verdict.tenant.name}" is disabled`);
+  }
+  return verdict.tenant;
+}
+
+/** Requires a tenant token; sets `c.var.tenant`. */
+export const requireTenant = createMiddleware<TenantEnv>(async (c, next) => {
+  const tenant = await optionalTenant(c);
+  if (!tenant) throw unauthorized("missing");
+  c.set("tenant", tenant);
+  await next();
+});

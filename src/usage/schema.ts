@@ -1,0 +1,136 @@
+import { z } from "zod";
+import { MINUTE_MS } from "../lib/time";
+import { isDigest } from "../privacy/digest";
+
+/**
+ * Usage reports, modelled on Teleport's aggregated `prehog.v1` reports. Every name and id is
+ * an HMAC digest computed by the reporting cluster; the collector never sees a plain one.
+ */
+
+export const NOT_ANONYMIZED = "not_anonymized";
+
+/** At most this many reports per request, as Teleport's submitter sends. */
+export const MAX_REPORTS_PER_REQUEST = 10;
+/** Records per report. Teleport splits reports at 128 KiB of protobuf, far fewer records. */
+export const MAX_RECORDS_PER_REPORT = 2_000;
+/** Resource kinds listed in one resource-presence report (the same kind may repeat). */
+export const MAX_RESOURCE_GROUPS = 32;
+/** Ids per resource kind in one report. */
+export const MAX_IDS_PER_RESOURCE_KIND = 10_000;
+/** One report as JSON: the raw report is stored as one D1 row, and a row is at most 1 MB. */
+export const MAX_REPORT_BYTES = 600_000;
+
+/** The longest window each kind of report may cover, as Teleport's reporter closes them. */
+export const MAX_WINDOW_MS = {
+  user_activity: 15 * MINUTE_MS,
+  resource_presence: 60 * MINUTE_MS,
+  bot_instance_activity: 15 * MINUTE_MS,
+} as const;
+export type ReportKind = keyof typeof MAX_WINDOW_MS;
+
+const digest = z
+  .string()
+  .max(64)
+  .refine(isDigest, {
+    message:
+      "must be an HMAC-SHA256 digest (44 characters of standard base64); anonymize it in the cluster, never send the plain value",
+    params: { code: NOT_ANONYMIZED },
+  });
+
+/** A counter: a non-negative integer that fits D1's INTEGER comfortably; missing means 0. */
+const counter = z
+  .number()
+  .int()
+  .nonnegative()
+  .max(2 ** 31 - 1)
+  .default(0);
+const rfc3339 = z.iso.datetime({ offset: true });
+
+const reportHeader = {
+  report_uuid: z.uuid(),
+  cluster_name: digest,
+  reporter_hostid: digest,
+  /** Start of the window the report covers. */
+  start_time: rfc3339,
+  /** End of the window; when absent the window is the longest its kind allows. */
+  end_time: rfc3339.optional(),
+};
+
+/** Per-user interaction counters of a user-activity record (Teleport's UserActivityRecord). */
+const userCounters = {
+  logins: counter,
+  ssh_sessions: counter,
+  app_sessions: counter,
+  kube_sessions: counter,
+  db_sessions: counter,
+  desktop_sessions: counter,
+  app_tcp_sessions: counter,
+  ssh_port_v2_sessions: counter,
+  kube_port_sessions: counter,
+  kube_requests: counter,
+  sftp_events: counter,
+  spiffe_svids_issued: counter,
+  bot_joins: counter,
+  certificates_issued: counter,
+  access_requests_created: counter,
+  access_requests_reviewed: counter,
+  access_lists_reviewed: counter,
+  access_lists_grants: counter,
+  saml_idp_sessions: counter,
+};
+export const USER_COUNTERS = Object.keys(userCounters) as (keyof typeof userCounters)[];
+
+const userRecordSchema = z.object({
+  user_name: digest,
+  user_kind: z.enum(["unspecified", "human", "bot"]).default("unspecified"),
+  ...userCounters,
+});
+
+export const RESOURCE_KINDS = [
+  "node",
+  "app_server",
+  "kube_server",
+  "db_server",
+  "windows_desktop",
+  "node.openssh",
+  "node.openssh_ec2_ice",
+] as const;
+
+export const BOT_COUNTERS = ["bot_joins", "spiffe_svids_issued", "certificates_issued"] as const;
+
+const botRecordSchema = z.object({
+  bot_instance_id: digest,
+  bot_user_name: digest,
+  bot_joins: counter,
+  spiffe_svids_issued: counter,
+  certificates_issued: counter,
+});
+
+export const reportSchema = z.discriminatedUnion("kind", [
+  z.object({
+    kind: z.literal("user_activity"),
+    ...reportHeader,
+    records: z.array(userRecordSchema).max(MAX_RECORDS_PER_REPORT),
+  }),
+  z.object({
+    kind: z.literal("resource_presence"),
+    ...reportHeader,
+    resources: z
+      .array(
+        z.object({
+          kind: z.enum(RESOURCE_KINDS),
+          ids: z.array(digest).max(MAX_IDS_PER_RESOURCE_KIND),
+        }),
+      )
+      .max(MAX_RESOURCE_GROUPS),
+  }),
+  z.object({
+    kind: z.literal("bot_instance_activity"),
+    ...reportHeader,
+    records: z.array(botRecordSchema).max(MAX_RECORDS_PER_REPORT),
+  }),
+]);
+
+export type UsageReport = z.infer<typeof reportSchema>;
+export type UserActivityRecord = Extract<UsageReport, { kind: "user_activity" }>["records"][number];
+export type BotInstanceRecord = Extract<UsageReport, { kind: "bot_instance_activity" }>["records"][number];

@@ -1,0 +1,88 @@
+import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test";
+import { env } from "cloudflare:workers";
+import { describe, expect, it } from "vitest";
+import { app } from "../../src/app";
+import {
+  type AcceptedBatch,
+  groupForSend,
+  MAX_MESSAGE_BYTES,
+  MAX_SEND_BATCH_BYTES,
+  packMessages,
+} from "../../src/ingest/enqueue";
+import type { BatchMessage } from "../../src/ingest/queue-message";
+import { batch, protocolUse } from "../helpers/events";
+import { storedEvent } from "../helpers/queue";
+
+function accepted(eventCount: number, eventSize: number): AcceptedBatch {
+  const events = Array.from({ length: eventCount }, () => storedEvent({ properties: { pad: "x".repeat(eventSize) } }));
+  return {
+    app: "teleport-connect",
+    receivedAt: Date.now(),
+    country: null,
+    tenantId: null,
+    events,
+    eventBytes: events.map((e) => JSON.stringify(e).length),
+    rejections: { not_anonymized: 3 },
+    droppedProperties: {},
+  };
+}
+
+describe("packing accepted batches into Queue messages", () => {
+  it("puts a small batch in one message", () => {
+    const messages = packMessages(accepted(100, 200));
+    expect(messages).toHaveLength(1);
+    expect(messages[0]?.body.events).toHaveLength(100);
+  });
+
+  it("splits a large batch so every message and every sendBatch call stays under the Queues limits", () => {
+    const messages = packMessages(accepted(1000, 4000));
+    expect(messages.length).toBeGreaterThan(30);
+    for (const message of messages) {
+      // The real serialised size, not the estimate, must respect the 128 KB message limit.
+      expect(new TextEncoder().encode(JSON.stringify(message.body)).length).toBeLessThanOrEqual(MAX_MESSAGE_BYTES);
+      expect(message.bytes).toBeLessThanOrEqual(MAX_MESSAGE_BYTES);
+    }
+    expect(messages.reduce((n, m) => n + m.body.events.length, 0)).toBe(1000);
+    for (const group of groupForSend(messages)) {
+      expect(group.length).toBeLessThanOrEqual(100);
+      expect(group.reduce((n, m) => n + JSON.stringify(m.body).length, 0)).toBeLessThanOrEqual(MAX_SEND_BATCH_BYTES);
+    }
+  });
+
+  it("carries the batch's counters on the first message only, so they are added once", () => {
+    const messages = packMessages(accepted(1000, 4000));
+    expect(messages[0]?.body.rejections).toEqual({ not_anonymized: 3 });
+    expect(messages.slice(1).every((m) => Object.keys(m.body.rejections).length === 0)).toBe(true);
+    expect(new Set(messages.map((m) => m.body.batch_id)).size).toBe(messages.length);
+  });
+});
+
+describe("POST /v1/events when the Queue fails", () => {
+  it("answers 503 with Retry-After and accepts nothing", async () => {
+    const sent: BatchMessage[] = [];
+    const failingQueue = {
+      send: async () => {
+        throw new Error("Queue unavailable");
+      },
+      sendBatch: async (messages: Iterable<MessageSendRequest<BatchMessage>>) => {
+        for (const m of messages) sent.push(m.body);
+        throw new Error("Queue unavailable");
+      },
+    } as unknown as Queue<BatchMessage>;
+    const ctx = createExecutionContext();
+    const res = await app.fetch(
+      new Request("http://edgehog.test/v1/events", {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify(batch([protocolUse(), protocolUse()])),
+      }),
+      { ...env, EVENTS_QUEUE: failingQueue },
+      ctx,
+    );
+    await waitOnExecutionContext(ctx);
+    expect(res.status).toBe(503);
+    expect(res.headers.get("retry-after")).toMatch(/^\d+$/);
+    expect(await res.json()).toMatchObject({ error: "queue_unavailable", message: expect.stringMatching(/retry/) });
+    expect(sent.flatMap((m) => m.events)).toHaveLength(2); // it tried, and said so honestly
+  });
+});
