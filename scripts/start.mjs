@@ -5,6 +5,8 @@
 // the collector answers. Everything fits on one screen.
 import { spawn, spawnSync } from "node:child_process";
 import { appendFileSync, copyFileSync, existsSync, readFileSync } from "node:fs";
+import { connect } from "node:net";
+import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 import { adminTokenFor, operatorApi, seedDemoTenant } from "./tenant.mjs";
 
@@ -50,12 +52,32 @@ if (migrate.status !== 0) fail(`applying the D1 migrations failed:\n${migrate.st
 const applied = [...migrate.stdout.matchAll(/│ (\S+\.sql)\s+│ ✅/g)].map((m) => m[1]);
 console.log(`▸ local D1: ${applied.length > 0 ? `applied ${applied.join(", ")}` : "migrations up to date"}`);
 
+const portTaken = await new Promise((resolve) => {
+  const socket = connect(Number(port), "127.0.0.1");
+  socket.once("connect", () => resolve(socket.end() && true));
+  socket.once("error", () => resolve(false));
+});
+if (portTaken) fail(`something already listens on ${url}: stop it, or run PORT=<another port> npm start`);
+
 console.log(`▸ starting edgehog on ${url}`);
 const dev = spawn(
   process.execPath,
   [wrangler, "dev", "--ip", "127.0.0.1", "--port", port, "--test-scheduled", "--show-interactive-dev-session=false"],
-  { cwd: root, env, stdio: "inherit" },
+  { cwd: root, env, stdio: ["inherit", "pipe", "inherit"] },
 );
+// wrangler lists every var (two dozen lines, all of them in wrangler.toml): one line instead.
+let vars = 0;
+createInterface({ input: dev.stdout }).on("line", (line) => {
+  if (/^env\.[A-Z0-9_]+ \(.*\)\s+Environment Variable\s/.test(line)) {
+    vars++;
+    return;
+  }
+  if (vars > 0) {
+    console.log(`${vars} vars (wrangler.toml [vars] and .dev.vars)`);
+    vars = 0;
+  }
+  console.log(line);
+});
 for (const signal of ["SIGINT", "SIGTERM"]) process.on(signal, () => dev.kill(signal));
 dev.on("exit", (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
 

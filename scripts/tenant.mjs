@@ -69,8 +69,9 @@ function printIssued(issued) {
  * the tenant is created once; each call adds one token.
  */
 export async function seedDemoTenant(call) {
-  await call("POST", "/tenants", { name: "demo" }).catch((err) => {
-    if (err.code !== "tenant_exists") throw err;
+  await call("GET", "/tenants/demo").catch((err) => {
+    if (err.code !== "unknown_tenant") throw err;
+    return call("POST", "/tenants", { name: "demo" });
   });
   return call("POST", "/tenants/demo/tokens", {});
 }

@@ -13,7 +13,6 @@ export const TOKEN_PATTERN = /^ehk_[A-Za-z0-9_-]{43}$/;
 export const DISPLAY_PREFIX_LENGTH = 12;
 export const DISPLAY_PREFIX_PATTERN = /^ehk_[A-Za-z0-9_-]{8}$/;
 export const TOKEN_ID_PATTERN = /^tok_[0-9a-f]{16}$/;
-export const TENANT_ID_PATTERN = /^tn_[0-9a-f]{20}$/;
 
 export function isWellFormedToken(token: string): boolean {
   return TOKEN_PATTERN.test(token);

@@ -26,7 +26,6 @@ export const MAX_WINDOW_MS = {
   resource_presence: 60 * MINUTE_MS,
   bot_instance_activity: 15 * MINUTE_MS,
 } as const;
-export type ReportKind = keyof typeof MAX_WINDOW_MS;
 
 const digest = z
   .string()
@@ -132,5 +131,3 @@ export const reportSchema = z.discriminatedUnion("kind", [
 ]);
 
 export type UsageReport = z.infer<typeof reportSchema>;
-export type UserActivityRecord = Extract<UsageReport, { kind: "user_activity" }>["records"][number];
-export type BotInstanceRecord = Extract<UsageReport, { kind: "bot_instance_activity" }>["records"][number];

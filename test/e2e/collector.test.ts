@@ -1,9 +1,23 @@
-import { randomBytes, randomUUID } from "node:crypto";
+import { execFile } from "node:child_process";
+import { createHmac, randomBytes, randomUUID } from "node:crypto";
+import { promisify } from "node:util";
 import { gzipSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type RunningCollector, startCollector } from "./wrangler-dev";
 
 const digest = () => randomBytes(32).toString("base64");
+
+/** `npm run tenant -- <args>` against the collector, as an operator runs it. */
+async function tenantScript(collector: RunningCollector, ...args: string[]): Promise<string[]> {
+  const { stdout } = await promisify(execFile)(
+    process.execPath,
+    ["scripts/tenant.mjs", ...args, "--url", collector.url],
+    {
+      env: { ...process.env, EDGEHOG_ADMIN_TOKEN: collector.adminToken },
+    },
+  );
+  return stdout.trim().split("\n");
+}
 
 function hundredEvents(day: string) {
   const installs = Array.from({ length: 20 }, () => randomUUID());
@@ -69,6 +83,39 @@ describe("the collector under wrangler dev, over real HTTP", () => {
     });
     expect(res.status).toBe(400);
     expect(await res.json()).toMatchObject({ error: "invalid_json" });
+  });
+
+  it("administers tenants with npm run tenant over the operator API", async () => {
+    expect((await tenantScript(collector, "create", "e2e-co"))[0]).toMatch(
+      /^created tenant e2e-co \(tn_[0-9a-f]{20}, plan standard\)$/,
+    );
+    const token = (await tenantScript(collector, "token", "e2e-co")).at(-1) ?? "";
+    expect(token).toMatch(/^ehk_[A-Za-z0-9_-]{43}$/);
+
+    const mac = (value: string) => createHmac("sha256", "e2e-cluster").update(value).digest("base64");
+    const report = {
+      kind: "user_activity",
+      report_uuid: randomUUID(),
+      cluster_name: mac("cluster"),
+      reporter_hostid: mac("auth-1"),
+      start_time: new Date().toISOString(),
+      records: [{ user_name: mac("alice"), user_kind: "human", logins: 1 }],
+    };
+    const post = () =>
+      fetch(`${collector.url}/v1/usage`, {
+        method: "POST",
+        headers: { "content-type": "application/json", authorization: `Bearer ${token}` },
+        body: JSON.stringify({ reports: [report] }),
+      });
+    expect((await post()).status).toBe(202);
+
+    const listing = await tenantScript(collector, "list");
+    expect(listing.some((line) => line.startsWith("e2e-co  tn_"))).toBe(true);
+    expect(listing.some((line) => line.includes(`${token.slice(0, 12)}…  active`))).toBe(true);
+    expect((await tenantScript(collector, "revoke", token.slice(0, 12)))[0]).toMatch(/^revoked token tok_/);
+    await expect(tenantScript(collector, "create", "e2e-co")).rejects.toMatchObject({
+      stderr: expect.stringMatching(/exists already/),
+    });
   });
 
   it("runs the cron on demand (--test-scheduled)", async () => {

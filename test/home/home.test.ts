@@ -1,8 +1,16 @@
 import { exports } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 
-describe("GET /healthz", () => {
-  it("answers 200", async () => {
+describe("GET / and GET /healthz", () => {
+  it("says what this is and where to look", async () => {
+    const res = await exports.default.fetch("http://edgehog.test/");
+    expect(res.status).toBe(200);
+    const body = (await res.json()) as { name: string; endpoints: Record<string, string> };
+    expect(body.name).toBe("edgehog");
+    expect(body.endpoints.catalog).toMatch(/\/v1\/catalog/);
+  });
+
+  it("answers /healthz with 200", async () => {
     const res = await exports.default.fetch("http://edgehog.test/healthz");
     expect(res.status).toBe(200);
     expect(await res.json()).toEqual({ ok: true });
