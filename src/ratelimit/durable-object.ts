@@ -1,9 +1,10 @@
 import { DurableObject } from "cloudflare:workers";
+import { HOUR_MS } from "../lib/time";
 import type { BucketDenial, RefundRequest, TakeRequest, TakeResult } from "./protocol";
 import { type BucketState, msUntilAvailable, msUntilFull, tokensAt } from "./token-bucket";
 
 /** How often an object looks for buckets that have refilled and need not be kept. */
-const PURGE_INTERVAL_MS = 60 * 60 * 1000;
+const PURGE_INTERVAL_MS = HOUR_MS;
 
 /**
  * One shard of the token buckets. Every key hashes to one shard, so one hot key never

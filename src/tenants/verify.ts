@@ -1,4 +1,5 @@
 import { constantTimeEqual } from "../lib/crypto";
+import { MINUTE_MS } from "../lib/time";
 import { findTokenByHash, type TenantRow } from "./store";
 import { TokenCache } from "./token-cache";
 import { hashToken, isWellFormedToken } from "./tokens";
@@ -7,7 +8,7 @@ import { hashToken, isWellFormedToken } from "./tokens";
  * How long a verified token is trusted in an isolate without asking D1 again. It bounds how
  * long a revoked token, or a disabled tenant, may still be served: at most 60 s.
  */
-export const VERIFIED_TOKEN_TTL_MS = 60_000;
+export const VERIFIED_TOKEN_TTL_MS = MINUTE_MS;
 /**
  * How long an unknown, revoked or expired token is remembered as such. Short, because the
  * only harm is a freshly issued token being refused for a few seconds if a client presented

@@ -1,11 +1,11 @@
 import { exports } from "cloudflare:workers";
 import { findApp } from "../../src/catalog/compile";
 import type { EventContext } from "../../src/ingest/judge-event";
+import { randomBytes, toBase64 } from "../../src/lib/bytes";
 
 /** A random value shaped like an HMAC-SHA256 digest (std base64 of 32 bytes). */
 export function randomDigest(): string {
-  const bytes = crypto.getRandomValues(new Uint8Array(32));
-  return btoa(String.fromCharCode(...bytes));
+  return toBase64(randomBytes(32));
 }
 
 export interface TestEvent {

@@ -2,6 +2,7 @@ import { env } from "cloudflare:workers";
 import { type BucketLimit, type LimitKind, type RateLimits, rateLimitsOf } from "../../src/ratelimit/config";
 import { RateLimiter } from "../../src/ratelimit/limiter";
 import { LocalAllowance } from "../../src/ratelimit/local-allowance";
+import { randomDigest } from "../helpers/events";
 
 /** A clock the test moves by hand: refill is tested without sleeping. */
 export class ManualClock {
@@ -30,11 +31,6 @@ export function testLimiter(limits: RateLimits, clock: ManualClock, allowance = 
 
 export function uniqueKey(label: string): string {
   return `${label}-${crypto.randomUUID()}`;
-}
-
-/** A random value shaped like an HMAC-SHA256 digest (std base64 of 32 bytes). */
-export function randomDigest(): string {
-  return btoa(String.fromCharCode(...crypto.getRandomValues(new Uint8Array(32))));
 }
 
 export function protocolUse(distinctId: string): Record<string, unknown> {
