@@ -1,34 +1,19 @@
-import type { LimitKind, RateLimits } from "./config";
+import type { RateLimits } from "./config";
+import {
+  type CheckOptions,
+  denial,
+  errorText,
+  type LimitCharge,
+  type LimitDecision,
+  type PreparedCharge,
+  pickLongest,
+  withTimeout,
+} from "./decisions";
 import type { RateLimiterShard } from "./durable-object";
 import { LocalAllowance } from "./local-allowance";
 import { rateLimitMetrics } from "./metrics";
 import type { BucketCharge, TakeResult } from "./protocol";
 import { shardOf } from "./shards";
-
-/** Tokens one request needs from one key's bucket. */
-export interface LimitCharge {
-  kind: LimitKind;
-  key: string;
-  cost: number;
-}
-
-export type LimitDecision =
-  | { ok: true }
-  | {
-      ok: false;
-      /** The limit that refused (the one that needs the longest wait). */
-      limit: LimitKind;
-      retryAfterSeconds: number;
-      /** The request costs more than the bucket can ever hold: it must be split. */
-      exceedsCapacity: boolean;
-    };
-
-export interface CheckOptions {
-  /** What to answer when the limiter itself fails: public traffic fails open. */
-  onError: "open" | "closed";
-  /** Check without charging (e.g. "may this client still try a token?"). */
-  dryRun?: boolean;
-}
 
 export interface RateLimiterOptions {
   namespace: DurableObjectNamespace<RateLimiterShard>;
@@ -40,12 +25,6 @@ export interface RateLimiterOptions {
 }
 
 const isolateAllowance = new LocalAllowance();
-
-interface PreparedCharge extends LimitCharge {
-  id: string;
-  capacity: number;
-  perSecond: number;
-}
 
 /**
  * Token-bucket limiting over several keys at once, all-or-nothing: a request is admitted only
@@ -270,39 +249,4 @@ export class RateLimiter {
     const { namespace } = this.options;
     return namespace.get(namespace.idFromName(shard));
   }
-}
-
-function denial(charge: PreparedCharge, waitMs: number): LimitDecision {
-  return {
-    ok: false,
-    limit: charge.kind,
-    retryAfterSeconds: Math.max(1, Math.ceil(waitMs / 1000)),
-    exceedsCapacity: charge.cost > charge.capacity,
-  };
-}
-
-function pickLongest(current: LimitDecision | null, next: LimitDecision): LimitDecision {
-  if (!current || current.ok || next.ok) return next;
-  return next.retryAfterSeconds > current.retryAfterSeconds ? next : current;
-}
-
-class LimiterTimeout extends Error {
-  constructor(ms: number) {
-    super(`no answer from the rate limiter within ${ms} ms`);
-    this.name = "LimiterTimeout";
-  }
-}
-
-function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
-  let timer: number | null = null;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new LimiterTimeout(ms)), ms);
-  });
-  return Promise.race([promise, timeout]).finally(() => {
-    if (timer !== null) clearTimeout(timer);
-  });
-}
-
-function errorText(err: unknown): string {
-  return err instanceof Error ? `${err.name}: ${err.message}` : String(err);
 }

@@ -2,7 +2,8 @@ import { createMiddleware } from "hono/factory";
 import type { AppEnv } from "../http/context";
 import { clientKey, connectingIp } from "./client-key";
 import { rateLimitsOf } from "./config";
-import { type CheckOptions, type LimitCharge, type LimitDecision, RateLimiter } from "./limiter";
+import type { CheckOptions, LimitCharge, LimitDecision } from "./decisions";
+import { RateLimiter } from "./limiter";
 import { RateLimitedError } from "./rate-limited-error";
 
 /**
