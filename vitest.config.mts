@@ -47,6 +47,17 @@ export default defineConfig({
           hookTimeout: 90_000,
         },
       },
+      {
+        // Real browsers (system Chromium through playwright-core) against wrangler dev:
+        // `npm run test:browser`, run by .ci/run, which installs Chromium when it is missing.
+        test: {
+          name: "browser",
+          include: ["test/browser/**/*.test.ts"],
+          environment: "node",
+          testTimeout: 60_000,
+          hookTimeout: 90_000,
+        },
+      },
     ],
   },
 });
