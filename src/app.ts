@@ -1,7 +1,9 @@
 import { Hono } from "hono";
 import { cors } from "hono/cors";
+import { requireAdmin } from "./admin/require-admin";
 import { billingRoutes } from "./billing/route";
 import { catalogRoutes } from "./catalog/route";
+import { deadLetterRoutes } from "./deadletters/routes";
 import { homeRoutes } from "./home/route";
 import type { AppEnv } from "./http/context";
 import { handleError, handleNotFound } from "./http/errors";
@@ -20,6 +22,8 @@ app.use("/v1/catalog", cors({ origin: "*", allowMethods: ["GET"] }));
 // Routes that take data from clients get the request's limiter (c.var.limiter).
 app.use("/v1/events", limitRequests);
 app.use("/v1/usage", limitRequests);
+// The operator API: stats, billing, tenants and dead letters, behind ADMIN_TOKEN.
+for (const operatorPath of ["/v1/stats/*", "/v1/billing/*", "/v1/admin/*"]) app.use(operatorPath, requireAdmin);
 
 app.route("/", homeRoutes);
 app.route("/v1/catalog", catalogRoutes);
@@ -28,6 +32,7 @@ app.route("/v1/usage", usageRoutes);
 app.route("/v1/stats", statsRoutes);
 app.route("/v1/billing", billingRoutes);
 app.route("/v1/admin", tenantAdminRoutes);
+app.route("/v1/admin", deadLetterRoutes);
 
 app.notFound(handleNotFound);
 app.onError(handleError);

@@ -1,12 +1,23 @@
 import { consumeBatches } from "./aggregate/consumer";
 import { app } from "./app";
+import { parkDeadLetters } from "./deadletters/consumer";
 import { runScheduled } from "./scheduled";
 
-/** The Worker: HTTP (the Hono app), the Queue consumer, the cron, and the rate limiter's Durable Object. */
+/** The Worker: HTTP (the Hono app), the Queue consumers, the cron, and the rate limiter's Durable Object. */
 export { RateLimiterShard } from "./ratelimit/durable-object";
+
+/** Each queue this Worker consumes (wrangler.toml `[[queues.consumers]]`), by name. */
+const consumers: Record<string, (batch: MessageBatch<unknown>, env: Env) => Promise<void>> = {
+  "edgehog-events": consumeBatches,
+  "edgehog-events-dlq": parkDeadLetters,
+};
 
 export default {
   fetch: app.fetch,
-  queue: (batch, env) => consumeBatches(batch, env),
+  queue: async (batch, env) => {
+    const consume = consumers[batch.queue];
+    if (!consume) throw new Error(`no consumer for queue "${batch.queue}"`);
+    await consume(batch, env);
+  },
   scheduled: (controller, env) => runScheduled(controller, env),
 } satisfies ExportedHandler<Env, unknown>;

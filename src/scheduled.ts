@@ -1,5 +1,6 @@
 import { purgeExpired } from "./aggregate/retention";
 import { billingGraceDaysOf, computeBilling } from "./billing/compute";
+import { recordCronRun } from "./stats/health";
 
 /**
  * The cron (see `[triggers]` in wrangler.toml): each feature's periodic job. The jobs are
@@ -25,12 +26,22 @@ export async function runScheduled(controller: ScheduledController, env: Env): P
   ];
   const failures: unknown[] = [];
   for (const [name, job] of jobs) {
+    const startedAt = Date.now();
+    let ok = true;
+    let summary: string;
     try {
-      console.log(`${name}: ${await job()}`);
+      summary = await job();
+      console.log(`${name}: ${summary}`);
     } catch (err) {
       console.error(`${name} failed`, err);
       failures.push(err);
+      ok = false;
+      summary = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
     }
+    // The record is for the operator's health page; a failure to write it fails no job.
+    await recordCronRun(env.DB, { job: name, startedAt, finishedAt: Date.now(), ok, summary }).catch((err) =>
+      console.error(`recording the ${name} run failed`, err),
+    );
   }
   if (failures.length > 0) throw new AggregateError(failures, "a scheduled job failed");
 }

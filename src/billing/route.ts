@@ -1,7 +1,6 @@
 import { Hono } from "hono";
 import { accepts } from "hono/accepts";
 import { z } from "zod";
-import { requireAdmin } from "../admin/require-admin";
 import type { AppEnv } from "../http/context";
 import { toCsv } from "../http/csv";
 import { ApiError } from "../http/errors";
@@ -32,7 +31,6 @@ export const BILLING_COLUMNS = [
 
 export const billingRoutes = new Hono<AppEnv>().get(
   "/usage",
-  requireAdmin,
   validQuery(querySchema, "?month=YYYY-MM[&tenant=<id or name>]"),
   async (c) => {
     const { month, tenant: tenantRef } = c.req.valid("query");

@@ -1,13 +1,8 @@
 import { backendUnavailable } from "../http/errors";
+import { groupForSend, MAX_MESSAGE_BYTES, type SizedMessage } from "../lib/queue-send";
 import type { BatchMessage, StoredEvent } from "./queue-message";
 
-/**
- * Queues limits (KB = 1000 bytes): a message ≤ 128 KB including ~100 bytes of metadata, a
- * sendBatch ≤ 100 messages and ≤ 256 KB. We pack below them with room to spare.
- */
-export const MAX_MESSAGE_BYTES = 120_000;
-export const MAX_SEND_BATCH_BYTES = 250_000;
-export const MAX_SEND_BATCH_MESSAGES = 100;
+/** Packs an accepted batch into Queue messages and sends them: the last step of the ingest core. */
 
 export interface AcceptedBatch {
   app: string;
@@ -21,10 +16,7 @@ export interface AcceptedBatch {
   droppedProperties: Record<string, Record<string, number>>;
 }
 
-interface PackedMessage {
-  body: BatchMessage;
-  bytes: number;
-}
+type PackedMessage = SizedMessage<BatchMessage>;
 
 /**
  * Packs an accepted batch into as few Queue messages as the size limits allow. The batch's
@@ -64,27 +56,6 @@ export function packMessages(batch: AcceptedBatch): PackedMessage[] {
     current.bytes += size;
   });
   return messages;
-}
-
-/** Groups messages into sendBatch calls that respect the per-call count and byte limits. */
-export function groupForSend(messages: PackedMessage[]): PackedMessage[][] {
-  const groups: PackedMessage[][] = [];
-  let group: PackedMessage[] = [];
-  let groupBytes = 0;
-  for (const message of messages) {
-    if (
-      group.length > 0 &&
-      (group.length === MAX_SEND_BATCH_MESSAGES || groupBytes + message.bytes > MAX_SEND_BATCH_BYTES)
-    ) {
-      groups.push(group);
-      group = [];
-      groupBytes = 0;
-    }
-    group.push(message);
-    groupBytes += message.bytes;
-  }
-  if (group.length > 0) groups.push(group);
-  return groups;
 }
 
 /**

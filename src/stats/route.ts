@@ -1,12 +1,12 @@
 import { Hono } from "hono";
 import { z } from "zod";
-import { requireAdmin } from "../admin/require-admin";
 import type { AppEnv } from "../http/context";
 import { validQuery } from "../http/validation";
 import { DAY_MS } from "../lib/time";
+import { readHealth } from "./health";
 import { readEventStats } from "./queries";
 
-/** `GET /v1/stats/events`: the operator read API, what was collected per day. */
+/** The operator read API: `GET /v1/stats/events` (what was collected per day) and `GET /v1/stats/health`. */
 
 const MAX_RANGE_DAYS = 366;
 const day = z.iso.date();
@@ -18,12 +18,9 @@ const querySchema = z
     message: `the range may span at most ${MAX_RANGE_DAYS} days`,
   });
 
-export const statsRoutes = new Hono<AppEnv>().get(
-  "/events",
-  requireAdmin,
-  validQuery(querySchema, "?app=<app>&from=YYYY-MM-DD&to=YYYY-MM-DD"),
-  async (c) => {
+export const statsRoutes = new Hono<AppEnv>()
+  .get("/health", async (c) => c.json(await readHealth(c.env.DB)))
+  .get("/events", validQuery(querySchema, "?app=<app>&from=YYYY-MM-DD&to=YYYY-MM-DD"), async (c) => {
     const { app, from, to } = c.req.valid("query");
     return c.json(await readEventStats(c.env.DB, app, from, to));
-  },
-);
+  });

@@ -119,12 +119,16 @@ describe("queue consumer", () => {
     expect(snapshot.counts).toEqual([expect.objectContaining({ count: 5000 })]);
   });
 
-  it("retries a malformed message (dead-lettered after max_retries) and stores the others", async () => {
+  it("parks a malformed message at once (it can never be stored) and stores the others", async () => {
     const good = batchMessage([storedEvent()]);
     const result = await deliver([good, { v: 99, nonsense: true }]);
-    expect(result.explicitAcks).toEqual([result.ids[0]]);
-    expect(result.retryMessages.map((m: { msgId: string }) => m.msgId)).toEqual([result.ids[1]]);
+    expect([...result.explicitAcks].sort()).toEqual([...result.ids].sort());
+    expect(result.retryMessages).toEqual([]);
     expect((await aggregatesSnapshot(env.DB)).rawEvents).toBe(1);
+    const parked = await env.DB.prepare("SELECT queue, body FROM parked_messages WHERE id = ?1")
+      .bind(result.ids[1])
+      .first();
+    expect(parked).toEqual({ queue: "edgehog-events", body: JSON.stringify({ v: 99, nonsense: true }) });
   });
 
   it("retries every message when D1 fails, acknowledging none", async () => {

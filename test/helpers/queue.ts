@@ -33,19 +33,49 @@ export function batchMessage(events: StoredEvent[], overrides: Partial<BatchMess
 }
 
 /** Delivers message bodies to the Worker's queue handler, as the Queue would. */
-export async function deliver(bodies: unknown[], targetEnv: Env = env) {
+export async function deliver(
+  bodies: unknown[],
+  targetEnv: Env = env,
+  options: { queue?: string; attempts?: number; ids?: string[] } = {},
+) {
   const messages = bodies.map((body, i) => ({
-    id: `msg-${i}-${crypto.randomUUID()}`,
+    id: options.ids?.[i] ?? `msg-${i}-${crypto.randomUUID()}`,
     timestamp: new Date(),
-    attempts: 1,
+    attempts: options.attempts ?? 1,
     body,
   }));
-  const batch = createMessageBatch("edgehog-events", messages);
+  const batch = createMessageBatch(options.queue ?? "edgehog-events", messages);
+  // The test harness records which messages were retried, not after how long: record that too.
+  const retryDelays: Record<string, number | undefined> = {};
+  for (const message of batch.messages) {
+    const retry = message.retry.bind(message);
+    message.retry = (retryOptions) => {
+      retryDelays[message.id] = retryOptions?.delaySeconds;
+      retry(retryOptions);
+    };
+  }
   const ctx = createExecutionContext();
   await worker.queue(batch, targetEnv);
   const result = await getQueueResult(batch, ctx);
-  return { ...result, ids: messages.map((m) => m.id) };
+  return { ...result, retryDelays, ids: messages.map((m) => m.id) };
 }
+
+/** A D1 binding whose every query fails, as during an outage. */
+export const unavailableDb = new Proxy({} as D1Database, {
+  get: (_target, method) => () => {
+    if (method === "prepare") {
+      return new Proxy({} as D1PreparedStatement, {
+        get: (_statement, name) =>
+          name === "bind"
+            ? () => unavailableDb.prepare("")
+            : async () => {
+                throw new Error("D1 is unavailable");
+              },
+      });
+    }
+    return Promise.reject(new Error("D1 is unavailable"));
+  },
+});
 
 /** Every aggregate table, for before/after comparisons. */
 export async function aggregatesSnapshot(db: D1Database) {

@@ -2,14 +2,9 @@ import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test"
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { app } from "../../src/app";
-import {
-  type AcceptedBatch,
-  groupForSend,
-  MAX_MESSAGE_BYTES,
-  MAX_SEND_BATCH_BYTES,
-  packMessages,
-} from "../../src/ingest/enqueue";
+import { type AcceptedBatch, packMessages } from "../../src/ingest/enqueue";
 import type { BatchMessage } from "../../src/ingest/queue-message";
+import { groupForSend, MAX_MESSAGE_BYTES, MAX_SEND_BATCH_BYTES } from "../../src/lib/queue-send";
 import { batch, protocolUse } from "../helpers/events";
 import { storedEvent } from "../helpers/queue";
 
