@@ -2,6 +2,7 @@ import { z } from "zod";
 import { type Judged, judgeEach, refuse, type Verdict } from "../http/judge";
 import { assertWithinCap } from "../http/list-cap";
 import { parseOrThrow } from "../http/validation";
+import { MAX_JSON_DEPTH, measureJson } from "../lib/json-size";
 import { HOUR_MS, MINUTE_MS, utcDay, utcHour } from "../lib/time";
 import {
   MAX_IDS_PER_RESOURCE_KIND,
@@ -55,11 +56,12 @@ function validateReport(raw: unknown, now: number): Verdict<ValidatedReport> {
   }
   const tooMany = oversizedList(raw);
   if (tooMany) return refuse("too_many_records", tooMany.message, tooMany.field);
-  const bytes = JSON.stringify(raw).length;
+  const bytes = measureJson(raw, MAX_REPORT_BYTES);
+  if (bytes === undefined) return refuse("invalid_report", `the report nests more than ${MAX_JSON_DEPTH} levels deep`);
   if (bytes > MAX_REPORT_BYTES) {
     return refuse(
       "report_too_large",
-      `the report is ${bytes} characters of JSON; at most ${MAX_REPORT_BYTES} are allowed, split it`,
+      `the report is ${bytes} bytes of JSON; at most ${MAX_REPORT_BYTES} are allowed, split it`,
     );
   }
 
