@@ -6,6 +6,8 @@ import { homeRoutes } from "./home/route";
 import type { AppEnv } from "./http/context";
 import { handleError, handleNotFound } from "./http/errors";
 import { eventsRoutes } from "./ingest/route";
+import { rpcErrors } from "./prehog/errors";
+import { prehogPaths, prehogRoutes } from "./prehog/router";
 import { limitRequests } from "./ratelimit/middleware";
 import { statsRoutes } from "./stats/route";
 import { tenantAdminRoutes } from "./tenants/admin-routes";
@@ -20,6 +22,8 @@ app.use("/v1/catalog", cors({ origin: "*", allowMethods: ["GET"] }));
 // Routes that take data from clients get the request's limiter (c.var.limiter).
 app.use("/v1/events", limitRequests);
 app.use("/v1/usage", limitRequests);
+// Teleport's reporting RPCs (prehog): the same limiter, its refusals answered in Connect's form.
+for (const path of prehogPaths) app.use(path, rpcErrors, limitRequests);
 
 app.route("/", homeRoutes);
 app.route("/v1/catalog", catalogRoutes);
@@ -28,6 +32,7 @@ app.route("/v1/usage", usageRoutes);
 app.route("/v1/stats", statsRoutes);
 app.route("/v1/billing", billingRoutes);
 app.route("/v1/admin", tenantAdminRoutes);
+app.route("/", prehogRoutes);
 
 app.notFound(handleNotFound);
 app.onError(handleError);
