@@ -12,6 +12,7 @@ import { cappedBody, gzipCodec } from "./compression";
 import { TeleportReportingService as UsageReportingService } from "./gen/prehog/v1/teleport_pb";
 import { ConnectReportingService } from "./gen/prehog/v1alpha/connect_pb";
 import { TeleportReportingService as EventReportingService } from "./gen/prehog/v1alpha/teleport_pb";
+import { parseFailureAsInvalidArgument } from "./parse-errors";
 import { connectReporting, eventReporting, honoContextKey, tenantGates, usageReporting } from "./services";
 
 /**
@@ -46,7 +47,7 @@ async function serveRpc(c: Context<LimiterEnv>): Promise<Response> {
     signal: request.signal,
     contextValues: createContextValues().set(honoContextKey, c),
   });
-  return universalServerResponseToFetch(response);
+  return universalServerResponseToFetch(await parseFailureAsInvalidArgument(response));
 }
 
 /** One router per isolate and set of vars (its caps come from them). */
