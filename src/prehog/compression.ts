@@ -1,4 +1,3 @@
-import { Code, ConnectError } from "@connectrpc/connect";
 import type { Compression } from "@connectrpc/connect/protocol";
 import { ApiError } from "../http/errors";
 import { type BodyLimits, bodyTooLarge, byteCap, readCapped } from "../http/read-body";
@@ -31,7 +30,7 @@ export function gzipCodec(limits: BodyLimits): Compression {
         );
         return new Uint8Array(inflated);
       } catch (err) {
-        if (err instanceof ApiError && err.status === 400) throw new ConnectError(err.message, Code.InvalidArgument);
+        // invalid_encoding (not gzip) becomes invalid_argument, payload_too_large resource_exhausted.
         throw toConnectError(err);
       }
     },
