@@ -8,6 +8,8 @@ import { homeRoutes } from "./home/route";
 import type { AppEnv } from "./http/context";
 import { handleError, handleNotFound } from "./http/errors";
 import { eventsRoutes } from "./ingest/route";
+import { rpcErrors } from "./prehog/errors";
+import { prehogPaths, prehogRoutes } from "./prehog/router";
 import { limitRequests } from "./ratelimit/middleware";
 import { statsRoutes } from "./stats/route";
 import { tenantAdminRoutes } from "./tenants/admin-routes";
@@ -22,6 +24,8 @@ app.use("/v1/catalog", cors({ origin: "*", allowMethods: ["GET"] }));
 // Routes that take data from clients get the request's limiter (c.var.limiter).
 app.use("/v1/events", limitRequests);
 app.use("/v1/usage", limitRequests);
+// Teleport's reporting RPCs (prehog): the same limiter, its refusals answered in Connect's form.
+for (const path of prehogPaths) app.use(path, rpcErrors, limitRequests);
 // The operator API: stats, billing, tenants and dead letters, behind ADMIN_TOKEN.
 for (const operatorPath of ["/v1/stats/*", "/v1/billing/*", "/v1/admin/*"]) app.use(operatorPath, requireAdmin);
 
@@ -33,6 +37,7 @@ app.route("/v1/stats", statsRoutes);
 app.route("/v1/billing", billingRoutes);
 app.route("/v1/admin", tenantAdminRoutes);
 app.route("/v1/admin", deadLetterRoutes);
+app.route("/", prehogRoutes);
 
 app.notFound(handleNotFound);
 app.onError(handleError);

@@ -72,7 +72,7 @@ export async function readJsonBody(request: Request, limits: BodyLimits): Promis
 }
 
 /** Reads a stream to the end, giving up (and cancelling it) once it passes `max` bytes. */
-async function readCapped(
+export async function readCapped(
   stream: ReadableStream<Uint8Array>,
   max: number,
   tooLarge: () => ApiError,
@@ -119,12 +119,12 @@ function requireJsonContentType(contentType: string | null): void {
   }
 }
 
-function bodyTooLarge(max: number): ApiError {
+export function bodyTooLarge(max: number): ApiError {
   return new ApiError(413, "payload_too_large", `the request body exceeds ${max} bytes`);
 }
 
 /** A pass-through stream that errors once more than `max` bytes have gone through it. */
-function byteCap(max: number, error: () => ApiError): TransformStream<Uint8Array, Uint8Array> {
+export function byteCap(max: number, error: () => Error): TransformStream<Uint8Array, Uint8Array> {
   let seen = 0;
   return new TransformStream({
     transform(chunk, controller) {

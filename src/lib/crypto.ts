@@ -2,9 +2,9 @@
 
 const utf8 = new TextEncoder();
 
-/** SHA-256 of the UTF-8 bytes of `text`. */
-export async function sha256(text: string): Promise<Uint8Array> {
-  return new Uint8Array(await crypto.subtle.digest("SHA-256", utf8.encode(text)));
+/** SHA-256 of `data`: raw bytes, or the UTF-8 bytes of a string. */
+export async function sha256(data: string | Uint8Array): Promise<Uint8Array> {
+  return new Uint8Array(await crypto.subtle.digest("SHA-256", typeof data === "string" ? utf8.encode(data) : data));
 }
 
 /** An HMAC-SHA256 signing key made of raw bytes, or of the UTF-8 bytes of a string. */

@@ -62,10 +62,15 @@ export async function optionalTenant<E extends LimiterEnv>(c: Context<E>): Promi
   return verdict.tenant;
 }
 
-/** Requires a tenant token; sets `c.var.tenant`. */
-export const requireTenant = createMiddleware<TenantEnv>(async (c, next) => {
+/** The tenant of a request that must carry a tenant token (401 without one). */
+export async function requiredTenant<E extends LimiterEnv>(c: Context<E>): Promise<TenantRow> {
   const tenant = await optionalTenant(c);
   if (!tenant) throw unauthorized("missing");
-  c.set("tenant", tenant);
+  return tenant;
+}
+
+/** Requires a tenant token; sets `c.var.tenant`. */
+export const requireTenant = createMiddleware<TenantEnv>(async (c, next) => {
+  c.set("tenant", await requiredTenant(c));
   await next();
 });
