@@ -79,7 +79,7 @@ export const usageReporting: ServiceImpl<typeof UsageReportingService> = {
     rpc(ctx, async (c) => {
       const receivedAt = Date.now();
       const body = await usageReportsBody(request);
-      const outcome = await submitReports(c.env.DB, c.var.limiter, tenantOf(ctx).id, body, receivedAt);
+      const outcome = await submitReports(c.env.DB, c.var.limiter, tenantOf(ctx), body, receivedAt);
       setCounts(ctx, outcome.accepted, outcome.duplicates, outcome.rejected.length);
       if (outcome.allRejected) throw rejectedWhole(outcome.rejected, "report");
       return { batchUuid: uuidBytes(crypto.randomUUID()) };

@@ -11,6 +11,6 @@ import { submitReports } from "./submit";
 export const usageRoutes = new Hono<TenantEnv>().post("/", requireTenant, async (c) => {
   const receivedAt = Date.now();
   const body = await readJsonBody(c.req.raw, bodyLimitsOf(c.env));
-  const { allRejected, ...result } = await submitReports(c.env.DB, c.var.limiter, c.var.tenant.id, body, receivedAt);
+  const { allRejected, ...result } = await submitReports(c.env.DB, c.var.limiter, c.var.tenant, body, receivedAt);
   return c.json(result, allRejected ? 400 : 202);
 });

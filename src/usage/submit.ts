@@ -1,5 +1,6 @@
 import type { Rejection } from "../http/judge";
 import type { RequestLimiter } from "../ratelimit/middleware";
+import type { TenantRow } from "../tenants/store";
 import type { UsageReport } from "./schema";
 import { storeReports } from "./store";
 import { validateReports } from "./validate";
@@ -20,24 +21,25 @@ export interface SubmitOutcome {
 }
 
 /**
- * Validates `{ reports: [ … ] }`, charges the tenant for the accepted reports, and stores them
- * in one D1 transaction. Resolves once they are committed; throws an ApiError for a request
- * refused whole (malformed envelope, too many reports, rate limit, storage unavailable).
+ * Validates `{ reports: [ … ] }`, charges the tenant, and stores the accepted reports in one D1
+ * transaction. Resolves once they are committed; throws an ApiError for a request refused
+ * whole (malformed envelope, too many reports, rate limit, storage unavailable). Rejected
+ * reports are charged too (one unit each): judging them was work, and garbage is not free.
  */
 export async function submitReports(
   db: D1Database,
   limiter: RequestLimiter,
-  tenantId: string,
+  tenant: Pick<TenantRow, "id" | "created_at">,
   body: unknown,
   receivedAt: number,
 ): Promise<SubmitOutcome> {
-  const validated = validateReports(body, receivedAt);
+  const validated = validateReports(body, receivedAt, tenant.created_at);
   // Charged before anything is written: a refused request leaves no trace.
   await limiter.chargeTenant(
-    tenantId,
-    validated.accepted.reduce((n, r) => n + reportUnits(r.report), 0),
+    tenant.id,
+    validated.accepted.reduce((n, r) => n + reportUnits(r.report), validated.rejected.length),
   );
-  const stored = await storeReports(db, tenantId, validated.accepted, receivedAt);
+  const stored = await storeReports(db, tenant.id, validated.accepted, receivedAt);
   return {
     accepted: stored.accepted,
     duplicates: stored.duplicates + validated.duplicates,

@@ -15,7 +15,7 @@ let tenantId: string;
 
 /** Stores reports as POST /v1/usage would, with the clock set to `now`. */
 async function report(now: number, ...reports: Record<string, unknown>[]): Promise<void> {
-  const validated = validateReports({ reports }, now);
+  const validated = validateReports({ reports }, now, 0); // the tenant has existed all along
   expect(validated.rejected).toEqual([]);
   await storeReports(env.DB, tenantId, validated.accepted, now);
 }
