@@ -26,8 +26,11 @@ app.use("/v1/events", limitRequests);
 app.use("/v1/usage", limitRequests);
 // Teleport's reporting RPCs (prehog): the same limiter, its refusals answered in Connect's form.
 for (const path of prehogPaths) app.use(path, rpcErrors, limitRequests);
-// The operator API: stats, billing, tenants and dead letters, behind ADMIN_TOKEN.
-for (const operatorPath of ["/v1/stats/*", "/v1/billing/*", "/v1/admin/*"]) app.use(operatorPath, requireAdmin);
+// The operator API: stats, billing, tenants and dead letters, behind ADMIN_TOKEN (failed
+// attempts are counted by the limiter).
+for (const operatorPath of ["/v1/stats/*", "/v1/billing/*", "/v1/admin/*"]) {
+  app.use(operatorPath, limitRequests, requireAdmin);
+}
 
 app.route("/", homeRoutes);
 app.route("/v1/catalog", catalogRoutes);

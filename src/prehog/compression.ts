@@ -1,12 +1,12 @@
 import type { Compression } from "@connectrpc/connect/protocol";
 import { ApiError } from "../http/errors";
-import { type BodyLimits, bodyTooLarge, byteCap, readCapped } from "../http/read-body";
+import { type BodyLimits, bodyTooLarge, byteCap, inflateCapped } from "../http/read-body";
 import { toConnectError } from "./errors";
 
 /**
  * The RPC doors read bodies under the same two caps as the JSON routes (http/read-body.ts):
- * `MAX_BODY_BYTES` on the wire, `MAX_DECOMPRESSED_BYTES` once inflated. gzip is inflated as a
- * stream by the platform's DecompressionStream, so a gzip bomb stops at the cap.
+ * `MAX_BODY_BYTES` on the wire, `MAX_DECOMPRESSED_BYTES` once inflated, with the same capped
+ * inflation (`inflateCapped`), so a gzip bomb stops at the cap.
  */
 
 /** The gzip codec of the Connect router (Connect's Content-Encoding, gRPC-Web's grpc-encoding). */
@@ -22,12 +22,7 @@ export function gzipCodec(limits: BodyLimits): Compression {
       const max = Math.min(readMaxBytes, limits.MAX_DECOMPRESSED_BYTES);
       const tooLarge = () => new ApiError(413, "payload_too_large", `the decompressed message exceeds ${max} bytes`);
       try {
-        const inflated = await readCapped(
-          blobStream(bytes).pipeThrough(new DecompressionStream("gzip")),
-          max,
-          tooLarge,
-          "gzip",
-        );
+        const inflated = await inflateCapped(blobStream(bytes), "gzip", max, tooLarge);
         return new Uint8Array(inflated);
       } catch (err) {
         // invalid_encoding (not gzip) becomes invalid_argument, payload_too_large resource_exhausted.

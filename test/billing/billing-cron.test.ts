@@ -162,7 +162,7 @@ describe("billing cron", () => {
 });
 
 describe("GET /v1/billing/usage", () => {
-  const admin = { authorization: "Bearer test-admin-token" };
+  const admin = { authorization: "Bearer test-operator-token-of-32-characters-or-more" };
 
   it("requires the operator token", async () => {
     const res = await exports.default.fetch("http://edgehog.test/v1/billing/usage?month=2026-04");

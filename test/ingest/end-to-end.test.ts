@@ -4,7 +4,7 @@ import { DAY_MS, utcDay } from "../../src/lib/time";
 import type { EventStats } from "../../src/stats/queries";
 import { batch, eventually, type IngestResult, postEvents, protocolUse } from "../helpers/events";
 
-const admin = { authorization: "Bearer test-admin-token" };
+const admin = { authorization: "Bearer test-operator-token-of-32-characters-or-more" };
 
 async function stats(query: string): Promise<EventStats> {
   const res = await exports.default.fetch(`http://edgehog.test/v1/stats/events?${query}`, { headers: admin });
@@ -104,7 +104,7 @@ describe("GET /v1/stats/events", () => {
   it.each([
     ["no token", {}],
     ["a wrong token", { authorization: "Bearer wrong" }],
-    ["a malformed header", { authorization: "test-admin-token" }],
+    ["a malformed header", { authorization: "test-operator-token-of-32-characters-or-more" }],
   ])("answers 401 with %s", async (_, headers) => {
     const res = await exports.default.fetch(
       "http://edgehog.test/v1/stats/events?app=teleport-connect&from=2026-10-01&to=2026-10-02",

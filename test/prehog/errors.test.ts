@@ -79,7 +79,8 @@ describe("prehog errors in Connect's form", () => {
     "connect+json",
     "grpc-web+json",
   ])("answers a client the limiter already refused before reading its body, in Connect's form (%s)", async (format) => {
-    const bindings = { ...env, RATE_LIMIT_CLIENT_CAPACITY: "1", RATE_LIMIT_CLIENT_PER_SECOND: "0.001" };
+    // Room for one request of one event: the request itself costs a unit, its event another.
+    const bindings = { ...env, RATE_LIMIT_CLIENT_CAPACITY: "2", RATE_LIMIT_CLIENT_PER_SECOND: "0.001" };
     const rpc = client(ConnectReportingService, format, bindings);
     const headers = { "cf-connecting-ip": randomIp() };
     const [c] = connectCases();
@@ -91,7 +92,7 @@ describe("prehog errors in Connect's form", () => {
         rpc.submitConnectEvent(connectRequest(c.event, crypto.randomUUID(), Date.now()), { headers }),
       );
       expect(error.code).toBe(Code.ResourceExhausted);
-      expect(error.rawMessage).toMatch(/^rate_limited: this client is sending too many events/);
+      expect(error.rawMessage).toMatch(/^rate_limited: this client is sending too much/);
       expect(error.metadata.get("retry-after")).toMatch(/^[1-9][0-9]*$/);
     }
   });
