@@ -136,31 +136,36 @@ export function createClient<A extends AppName>(options: ClientOptions<A>): Clie
     return { uuid: randomUuid(), event, distinct_id: "", timestamp: "", properties };
   }
 
+  /** Sends every pending forget request (this one, and any an earlier run could not deliver). */
   async function sendForgets(): Promise<ForgetResult> {
     const total: ForgetResult = { events: 0, installDays: 0 };
     for (const id of pendingForgets()) {
-      for (let failures = 1; ; failures++) {
-        const body = JSON.stringify({ app, distinct_id: id });
-        const outcome = await post(`${host}/v1/forget`, body, request);
-        if (outcome.kind === "settled" || outcome.kind === "refused") {
-          writeJson(
-            storage,
-            key("forget"),
-            pendingForgets().filter((pending) => pending !== id),
-          );
-          if (outcome.kind === "refused") throw outcome.refusal;
-          const deleted = (outcome.answer as { deleted?: { events?: number; install_days?: number } }).deleted;
-          total.events += deleted?.events ?? 0;
-          total.installDays += deleted?.install_days ?? 0;
-          break;
+      for (let failures = 0; ; ) {
+        const outcome = await post(`${host}/v1/forget`, JSON.stringify({ app, distinct_id: id }), request);
+        if (outcome.kind === "retry") {
+          if (++failures >= attempts) {
+            throw {
+              error: "forget_pending",
+              message: "the collector could not be reached; the request is kept and sent again at the next start",
+            };
+          }
+          const delay = backoffDelay(failures, retry, outcome.retryAfterMs);
+          await new Promise((resolve) => unref(setTimeout(resolve, delay)));
+          continue;
         }
-        if (outcome.kind !== "retry" || failures >= attempts) {
-          throw {
-            error: "forget_pending",
-            message: "the collector could not be reached; the request is kept and sent again at the next start",
-          };
+        if (outcome.kind === "settled") {
+          const answer = outcome.answer as { deleted?: { events?: number; install_days?: number }; complete?: boolean };
+          total.events += answer?.deleted?.events ?? 0;
+          total.installDays += answer?.deleted?.install_days ?? 0;
+          if (answer?.complete === false) continue; // more raw events than one request deletes
         }
-        await new Promise((resolve) => unref(setTimeout(resolve, backoffDelay(failures, retry, outcome.retryAfterMs))));
+        writeJson(
+          storage,
+          key("forget"),
+          pendingForgets().filter((pending) => pending !== id),
+        );
+        if (outcome.kind === "refused") throw outcome.refusal;
+        break;
       }
     }
     return total;
@@ -193,9 +198,14 @@ export function createClient<A extends AppName>(options: ClientOptions<A>): Clie
             outbox.add({ ...wire, distinct_id: distinctId ?? "", timestamp });
             void pumpWhileFull();
           },
-          (error: ClientError) => {
+          (error: unknown) => {
             droppedHere++;
-            report(error);
+            const known = (error as Partial<ClientError>)?.error;
+            report(
+              typeof known === "string"
+                ? (error as ClientError)
+                : { error: "anonymize_failed", message: String(error) },
+            );
           },
         );
     },

@@ -42,7 +42,10 @@ export class Outbox<T> {
   private readonly inFlight = new Set<string>();
   private sending: Promise<Outcome> | undefined;
   private controller = new AbortController();
+  /** Consecutive failures, for the backoff. */
   private failures = 0;
+  /** Every failed request, for `drain`'s count of attempts. */
+  private failedRequests = 0;
   private notBefore = 0;
   private batchLimit: number;
   private tally = emptyTally();
@@ -105,16 +108,12 @@ export class Outbox<T> {
    */
   async drain(attempts: number): Promise<void> {
     const target = new Set(this.items.map(this.options.idOf));
-    let failed = 0;
+    const failedBefore = this.failedRequests; // background retries count too
     while (this.items.some((item) => target.has(this.options.idOf(item)))) {
-      if (this.sending) {
-        if ((await this.sending).kind === "retry") failed++;
-      } else if (Date.now() < this.notBefore) {
-        await this.sleep(this.notBefore - Date.now());
-      } else if ((await this.send(false)).kind === "retry") {
-        failed++;
-      }
-      if (failed >= attempts) return;
+      if (this.failedRequests - failedBefore >= attempts) return;
+      if (this.sending) await this.sending;
+      else if (Date.now() < this.notBefore) await this.sleep(this.notBefore - Date.now());
+      else await this.send(false);
     }
   }
 
@@ -187,7 +186,8 @@ export class Outbox<T> {
     if (outcome.kind === "aborted") return;
     if (outcome.kind === "retry") {
       this.failures++;
-      const delay = backoffDelay(this.failures, this.options.retry, outcome.retryAfterMs);
+      this.failedRequests++;
+      const delay = Math.ceil(backoffDelay(this.failures, this.options.retry, outcome.retryAfterMs));
       this.notBefore = Date.now() + delay;
       clearTimeout(this.retryTimer);
       this.retryTimer = unref(setTimeout(() => void this.pump(), delay));
