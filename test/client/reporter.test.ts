@@ -130,7 +130,7 @@ describe("createUsageReporter", () => {
   });
 
   it("reports a rejected report and does not send it again", async () => {
-    const { reporter: r, collector } = reporter((request) =>
+    const { reporter: r, collector } = reporter(() =>
       Response.json(
         { accepted: 0, duplicates: 0, rejected: [{ index: 0, error: "invalid_window", message: "too old" }] },
         { status: 400 },
