@@ -151,8 +151,11 @@ export class Outbox<T> {
   private send(keepalive: boolean): Promise<Outcome> {
     const batch = this.nextBatch(keepalive);
     const { idOf } = this.options;
+    const { request } = this.options;
     const promise = post(this.options.url, this.options.body(batch), {
-      ...this.options.request,
+      ...request,
+      // As text/plain, a page's last request needs no CORS preflight (which may not outlive the page).
+      headers: keepalive ? { ...request.headers, "content-type": "text/plain" } : request.headers,
       keepalive,
       signal: this.controller.signal,
     }).then((outcome) => {
