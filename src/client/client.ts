@@ -1,9 +1,10 @@
 import { anonymizerCache } from "./anonymize.js";
 import { catalog } from "./catalog.generated.js";
-import { backoffDelay, type FetchLike, post } from "./http.js";
+import { addPendingForget, type Forgetting, pendingForgets, sendForgets } from "./forget.js";
+import type { FetchLike } from "./http.js";
 import { Outbox, unref } from "./outbox.js";
 import { type KeyValueStorage, localStorageStorage, readJson, writeJson } from "./storage.js";
-import type { AppName, Client, ClientError, ClientOptions, Consent, FlushResult, ForgetResult } from "./types.js";
+import type { AppName, Client, ClientError, ClientOptions, Consent, FlushResult } from "./types.js";
 import { isRandomUuid, randomUuid } from "./uuid.js";
 
 /**
@@ -136,45 +137,8 @@ export function createClient<A extends AppName>(options: ClientOptions<A>): Clie
     return { uuid: randomUuid(), event, distinct_id: "", timestamp: "", properties };
   }
 
-  /** Sends every pending forget request (this one, and any an earlier run could not deliver). */
-  async function sendForgets(): Promise<ForgetResult> {
-    const total: ForgetResult = { events: 0, installDays: 0 };
-    for (const id of pendingForgets()) {
-      for (let failures = 0; ; ) {
-        const outcome = await post(`${host}/v1/forget`, JSON.stringify({ app, distinct_id: id }), request);
-        if (outcome.kind === "retry") {
-          if (++failures >= attempts) {
-            throw {
-              error: "forget_pending",
-              message: "the collector could not be reached; the request is kept and sent again at the next start",
-            };
-          }
-          const delay = backoffDelay(failures, retry, outcome.retryAfterMs);
-          await new Promise((resolve) => unref(setTimeout(resolve, delay)));
-          continue;
-        }
-        if (outcome.kind === "settled") {
-          const answer = outcome.answer as { deleted?: { events?: number; install_days?: number }; complete?: boolean };
-          total.events += answer?.deleted?.events ?? 0;
-          total.installDays += answer?.deleted?.install_days ?? 0;
-          if (answer?.complete === false) continue; // more raw events than one request deletes
-        }
-        writeJson(
-          storage,
-          key("forget"),
-          pendingForgets().filter((pending) => pending !== id),
-        );
-        if (outcome.kind === "refused") throw outcome.refusal;
-        break;
-      }
-    }
-    return total;
-  }
-  const pendingForgets = (): string[] => {
-    const list = readJson(storage, key("forget"));
-    return Array.isArray(list) ? list.filter(isRandomUuid) : [];
-  };
-  if (pendingForgets().length > 0) sendForgets().catch(report);
+  const forgetting: Forgetting = { host, app, request, retry, attempts, storage, key: key("forget") };
+  if (pendingForgets(forgetting).length > 0) sendForgets(forgetting).catch(report);
 
   const client: Client<A> = {
     get consent() {
@@ -233,10 +197,10 @@ export function createClient<A extends AppName>(options: ClientOptions<A>): Clie
       stop();
       const forgotten = distinctId;
       if (forgotten) {
-        writeJson(storage, key("forget"), [...pendingForgets(), forgotten]);
+        addPendingForget(forgetting, forgotten);
         setId(consent === "granted" ? randomUuid() : null);
       }
-      return sendForgets();
+      return sendForgets(forgetting);
     },
 
     async shutdown() {

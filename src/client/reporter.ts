@@ -66,6 +66,7 @@ const STATE_KEY = "edgehog.usage";
 const SAVE_DELAY_MS = 5_000;
 
 export function createUsageReporter(options: UsageReporterOptions): UsageReporter {
+  if (options.clusterKey.trim() === "") throw new Error("edgehog: clusterKey must not be empty");
   const storage = options.storage ?? memoryStorage();
   const anonymizer = createAnonymizer(options.clusterKey);
   const digests = new Map<string, Promise<string>>();
