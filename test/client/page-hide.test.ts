@@ -29,7 +29,12 @@ afterEach(() => {
   listeners.clear();
 });
 
-const options = { host: "https://collector.test", app: "teleport-connect", consent: "granted", flushAt: 10_000 } as const;
+const options = {
+  host: "https://collector.test",
+  app: "teleport-connect",
+  consent: "granted",
+  flushAt: 10_000,
+} as const;
 
 describe("page hide", () => {
   it("sends the queue in one keepalive text/plain request and keeps it saved until answered", async () => {
@@ -57,7 +62,8 @@ describe("page hide", () => {
   it("also sends when the page becomes hidden, and stays within 64 KiB", async () => {
     const collector = fakeCollector();
     const client = createClient({ ...options, storage: memoryStorage(), fetch: collector.fetch });
-    for (let i = 0; i < 1000; i++) client.capture("connect.user.job_role", { job_role: `role number ${i} `.padEnd(64, "x") });
+    for (let i = 0; i < 1000; i++)
+      client.capture("connect.user.job_role", { job_role: `role number ${i} `.padEnd(64, "x") });
     await settle();
     (page.document as { visibilityState: string }).visibilityState = "hidden";
     listeners.get("visibilitychange")?.();

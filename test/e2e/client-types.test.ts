@@ -29,7 +29,10 @@ describe("the catalogue types of the built package, in an application's compiler
     if (project) rmSync(project, { recursive: true, force: true });
   });
 
-  it.each(["nodenext", "bundler"])("compiles right uses and refuses each mistake (moduleResolution %s)", async (resolution) => {
+  it.each([
+    "nodenext",
+    "bundler",
+  ])("compiles right uses and refuses each mistake (moduleResolution %s)", async (resolution) => {
     const config = {
       compilerOptions: {
         strict: true,

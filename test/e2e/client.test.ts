@@ -57,7 +57,9 @@ describe("the built client package from Node, against wrangler dev", () => {
   it("asks once, then sends on every run; the counts arrive; forgetting removes the install", async () => {
     const first = await example([], "allow.json", "a\n");
     expect(first.stdout).toContain(PROMPT);
-    expect(first.stdout).toMatch(/Sent 4 events to .* as install [0-9a-f-]{36} \(rejected 0, dropped 0, still waiting 0\)/);
+    expect(first.stdout).toMatch(
+      /Sent 4 events to .* as install [0-9a-f-]{36} \(rejected 0, dropped 0, still waiting 0\)/,
+    );
     const install = first.stdout.match(/as install ([0-9a-f-]{36})/)?.[1];
 
     const second = await example([], "allow.json");
