@@ -22,7 +22,6 @@ CREATE TABLE IF NOT EXISTS events (
   properties TEXT NOT NULL          -- JSON object of declared properties only
 );
 CREATE INDEX IF NOT EXISTS events_received_at ON events (received_at);
-CREATE INDEX IF NOT EXISTS events_distinct_id ON events (distinct_id);         -- POST /v1/forget
 
 -- Daily event counts per app / event / app version / OS (by event timestamp, UTC).
 CREATE TABLE IF NOT EXISTS daily_event_counts (
@@ -43,7 +42,8 @@ CREATE TABLE IF NOT EXISTS daily_active_installs (
   distinct_id TEXT NOT NULL,
   PRIMARY KEY (app, day, distinct_id)
 ) WITHOUT ROWID;
-CREATE INDEX IF NOT EXISTS daily_active_installs_distinct_id ON daily_active_installs (distinct_id);  -- POST /v1/forget
+-- POST /v1/forget finds an install's rows, and from them where its raw events start.
+CREATE INDEX IF NOT EXISTS daily_active_installs_distinct_id ON daily_active_installs (distinct_id);
 
 -- Visible drops: rejected events per day (received, UTC) / app / error code.
 CREATE TABLE IF NOT EXISTS daily_rejections (

@@ -32,7 +32,7 @@ export default defineConfig({
         test: {
           name: "workers",
           include: ["test/**/*.test.ts"],
-          exclude: ["test/e2e/**", "test/client/**"],
+          exclude: ["test/e2e/**", "test/client/**", "test/browser/**"],
           setupFiles: ["./test/setup.ts"],
           testTimeout: 20_000,
         },

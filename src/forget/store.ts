@@ -1,9 +1,17 @@
 import { backendUnavailable } from "../http/errors";
+import { MAX_FUTURE_MS } from "../ingest/clock";
 
 /**
- * What `POST /v1/forget` deletes, and the tombstone it leaves. The tombstone goes first, in the
- * same transaction as the first deletions: from then on the queue consumer stores and counts
- * nothing under the id (events still in the queue are discarded), and exports can leave it out.
+ * What `POST /v1/forget` deletes, and the tombstone it leaves. The tombstone is written first:
+ * from then on the queue consumer stores and counts nothing under the id (events still in the
+ * queue are discarded), and exports can leave it out. Then the raw events, then the install's
+ * daily rows, which are also what tells where its raw events start.
+ *
+ * Raw events have no index by install id: one would be a random insert into a large index for
+ * every event stored, on the hot path, for the sake of a rare request. They are found through
+ * the `received_at` index instead, from the install's first active day on: a short range for a
+ * young install, at most the retention window for an old one, and nothing at all for an id
+ * the collector never saw (its daily rows, indexed by install id, say so).
  */
 
 /**
@@ -17,8 +25,11 @@ export interface DeleteChunks {
 const CHUNKS: DeleteChunks = { size: 10_000, perRequest: 10 };
 
 const RECORD_TOMBSTONE = "INSERT OR IGNORE INTO forgotten_installs (distinct_id, forgotten_at) VALUES (?1, ?2)";
+const FIRST_ACTIVE_DAY = "SELECT min(day) AS day FROM daily_active_installs WHERE distinct_id IN (?1, ?2)";
+const DELETE_EVENTS = `
+DELETE FROM events WHERE id IN (
+  SELECT id FROM events WHERE received_at >= ?3 AND distinct_id IN (?1, ?2) LIMIT ?4)`;
 const DELETE_INSTALL_DAYS = "DELETE FROM daily_active_installs WHERE distinct_id IN (?1, ?2)";
-const DELETE_EVENTS = "DELETE FROM events WHERE id IN (SELECT id FROM events WHERE distinct_id IN (?1, ?2) LIMIT ?3)";
 
 export interface Forgotten {
   /** Raw events deleted. */
@@ -30,7 +41,7 @@ export interface Forgotten {
 }
 
 /**
- * Forgets an install: its tombstone, its per-install daily rows and its raw events. `ids` are
+ * Forgets an install: its tombstone, its raw events and its per-install daily rows. `ids` are
  * the spellings it may be stored under (as sent, and lower-cased). Idempotent.
  */
 export async function forgetInstall(
@@ -39,21 +50,26 @@ export async function forgetInstall(
   now: number,
   chunks: DeleteChunks = CHUNKS,
 ): Promise<Forgotten> {
-  const deleteEvents = db.prepare(DELETE_EVENTS).bind(...ids, chunks.size);
   try {
-    const [, days, first] = await db.batch([
+    const [, first] = await db.batch([
       db.prepare(RECORD_TOMBSTONE).bind(ids[1], now),
-      db.prepare(DELETE_INSTALL_DAYS).bind(...ids),
-      deleteEvents,
+      db.prepare(FIRST_ACTIVE_DAY).bind(...ids),
     ]);
-    const forgotten = { events: first?.meta.changes ?? 0, installDays: days?.meta.changes ?? 0, complete: true };
-    let last = forgotten.events;
-    for (let chunk = 1; last === chunks.size; chunk++) {
-      if (chunk === chunks.perRequest) return { ...forgotten, complete: false };
-      last = (await deleteEvents.run()).meta.changes;
-      forgotten.events += last;
+    const day = (first?.results[0] as { day: string | null } | undefined)?.day;
+    if (!day) return { events: 0, installDays: 0, complete: true }; // never seen, or already forgotten
+    // An event's day is that of its timestamp, which may run up to MAX_FUTURE_MS ahead of its receipt.
+    const since = Date.parse(`${day}T00:00:00Z`) - MAX_FUTURE_MS;
+    const deleteEvents = db.prepare(DELETE_EVENTS).bind(...ids, since, chunks.size);
+    let events = 0;
+    for (let chunk = 0; ; chunk++) {
+      if (chunk === chunks.perRequest) return { events, installDays: 0, complete: false };
+      const deleted = (await deleteEvents.run()).meta.changes;
+      events += deleted;
+      if (deleted < chunks.size) break;
     }
-    return forgotten;
+    // Last: while raw events remain, these rows say where to look for them.
+    const installDays = (await db.prepare(DELETE_INSTALL_DAYS).bind(...ids).run()).meta.changes;
+    return { events, installDays, complete: true };
   } catch (err) {
     console.error("forgetting an install failed", err);
     throw backendUnavailable("storage_unavailable", "the install could not be forgotten right now; retry later");

@@ -124,9 +124,34 @@ describe("forgetInstall", () => {
     await deliver([batchMessage(Array.from({ length: 5 }, () => storedEvent({ distinct_id: install })))]);
     const chunks = { size: 2, perRequest: 2 };
     const first = await forgetInstall(env.DB, [install, install], Date.now(), chunks);
-    expect(first).toEqual({ events: 4, installDays: 1, complete: false });
+    expect(first).toEqual({ events: 4, installDays: 0, complete: false });
+    expect(await rows(install)).toEqual({ events: 1, days: ["2026-11-20"], tombstones: 1 });
     const second = await forgetInstall(env.DB, [install, install], Date.now(), chunks);
-    expect(second).toEqual({ events: 1, installDays: 0, complete: true });
+    expect(second).toEqual({ events: 1, installDays: 1, complete: true });
     expect(await rows(install)).toEqual({ events: 0, days: [], tombstones: 1 });
+  });
+
+  it("finds raw events through the received_at index, never by scanning the whole table", async () => {
+    const plan = await env.DB.prepare(
+      "EXPLAIN QUERY PLAN SELECT id FROM events WHERE received_at >= ?3 AND distinct_id IN (?1, ?2) LIMIT ?4",
+    )
+      .bind("a", "b", 0, 10)
+      .all<{ detail: string }>();
+    expect(plan.results.map((step) => step.detail)).toEqual([
+      "SEARCH events USING INDEX events_received_at (received_at>?)",
+    ]);
+  });
+
+  it("finds an event whose timestamp ran ahead of its receipt (the clock correction allows 23 h)", async () => {
+    const install = crypto.randomUUID();
+    const receivedAt = Date.parse("2026-11-20T01:00:00Z");
+    const timestamp = receivedAt + 23 * 3_600_000; // 2026-11-21T00:00Z: the install's only day is the next one
+    await deliver([batchMessage([storedEvent({ distinct_id: install, timestamp })], { received_at: receivedAt })]);
+    expect(await rows(install)).toMatchObject({ events: 1, days: ["2026-11-21"] });
+    expect(await forgetInstall(env.DB, [install, install], Date.now())).toEqual({
+      events: 1,
+      installDays: 1,
+      complete: true,
+    });
   });
 });
