@@ -68,8 +68,8 @@ export async function forgetInstall(
       if (deleted < chunks.size) break;
     }
     // Last: while raw events remain, these rows say where to look for them.
-    const installDays = (await db.prepare(DELETE_INSTALL_DAYS).bind(...ids).run()).meta.changes;
-    return { events, installDays, complete: true };
+    const days = await db.prepare(DELETE_INSTALL_DAYS).bind(...ids).run();
+    return { events, installDays: days.meta.changes, complete: true };
   } catch (err) {
     console.error("forgetting an install failed", err);
     throw backendUnavailable("storage_unavailable", "the install could not be forgotten right now; retry later");
