@@ -68,7 +68,10 @@ export async function forgetInstall(
       if (deleted < chunks.size) break;
     }
     // Last: while raw events remain, these rows say where to look for them.
-    const days = await db.prepare(DELETE_INSTALL_DAYS).bind(...ids).run();
+    const days = await db
+      .prepare(DELETE_INSTALL_DAYS)
+      .bind(...ids)
+      .run();
     return { events, installDays: days.meta.changes, complete: true };
   } catch (err) {
     console.error("forgetting an install failed", err);
