@@ -15,6 +15,7 @@ export const homeRoutes = new Hono<AppEnv>()
         catalog: "GET /v1/catalog (what is collected, and each property's privacy class)",
         events: "POST /v1/events (public, batched, anonymized events)",
         usage: "POST /v1/usage (tenant token: usage reports for billing)",
+        forget: "POST /v1/forget (an install's data deleted, by its random id)",
         stats: "GET /v1/stats/events (operator token)",
         billing: "GET /v1/billing/usage (operator token)",
         tenants: "GET|POST /v1/admin/tenants (operator token)",
