@@ -63,9 +63,12 @@ function propertiesType(properties, indent) {
 
 const apps = Object.entries(catalogue.apps).map(([appName, app]) => {
   const events = Object.entries(catalogue.events).filter(([, event]) => event.apps.includes(appName));
-  const anonymizing = events
-    .filter(([, event]) => Object.values(event.properties).some((spec) => spec.class === "anonymized"))
-    .map(([name]) => quote(name));
+  // A common property may be anonymized too: it counts for every event of the app.
+  const anonymizedOf = (event) =>
+    Object.entries({ ...app.commonProperties, ...event.properties })
+      .filter(([, spec]) => spec.class === "anonymized")
+      .map(([property]) => quote(property));
+  const anonymizing = events.filter(([, event]) => anonymizedOf(event).length > 0).map(([name]) => quote(name));
   const types = `${doc(app.description, "  ")}  ${quote(appName)}: {
     common: {
 ${propertiesType(app.commonProperties, "      ")}    };
@@ -88,10 +91,7 @@ ${propertiesType(event.properties, "        ")}      };
 ${events
   .map(([name, event]) => {
     const all = Object.keys(event.properties).map(quote);
-    const anonymized = Object.entries(event.properties)
-      .filter(([, spec]) => spec.class === "anonymized")
-      .map(([property]) => quote(property));
-    return `      ${quote(name)}: { properties: [${all.join(", ")}], anonymized: [${anonymized.join(", ")}] },\n`;
+    return `      ${quote(name)}: { properties: [${all.join(", ")}], anonymized: [${anonymizedOf(event).join(", ")}] },\n`;
   })
   .join("")}    },
   },
@@ -115,6 +115,7 @@ export type ToAnonymize = string;
 export interface CatalogTypes {
 ${apps.map((app) => app.types).join("")}}
 
+/** Per app: its common properties, and per event its own properties and every one the SDK anonymizes (common ones included). */
 export interface CatalogEntry {
   common: readonly string[];
   events: Readonly<Record<string, { properties: readonly string[]; anonymized: readonly string[] }>>;

@@ -136,6 +136,7 @@ export interface CatalogTypes {
   };
 }
 
+/** Per app: its common properties, and per event its own properties and every one the SDK anonymizes (common ones included). */
 export interface CatalogEntry {
   common: readonly string[];
   events: Readonly<Record<string, { properties: readonly string[]; anonymized: readonly string[] }>>;
