@@ -33,7 +33,8 @@ const client = createClient({
 if (process.argv.includes("--forget")) {
   const deleted = await client.forget();
   console.log(
-    `Asked ${host} to forget this install: ${deleted.events} raw events and ${deleted.installDays} daily rows deleted.`,
+    `Asked ${host} to forget this install: ${deleted.events} raw events and ${deleted.installDays} daily rows deleted` +
+      " (and any still on their way to storage discarded).",
   );
   console.log(client.distinctId ? `New install id: ${client.distinctId}` : "No install id is kept.");
   process.exit(0);
