@@ -55,17 +55,22 @@ export function status(code: number, headers: Record<string, string> = {}, body:
   return Response.json(body, { status: code, headers });
 }
 
-// Captured before any test installs fake timers: a turn of the real event loop.
+// Captured before any test installs fake timers: the real event loop and clock.
 const realSetImmediate = setImmediate;
+const realSetTimeout = setTimeout;
 
 /** Lets pending work run (promise chains, and crypto.subtle, which answers from another thread). */
 export const settle = () => new Promise<void>((resolve) => realSetImmediate(resolve));
 
-/** Under fake timers: advances the clock `stepMs` at a time until `condition` holds (at most `steps` times). */
+/**
+ * Under fake timers: advances the clock `stepMs` at a time until `condition` holds (at most
+ * `steps` times). Between steps, 10 ms of real time let crypto.subtle answer, whose work runs
+ * on another thread however the fake clock moves.
+ */
 export async function until(condition: () => boolean, stepMs: number, steps = 100): Promise<void> {
   for (let step = 0; !condition(); step++) {
     if (step === steps) throw new Error(`condition not met after ${steps} steps of ${stepMs} ms`);
-    await settle();
+    await new Promise<void>((resolve) => realSetTimeout(resolve, 10));
     await vi.advanceTimersByTimeAsync(stepMs);
   }
 }

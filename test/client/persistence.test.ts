@@ -97,9 +97,8 @@ describe("forget()", () => {
       forgets.push(request.body);
       return Response.json({ deleted: { events: 0, install_days: 0 }, complete: true });
     });
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    await vi.waitFor(() => expect(storage.getItem("edgehog.teleport-connect.forget")).toBe("[]"));
     expect(forgets).toEqual([{ app: "teleport-connect", distinct_id: old }]);
-    expect(storage.getItem("edgehog.teleport-connect.forget")).toBe("[]");
   });
 
   it("works after consent was withdrawn, and leaves no install id behind", async () => {
