@@ -52,6 +52,8 @@ CREATE TABLE IF NOT EXISTS daily_active_installs (
   distinct_id TEXT NOT NULL,
   PRIMARY KEY (app, day, distinct_id)
 ) WITHOUT ROWID;
+-- POST /v1/forget finds an install's rows, and from them where its raw events start.
+CREATE INDEX IF NOT EXISTS daily_active_installs_distinct_id ON daily_active_installs (distinct_id);
 
 -- Visible drops: rejected events per day (received, UTC) / app / error code.
 CREATE TABLE IF NOT EXISTS daily_rejections (
@@ -79,6 +81,14 @@ CREATE TABLE IF NOT EXISTS processed_batches (
   processed_at INTEGER NOT NULL
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS processed_batches_processed_at ON processed_batches (processed_at);
+
+-- Installs forgotten at their request (POST /v1/forget): only the random id and when. The
+-- queue consumer stores and counts nothing more under these ids; any archive or export of raw
+-- events must leave out the events of every id listed here. Kept for ever, one row per install.
+CREATE TABLE IF NOT EXISTS forgotten_installs (
+  distinct_id TEXT PRIMARY KEY,
+  forgotten_at INTEGER NOT NULL         -- ms since the epoch
+) WITHOUT ROWID;
 
 -- Tenants: the customers whose servers report billable usage. `name` is the operator's handle
 -- (lowercase letters, digits, dashes); `id` starts with "tn_", so the two never look alike.

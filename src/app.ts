@@ -4,6 +4,7 @@ import { requireAdmin } from "./admin/require-admin";
 import { billingRoutes } from "./billing/route";
 import { catalogRoutes } from "./catalog/route";
 import { deadLetterRoutes } from "./deadletters/routes";
+import { forgetRoutes } from "./forget/route";
 import { homeRoutes } from "./home/route";
 import type { AppEnv } from "./http/context";
 import { handleError, handleNotFound } from "./http/errors";
@@ -21,6 +22,7 @@ export const app = new Hono<AppEnv>();
 // Browsers (web UIs) post events cross-origin; no cookies are involved, so any origin may.
 app.use("/v1/events", cors({ origin: "*", allowMethods: ["POST", "OPTIONS"], maxAge: 86_400 }));
 app.use("/v1/catalog", cors({ origin: "*", allowMethods: ["GET"] }));
+app.use("/v1/forget", cors({ origin: "*", allowMethods: ["POST", "OPTIONS"], maxAge: 86_400 }));
 // Routes that take data from clients get the request's limiter (c.var.limiter).
 app.use("/v1/events", limitRequests);
 app.use("/v1/usage", limitRequests);
@@ -31,11 +33,13 @@ for (const path of prehogPaths) app.use(path, rpcErrors, limitRequests);
 for (const operatorPath of ["/v1/stats/*", "/v1/billing/*", "/v1/admin/*"]) {
   app.use(operatorPath, limitRequests, requireAdmin);
 }
+app.use("/v1/forget", limitRequests);
 
 app.route("/", homeRoutes);
 app.route("/v1/catalog", catalogRoutes);
 app.route("/v1/events", eventsRoutes);
 app.route("/v1/usage", usageRoutes);
+app.route("/v1/forget", forgetRoutes);
 app.route("/v1/stats", statsRoutes);
 app.route("/v1/billing", billingRoutes);
 app.route("/v1/admin", tenantAdminRoutes);

@@ -20,15 +20,18 @@ export const VERSIONS_PER_APP_DAY = 100;
 export const DROPPED_NAMES_PER_APP_DAY = 50;
 export const OTHER = "(other)";
 
-// Aggregates count only events whose uuid is not stored yet. The raw insert comes after them
-// in the same transaction, so an event redelivered later (or resent by a client) finds its
-// uuid and adds nothing: exactly-once aggregates from at-least-once delivery.
 // The versions an app may still use as a dimension on a day: added while the day has room.
 const RECORD_VERSIONS = `
 INSERT OR IGNORE INTO daily_versions (app, day, app_version)
 SELECT r.value->>'a', r.value->>'day', r.value->>'v' FROM json_each(?1) AS r
 WHERE (SELECT COUNT(*) FROM daily_versions AS k WHERE k.app = r.value->>'a' AND k.day = r.value->>'day') < ${VERSIONS_PER_APP_DAY}`;
 
+// Nothing is stored or counted under an install forgotten by POST /v1/forget (src/forget/).
+const NOT_FORGOTTEN = "NOT EXISTS (SELECT 1 FROM forgotten_installs WHERE distinct_id = r.value->>'d')";
+
+// Aggregates count only events whose uuid is not stored yet. The raw insert comes after them
+// in the same transaction, so an event redelivered later (or resent by a client) finds its
+// uuid and adds nothing: exactly-once aggregates from at-least-once delivery.
 const COUNT_NEW_EVENTS = `
 INSERT INTO daily_event_counts (app, day, event, app_version, os, count)
 SELECT r.value->>'a', r.value->>'day', r.value->>'e',
@@ -37,20 +40,20 @@ SELECT r.value->>'a', r.value->>'day', r.value->>'e',
             THEN r.value->>'v' ELSE '${OTHER}' END,
        r.value->>'o', count(*)
 FROM json_each(?1) AS r
-WHERE NOT EXISTS (SELECT 1 FROM events WHERE uuid = r.value->>'u')
+WHERE NOT EXISTS (SELECT 1 FROM events WHERE uuid = r.value->>'u') AND ${NOT_FORGOTTEN}
 GROUP BY 1, 2, 3, 4, 5
 ON CONFLICT (app, day, event, app_version, os) DO UPDATE SET count = count + excluded.count`;
 
 const RECORD_ACTIVE_INSTALLS = `
 INSERT OR IGNORE INTO daily_active_installs (app, day, distinct_id)
-SELECT DISTINCT r.value->>'a', r.value->>'day', r.value->>'d' FROM json_each(?1) AS r`;
+SELECT DISTINCT r.value->>'a', r.value->>'day', r.value->>'d' FROM json_each(?1) AS r WHERE ${NOT_FORGOTTEN}`;
 
 const INSERT_RAW_EVENTS = `
 INSERT OR IGNORE INTO events
   (uuid, app, event, distinct_id, timestamp, received_at, day, app_version, os, country, tenant_id, properties)
 SELECT r.value->>'u', r.value->>'a', r.value->>'e', r.value->>'d', r.value->>'t', r.value->>'r',
        r.value->>'day', r.value->>'v', r.value->>'o', r.value->>'c', r.value->>'tn', r.value->>'p'
-FROM json_each(?1) AS r`;
+FROM json_each(?1) AS r WHERE ${NOT_FORGOTTEN}`;
 
 // Per-batch counters are gated on the batch id, recorded last in the same transaction.
 const COUNT_REJECTIONS = `
