@@ -26,7 +26,7 @@ const forgetSchema = z.object({
 });
 
 export const forgetRoutes = new Hono<LimiterEnv>().post("/", async (c) => {
-  const body = await readJsonBody(c.req.raw, bodyLimitsOf(c.env));
+  const body = await readJsonBody(c.req.raw, bodyLimitsOf(c.env), c.var.limiter.chargeBody);
   const request = parseOrThrow(forgetSchema, body, "invalid_body", '{ "app": "…", "distinct_id": "<uuid>" }');
   if (!findApp(request.app)) {
     throw new ApiError(400, "unknown_app", `app "${request.app}" is not in the catalogue`);

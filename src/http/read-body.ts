@@ -27,7 +27,13 @@ const decoders: Record<string, "gzip" | "deflate"> = {
  * Reads a JSON request body under both size caps, inflating gzip/deflate bodies as a stream
  * so that an oversized body is refused as soon as a cap is crossed, not after it is buffered.
  */
-export async function readJsonBody(request: Request, limits: BodyLimits): Promise<unknown> {
+/**
+ * Called once with the body's size on the wire, when it has been read and before it is parsed
+ * (the request limiter charges for it: a large body costs more than a small one).
+ */
+export type BodyBytesHook = (bytes: number) => Promise<void>;
+
+export async function readJsonBody(request: Request, limits: BodyLimits, onBody?: BodyBytesHook): Promise<unknown> {
   requireJsonContentType(request.headers.get("content-type"));
 
   const declared = Number(request.headers.get("content-length") ?? Number.NaN);
@@ -46,14 +52,12 @@ export async function readJsonBody(request: Request, limits: BodyLimits): Promis
 
   const decompressedTooLarge = () =>
     new ApiError(413, "payload_too_large", `the decompressed body exceeds ${limits.MAX_DECOMPRESSED_BYTES} bytes`);
+  const wire = request.body.pipeThrough(
+    byteCap(limits.MAX_BODY_BYTES, () => bodyTooLarge(limits.MAX_BODY_BYTES), onBody),
+  );
   const bytes = format
-    ? await inflateCapped(
-        request.body.pipeThrough(byteCap(limits.MAX_BODY_BYTES, () => bodyTooLarge(limits.MAX_BODY_BYTES))),
-        format,
-        limits.MAX_DECOMPRESSED_BYTES,
-        decompressedTooLarge,
-      )
-    : await readCapped(request.body, limits.MAX_BODY_BYTES, () => bodyTooLarge(limits.MAX_BODY_BYTES), encoding);
+    ? await inflateCapped(wire, format, limits.MAX_DECOMPRESSED_BYTES, decompressedTooLarge)
+    : await readCapped(wire, limits.MAX_BODY_BYTES, () => bodyTooLarge(limits.MAX_BODY_BYTES), encoding);
 
   if (bytes.byteLength === 0) throw new ApiError(400, "empty_body", "the request body is empty");
   let text: string;
@@ -175,13 +179,22 @@ export function bodyTooLarge(max: number): ApiError {
 }
 
 /** A pass-through stream that errors once more than `max` bytes have gone through it. */
-export function byteCap(max: number, error: () => Error): TransformStream<Uint8Array, Uint8Array> {
+export function byteCap(
+  max: number,
+  error: () => Error,
+  onEnd?: BodyBytesHook,
+): TransformStream<Uint8Array, Uint8Array> {
   let seen = 0;
   return new TransformStream({
-    transform(chunk, controller) {
+    async transform(chunk, controller) {
       seen += chunk.byteLength;
-      if (seen > max) controller.error(error());
-      else controller.enqueue(chunk);
+      if (seen > max) {
+        // The bytes were read all the same: they are paid for, whatever the hook says.
+        await onEnd?.(seen).catch(() => {});
+        controller.error(error());
+      } else controller.enqueue(chunk);
     },
+    // The whole body has arrived and nothing is parsed yet: the moment to charge for it.
+    flush: async () => onEnd?.(seen),
   });
 }

@@ -23,7 +23,12 @@ const eventSchema = z.object({
   event: z.string().min(1).max(128),
   distinct_id: z.string().min(1).max(64),
   timestamp: rfc3339,
-  properties: z.record(z.string(), z.unknown()).default({}),
+  // Kept as sent (not copied): every own key, `__proto__` included, is judged or counted.
+  properties: z
+    .custom<Record<string, unknown>>((v) => v !== null && typeof v === "object" && !Array.isArray(v), {
+      message: "must be an object of properties",
+    })
+    .optional(),
 });
 
 /** Field → error code for a shape problem, so clients can react without parsing messages. */
@@ -103,7 +108,7 @@ export function judgeEvent(raw: unknown, context: EventContext): Verdict<Accepte
     return refuse("tenant_required", `event "${input.event}" is only accepted with a tenant token`, "event");
   }
 
-  const checked = checkProperties(spec, input.properties, context.maxStringLength);
+  const checked = checkProperties(spec, input.properties ?? {}, context.maxStringLength);
   if (!checked.ok) return checked;
 
   const timestamp = correctTimestamp(Date.parse(input.timestamp), context.receivedAt, context.sentAt);

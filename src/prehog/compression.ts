@@ -1,6 +1,6 @@
 import type { Compression } from "@connectrpc/connect/protocol";
 import { ApiError } from "../http/errors";
-import { type BodyLimits, bodyTooLarge, byteCap, inflateCapped } from "../http/read-body";
+import { type BodyBytesHook, type BodyLimits, bodyTooLarge, byteCap, inflateCapped } from "../http/read-body";
 import { toConnectError } from "./errors";
 
 /**
@@ -36,11 +36,17 @@ export function gzipCodec(limits: BodyLimits): Compression {
  * The request's body under `MAX_BODY_BYTES`: refused at once when its declared length is over,
  * otherwise cut off (and the call failed) as soon as more bytes than that have arrived.
  */
-export function cappedBody(request: Request, limits: BodyLimits): ReadableStream<Uint8Array> | null {
+export function cappedBody(
+  request: Request,
+  limits: BodyLimits,
+  onBody: BodyBytesHook,
+): ReadableStream<Uint8Array> | null {
   const max = limits.MAX_BODY_BYTES;
   const declared = Number(request.headers.get("content-length") ?? Number.NaN);
   if (declared > max) throw toConnectError(bodyTooLarge(max));
-  return request.body?.pipeThrough(byteCap(max, () => toConnectError(bodyTooLarge(max)))) ?? null;
+  // The body is paid for (the limiter's `chargeBody`) once read, before the router decodes it.
+  const charge: BodyBytesHook = (bytes) => onBody(bytes).catch((err) => Promise.reject(toConnectError(err)));
+  return request.body?.pipeThrough(byteCap(max, () => toConnectError(bodyTooLarge(max)), charge)) ?? null;
 }
 
 function blobStream(bytes: Uint8Array): ReadableStream<Uint8Array> {

@@ -37,7 +37,7 @@ async function serveRpc(c: Context<LimiterEnv>): Promise<Response> {
   const handler = handlersOf(c.env).get(c.req.path);
   if (!handler) return c.notFound();
   const request = c.req.raw;
-  const body = cappedBody(request, bodyLimitsOf(c.env));
+  const body = cappedBody(request, bodyLimitsOf(c.env), c.var.limiter.chargeBody);
   const response = await handler({
     httpVersion: "",
     method: request.method,

@@ -9,12 +9,13 @@ import { RateLimitedError } from "./rate-limited-error";
 /**
  * Rate limiting as request context: `limitRequests` computes the client's key once, refuses a
  * client this isolate already knows is over its limit, charges the request itself before
- * anything is read or parsed (one unit, plus one per 8 KiB it declares: garbage is not free),
+ * anything is read (one unit) and its body before it is parsed (one unit per 8 KiB on the
+ * wire, `chargeBody`): garbage is not free,
  * and puts one `RequestLimiter` on `c.var.limiter`. Routes, tenant and operator authentication
  * charge through it; none of them builds a limiter or hashes the client's address again.
  */
 
-/** A request costs its client one unit, plus one per this many bytes of body it declares. */
+/** A request costs its client one unit, plus one per this many bytes of body. */
 export const BYTES_PER_REQUEST_UNIT = 8192;
 
 export interface PublicBatchCost {
@@ -31,6 +32,8 @@ export interface PublicBatchCost {
 export interface RequestLimiter {
   /** Charges a batch of public events, whole or not at all. */
   admitEvents(cost: PublicBatchCost): Promise<void>;
+  /** Charges the client for a body of `bytes` on the wire: pass it to `readJsonBody`. */
+  chargeBody(bytes: number): Promise<void>;
   /** Charges an authenticated tenant `units` (report items). */
   chargeTenant(tenantId: string, units: number): Promise<void>;
   /**
@@ -48,6 +51,7 @@ export interface LimiterEnv extends AppEnv {
 /** What a disabled limiter does: nothing. */
 const unlimited: RequestLimiter = {
   admitEvents: async () => {},
+  chargeBody: async () => {},
   chargeTenant: async () => {},
   recordAuthFailure: async () => {},
 };
@@ -63,9 +67,7 @@ export const limitRequests = createMiddleware<LimiterEnv>(async (c, next) => {
   const client = await clientKey(limits.saltSecret, clientNetwork(connectingIp(c.req.raw)), Date.now());
   // A denial cached by this isolate costs neither a body read nor a round trip.
   refuse(limiter.cachedDecision({ kind: "client", key: client, cost: 1 }));
-  const declared = Number(c.req.header("content-length") ?? 0);
-  const units = 1 + Math.floor((Number.isFinite(declared) && declared > 0 ? declared : 0) / BYTES_PER_REQUEST_UNIT);
-  refuse(await limiter.check([{ kind: "client", key: client, cost: units }], { onError: "open" }));
+  refuse(await limiter.check([{ kind: "client", key: client, cost: 1 }], { onError: "open" }));
   c.set("limiter", requestLimiter(limiter, client));
   return next();
 });
@@ -76,6 +78,8 @@ function requestLimiter(limiter: RateLimiter, client: string): RequestLimiter {
   // Public and tenant traffic fail open when the limiter itself fails (docs/RATE_LIMITING.md).
   return {
     admitEvents: (cost) => enforce(publicBatchCharges(client, cost), { onError: "open" }),
+    chargeBody: (bytes) =>
+      enforce([{ kind: "client", key: client, cost: Math.floor(bytes / BYTES_PER_REQUEST_UNIT) }], { onError: "open" }),
     chargeTenant: (tenantId, units) => enforce([{ kind: "tenant", key: tenantId, cost: units }], { onError: "open" }),
     recordAuthFailure: () => enforce([{ kind: "auth_failures", key: client, cost: 1 }], { onError: "open" }),
   };

@@ -10,7 +10,7 @@ import { submitReports } from "./submit";
  */
 export const usageRoutes = new Hono<TenantEnv>().post("/", requireTenant, async (c) => {
   const receivedAt = Date.now();
-  const body = await readJsonBody(c.req.raw, bodyLimitsOf(c.env));
+  const body = await readJsonBody(c.req.raw, bodyLimitsOf(c.env), c.var.limiter.chargeBody);
   const { allRejected, ...result } = await submitReports(c.env.DB, c.var.limiter, c.var.tenant, body, receivedAt);
   return c.json(result, allRejected ? 400 : 202);
 });

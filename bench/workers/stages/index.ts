@@ -13,6 +13,7 @@ const app = new Hono<{ Bindings: Env }>();
 
 const unlimited: IngestContext["limiter"] = {
   admitEvents: async () => {},
+  chargeBody: async () => {},
   chargeTenant: async () => {},
   recordAuthFailure: async () => {},
 };
