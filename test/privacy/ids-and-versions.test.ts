@@ -82,6 +82,9 @@ describe("version properties", () => {
     "1.2.3-alice@example.com",
     "laptop.example.com",
     "1.2.3.4.5",
+    "7-aqjv5o.qrshrxf3z.gtg",
+    "17.0.1+example.com",
+    "1.0.0-alice.corp.example.com",
     "01.2.3",
     `1.2.3-${"x".repeat(40)}`,
   ])("refuses %j", (version) => {
