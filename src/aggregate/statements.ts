@@ -19,9 +19,12 @@ WHERE NOT EXISTS (SELECT 1 FROM events WHERE uuid = r.value->>'u')
 GROUP BY 1, 2, 3, 4, 5
 ON CONFLICT (app, day, event, app_version, os) DO UPDATE SET count = count + excluded.count`;
 
+// With the install's dimensions as first seen that day: the key is (app, day, distinct_id),
+// so a later event of the same install that day (another version, a resend) keeps the first.
 const RECORD_ACTIVE_INSTALLS = `
-INSERT OR IGNORE INTO daily_active_installs (app, day, distinct_id)
-SELECT DISTINCT r.value->>'a', r.value->>'day', r.value->>'d' FROM json_each(?1) AS r`;
+INSERT OR IGNORE INTO daily_active_installs (app, day, distinct_id, app_version, os, country)
+SELECT r.value->>'a', r.value->>'day', r.value->>'d', r.value->>'v', r.value->>'o', COALESCE(r.value->>'c', '')
+FROM json_each(?1) AS r ORDER BY r.key`;
 
 const INSERT_RAW_EVENTS = `
 INSERT OR IGNORE INTO events

@@ -58,6 +58,7 @@ describe("events flow through the real Queue into D1 aggregates", () => {
         { day: "2026-10-03", events: {}, active_installs: 0, rejected: {} },
       ],
       active_installs: 10,
+      dropped_properties: {},
     });
   });
 
