@@ -23,6 +23,8 @@ app.use("/v1/catalog", cors({ origin: "*", allowMethods: ["GET"] }));
 // Routes that take data from clients get the request's limiter (c.var.limiter).
 app.use("/v1/events", limitRequests);
 app.use("/v1/usage", limitRequests);
+// The dashboard's sign-in checks the operator token like the operator API does (isAdminToken).
+app.use("/dashboard/login", limitRequests);
 // The operator API: stats, billing, tenants and dead letters, behind ADMIN_TOKEN.
 for (const operatorPath of ["/v1/stats/*", "/v1/billing/*", "/v1/admin/*"]) app.use(operatorPath, requireAdmin);
 

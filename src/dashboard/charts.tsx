@@ -13,6 +13,7 @@ export interface Series {
 
 const numberFormat = new Intl.NumberFormat("en-US", { maximumFractionDigits: 2 });
 export const formatNumber = (n: number) => numberFormat.format(n);
+const compactFormat = new Intl.NumberFormat("en-US", { notation: "compact" });
 
 /** Rounds to one decimal: enough for a pixel, and short in the page. */
 const px = (n: number) => Math.round(n * 10) / 10;
@@ -47,15 +48,17 @@ interface StackedBarsProps {
   labels: string[];
   series: Series[];
   unit: string;
+  /** Name the series in a legend and in each bar's title (default: when there are several). */
+  named?: boolean;
 }
 
 /** Vertical bars, one per label, stacked by series (one series: plain bars). */
-export function StackedBars({ id, title, labels, series, unit }: StackedBarsProps) {
-  const width = 720;
-  const height = 220;
-  const left = 44;
-  const bottom = 24;
-  const top = 10;
+export function StackedBars({ id, title, labels, series, unit, named = series.length > 1 }: StackedBarsProps) {
+  const width = 1000;
+  const height = 320;
+  const left = 64;
+  const bottom = 44;
+  const top = 26;
   const plotWidth = width - left - 8;
   const plotHeight = height - top - bottom;
   const totals = labels.map((_, i) => series.reduce((n, s) => n + (s.values[i] ?? 0), 0));
@@ -71,58 +74,52 @@ export function StackedBars({ id, title, labels, series, unit }: StackedBarsProp
     sum === 0
       ? `No ${unit} from ${labels[0]} to ${labels[labels.length - 1]}.`
       : `${formatNumber(sum)} ${unit} from ${labels[0]} to ${labels[labels.length - 1]}; the most, ${formatNumber(totals[peak] ?? 0)}, on ${labels[peak]}.`;
-  const multi = series.length > 1;
   return (
-    <figure class="card chart">
+    <figure class="card stacked">
       <h2>{title}</h2>
-      {multi ? <Legend names={series.map((s) => s.name)} /> : null}
-      <div class="scroll">
-        <svg viewBox={`0 0 ${width} ${height}`} role="img" aria-labelledby={`${id}-n ${id}-d`} id={id}>
-          <title id={`${id}-n`}>{title}</title>
-          <desc id={`${id}-d`}>{summary}</desc>
-          {ticks.map((tick) => (
-            <g>
-              <line class="grid-line" x1={left} x2={width - 8} y1={px(y(tick))} y2={px(y(tick))} />
-              <text x={left - 6} y={px(y(tick) + 4)} text-anchor="end">
-                {formatNumber(tick)}
-              </text>
-            </g>
-          ))}
-          <line class="axis" x1={left} x2={width - 8} y1={top + plotHeight} y2={top + plotHeight} />
-          <g class="stack">
+      {named ? <Legend names={series.map((s) => s.name)} /> : null}
+      <svg viewBox={`0 0 ${width} ${height}`} role="img" aria-labelledby={`${id}-n ${id}-d`} id={id}>
+        <title id={`${id}-n`}>{title}</title>
+        <desc id={`${id}-d`}>{summary}</desc>
+        {ticks.map((tick) => (
+          <g>
+            <line class="grid-line" x1={left} x2={width - 8} y1={px(y(tick))} y2={px(y(tick))} />
+            <text x={left - 6} y={px(y(tick) + 4)} text-anchor="end">
+              {compactFormat.format(tick)}
+            </text>
+          </g>
+        ))}
+        <line class="axis" x1={left} x2={width - 8} y1={top + plotHeight} y2={top + plotHeight} />
+        {series.map((s, k) => (
+          // One group per series: its colour is written once, not on each of its bars.
+          <g class={`stack c${k % SERIES_COLOURS}`}>
             {labels.map((label, i) => {
-              const x = px(left + i * band + (band - barWidth) / 2);
-              let base = 0;
-              return series.map((s, k) => {
-                const value = s.values[i] ?? 0;
-                if (value <= 0) return null;
-                const from = base;
-                base += value;
-                return (
-                  <rect
-                    class={`c${k % SERIES_COLOURS}`}
-                    x={x}
-                    y={px(y(base))}
-                    width={px(barWidth)}
-                    height={px(y(from) - y(base))}
-                  >
-                    <title>
-                      {multi ? `${s.name} on ${label}: ${formatNumber(value)}` : `${label}: ${formatNumber(value)}`}
-                    </title>
-                  </rect>
-                );
-              });
+              const value = s.values[i] ?? 0;
+              if (value <= 0) return null;
+              const below = series.slice(0, k).reduce((n, under) => n + (under.values[i] ?? 0), 0);
+              return (
+                <rect
+                  x={px(left + i * band + (band - barWidth) / 2)}
+                  y={px(y(below + value))}
+                  width={px(barWidth)}
+                  height={px(y(below) - y(below + value))}
+                >
+                  <title>
+                    {named ? `${s.name} on ${label}: ${formatNumber(value)}` : `${label}: ${formatNumber(value)}`}
+                  </title>
+                </rect>
+              );
             })}
           </g>
-          {labels.map((label, i) =>
-            i % labelEvery === 0 ? (
-              <text x={px(left + (i + 0.5) * band)} y={height - 6} text-anchor="middle">
-                {label.slice(5)}
-              </text>
-            ) : null,
-          )}
-        </svg>
-      </div>
+        ))}
+        {labels.map((label, i) =>
+          i % labelEvery === 0 ? (
+            <text x={px(left + (i + 0.5) * band)} y={height - 8} text-anchor="middle">
+              {label.slice(5)}
+            </text>
+          ) : null,
+        )}
+      </svg>
     </figure>
   );
 }
@@ -143,52 +140,48 @@ interface HorizontalBarsProps {
   note?: string;
 }
 
-/** One horizontal bar per row, longest first as given: breakdowns and per-tenant figures. */
+/** Where bars start and how much of the width they may take, in percent: text keeps its size at any width. */
+const BAR_START = 34;
+const BAR_SPAN = 52;
+const MAX_LABEL = 14;
+
+/** One horizontal bar per row, in the order given: breakdowns and per-tenant figures. */
 export function HorizontalBars({ id, title, rows, unit, note }: HorizontalBarsProps) {
-  const width = 480;
   const rowHeight = 26;
-  const labelWidth = 150;
-  const barSpace = width - labelWidth - 70;
   const height = Math.max(1, rows.length) * rowHeight + 4;
   const max = Math.max(1, ...rows.map((row) => Math.max(row.value, row.mark?.value ?? 0)));
-  const x = (value: number) => labelWidth + (value / max) * barSpace;
+  const at = (value: number) => `${px(BAR_START + (value / max) * BAR_SPAN)}%`;
   const summary = rows.map((row) => `${row.label}: ${formatNumber(row.value)}`).join("; ") || `no ${unit}`;
   return (
-    <figure class="card chart bars">
+    <figure class="card bars">
       <h2>{title}</h2>
       {note ? <p class="muted">{note}</p> : null}
-      <svg viewBox={`0 0 ${width} ${height}`} role="img" aria-labelledby={`${id}-n ${id}-d`} id={id}>
+      <svg width="100%" height={height} role="img" aria-labelledby={`${id}-n ${id}-d`} id={id}>
         <title id={`${id}-n`}>{title}</title>
         <desc id={`${id}-d`}>{summary}</desc>
         {rows.map((row, i) => {
           const top = i * rowHeight + 4;
-          const label = row.label.length > 22 ? `${row.label.slice(0, 21)}…` : row.label;
+          const label = row.label.length > MAX_LABEL ? `${row.label.slice(0, MAX_LABEL - 1)}…` : row.label;
           return (
             <g>
-              <text x={0} y={top + 15}>
+              <text x="0" y={top + 15}>
                 {label}
               </text>
               <rect
-                class={`c${row.label === "(other)" ? 6 : 0}`}
-                x={labelWidth}
+                class={`c${row.label === "(other)" ? SERIES_COLOURS - 1 : 0}`}
+                x={`${BAR_START}%`}
                 y={top + 2}
-                width={px(Math.max(1, x(row.value) - labelWidth))}
+                width={`${Math.max(0.5, px((row.value / max) * BAR_SPAN))}%`}
                 height={rowHeight - 8}
               >
                 <title>{`${row.label}: ${formatNumber(row.value)} ${unit}`}</title>
               </rect>
               {row.mark ? (
-                <line
-                  class="hw"
-                  x1={px(x(row.mark.value))}
-                  x2={px(x(row.mark.value))}
-                  y1={top}
-                  y2={top + rowHeight - 4}
-                >
+                <line class="hw" x1={at(row.mark.value)} x2={at(row.mark.value)} y1={top} y2={top + rowHeight - 4}>
                   <title>{row.mark.title}</title>
                 </line>
               ) : null}
-              <text x={px(Math.max(x(row.value), row.mark ? x(row.mark.value) : 0) + 6)} y={top + 15}>
+              <text x="100%" y={top + 15} text-anchor="end">
                 {formatNumber(row.value)}
               </text>
             </g>

@@ -2,6 +2,7 @@ import { z } from "zod";
 import { catalogue } from "../catalog/definition";
 import { describeIssue } from "../http/validation";
 import { DAY_MS, daysBetween, utcDay } from "../lib/time";
+import { type Cell, OTHER } from "../stats/small-groups";
 import type { Series } from "./charts";
 import { SERIES_COLOURS } from "./styles";
 
@@ -114,4 +115,12 @@ export function stackedSeries(
     });
   }
   return { series, totals: new Map(names.map((name) => [name, totals.get(name) ?? 0])) };
+}
+
+/** The largest `max` cells of a breakdown, the rest merged into `(other)`: a readable chart of bounded size. */
+export function topCells(cells: readonly Cell[], max: number): Cell[] {
+  const named = cells.filter((cell) => cell.value !== OTHER);
+  if (named.length <= max) return [...cells];
+  const rest = cells.filter((cell) => !named.slice(0, max).includes(cell));
+  return [...named.slice(0, max), { value: OTHER, installs: rest.reduce((n, cell) => n + cell.installs, 0) }];
 }

@@ -47,9 +47,11 @@ input,select{border:1px solid #6b7682;border-radius:4px;padding:6px 8px;backgrou
 .totals dd{margin:0;font-size:24px;font-weight:700}
 .grid{display:grid;grid-template-columns:repeat(auto-fit,minmax(300px,1fr));gap:0 16px}
 .scroll{overflow-x:auto}
-.chart svg{display:block;width:100%;height:auto;min-width:480px}
-.bars svg{min-width:0}
-svg text{font-size:12px;fill:#3d4650}
+figure{margin:12px 0}
+.card>h2:first-child{margin-top:0}
+.stacked svg{display:block;width:100%;height:auto}
+.bars svg{display:block;overflow:visible}
+svg text{font-size:13px;fill:#3d4650}
 .axis{stroke:#8a949e;stroke-width:1}
 .grid-line{stroke:#e1e5ea;stroke-width:1}
 .stack rect{stroke:#fff;stroke-width:.5}
@@ -62,20 +64,31 @@ svg text{font-size:12px;fill:#3d4650}
 table{border-collapse:collapse;width:100%;background:#fff;font-size:14px}
 caption{text-align:left;font-weight:600;padding:6px 0}
 th,td{border-bottom:1px solid #e1e5ea;padding:6px 8px;text-align:left;vertical-align:top}
-th{background:#eef1f4}
+thead th{background:#eef1f4}
+tbody th{font-weight:600}
 td.n,th.n{text-align:right;font-variant-numeric:tabular-nums}
 details{margin:8px 0}
 summary{cursor:pointer;color:#0b57d0;padding:4px 0}
 code,pre{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;font-size:13px}
+h2 code,h3 code{font-size:inherit}
+.props{table-layout:fixed}
+.props th:nth-child(1){width:24%}.props th:nth-child(2){width:16%}.props th:nth-child(3){width:11%}
+.props td,.props th{overflow-wrap:anywhere}
+.app{border-top:2px solid #d5dbe1;margin-top:24px}
 pre{background:#17212b;color:#f1f3f5;padding:12px;border-radius:6px;overflow-x:auto;white-space:pre}
 .empty{border-left:4px solid #0b57d0}
 .alert{border-left:4px solid #b3261e}
 .ok{color:#0f7b3f;font-weight:600}
 .bad{color:#b3261e;font-weight:600}
-.badge{display:inline-block;border:1px solid #6b7682;border-radius:10px;padding:0 8px;font-size:12px;color:#3d4650}
+.badge{display:inline-block;border:1px solid #6b7682;border-radius:10px;padding:0 8px;font-size:12px;font-weight:400;color:#3d4650;vertical-align:middle}
+h3 .badge{margin-left:8px}
 .login{max-width:420px;margin:10vh auto;background:#fff;border:1px solid #d5dbe1;border-radius:8px;padding:24px}
 .login label{display:block;font-weight:600;margin:12px 0 4px}
 .login input{width:100%}
 .login .primary{margin-top:16px;width:100%}
-@media (max-width:600px){main{padding:12px}h1{font-size:21px}.signout{margin-left:0}.totals dd{font-size:20px}}
+.defs{display:grid;grid-template-columns:max-content 1fr;gap:2px 12px;margin:0}
+.defs dt{font-weight:600}
+.defs dd{margin:0}
+@media (max-width:600px){main{padding:12px}h1{font-size:21px}.signout{margin-left:0}.totals dd{font-size:20px}
+.stacked svg text{font-size:34px}.defs{grid-template-columns:1fr}.defs dd{margin-bottom:6px}}
 `;

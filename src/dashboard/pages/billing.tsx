@@ -20,8 +20,8 @@ interface BillingPageProps {
 
 const FIGURES = [
   { key: "mau", name: "MAU", title: "Monthly active users (MAU)", unit: "users" },
-  { key: "tpr", name: "TPR", title: "Teleport protected resources (TPR)", unit: "resources" },
-  { key: "mwi", name: "MWI", title: "Machine and workload identities (MWI)", unit: "bot instances" },
+  { key: "tpr", name: "TPR", title: "Teleport Protected Resources (TPR)", unit: "resources" },
+  { key: "mwi", name: "MWI", title: "Machine & Workload Identities (MWI)", unit: "bot instances" },
 ] as const;
 
 export function BillingPage({ month, previous, next, error, rows, tenantNames, origin }: BillingPageProps) {
@@ -49,7 +49,7 @@ export function BillingPage({ month, previous, next, error, rows, tenantNames, o
           </a>
         </div>
       </form>
-      <dl class="muted">
+      <dl class="card defs">
         <dt>MAU</dt>
         <dd>distinct users with activity in the month (from user-activity reports)</dd>
         <dt>TPR</dt>

@@ -17,7 +17,7 @@ function constraint(property: Property): string {
 function PropertyTable(props: { caption: string; properties: readonly Property[] }) {
   return (
     <div class="scroll">
-      <table>
+      <table class="props">
         <caption>{props.caption}</caption>
         <thead>
           <tr>
@@ -63,7 +63,7 @@ export function CataloguePage() {
       </p>
       <section class="card" aria-labelledby="classes">
         <h2 id="classes">Privacy classes</h2>
-        <dl>
+        <dl class="defs">
           {Object.entries(catalogue.privacy_classes).map(([name, meaning]) => (
             <>
               <dt>
@@ -81,19 +81,22 @@ export function CataloguePage() {
         </ul>
       </section>
       {catalogue.apps.map((app) => (
-        <section aria-labelledby={`app-${app.name}`}>
+        <section class="app" aria-labelledby={`app-${app.name}`}>
           <h2 id={`app-${app.name}`}>
             <code>{app.name}</code>
           </h2>
           <p>{app.description}</p>
           {app.common_properties.length > 0 ? (
-            <PropertyTable caption="Properties any of its events may carry" properties={app.common_properties} />
+            <PropertyTable
+              caption={`Properties any event of ${app.name} may carry`}
+              properties={app.common_properties}
+            />
           ) : null}
           {app.events.map((event) => (
             <>
               <h3 id={`event-${event.name}`}>
                 <code>{event.name}</code>
-                {event.tenant_only ? <span class="badge">{" tenant token required"}</span> : null}
+                {event.tenant_only ? <span class="badge">tenant token required</span> : null}
               </h3>
               <p>{event.description}</p>
               {event.properties.length > 0 ? (

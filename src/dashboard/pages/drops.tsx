@@ -63,6 +63,7 @@ export function DropsPage({ range, error, stats, buckets }: DropsPageProps) {
             labels={buckets.labels}
             series={series}
             unit="rejected events"
+            named
           />
           <div class="scroll">
             <table>

@@ -4,9 +4,12 @@ import { formatNumber, HorizontalBars, StackedBars } from "../charts";
 import { firstEventCommand } from "../first-event";
 import { EmptyState } from "../layout";
 import { RangeForm } from "../range-form";
-import { APP_NAMES, type Buckets, meanPerBucket, type Range, stackedSeries } from "../series";
+import { APP_NAMES, type Buckets, meanPerBucket, type Range, stackedSeries, sumPerBucket, topCells } from "../series";
 
 /** The Events page: per app, events per day by name, active installs per day, installs by version, OS and country. */
+
+/** Values shown per breakdown; the smaller ones join (other) (the stats API lists them all). */
+const MAX_BREAKDOWN_ROWS = 10;
 
 interface EventsPageProps {
   range: Range;
@@ -24,13 +27,23 @@ export function EventsPage({ range, error, stats, breakdown, buckets, origin }: 
     "other events",
   );
   const eventTotal = [...totals.values()].reduce((a, b) => a + b, 0);
-  const rejected = stats.days.reduce((n, day) => n + Object.values(day.rejected).reduce((a, b) => a + b, 0), 0);
   const installs = meanPerBucket(
     stats.days.map((day) => day.active_installs),
     buckets,
   );
-  const per = buckets.unit === "day" ? "per day" : "per week";
-  const hidden = `Installs counted under the values of their last active day. Values with fewer than ${breakdown.min_installs} installs are merged into (other), so that none singles out an install.`;
+  const weekly = buckets.unit === "week";
+  const per = weekly ? "per week" : "per day";
+  const sumOf = (counts: Record<string, number>) => Object.values(counts).reduce((a, b) => a + b, 0);
+  const eventsPer = sumPerBucket(
+    stats.days.map((day) => sumOf(day.events)),
+    buckets,
+  );
+  const rejectedPer = sumPerBucket(
+    stats.days.map((day) => sumOf(day.rejected)),
+    buckets,
+  );
+  const rejected = rejectedPer.reduce((a, b) => a + b, 0);
+  const hidden = `Installs counted under the values of their last active day. Values with fewer than ${breakdown.min_installs} installs are merged into (other), so that none singles out an install, and so are all but the ${MAX_BREAKDOWN_ROWS} largest.`;
   return (
     <>
       <RangeForm action="/dashboard" apps={APP_NAMES} range={range} error={error} />
@@ -70,10 +83,11 @@ export function EventsPage({ range, error, stats, breakdown, buckets, origin }: 
             labels={buckets.labels}
             series={series}
             unit="events"
+            named
           />
           <StackedBars
             id="installs-chart"
-            title={buckets.unit === "day" ? "Active installs per day" : "Active installs per day, averaged per week"}
+            title={weekly ? "Active installs per day, averaged per week" : "Active installs per day"}
             labels={buckets.labels}
             series={[{ name: "active installs", values: installs }]}
             unit="active installs"
@@ -87,7 +101,10 @@ export function EventsPage({ range, error, stats, breakdown, buckets, origin }: 
                     dimension
                   ]
                 }
-                rows={breakdown[dimension].map((cell) => ({ label: cell.value, value: cell.installs }))}
+                rows={topCells(breakdown[dimension], MAX_BREAKDOWN_ROWS).map((cell) => ({
+                  label: cell.value,
+                  value: cell.installs,
+                }))}
                 unit="installs"
               />
             ))}
@@ -115,18 +132,18 @@ export function EventsPage({ range, error, stats, breakdown, buckets, origin }: 
             </table>
           </div>
           <details>
-            <summary>Day by day</summary>
+            <summary>{weekly ? "Week by week" : "Day by day"}</summary>
             <div class="scroll">
               <table>
-                <caption>Events, active installs and rejections per day</caption>
+                <caption>{`Events, active installs and rejected events ${per}`}</caption>
                 <thead>
                   <tr>
-                    <th scope="col">Day</th>
+                    <th scope="col">{weekly ? "Week from" : "Day"}</th>
                     <th scope="col" class="n">
                       Events
                     </th>
                     <th scope="col" class="n">
-                      Active installs
+                      {weekly ? "Active installs (daily mean)" : "Active installs"}
                     </th>
                     <th scope="col" class="n">
                       Rejected
@@ -134,12 +151,12 @@ export function EventsPage({ range, error, stats, breakdown, buckets, origin }: 
                   </tr>
                 </thead>
                 <tbody>
-                  {stats.days.map((day) => (
+                  {buckets.labels.map((label, i) => (
                     <tr>
-                      <th scope="row">{day.day}</th>
-                      <td class="n">{formatNumber(Object.values(day.events).reduce((a, b) => a + b, 0))}</td>
-                      <td class="n">{formatNumber(day.active_installs)}</td>
-                      <td class="n">{formatNumber(Object.values(day.rejected).reduce((a, b) => a + b, 0))}</td>
+                      <th scope="row">{label}</th>
+                      <td class="n">{formatNumber(eventsPer[i] ?? 0)}</td>
+                      <td class="n">{formatNumber(installs[i] ?? 0)}</td>
+                      <td class="n">{formatNumber(rejectedPer[i] ?? 0)}</td>
                     </tr>
                   ))}
                 </tbody>

@@ -128,7 +128,7 @@ export function HealthPage({ health, origin }: { health: Health; origin: string 
             <tr>
               <th scope="col">Counter</th>
               <th scope="col" class="n">
-                Requests
+                Count
               </th>
             </tr>
           </thead>
