@@ -1,60 +1,20 @@
 import { execFile } from "node:child_process";
 import { mkdirSync, readFileSync, statSync } from "node:fs";
-import { createRequire } from "node:module";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
-import { gzipSync } from "node:zlib";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type RunningCollector, startCollector } from "../e2e/wrangler-dev";
 import { launchChromium } from "./chromium";
+import { barTitles, countBy, heightPerUnit, PAGES, screenshots, signInThroughForm } from "./dashboard-pages";
 import { type Model, seedBilling, seedEvents, waitForEvents } from "./dashboard-seed";
 
 /**
  * The dashboard in headless Chromium against `wrangler dev`, seeded through the public and
  * operator APIs: signing in through the form, what each page shows (read from the SVG bars'
- * `<title>`s, their heights and the tables), keyboard navigation, axe's accessibility rules,
- * page weights, sign-out, and a screenshot of each page (docs/screenshots/ when
- * UPDATE_SCREENSHOTS=1, a temporary folder otherwise).
+ * `<title>`s, their heights and the tables), sign-out, and a screenshot of each page.
+ * Keyboard, accessibility, phone width and page weights: dashboard-access.test.ts.
  */
-
-const root = fileURLToPath(new URL("../..", import.meta.url));
-const screenshots =
-  process.env.UPDATE_SCREENSHOTS === "1" ? join(root, "docs/screenshots") : join(tmpdir(), "edgehog-screenshots");
-const axeSource = readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
-const PAGES = [
-  { path: "/dashboard", name: "events", title: "Events" },
-  { path: "/dashboard/drops", name: "drops", title: "Visible drops" },
-  { path: "/dashboard/billing", name: "billing", title: "Tenants and billing" },
-  { path: "/dashboard/catalogue", name: "catalogue", title: "Catalogue" },
-  { path: "/dashboard/health", name: "health", title: "Health" },
-];
-const MAX_PAGE_BYTES = 100 * 1024;
-
-/** The `<title>` texts of the bars of one chart (by its svg id). */
-function barTitles(page: Page, chart: string): Promise<string[]> {
-  return page.locator(`svg#${chart} rect > title`).allTextContents();
-}
-
-/** Each bar's height divided by the number its title gives: one constant for a whole chart. */
-async function heightPerUnit(page: Page, chart: string): Promise<number[]> {
-  return page.locator(`svg#${chart} rect`).evaluateAll((rects) =>
-    rects.map((rect) => {
-      const value = Number(
-        (rect.querySelector("title")?.textContent ?? "").split(": ").at(-1)?.split(" ")[0]?.replace(/,/g, ""),
-      );
-      return Number(rect.getAttribute("height")) / value;
-    }),
-  );
-}
-
-function countBy<T>(items: readonly T[], key: (item: T) => string): Map<string, number> {
-  const counts = new Map<string, number>();
-  for (const item of items) counts.set(key(item), (counts.get(key(item)) ?? 0) + 1);
-  return counts;
-}
 
 describe("the operator dashboard, in Chromium", () => {
   let collector: RunningCollector;
@@ -62,7 +22,6 @@ describe("the operator dashboard, in Chromium", () => {
   let context: BrowserContext;
   let page: Page;
   let model: Model;
-  const consoleErrors: string[] = [];
   const now = Date.now();
   const today = new Date(now).toISOString().slice(0, 10);
 
@@ -71,9 +30,6 @@ describe("the operator dashboard, in Chromium", () => {
     mkdirSync(screenshots, { recursive: true });
     context = await browser.newContext({ viewport: { width: 1280, height: 800 }, acceptDownloads: true });
     page = await context.newPage();
-    page.on("console", (message) => {
-      if (message.type() === "error") consoleErrors.push(message.text());
-    });
   });
   afterAll(async () => {
     await browser?.close();
@@ -92,9 +48,8 @@ describe("the operator dashboard, in Chromium", () => {
 
   it("signs in through the form with a cookie the page's scripts cannot read, and goes where it was asked", async () => {
     await page.goto(`${collector.url}/dashboard/health`);
-    await page.getByLabel("Operator token").fill(collector.adminToken);
-    await page.keyboard.press("Enter");
-    await page.waitForURL(`${collector.url}/dashboard/health`);
+    await signInThroughForm(page, collector.adminToken);
+    expect(page.url()).toBe(`${collector.url}/dashboard/health`);
     const [cookie] = await context.cookies();
     expect(cookie).toMatchObject({ name: "edgehog_session", httpOnly: true, sameSite: "Strict", secure: false });
     expect(cookie?.expires).toBeGreaterThan(now / 1000 + 3600);
@@ -255,72 +210,6 @@ describe("the operator dashboard, in Chromium", () => {
     await page.screenshot({ path: join(screenshots, "health.png"), fullPage: true });
   });
 
-  it("reaches every navigation link from the keyboard, with a visible focus", async () => {
-    await page.goto(`${collector.url}/dashboard`);
-    await page.keyboard.press("Tab");
-    expect(await page.evaluate(() => document.activeElement?.textContent)).toBe("Skip to content");
-    await page.keyboard.press("Tab"); // the brand link
-    for (const { title } of PAGES) {
-      await page.keyboard.press("Tab");
-      const focused = await page.evaluate(() => {
-        const element = document.activeElement as HTMLElement;
-        return { text: element.textContent, outline: getComputedStyle(element).outlineStyle };
-      });
-      expect(focused).toEqual({ text: title, outline: "solid" });
-    }
-    await page.keyboard.press("Enter"); // on the last one
-    await page.waitForURL(/\/dashboard\/health$/);
-    await page.keyboard.press("Tab"); // the skip link, then into the content
-    await page.keyboard.press("Enter");
-    expect(await page.evaluate(() => document.activeElement?.id)).toBe("main");
-  });
-
-  it("passes axe's accessibility rules (labels, contrast, names) on every page, without CSP errors", async () => {
-    for (const { path } of PAGES) {
-      await page.goto(`${collector.url}${path}`);
-      // Evaluated through the DevTools protocol: the page's CSP allows no script, rightly.
-      await page.evaluate(axeSource);
-      const violations = await page.evaluate(async () => {
-        const axe = (
-          globalThis as unknown as { axe: { run(): Promise<{ violations: { id: string; nodes: unknown[] }[] }> } }
-        ).axe;
-        return (await axe.run()).violations.map((v) => `${v.id} (${v.nodes.length})`);
-      });
-      expect(violations, path).toEqual([]);
-    }
-    expect(consoleErrors.filter((text) => /Content Security Policy|Refused to/.test(text))).toEqual([]);
-  });
-
-  it("is usable at phone width", async () => {
-    const phone = await browser.newContext({
-      viewport: { width: 390, height: 844 },
-      deviceScaleFactor: 2,
-      isMobile: true,
-      hasTouch: true,
-    });
-    await phone.addCookies(await context.cookies());
-    const small = await phone.newPage();
-    await small.goto(`${collector.url}/dashboard`);
-    // Nothing but the charts' own scroll areas is wider than the screen.
-    expect(await small.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
-    expect(await small.getByRole("link", { name: "Health" }).isVisible()).toBe(true);
-    await small.screenshot({ path: join(screenshots, "events-phone.png"), fullPage: true });
-    await phone.close();
-  });
-
-  it("keeps every page under 100 KB as served", async () => {
-    const cookie = (await context.cookies()).map((c) => `${c.name}=${c.value}`).join("; ");
-    const weights: string[] = [];
-    for (const { path } of PAGES) {
-      const res = await fetch(`${collector.url}${path}`, { headers: { cookie, accept: "text/html" } });
-      expect(res.status).toBe(200);
-      const body = Buffer.from(await res.arrayBuffer());
-      weights.push(`${path}: ${body.length} bytes, ${gzipSync(body).length} gzipped`);
-      expect(body.length, path).toBeLessThan(MAX_PAGE_BYTES);
-    }
-    console.log(`page weights (seeded data):\n  ${weights.join("\n  ")}`);
-  });
-
   it("signs out, after which the pages are refused", async () => {
     await page.goto(`${collector.url}/dashboard/catalogue`);
     await page.getByRole("button", { name: "Sign out" }).click();
@@ -338,7 +227,7 @@ describe("the operator dashboard, in Chromium", () => {
   });
 
   it("saved a screenshot of each page", () => {
-    for (const name of ["login", ...PAGES.map((p) => p.name), "events-phone"]) {
+    for (const name of ["login", ...PAGES.map((p) => p.name)]) {
       expect(statSync(join(screenshots, `${name}.png`)).size, name).toBeGreaterThan(10_000);
     }
   });
