@@ -8,6 +8,7 @@ import { monthOf, monthStart, nextMonth } from "../billing/months";
 import { readBillingUsage } from "../billing/queries";
 import { billingCsv, monthSchema } from "../billing/route";
 import type { AppEnv } from "../http/context";
+import { backendUnavailable } from "../http/errors";
 import { readFormBody } from "../http/read-body";
 import { validQuery } from "../http/validation";
 import { readBreakdown } from "../stats/breakdown";
@@ -41,6 +42,16 @@ const noStore = createMiddleware(async (c, next) => {
   await next();
   c.header("Cache-Control", "no-store");
 });
+
+/** A page's reads from D1: a failure is a 503 with Retry-After (reload shortly), never a page of zeros. */
+async function fromD1<T>(read: Promise<T>): Promise<T> {
+  try {
+    return await read;
+  } catch (err) {
+    console.error("dashboard: reading D1 failed", err);
+    throw backendUnavailable("storage_unavailable", "the database could not be read; reload the page in a few seconds");
+  }
+}
 
 const nonceOf = (c: { get(key: "secureHeadersNonce"): string | undefined }) => c.get("secureHeadersNonce") ?? "";
 const originOf = (url: string) => new URL(url).origin;
@@ -82,10 +93,12 @@ export const dashboardRoutes = new Hono<DashboardEnv>()
   })
   .get("/", requireSession, async (c) => {
     const { range, error } = rangeOf(c.req.query(), Date.now());
-    const [stats, breakdown] = await Promise.all([
-      readEventStats(c.env.DB, range.app, range.from, range.to),
-      readBreakdown(c.env.DB, range.app, range.from, range.to, statsMinInstallsOf(c.env)),
-    ]);
+    const [stats, breakdown] = await fromD1(
+      Promise.all([
+        readEventStats(c.env.DB, range.app, range.from, range.to),
+        readBreakdown(c.env.DB, range.app, range.from, range.to, statsMinInstallsOf(c.env)),
+      ]),
+    );
     const page = (
       <Page title="Events" nonce={nonceOf(c)} current="/dashboard">
         <EventsPage
@@ -102,7 +115,7 @@ export const dashboardRoutes = new Hono<DashboardEnv>()
   })
   .get("/drops", requireSession, async (c) => {
     const { range, error } = rangeOf(c.req.query(), Date.now());
-    const stats = await readEventStats(c.env.DB, range.app, range.from, range.to);
+    const stats = await fromD1(readEventStats(c.env.DB, range.app, range.from, range.to));
     const page = (
       <Page title="Visible drops" nonce={nonceOf(c)} current="/dashboard/drops">
         <DropsPage range={range} error={error} stats={stats} buckets={bucketsOf(range.from, range.to)} />
@@ -115,7 +128,7 @@ export const dashboardRoutes = new Hono<DashboardEnv>()
     const given = c.req.query("month");
     const parsed = monthSchema.safeParse(given || monthOf(now));
     const month = parsed.success ? parsed.data : monthOf(now);
-    const [rows, tenants] = await Promise.all([readBillingUsage(c.env.DB, month), listTenants(c.env.DB, now)]);
+    const [rows, tenants] = await fromD1(Promise.all([readBillingUsage(c.env.DB, month), listTenants(c.env.DB, now)]));
     const page = (
       <Page title="Tenants and billing" nonce={nonceOf(c)} current="/dashboard/billing">
         <BillingPage
@@ -133,7 +146,7 @@ export const dashboardRoutes = new Hono<DashboardEnv>()
   })
   .get("/billing.csv", requireSession, validQuery(z.object({ month: monthSchema }), "?month=YYYY-MM"), async (c) => {
     const { month } = c.req.valid("query");
-    return billingCsv(c, month, await readBillingUsage(c.env.DB, month));
+    return billingCsv(c, month, await fromD1(readBillingUsage(c.env.DB, month)));
   })
   .get("/catalogue", requireSession, (c) =>
     html(
@@ -144,7 +157,7 @@ export const dashboardRoutes = new Hono<DashboardEnv>()
     ),
   )
   .get("/health", requireSession, async (c) => {
-    const health = await readHealth(c.env.DB);
+    const health = await fromD1(readHealth(c.env.DB));
     return html(
       c,
       <Page title="Health" nonce={nonceOf(c)} current="/dashboard/health">

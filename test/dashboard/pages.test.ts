@@ -1,8 +1,10 @@
+import { createExecutionContext } from "cloudflare:test";
 import { env, exports } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
 import { computeBilling } from "../../src/billing/compute";
+import worker from "../../src/index";
 import { getPage, LOCAL, signIn } from "../helpers/dashboard";
-import { batchMessage, deliver, storedEvent } from "../helpers/queue";
+import { batchMessage, deliver, storedEvent, unavailableDb } from "../helpers/queue";
 import { resourcePresenceReport, userActivityReport } from "../helpers/reports";
 import { bearer, tenantWithToken } from "../helpers/tenants";
 
@@ -103,6 +105,25 @@ describe("the dashboard's pages", () => {
     expect(weekly).toContain("Events per week, by event");
     // Weeks start on the range's first day: 01-01, 01-08, 01-15…
     expect(weekly).toContain("<title>connect.protocol.use on 2026-01-15: 1</title>");
+  });
+});
+
+describe("when D1 is down", () => {
+  it.each([
+    "/dashboard",
+    "/dashboard/drops",
+    "/dashboard/billing",
+    "/dashboard/health",
+    `/dashboard/billing.csv?month=${month}`,
+  ])("%s answers 503 with Retry-After, never a page of zeros", async (path) => {
+    const res = await worker.fetch(
+      new Request(`${LOCAL}${path}`, { headers: { cookie, accept: "text/html" } }),
+      { ...env, DB: unavailableDb },
+      createExecutionContext(),
+    );
+    expect(res.status).toBe(503);
+    expect(res.headers.get("retry-after")).toBeTruthy();
+    expect(await res.json()).toMatchObject({ error: "storage_unavailable" });
   });
 });
 
