@@ -1,4 +1,4 @@
-import { type Range, rangeStart } from "./series";
+import type { Range } from "./series";
 
 /** The app and range chooser of the Events and Visible drops pages: a plain GET form, no script. */
 export function RangeForm(props: {
@@ -10,7 +10,7 @@ export function RangeForm(props: {
   const { app, from, to } = props.range;
   const quick = [7, 30, 90, 365].map((days) => ({
     days,
-    href: `${props.action}?app=${encodeURIComponent(app)}&from=${rangeStart(to, days)}&to=${to}`,
+    href: `${props.action}?app=${encodeURIComponent(app)}&days=${days}`,
   }));
   return (
     <form class="card" method="get" action={props.action} aria-label="Choose the app and the days">

@@ -15,6 +15,7 @@ import { SERIES_COLOURS } from "./styles";
 export const DEFAULT_RANGE_DAYS = 30;
 const MAX_RANGE_DAYS = 366;
 const MAX_DAILY_BARS = 62;
+const ISO_DAY = /^\d{4}-\d{2}-\d{2}$/;
 
 export const APP_NAMES = Object.keys(catalogue.apps);
 
@@ -35,15 +36,24 @@ const rangeSchema = z
     message: `a range may span at most ${MAX_RANGE_DAYS} days`,
   });
 
-/** The page's range from its query string: the defaults where a field is absent, or an error to show. */
+/**
+ * The page's range from its query string: `from` and `to`, or `days` ending `to` (both default
+ * to the last 30 days ending today), or an error to show with the defaults.
+ */
 export function rangeOf(query: Record<string, string>, now: number): { range: Range; error?: string } {
-  const to = utcDay(now);
   const defaults: Range = {
     app: APP_NAMES[0] ?? "",
-    from: utcDay(now - (DEFAULT_RANGE_DAYS - 1) * DAY_MS),
-    to,
+    from: rangeStart(utcDay(now), DEFAULT_RANGE_DAYS),
+    to: utcDay(now),
   };
-  const given = { ...defaults, ...Object.fromEntries(Object.entries(query).filter(([, v]) => v !== "")) };
+  const given: Record<string, string> = { ...defaults };
+  for (const key of ["app", "from", "to"] as const) if (query[key]) given[key] = query[key];
+  const days = Number(query.days);
+  if (!query.from && Number.isInteger(days) && days >= 1 && days <= MAX_RANGE_DAYS && ISO_DAY.test(given.to ?? "")) {
+    given.from = rangeStart(given.to ?? defaults.to, days);
+  } else if (!query.from && query.to && ISO_DAY.test(query.to)) {
+    given.from = rangeStart(query.to, DEFAULT_RANGE_DAYS);
+  }
   const parsed = rangeSchema.safeParse(given);
   if (parsed.success) return { range: parsed.data };
   return { range: defaults, error: describeIssue(parsed.error.issues[0], "") };
