@@ -13,7 +13,9 @@ export async function runScheduled(controller: ScheduledController, env: Env): P
       "retention",
       async () => {
         const purged = await purgeExpired(env, now);
-        return `purged ${purged.events} raw events and ${purged.batches} batch ids`;
+        return `purged ${Object.entries(purged)
+          .map(([rows, n]) => `${n} ${rows}`)
+          .join(", ")}`;
       },
     ],
     [

@@ -71,16 +71,15 @@ export function Page(props: { title: string; nonce: string; current: PagePath; c
   );
 }
 
-/** The sign-in page: the only page shown without a session. */
-export function SignInPage(props: { nonce: string; next: string; error?: string | undefined; disabled: boolean }) {
+/** The sign-in page: the only page shown without a session. `disabled` says why nobody can sign in. */
+export function SignInPage(props: { nonce: string; next: string; error?: string; disabled?: string | undefined }) {
   return (
     <Document title="Sign in" nonce={props.nonce}>
       <main id="main" class="login">
         <h1>edgehog dashboard</h1>
         {props.disabled ? (
           <p class="card alert" role="alert">
-            The dashboard is disabled: set the <code>ADMIN_TOKEN</code> secret (
-            <code>npx wrangler secret put ADMIN_TOKEN</code>, or <code>.dev.vars</code> locally) to enable it.
+            {`The dashboard is disabled: ${props.disabled.replace(/^the operator API is disabled: /, "")}.`}
           </p>
         ) : (
           <p class="muted">Sign in with the operator token (the Worker's ADMIN_TOKEN secret).</p>
@@ -120,7 +119,7 @@ export function EmptyState(props: { children: Child }) {
 export async function html<E extends AppEnv>(
   c: Context<E>,
   page: Child,
-  status: 200 | 400 | 401 = 200,
+  status: 200 | 400 | 401 | 429 | 503 = 200,
 ): Promise<Response> {
   return c.html(`<!doctype html>${await page}`, status);
 }

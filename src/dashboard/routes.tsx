@@ -3,7 +3,7 @@ import { csrf } from "hono/csrf";
 import { createMiddleware } from "hono/factory";
 import { NONCE, type SecureHeadersVariables, secureHeaders } from "hono/secure-headers";
 import { z } from "zod";
-import { isAdminToken } from "../admin/require-admin";
+import { adminTokenProblem, isAdminToken } from "../admin/require-admin";
 import { monthOf, monthStart, nextMonth } from "../billing/months";
 import { readBillingUsage } from "../billing/queries";
 import { billingCsv, monthSchema } from "../billing/route";
@@ -11,6 +11,8 @@ import type { AppEnv } from "../http/context";
 import { backendUnavailable } from "../http/errors";
 import { readFormBody } from "../http/read-body";
 import { validQuery } from "../http/validation";
+import { limitRequests } from "../ratelimit/middleware";
+import { RateLimitedError } from "../ratelimit/rate-limited-error";
 import { readBreakdown } from "../stats/breakdown";
 import { readHealth } from "../stats/health";
 import { readEventStats } from "../stats/queries";
@@ -74,15 +76,25 @@ export const dashboardRoutes = new Hono<DashboardEnv>()
   )
   .get("/login", async (c) => {
     const next = safeNext(c.req.query("next"));
-    if (await hasSession(c)) return c.redirect(next, 302);
-    return html(c, <SignInPage nonce={nonceOf(c)} next={next} disabled={!c.env.ADMIN_TOKEN} />);
+    const problem = adminTokenProblem(c.env.ADMIN_TOKEN, c.req.url);
+    if (!problem && (await hasSession(c))) return c.redirect(next, 302);
+    return html(c, <SignInPage nonce={nonceOf(c)} next={next} disabled={problem} />, problem ? 503 : 200);
   })
-  .post("/login", async (c) => {
+  .post("/login", limitRequests, async (c) => {
+    const problem = adminTokenProblem(c.env.ADMIN_TOKEN, c.req.url);
+    if (problem) return html(c, <SignInPage nonce={nonceOf(c)} next="/dashboard" disabled={problem} />, 503);
     const form = await readFormBody(c.req.raw, MAX_FORM_BYTES);
     const next = safeNext(form.get("next") ?? undefined);
-    if (!(await isAdminToken(c, form.get("token") ?? undefined))) {
-      const error = c.env.ADMIN_TOKEN ? "That is not the operator token." : "The dashboard is disabled.";
-      return html(c, <SignInPage nonce={nonceOf(c)} next={next} error={error} disabled={!c.env.ADMIN_TOKEN} />, 401);
+    const refuse = (error: string, status: 401 | 429) =>
+      html(c, <SignInPage nonce={nonceOf(c)} next={next} error={error} />, status);
+    try {
+      // The operator API's own check: failed attempts are counted against the client there.
+      if (!(await isAdminToken(c, form.get("token") ?? undefined)))
+        return refuse("That is not the operator token.", 401);
+    } catch (err) {
+      if (!(err instanceof RateLimitedError)) throw err;
+      c.header("Retry-After", err.headers["Retry-After"] ?? "60");
+      return refuse(`Too many failed attempts from this address: try again in ${err.headers["Retry-After"]} s.`, 429);
     }
     await startSession(c, Date.now());
     return c.redirect(next, 303);

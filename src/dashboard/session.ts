@@ -1,6 +1,7 @@
 import type { Context } from "hono";
 import { deleteCookie, getCookie, setCookie } from "hono/cookie";
 import { createMiddleware } from "hono/factory";
+import { adminTokenProblem } from "../admin/require-admin";
 import type { AppEnv } from "../http/context";
 import { toBase64Url } from "../lib/bytes";
 import { constantTimeEqual, hmacKey, hmacSha256 } from "../lib/crypto";
@@ -85,7 +86,9 @@ export function endSession<E extends AppEnv>(c: Context<E>): void {
   });
 }
 
+/** A valid session, under an ADMIN_TOKEN this request may use (a weak one only on loopback). */
 export async function hasSession<E extends AppEnv>(c: Context<E>): Promise<boolean> {
+  if (adminTokenProblem(c.env.ADMIN_TOKEN, c.req.url)) return false;
   const value = getCookie(c, sessionCookieName(new URL(c.req.url)));
   return isValidSession(c.env.ADMIN_TOKEN, value, Date.now());
 }

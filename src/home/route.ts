@@ -15,6 +15,8 @@ export const homeRoutes = new Hono<AppEnv>()
         catalog: "GET /v1/catalog (what is collected, and each property's privacy class)",
         events: "POST /v1/events (public, batched, anonymized events)",
         usage: "POST /v1/usage (tenant token: usage reports for billing)",
+        prehog: "POST /prehog.v1alpha.…/…, /prehog.v1.…/… (Teleport's reporting RPCs, Connect and gRPC-Web)",
+        forget: "POST /v1/forget (an install's data deleted, by its random id)",
         stats: "GET /v1/stats/events, /v1/stats/breakdown, /v1/stats/health (operator token)",
         billing: "GET /v1/billing/usage (operator token)",
         tenants: "GET|POST /v1/admin/tenants (operator token)",

@@ -47,13 +47,11 @@ export async function readJsonBody(request: Request, limits: BodyLimits): Promis
   const decompressedTooLarge = () =>
     new ApiError(413, "payload_too_large", `the decompressed body exceeds ${limits.MAX_DECOMPRESSED_BYTES} bytes`);
   const bytes = format
-    ? await readCapped(
-        request.body
-          .pipeThrough(byteCap(limits.MAX_BODY_BYTES, () => bodyTooLarge(limits.MAX_BODY_BYTES)))
-          .pipeThrough(new DecompressionStream(format)),
+    ? await inflateCapped(
+        request.body.pipeThrough(byteCap(limits.MAX_BODY_BYTES, () => bodyTooLarge(limits.MAX_BODY_BYTES))),
+        format,
         limits.MAX_DECOMPRESSED_BYTES,
         decompressedTooLarge,
-        encoding,
       )
     : await readCapped(request.body, limits.MAX_BODY_BYTES, () => bodyTooLarge(limits.MAX_BODY_BYTES), encoding);
 
@@ -71,6 +69,59 @@ export async function readJsonBody(request: Request, limits: BodyLimits): Promis
   }
 }
 
+/**
+ * Compressed input reaches the decompressor in slices of at most this many bytes, one slice at a
+ * time, and the next slice only once the output of the last one has been read and counted.
+ * The platform's decompressor inflates whatever it is given at once, with no regard for how
+ * much of its output has been read: one 1 MB chunk of a maximal gzip bomb would become a
+ * gigabyte in memory before the cap could be checked. Deflate inflates at most about 1,032
+ * bytes per input byte, so no more than ~4 MiB can exist beyond what the cap has counted.
+ */
+export const INFLATE_SLICE_BYTES = 4096;
+
+/** Inflates a gzip or deflate stream, reading (and keeping) at most `max` inflated bytes. */
+export async function inflateCapped(
+  compressed: ReadableStream<Uint8Array>,
+  format: "gzip" | "deflate",
+  max: number,
+  tooLarge: () => ApiError,
+): Promise<Uint8Array> {
+  const decompressor = new DecompressionStream(format);
+  const writer = decompressor.writable.getWriter();
+  const output = readCapped(decompressor.readable, max, tooLarge, format);
+  // If the output fails (over the cap, not valid gzip), stop feeding at once.
+  let failed = false;
+  output.catch(() => {
+    failed = true;
+  });
+  const input = compressed.getReader();
+  try {
+    for (;;) {
+      const { done, value } = await input.read();
+      if (done) break;
+      for (let at = 0; at < value.byteLength && !failed; at += INFLATE_SLICE_BYTES) {
+        await writer.write(value.subarray(at, at + INFLATE_SLICE_BYTES));
+        // A macrotask: every output chunk this slice produced is read (and counted) first.
+        await new Promise((resolve) => setTimeout(resolve, 0));
+      }
+      if (failed) break;
+    }
+    if (!failed) await writer.close();
+  } catch (err) {
+    if (!failed) {
+      await writer.abort().catch(() => {});
+      if (err instanceof ApiError) throw err;
+      throw new ApiError(400, "invalid_encoding", `the body is not valid ${format} data`);
+    }
+  } finally {
+    if (failed) {
+      await writer.abort().catch(() => {});
+      await input.cancel().catch(() => {});
+    }
+  }
+  return output;
+}
+
 /** Reads a small `application/x-www-form-urlencoded` body (a sign-in form) under `max` bytes. */
 export async function readFormBody(request: Request, max: number): Promise<URLSearchParams> {
   const contentType = request.headers.get("content-type");
@@ -84,7 +135,7 @@ export async function readFormBody(request: Request, max: number): Promise<URLSe
 }
 
 /** Reads a stream to the end, giving up (and cancelling it) once it passes `max` bytes. */
-async function readCapped(
+export async function readCapped(
   stream: ReadableStream<Uint8Array>,
   max: number,
   tooLarge: () => ApiError,
@@ -131,12 +182,12 @@ function requireJsonContentType(contentType: string | null): void {
   }
 }
 
-function bodyTooLarge(max: number): ApiError {
+export function bodyTooLarge(max: number): ApiError {
   return new ApiError(413, "payload_too_large", `the request body exceeds ${max} bytes`);
 }
 
 /** A pass-through stream that errors once more than `max` bytes have gone through it. */
-function byteCap(max: number, error: () => ApiError): TransformStream<Uint8Array, Uint8Array> {
+export function byteCap(max: number, error: () => Error): TransformStream<Uint8Array, Uint8Array> {
   let seen = 0;
   return new TransformStream({
     transform(chunk, controller) {

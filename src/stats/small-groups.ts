@@ -31,10 +31,12 @@ export interface Cell {
  * (a closed list of OS values, say) could give away which value it is.
  */
 export function hideSmallGroups(cells: readonly Cell[], min: number): Cell[] {
+  // A value already stored as (other) (versions past the consumer's daily cap) joins it too.
+  const merged = (cell: Cell) => cell.installs < min || cell.value === OTHER;
   const published = cells
-    .filter((cell) => cell.installs >= min)
+    .filter((cell) => !merged(cell))
     .sort((a, b) => b.installs - a.installs || a.value.localeCompare(b.value));
-  let other = cells.reduce((n, cell) => n + (cell.installs < min ? cell.installs : 0), 0);
+  let other = cells.reduce((n, cell) => n + (merged(cell) ? cell.installs : 0), 0);
   while (other > 0 && other < min && published.length > 0) other += published.pop()?.installs ?? 0;
   return other > 0 ? [...published, { value: OTHER, installs: other }] : published;
 }

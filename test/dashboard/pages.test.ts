@@ -171,7 +171,7 @@ describe("the billing CSV download", () => {
     expect(res.headers.get("content-disposition")).toBe(`attachment; filename="edgehog-billing-${month}.csv"`);
     const csv = await res.text();
     const api = await exports.default.fetch(`http://edgehog.test/v1/billing/usage?month=${month}`, {
-      headers: { authorization: "Bearer test-admin-token", accept: "text/csv" },
+      headers: { authorization: `Bearer ${env.ADMIN_TOKEN}`, accept: "text/csv" },
     });
     expect(csv).toBe(await api.text());
     const [header, row] = csv.trim().split("\r\n");

@@ -1,10 +1,11 @@
 import { createExecutionContext } from "cloudflare:test";
 import { env, exports } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
+import { LOCAL_EXAMPLE_ADMIN_TOKEN } from "../../src/admin/require-admin";
 import { SESSION_TTL_MS, signSession } from "../../src/dashboard/session";
 import worker from "../../src/index";
 import { HOUR_MS } from "../../src/lib/time";
-import { DEPLOYED, getPage, LOCAL, postSignIn, signIn } from "../helpers/dashboard";
+import { ADMIN_TOKEN, DEPLOYED, getPage, LOCAL, postSignIn, signIn } from "../helpers/dashboard";
 
 /** Attributes of a Set-Cookie header, lower-cased names. */
 function cookieAttributes(header: string | null) {
@@ -19,7 +20,7 @@ function cookieAttributes(header: string | null) {
 describe("signing in to the dashboard", () => {
   it("exchanges the right token for an HttpOnly, SameSite=Strict cookie with an expiry, not Secure on http://127.0.0.1", async () => {
     const before = Date.now();
-    const res = await postSignIn(LOCAL, "test-admin-token");
+    const res = await postSignIn(LOCAL, ADMIN_TOKEN);
     expect(res.status).toBe(303);
     expect(res.headers.get("location")).toBe("/dashboard");
     const cookie = cookieAttributes(res.headers.get("set-cookie"));
@@ -33,11 +34,11 @@ describe("signing in to the dashboard", () => {
     expect(expires).toBeGreaterThanOrEqual(before + SESSION_TTL_MS - 1000);
     expect(expires).toBeLessThanOrEqual(Date.now() + SESSION_TTL_MS);
     // The token never appears in the cookie or the redirect.
-    expect(res.headers.get("set-cookie")).not.toContain("test-admin-token");
+    expect(res.headers.get("set-cookie")).not.toContain(ADMIN_TOKEN);
   });
 
   it("sets a Secure __Host- cookie on a deployed (HTTPS, non-localhost) URL", async () => {
-    const res = await postSignIn(DEPLOYED, "test-admin-token");
+    const res = await postSignIn(DEPLOYED, ADMIN_TOKEN);
     expect(res.status).toBe(303);
     const cookie = cookieAttributes(res.headers.get("set-cookie"));
     expect(cookie.name).toBe("__Host-edgehog_session");
@@ -53,7 +54,7 @@ describe("signing in to the dashboard", () => {
   });
 
   it("refuses a wrong token with 401, the form again and no cookie", async () => {
-    for (const token of ["wrong", "test-admin-token ", "TEST-ADMIN-TOKEN", ""]) {
+    for (const token of ["wrong", `${ADMIN_TOKEN} `, ADMIN_TOKEN.toUpperCase(), ""]) {
       const res = await postSignIn(LOCAL, token);
       expect(res.status).toBe(401);
       expect(res.headers.get("set-cookie")).toBeNull();
@@ -72,20 +73,20 @@ describe("signing in to the dashboard", () => {
       ["/dashboard/../v1/admin/tenants", "/dashboard"],
     ];
     for (const [next, location] of cases) {
-      const res = await postSignIn(LOCAL, "test-admin-token", { next });
+      const res = await postSignIn(LOCAL, ADMIN_TOKEN, { next });
       expect(res.headers.get("location"), next).toBe(location);
     }
   });
 
   it("never takes the token from the URL", async () => {
-    const res = await exports.default.fetch(`${LOCAL}/dashboard/login?token=test-admin-token`, { redirect: "manual" });
+    const res = await exports.default.fetch(`${LOCAL}/dashboard/login?token=${ADMIN_TOKEN}`, { redirect: "manual" });
     expect(res.status).toBe(200);
     expect(res.headers.get("set-cookie")).toBeNull();
     expect(await res.text()).toContain('method="post"');
   });
 
   it("refuses a sign-in posted from another site (CSRF), even with the right token", async () => {
-    const res = await postSignIn(LOCAL, "test-admin-token", { from: "https://evil.example" });
+    const res = await postSignIn(LOCAL, ADMIN_TOKEN, { from: "https://evil.example" });
     expect(res.status).toBe(403);
     expect(res.headers.get("set-cookie")).toBeNull();
   });
@@ -94,28 +95,50 @@ describe("signing in to the dashboard", () => {
     const json = await exports.default.fetch(`${LOCAL}/dashboard/login`, {
       method: "POST",
       headers: { "content-type": "application/json", origin: LOCAL },
-      body: JSON.stringify({ token: "test-admin-token" }),
+      body: JSON.stringify({ token: ADMIN_TOKEN }),
     });
     expect(json.status).toBe(415);
     const huge = await postSignIn(LOCAL, "x".repeat(10_000));
     expect(huge.status).toBe(413);
   });
 
-  it("says the dashboard is disabled when ADMIN_TOKEN is not set, and lets nobody in", async () => {
-    const disabledEnv = { ...env, ADMIN_TOKEN: "" };
-    const page = await worker.fetch(new Request(`${LOCAL}/dashboard/login`), disabledEnv, createExecutionContext());
-    expect(await page.text()).toContain("The dashboard is disabled");
-    const signIn = await worker.fetch(
-      new Request(`${LOCAL}/dashboard/login`, {
-        method: "POST",
-        headers: { "content-type": "application/x-www-form-urlencoded", origin: LOCAL },
-        body: "token=",
-      }),
-      disabledEnv,
-      createExecutionContext(),
-    );
-    expect(signIn.status).toBe(401);
-    expect(signIn.headers.get("set-cookie")).toBeNull();
+  it.each([
+    ["not set", "", LOCAL],
+    ["the local example, on a deployed URL", LOCAL_EXAMPLE_ADMIN_TOKEN, DEPLOYED],
+    ["too short, on a deployed URL", "short-but-right", DEPLOYED],
+  ])("says the dashboard is disabled when ADMIN_TOKEN is %s, and lets nobody in", async (_, token, origin) => {
+    const weakEnv = { ...env, ADMIN_TOKEN: token };
+    const call = (path: string, init: RequestInit = {}) =>
+      worker.fetch(new Request(`${origin}${path}`, { redirect: "manual", ...init }), weakEnv, createExecutionContext());
+    const form = await call("/dashboard/login");
+    expect(form.status).toBe(503);
+    expect(await form.text()).toContain("The dashboard is disabled");
+    const attempt = await call("/dashboard/login", {
+      method: "POST",
+      headers: { "content-type": "application/x-www-form-urlencoded", origin },
+      body: new URLSearchParams({ token }),
+    });
+    expect(attempt.status).toBe(503);
+    expect(attempt.headers.get("set-cookie")).toBeNull();
+    // Nor does a session signed with that token open a page.
+    const name = origin === LOCAL ? "edgehog_session" : "__Host-edgehog_session";
+    const forged = `${name}=${await signSession(token || "any", Date.now() + HOUR_MS)}`;
+    const page = await call("/dashboard/health", { headers: { cookie: forged, accept: "text/html" } });
+    expect(page.status).toBe(302);
+  });
+
+  it("counts failed attempts: the 11th from one address is refused for a while, with the form", async () => {
+    const ip = "198.51.100.77";
+    const statuses: number[] = [];
+    for (let i = 0; i < 11; i++) statuses.push((await postSignIn(LOCAL, `guess-${i}`, { ip })).status);
+    expect(statuses).toEqual([...Array(10).fill(401), 429]);
+    const refused = await postSignIn(LOCAL, "guess-again", { ip });
+    expect(refused.status).toBe(429);
+    expect(refused.headers.get("retry-after")).toMatch(/^\d+$/);
+    expect(await refused.text()).toContain("Too many failed attempts from this address");
+    // The right token is never refused for them, and other addresses are unaffected.
+    expect((await postSignIn(LOCAL, ADMIN_TOKEN, { ip })).status).toBe(303);
+    expect((await postSignIn(LOCAL, "guess-elsewhere")).status).toBe(401);
   });
 });
 
@@ -130,7 +153,7 @@ describe("the session cookie", () => {
     const refused = [
       `${name}=${expiry}.${flipped}`, // another signature
       `${name}=${Number(expiry) + 3600}.${mac}`, // a later expiry with the old signature
-      `${name}=${await signSession("test-admin-token", Date.now() - 1000)}`, // expired
+      `${name}=${await signSession(ADMIN_TOKEN, Date.now() - 1000)}`, // expired
       `${name}=${await signSession("a-rotated-admin-token", Date.now() + HOUR_MS)}`, // signed with another token
       `${name}=`,
       `${name}=garbage`,

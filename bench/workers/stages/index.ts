@@ -14,7 +14,6 @@ const app = new Hono<{ Bindings: Env }>();
 const unlimited: IngestContext["limiter"] = {
   admitEvents: async () => {},
   chargeTenant: async () => {},
-  assertAuthAttemptsLeft: async () => {},
   recordAuthFailure: async () => {},
 };
 
