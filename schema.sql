@@ -46,10 +46,15 @@ CREATE TABLE IF NOT EXISTS daily_versions (
 
 -- One row per install seen on a day: daily active installs, and distinct installs over any
 -- range (DAU/MAU). distinct_id is a random install id or a digest, never a person's name.
+-- The dimensions are those of the install's first event of the day ('' when unknown); the
+-- breakdowns count installs per value and hide values with too few (STATS_MIN_INSTALLS).
 CREATE TABLE IF NOT EXISTS daily_active_installs (
   app TEXT NOT NULL,
   day TEXT NOT NULL,
   distinct_id TEXT NOT NULL,
+  app_version TEXT NOT NULL DEFAULT '',
+  os TEXT NOT NULL DEFAULT '',
+  country TEXT NOT NULL DEFAULT '',  -- two letters from request.cf, never the IP
   PRIMARY KEY (app, day, distinct_id)
 ) WITHOUT ROWID;
 -- POST /v1/forget finds an install's rows, and from them where its raw events start.

@@ -3,6 +3,7 @@ import { cors } from "hono/cors";
 import { requireAdmin } from "./admin/require-admin";
 import { billingRoutes } from "./billing/route";
 import { catalogRoutes } from "./catalog/route";
+import { dashboardRoutes } from "./dashboard/routes";
 import { deadLetterRoutes } from "./deadletters/routes";
 import { forgetRoutes } from "./forget/route";
 import { homeRoutes } from "./home/route";
@@ -45,6 +46,8 @@ app.route("/v1/billing", billingRoutes);
 app.route("/v1/admin", tenantAdminRoutes);
 app.route("/v1/admin", deadLetterRoutes);
 app.route("/", prehogRoutes);
+// The operator's pages: their own session (a cookie signed with a key derived from ADMIN_TOKEN).
+app.route("/dashboard", dashboardRoutes);
 
 app.notFound(handleNotFound);
 app.onError(handleError);

@@ -29,24 +29,29 @@ WHERE (SELECT COUNT(*) FROM daily_versions AS k WHERE k.app = r.value->>'a' AND 
 // Nothing is stored or counted under an install forgotten by POST /v1/forget (src/forget/).
 const NOT_FORGOTTEN = "NOT EXISTS (SELECT 1 FROM forgotten_installs WHERE distinct_id = r.value->>'d')";
 
+// An event's version if the day has room for it (RECORD_VERSIONS), else (other).
+const CAPPED_VERSION = `CASE WHEN EXISTS (SELECT 1 FROM daily_versions AS k
+  WHERE k.app = r.value->>'a' AND k.day = r.value->>'day' AND k.app_version = r.value->>'v')
+  THEN r.value->>'v' ELSE '${OTHER}' END`;
+
 // Aggregates count only events whose uuid is not stored yet. The raw insert comes after them
 // in the same transaction, so an event redelivered later (or resent by a client) finds its
 // uuid and adds nothing: exactly-once aggregates from at-least-once delivery.
 const COUNT_NEW_EVENTS = `
 INSERT INTO daily_event_counts (app, day, event, app_version, os, count)
-SELECT r.value->>'a', r.value->>'day', r.value->>'e',
-       CASE WHEN EXISTS (SELECT 1 FROM daily_versions AS k
-                         WHERE k.app = r.value->>'a' AND k.day = r.value->>'day' AND k.app_version = r.value->>'v')
-            THEN r.value->>'v' ELSE '${OTHER}' END,
-       r.value->>'o', count(*)
+SELECT r.value->>'a', r.value->>'day', r.value->>'e', ${CAPPED_VERSION}, r.value->>'o', count(*)
 FROM json_each(?1) AS r
 WHERE NOT EXISTS (SELECT 1 FROM events WHERE uuid = r.value->>'u') AND ${NOT_FORGOTTEN}
 GROUP BY 1, 2, 3, 4, 5
 ON CONFLICT (app, day, event, app_version, os) DO UPDATE SET count = count + excluded.count`;
 
+// With the install's dimensions as first seen that day (its version capped as in the event
+// counts): the key is (app, day, distinct_id), so a later event of the same install that day
+// (another version, a resend) keeps the first.
 const RECORD_ACTIVE_INSTALLS = `
-INSERT OR IGNORE INTO daily_active_installs (app, day, distinct_id)
-SELECT DISTINCT r.value->>'a', r.value->>'day', r.value->>'d' FROM json_each(?1) AS r WHERE ${NOT_FORGOTTEN}`;
+INSERT OR IGNORE INTO daily_active_installs (app, day, distinct_id, app_version, os, country)
+SELECT r.value->>'a', r.value->>'day', r.value->>'d', ${CAPPED_VERSION}, r.value->>'o', COALESCE(r.value->>'c', '')
+FROM json_each(?1) AS r WHERE ${NOT_FORGOTTEN} ORDER BY r.key`;
 
 const INSERT_RAW_EVENTS = `
 INSERT OR IGNORE INTO events

@@ -126,6 +126,18 @@ export async function inflateCapped(
   return output;
 }
 
+/** Reads a small `application/x-www-form-urlencoded` body (a sign-in form) under `max` bytes. */
+export async function readFormBody(request: Request, max: number): Promise<URLSearchParams> {
+  const contentType = request.headers.get("content-type");
+  if (contentType?.split(";", 1)[0]?.trim().toLowerCase() !== "application/x-www-form-urlencoded") {
+    throw new ApiError(415, "unsupported_media_type", "Content-Type must be application/x-www-form-urlencoded");
+  }
+  if (Number(request.headers.get("content-length") ?? Number.NaN) > max) throw bodyTooLarge(max);
+  if (!request.body) return new URLSearchParams();
+  const bytes = await readCapped(request.body, max, () => bodyTooLarge(max), "identity");
+  return new URLSearchParams(new TextDecoder().decode(bytes));
+}
+
 /** Reads a stream to the end, giving up (and cancelling it) once it passes `max` bytes. */
 export async function readCapped(
   stream: ReadableStream<Uint8Array>,

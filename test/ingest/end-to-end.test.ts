@@ -60,6 +60,7 @@ describe("events flow through the real Queue into D1 aggregates", () => {
         { day: d3, events: {}, active_installs: 0, rejected: {} },
       ],
       active_installs: 10,
+      dropped_properties: {},
     });
   });
 
