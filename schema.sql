@@ -2,10 +2,11 @@
 -- test checks it). Databases are created and upgraded with the migrations, never with this
 -- file: `wrangler d1 migrations apply edgehog` (npm start does it locally).
 
--- Raw accepted events, kept RAW_EVENT_RETENTION_DAYS (by received_at). The unique uuid is
--- what makes redelivered messages and client retries harmless. A rowid table, not WITHOUT
--- ROWID: rows are large and arrive in rowid order, so only the small uuid index takes random
--- inserts (keyed by the uuid itself, the whole rows were split across pages as the table grew).
+-- Every accepted event is archived to R2 (src/archive/); D1 keeps raw events only as a short
+-- debugging window (RAW_EVENT_DEBUG_DAYS, default 0: not written), purged by received_at. Rows
+-- written before raw events moved to R2 are still found by the dedupe check until purged. A
+-- rowid table: rows are large and arrive in rowid order, so only the uuid index takes random
+-- inserts.
 CREATE TABLE IF NOT EXISTS events (
   id INTEGER PRIMARY KEY,
   uuid TEXT NOT NULL UNIQUE,
@@ -22,6 +23,16 @@ CREATE TABLE IF NOT EXISTS events (
   properties TEXT NOT NULL          -- JSON object of declared properties only
 );
 CREATE INDEX IF NOT EXISTS events_received_at ON events (received_at);
+
+-- The dedupe index: one row per stored event (about 30 bytes). `at` is the event's timestamp
+-- as its client sent it (ms), which every resend repeats, so a resend is found with one
+-- lookup; new rows land near the end of the index, so a delivery touches few pages however
+-- large the table. Purged once `at` is older than the oldest event accepted.
+CREATE TABLE IF NOT EXISTS event_uuids (
+  at INTEGER NOT NULL,
+  uuid BLOB NOT NULL,                   -- the event uuid's 16 bytes
+  PRIMARY KEY (at, uuid)
+) WITHOUT ROWID;
 
 -- Daily event counts per app / event / app version / OS (by event timestamp, UTC).
 CREATE TABLE IF NOT EXISTS daily_event_counts (
@@ -44,8 +55,9 @@ CREATE TABLE IF NOT EXISTS daily_versions (
   PRIMARY KEY (app, day, app_version)
 ) WITHOUT ROWID;
 
--- One row per install seen on a day: daily active installs, and distinct installs over any
--- range (DAU/MAU). distinct_id is a random install id or a digest, never a person's name.
+-- One row per install seen on a day, for the last EXACT_INSTALL_DAYS days: daily active
+-- installs, and distinct installs over any range of those days (DAU/MAU); older days are
+-- folded into install_history by the retention job. distinct_id is a random install id or a digest, never a person's name.
 -- The dimensions are those of the install's first event of the day ('' when unknown); the
 -- breakdowns count installs per value and hide values with too few (STATS_MIN_INSTALLS).
 CREATE TABLE IF NOT EXISTS daily_active_installs (
@@ -57,8 +69,21 @@ CREATE TABLE IF NOT EXISTS daily_active_installs (
   country TEXT NOT NULL DEFAULT '',  -- two letters from request.cf, never the IP
   PRIMARY KEY (app, day, distinct_id)
 ) WITHOUT ROWID;
--- POST /v1/forget finds an install's rows, and from them where its raw events start.
+-- POST /v1/forget finds an install's rows: what it deletes, and the archive days to rewrite.
 CREATE INDEX IF NOT EXISTS daily_active_installs_distinct_id ON daily_active_installs (distinct_id);
+
+-- Active installs of days past EXACT_INSTALL_DAYS, once their per-install rows are folded:
+-- per app and day, the exact number of installs (overall, and per app version, OS and country)
+-- and a HyperLogLog sketch of them, from which distinct installs over a range are estimated.
+CREATE TABLE IF NOT EXISTS install_history (
+  app TEXT NOT NULL,
+  day TEXT NOT NULL,
+  dimension TEXT NOT NULL,              -- '' (every install of the day), 'app_version', 'os' or 'country'
+  value TEXT NOT NULL,                  -- the dimension's value ('' for dimension '')
+  installs INTEGER NOT NULL,            -- distinct installs that day, exact
+  sketch BLOB NOT NULL,                 -- their HyperLogLog sketch (src/lib/hyperloglog.ts)
+  PRIMARY KEY (app, day, dimension, value)
+) WITHOUT ROWID;
 
 -- Visible drops: rejected events per day (received, UTC) / app / error code.
 CREATE TABLE IF NOT EXISTS daily_rejections (
@@ -80,7 +105,8 @@ CREATE TABLE IF NOT EXISTS daily_dropped_properties (
 ) WITHOUT ROWID;
 
 -- Queue messages whose per-batch counters were added (rejections, dropped properties), so a
--- redelivered message adds them once. Purged with the raw events.
+-- redelivered message adds them once; a message without counters is not recorded. Purged
+-- after RAW_EVENT_RETENTION_DAYS.
 CREATE TABLE IF NOT EXISTS processed_batches (
   batch_id TEXT PRIMARY KEY,
   processed_at INTEGER NOT NULL
@@ -88,11 +114,22 @@ CREATE TABLE IF NOT EXISTS processed_batches (
 CREATE INDEX IF NOT EXISTS processed_batches_processed_at ON processed_batches (processed_at);
 
 -- Installs forgotten at their request (POST /v1/forget): only the random id and when. The
--- queue consumer stores and counts nothing more under these ids; any archive or export of raw
--- events must leave out the events of every id listed here. Kept for ever, one row per install.
+-- queue consumer stores, counts and archives nothing more under these ids, the archive's days
+-- the install was active in are rewritten without it, and every export leaves it out. Kept for
+-- ever, one row per install, in the event database the id belongs to (EVENT_DATABASES).
 CREATE TABLE IF NOT EXISTS forgotten_installs (
   distinct_id TEXT PRIMARY KEY,
   forgotten_at INTEGER NOT NULL         -- ms since the epoch
+) WITHOUT ROWID;
+
+-- Archive days to rewrite without a forgotten install's events (POST /v1/forget fills it, the
+-- hourly job empties it: src/archive/scrub.ts).
+CREATE TABLE IF NOT EXISTS archive_scrubs (
+  app TEXT NOT NULL,
+  day TEXT NOT NULL,                    -- an event day (archive partition) that may hold its events
+  distinct_id TEXT NOT NULL,
+  requested_at INTEGER NOT NULL,        -- ms since the epoch
+  PRIMARY KEY (app, day, distinct_id)
 ) WITHOUT ROWID;
 
 -- Tenants: the customers whose servers report billable usage. `name` is the operator's handle

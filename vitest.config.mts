@@ -11,12 +11,13 @@ export default defineConfig({
         // Unit and integration tests inside workerd, with the bindings of wrangler.toml: real
         // local D1, Queues and Durable Objects. Storage is isolated per test file;
         // test/setup.ts applies the migrations. SCHEMA_DB is a second, empty database on which
-        // a test applies schema.sql, to compare it with what the migrations built.
+        // a test applies schema.sql, to compare it with what the migrations built. EVENTS_DB_2 is
+        // a second event database for the sharded tests (EVENT_DATABASES "DB,EVENTS_DB_2").
         plugins: [
           cloudflareTest({
             wrangler: { configPath: "./wrangler.toml" },
             miniflare: {
-              d1Databases: ["SCHEMA_DB"],
+              d1Databases: ["SCHEMA_DB", "EVENTS_DB_2"],
               bindings: {
                 TEST_MIGRATIONS: migrations,
                 TEST_SCHEMA: readFileSync(new URL("./schema.sql", import.meta.url), "utf8"),

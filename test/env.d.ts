@@ -12,6 +12,8 @@ declare global {
       TEST_DEV_VARS_EXAMPLE: string;
       /** An empty database for that comparison. */
       SCHEMA_DB: D1Database;
+      /** A second event database (EVENT_DATABASES "DB,EVENTS_DB_2"), migrated like DB, for the sharded tests. */
+      EVENTS_DB_2: D1Database;
     }
   }
 }

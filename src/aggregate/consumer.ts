@@ -1,20 +1,28 @@
+import { archiveDelivery } from "../archive/writer";
 import { parkOrRetry } from "../deadletters/consumer";
-import { type BatchMessage, batchMessageSchema } from "../ingest/queue-message";
+import { ingestLimitsOf } from "../ingest/limits";
+import { type BatchMessage, parseBatchMessage } from "../ingest/queue-message";
 import { retryDelaySeconds } from "../lib/backoff";
-import { deliveryStatements } from "./statements";
+import { eventDatabases } from "../lib/event-databases";
+import { DAY_MS } from "../lib/time";
+import { planDelivery } from "./plan";
+import { rawEventDebugDaysOf } from "./retention";
+import { forgottenOf, shardStatements } from "./statements";
 
 /**
- * The Queue consumer: stores a whole delivery (raw events, aggregates, counters) in one D1
- * transaction. If that fails, each message is tried on its own, so one poison message is
+ * The Queue consumer. A delivery is stored with one D1 transaction per event database
+ * (aggregates, dedupe keys, per-request counters), then its events are archived to R2, then it
+ * is acknowledged. If that fails, each message is tried on its own, so one poison message is
  * retried without holding back the others. A message that fails waits longer each time
  * (lib/backoff.ts: 10 s doubling to an hour, `max_retries = 100`, about 92 hours in all), so a
- * D1 outage of a day loses nothing; what still fails then is dead-lettered and parked.
+ * D1 or R2 outage of a day loses nothing; what still fails then is dead-lettered and parked.
+ * Trying again is harmless: the transactions add only what is new, the archive overwrites.
  */
 export async function consumeBatches(batch: MessageBatch<unknown>, env: Env): Promise<void> {
   const valid: { message: Message<unknown>; body: BatchMessage }[] = [];
   const malformed: Message<unknown>[] = [];
   for (const message of batch.messages) {
-    const parsed = batchMessageSchema.safeParse(message.body);
+    const parsed = parseBatchMessage(message.body);
     if (parsed.success) {
       valid.push({ message, body: parsed.data });
     } else {
@@ -27,12 +35,9 @@ export async function consumeBatches(batch: MessageBatch<unknown>, env: Env): Pr
   if (valid.length === 0) return;
 
   try {
-    await env.DB.batch(
-      deliveryStatements(
-        env.DB,
-        valid.map((v) => v.body),
-        Date.now(),
-      ),
+    await storeDelivery(
+      env,
+      valid.map((v) => v.body),
     );
     for (const { message } of valid) message.ack();
     return;
@@ -46,12 +51,41 @@ export async function consumeBatches(batch: MessageBatch<unknown>, env: Env): Pr
 
   for (const { message, body } of valid) {
     try {
-      await env.DB.batch(deliveryStatements(env.DB, [body], Date.now()));
+      await storeDelivery(env, [body]);
       message.ack();
     } catch (err) {
       retryLater(message, err);
     }
   }
+}
+
+/** What storing a delivery did, for the bench's consumer scenario. */
+export interface StoredDelivery {
+  events: number;
+  objects: number;
+  archivedBytes: number;
+}
+
+/** Stores messages in every event database they touch, then archives them. Throws if any step fails. */
+export async function storeDelivery(env: Env, messages: readonly BatchMessage[]): Promise<StoredDelivery> {
+  const databases = eventDatabases(env);
+  const plan = planDelivery(messages, {
+    shardCount: databases.all.length,
+    shardOf: databases.shardOf,
+    windowMs: ingestLimitsOf(env).RAW_EVENT_RETENTION_DAYS * DAY_MS,
+    keepRaw: rawEventDebugDaysOf(env) > 0,
+  });
+  const now = Date.now();
+  const stored = await Promise.all(
+    plan.shards.map(async (shard, i) => {
+      const counters = i === 0 ? plan.counters : null;
+      if (shard.events.length === 0 && (counters?.batchIds.length ?? 0) === 0) return [];
+      const db = databases.all[i] as D1Database;
+      return forgottenOf(await db.batch(shardStatements(db, shard, counters, now)));
+    }),
+  );
+  const archived = await archiveDelivery(env.ARCHIVE, messages, plan.events, new Set(stored.flat()));
+  return { events: plan.events.length, objects: archived.objects, archivedBytes: archived.bytes };
 }
 
 function retryLater(message: Message<unknown> | undefined, err: unknown): void {

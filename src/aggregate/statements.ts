@@ -1,24 +1,24 @@
-import type { BatchMessage } from "../ingest/queue-message";
-import { utcDay } from "../lib/time";
+import { jsonArrayChunks } from "../lib/json-chunks";
+import { type Counters, DROPPED_NAMES_PER_APP_DAY, OTHER, type ShardPlan, VERSIONS_PER_APP_DAY } from "./plan";
+
+export { DROPPED_NAMES_PER_APP_DAY, OTHER, VERSIONS_PER_APP_DAY };
 
 /**
- * Rows are bound as one JSON array per statement and expanded with json_each, so a whole
- * delivery is a handful of statements instead of one per event. A bound string must stay
- * under D1's 2 MB value limit; chunks are cut well below it.
- */
-const MAX_CHUNK_CHARS = 900_000;
-
-/**
+ * The SQL that stores one delivery in one event database, as a single `db.batch()` (one D1
+ * transaction). Rows are bound as JSON arrays and expanded with json_each; events are short
+ * rows `[uuid, at, group, install]` (plan.ts), so each statement reads only what it needs.
+ *
+ * Exactly once: the counts take only the events whose uuid is not in the dedupe index yet,
+ * then the uuids are added, in the same transaction, so a redelivered message or a client's
+ * resend adds nothing. Per-request counters are gated on the message's batch id the same way.
+ * Nothing is counted or stored under an install forgotten by POST /v1/forget (src/forget/).
+ *
  * Client-chosen strings that become aggregate keys are capped per app and day: at most
- * VERSIONS_PER_APP_DAY distinct `app_version` values and DROPPED_NAMES_PER_APP_DAY distinct
- * undeclared property names are kept; the rest are counted as `(other)`. A statement sees the
- * table as it was before it ran, so one delivery may add up to one cap's worth of new values
- * past it (the code keeps a delivery's new values under the cap): a day holds fewer than twice
- * the cap, whatever clients send.
+ * VERSIONS_PER_APP_DAY `app_version` values and DROPPED_NAMES_PER_APP_DAY undeclared property
+ * names are kept; the rest count as `(other)`. A statement sees the table as it was before it
+ * ran, so one delivery may add up to one cap's worth of new values past it (the plan keeps a
+ * delivery's new values under the cap): a day holds fewer than twice the cap per database.
  */
-export const VERSIONS_PER_APP_DAY = 100;
-export const DROPPED_NAMES_PER_APP_DAY = 50;
-export const OTHER = "(other)";
 
 // The versions an app may still use as a dimension on a day: added while the day has room.
 const RECORD_VERSIONS = `
@@ -26,39 +26,51 @@ INSERT OR IGNORE INTO daily_versions (app, day, app_version)
 SELECT r.value->>'a', r.value->>'day', r.value->>'v' FROM json_each(?1) AS r
 WHERE (SELECT COUNT(*) FROM daily_versions AS k WHERE k.app = r.value->>'a' AND k.day = r.value->>'day') < ${VERSIONS_PER_APP_DAY}`;
 
-// Nothing is stored or counted under an install forgotten by POST /v1/forget (src/forget/).
-const NOT_FORGOTTEN = "NOT EXISTS (SELECT 1 FROM forgotten_installs WHERE distinct_id = r.value->>'d')";
+// A version if its app-day has room for it (RECORD_VERSIONS), else (other); `x` is a row
+// whose items 0, 1 and `at` are the app, the day and the version.
+const capped = (at: number) => `CASE WHEN EXISTS (SELECT 1 FROM daily_versions AS k
+  WHERE k.app = x.value->>0 AND k.day = x.value->>1 AND k.app_version = x.value->>${at})
+  THEN x.value->>${at} ELSE '${OTHER}' END`;
 
-// An event's version if the day has room for it (RECORD_VERSIONS), else (other).
-const CAPPED_VERSION = `CASE WHEN EXISTS (SELECT 1 FROM daily_versions AS k
-  WHERE k.app = r.value->>'a' AND k.day = r.value->>'day' AND k.app_version = r.value->>'v')
-  THEN r.value->>'v' ELSE '${OTHER}' END`;
+// The installs of ?3 (by index) that are forgotten: one lookup per install, not per event.
+const FORGOTTEN_INDEXES = `SELECT i.key FROM json_each(?3) AS i
+  WHERE EXISTS (SELECT 1 FROM forgotten_installs WHERE distinct_id = i.value)`;
 
-// Aggregates count only events whose uuid is not stored yet. The raw insert comes after them
-// in the same transaction, so an event redelivered later (or resent by a client) finds its
-// uuid and adds nothing: exactly-once aggregates from at-least-once delivery.
+// Events whose uuid is new: not in the dedupe index, nor among the raw rows of the debugging
+// window (or of the days before raw events moved to R2), and not of a forgotten install.
+const NEW_EVENTS = `
+  NOT EXISTS (SELECT 1 FROM event_uuids WHERE at = r.value->>1 AND uuid = unhex(r.value->>0, '-'))
+  AND NOT EXISTS (SELECT 1 FROM events WHERE uuid = r.value->>0)
+  AND r.value->>3 NOT IN (${FORGOTTEN_INDEXES})`;
+
 const COUNT_NEW_EVENTS = `
 INSERT INTO daily_event_counts (app, day, event, app_version, os, count)
-SELECT r.value->>'a', r.value->>'day', r.value->>'e', ${CAPPED_VERSION}, r.value->>'o', count(*)
-FROM json_each(?1) AS r
-WHERE NOT EXISTS (SELECT 1 FROM events WHERE uuid = r.value->>'u') AND ${NOT_FORGOTTEN}
-GROUP BY 1, 2, 3, 4, 5
+SELECT x.value->>0, x.value->>1, x.value->>2, ${capped(3)}, x.value->>4, c.n
+FROM (SELECT r.value->>2 AS grp, count(*) AS n FROM json_each(?1) AS r WHERE ${NEW_EVENTS} GROUP BY grp) AS c
+JOIN json_each(?2) AS x ON x.key = c.grp
+WHERE true
 ON CONFLICT (app, day, event, app_version, os) DO UPDATE SET count = count + excluded.count`;
+
+const RECORD_UUIDS = `
+INSERT OR IGNORE INTO event_uuids (at, uuid)
+SELECT r.value->>1, unhex(r.value->>0, '-') FROM json_each(?1) AS r
+WHERE r.value->>3 NOT IN (${FORGOTTEN_INDEXES})`;
 
 // With the install's dimensions as first seen that day (its version capped as in the event
 // counts): the key is (app, day, distinct_id), so a later event of the same install that day
 // (another version, a resend) keeps the first.
 const RECORD_ACTIVE_INSTALLS = `
 INSERT OR IGNORE INTO daily_active_installs (app, day, distinct_id, app_version, os, country)
-SELECT r.value->>'a', r.value->>'day', r.value->>'d', ${CAPPED_VERSION}, r.value->>'o', COALESCE(r.value->>'c', '')
-FROM json_each(?1) AS r WHERE ${NOT_FORGOTTEN} ORDER BY r.key`;
+SELECT x.value->>0, x.value->>1, x.value->>2, ${capped(3)}, x.value->>4, x.value->>5
+FROM json_each(?1) AS x
+WHERE NOT EXISTS (SELECT 1 FROM forgotten_installs WHERE distinct_id = x.value->>2)`;
 
 const INSERT_RAW_EVENTS = `
 INSERT OR IGNORE INTO events
   (uuid, app, event, distinct_id, timestamp, received_at, day, app_version, os, country, tenant_id, properties)
 SELECT r.value->>'u', r.value->>'a', r.value->>'e', r.value->>'d', r.value->>'t', r.value->>'r',
        r.value->>'day', r.value->>'v', r.value->>'o', r.value->>'c', r.value->>'tn', r.value->>'p'
-FROM json_each(?1) AS r WHERE ${NOT_FORGOTTEN}`;
+FROM json_each(?1) AS r WHERE NOT EXISTS (SELECT 1 FROM forgotten_installs WHERE distinct_id = r.value->>'d')`;
 
 // Per-batch counters are gated on the batch id, recorded last in the same transaction.
 const COUNT_REJECTIONS = `
@@ -85,106 +97,51 @@ const RECORD_BATCHES = `
 INSERT OR IGNORE INTO processed_batches (batch_id, processed_at)
 SELECT r.value, ?2 FROM json_each(?1) AS r`;
 
+// Last: which installs of the delivery are forgotten, as the transaction saw them, so the
+// archive leaves their events out too.
+const FORGOTTEN_OF_DELIVERY = `
+SELECT i.value AS distinct_id FROM json_each(?1) AS i
+WHERE EXISTS (SELECT 1 FROM forgotten_installs WHERE distinct_id = i.value)`;
+
 /**
- * The statements that store one Queue delivery: raw events, daily aggregates and per-batch
- * counters. Run them with one `db.batch()`, which D1 executes as a single transaction.
+ * The statements storing a shard's part of a delivery (and, for the first database, the
+ * per-request counters). The last statement's rows are the delivery's forgotten installs.
  */
-export function deliveryStatements(
+export function shardStatements(
   db: D1Database,
-  messages: readonly BatchMessage[],
+  shard: ShardPlan,
+  counters: Counters | null,
   now: number,
 ): D1PreparedStatement[] {
-  const eventRows: string[] = [];
-  const seen = new Set<string>();
-  const rejectionRows: unknown[] = [];
-  const droppedRows: unknown[] = [];
-  const versions = new CappedValues(VERSIONS_PER_APP_DAY);
-  const droppedNames = new CappedValues(DROPPED_NAMES_PER_APP_DAY);
-
-  for (const message of messages) {
-    const receivedDay = utcDay(message.received_at);
-    for (const event of message.events) {
-      // The same uuid twice in one delivery: NOT EXISTS cannot see rows of its own statement.
-      if (seen.has(event.uuid)) continue;
-      seen.add(event.uuid);
-      versions.add(message.app, utcDay(event.timestamp), event.app_version);
-      eventRows.push(
-        JSON.stringify({
-          u: event.uuid,
-          a: message.app,
-          e: event.event,
-          d: event.distinct_id,
-          t: event.timestamp,
-          r: message.received_at,
-          day: utcDay(event.timestamp),
-          v: event.app_version,
-          o: event.os,
-          c: message.country,
-          tn: message.tenant_id,
-          p: JSON.stringify(event.properties),
-        }),
-      );
-    }
-    for (const [error, n] of Object.entries(message.rejections)) {
-      rejectionRows.push({ b: message.batch_id, a: message.app, day: receivedDay, k: error, n });
-    }
-    for (const [event, names] of Object.entries(message.dropped_properties)) {
-      for (const [property, n] of Object.entries(names)) {
-        const k = droppedNames.add(message.app, receivedDay, property) ? property : OTHER;
-        droppedRows.push({ b: message.batch_id, a: message.app, day: receivedDay, e: event, k, n });
-      }
-    }
-  }
-
   const statements: D1PreparedStatement[] = [];
-  if (versions.rows.length > 0) statements.push(db.prepare(RECORD_VERSIONS).bind(JSON.stringify(versions.rows)));
-  for (const chunk of jsonChunks(eventRows)) {
+  const installs = JSON.stringify(shard.installs);
+  if (shard.versions.length > 0) statements.push(db.prepare(RECORD_VERSIONS).bind(JSON.stringify(shard.versions)));
+  const groups = JSON.stringify(shard.groups);
+  for (const chunk of jsonArrayChunks(shard.events)) {
     statements.push(
-      db.prepare(COUNT_NEW_EVENTS).bind(chunk),
-      db.prepare(RECORD_ACTIVE_INSTALLS).bind(chunk),
-      db.prepare(INSERT_RAW_EVENTS).bind(chunk),
+      db.prepare(COUNT_NEW_EVENTS).bind(chunk, groups, installs),
+      db.prepare(RECORD_UUIDS).bind(chunk, null, installs),
     );
   }
-  if (rejectionRows.length > 0) statements.push(db.prepare(COUNT_REJECTIONS).bind(JSON.stringify(rejectionRows)));
-  if (droppedRows.length > 0) statements.push(db.prepare(COUNT_DROPPED_PROPERTIES).bind(JSON.stringify(droppedRows)));
-  statements.push(db.prepare(RECORD_BATCHES).bind(JSON.stringify(messages.map((m) => m.batch_id)), now));
+  for (const chunk of jsonArrayChunks(shard.installDays.map((row) => JSON.stringify(row)))) {
+    statements.push(db.prepare(RECORD_ACTIVE_INSTALLS).bind(chunk));
+  }
+  for (const chunk of jsonArrayChunks(shard.rawEvents)) statements.push(db.prepare(INSERT_RAW_EVENTS).bind(chunk));
+  if (counters && counters.batchIds.length > 0) {
+    if (counters.rejections.length > 0) {
+      statements.push(db.prepare(COUNT_REJECTIONS).bind(JSON.stringify(counters.rejections)));
+    }
+    if (counters.dropped.length > 0) {
+      statements.push(db.prepare(COUNT_DROPPED_PROPERTIES).bind(JSON.stringify(counters.dropped)));
+    }
+    statements.push(db.prepare(RECORD_BATCHES).bind(JSON.stringify(counters.batchIds), now));
+  }
+  statements.push(db.prepare(FORGOTTEN_OF_DELIVERY).bind(installs));
   return statements;
 }
 
-/** The distinct values of a delivery per app and day, at most `cap` of them for each. */
-class CappedValues {
-  readonly rows: { a: string; day: string; v: string }[] = [];
-  private readonly seen = new Map<string, Set<string>>();
-
-  constructor(private readonly cap: number) {}
-
-  /** True if the value is kept (seen before in this delivery, or there was room for it). */
-  add(app: string, day: string, value: string): boolean {
-    const key = `${app}\u0000${day}`;
-    const values = this.seen.get(key) ?? new Set<string>();
-    this.seen.set(key, values);
-    if (values.has(value)) return true;
-    if (values.size >= this.cap) return false;
-    values.add(value);
-    this.rows.push({ a: app, day, v: value });
-    return true;
-  }
-}
-
-/** Joins serialised rows into JSON arrays of at most MAX_CHUNK_CHARS characters each. */
-function jsonChunks(rows: readonly string[]): string[] {
-  const chunks: string[] = [];
-  let current: string[] = [];
-  let size = 2;
-  for (const row of rows) {
-    if (current.length > 0 && size + row.length + 1 > MAX_CHUNK_CHARS) {
-      chunks.push(`[${current.join(",")}]`);
-      current = [];
-      size = 2;
-    }
-    current.push(row);
-    size += row.length + 1;
-  }
-  if (current.length > 0) chunks.push(`[${current.join(",")}]`);
-  return chunks;
+/** The forgotten installs reported by the last statement of `shardStatements`. */
+export function forgottenOf(results: readonly D1Result[]): string[] {
+  const rows = (results[results.length - 1]?.results ?? []) as { distinct_id: string }[];
+  return rows.map((row) => row.distinct_id);
 }

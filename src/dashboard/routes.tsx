@@ -11,6 +11,7 @@ import type { AppEnv } from "../http/context";
 import { backendUnavailable } from "../http/errors";
 import { readFormBody } from "../http/read-body";
 import { validQuery } from "../http/validation";
+import { eventDatabases } from "../lib/event-databases";
 import { limitRequests } from "../ratelimit/middleware";
 import { RateLimitedError } from "../ratelimit/rate-limited-error";
 import { readBreakdown } from "../stats/breakdown";
@@ -107,8 +108,8 @@ export const dashboardRoutes = new Hono<DashboardEnv>()
     const { range, error } = rangeOf(c.req.query(), Date.now());
     const [stats, breakdown] = await fromD1(
       Promise.all([
-        readEventStats(c.env.DB, range.app, range.from, range.to),
-        readBreakdown(c.env.DB, range.app, range.from, range.to, statsMinInstallsOf(c.env)),
+        readEventStats(eventDatabases(c.env), range.app, range.from, range.to),
+        readBreakdown(eventDatabases(c.env), range.app, range.from, range.to, statsMinInstallsOf(c.env)),
       ]),
     );
     const page = (
@@ -127,7 +128,7 @@ export const dashboardRoutes = new Hono<DashboardEnv>()
   })
   .get("/drops", requireSession, async (c) => {
     const { range, error } = rangeOf(c.req.query(), Date.now());
-    const stats = await fromD1(readEventStats(c.env.DB, range.app, range.from, range.to));
+    const stats = await fromD1(readEventStats(eventDatabases(c.env), range.app, range.from, range.to));
     const page = (
       <Page title="Visible drops" nonce={nonceOf(c)} current="/dashboard/drops">
         <DropsPage range={range} error={error} stats={stats} buckets={bucketsOf(range.from, range.to)} />

@@ -111,7 +111,8 @@ export function judgeEvent(raw: unknown, context: EventContext): Verdict<Accepte
   const checked = checkProperties(spec, input.properties ?? {}, context.maxStringLength);
   if (!checked.ok) return checked;
 
-  const timestamp = correctTimestamp(Date.parse(input.timestamp), context.receivedAt, context.sentAt);
+  const clientTimestamp = Date.parse(input.timestamp);
+  const timestamp = correctTimestamp(clientTimestamp, context.receivedAt, context.sentAt);
   if (context.receivedAt - timestamp > context.maxAgeMs) {
     return refuse(
       "too_old",
@@ -127,6 +128,7 @@ export function judgeEvent(raw: unknown, context: EventContext): Verdict<Accepte
     event: input.event,
     distinct_id: distinctId,
     timestamp,
+    client_timestamp: clientTimestamp,
     app_version: typeof appVersionValue === "string" ? appVersionValue : "",
     os: typeof osValue === "string" ? osValue : "",
     properties: checked.kept,

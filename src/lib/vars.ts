@@ -30,3 +30,6 @@ export const flag = (fallback: boolean) =>
     .enum(["true", "false", "1", "0"])
     .default(fallback ? "true" : "false")
     .transform((value) => value === "true" || value === "1");
+
+/** A var holding a non-negative integer (0 turns something off), with its default. */
+export const nonNegativeInt = (fallback: number) => z.coerce.number().int().nonnegative().default(fallback);

@@ -1,6 +1,8 @@
+import type { EventDatabases } from "../lib/event-databases";
 import { daysBetween } from "../lib/time";
+import { readDailyInstalls } from "./installs";
 
-/** Daily counts of one app for the stats API, read from the aggregates in one D1 round trip. */
+/** Daily counts of one app for the stats API, read from the aggregates. */
 
 export interface DayStats {
   day: string;
@@ -16,51 +18,67 @@ export interface EventStats {
   days: DayStats[];
   /** Distinct installs over the whole range. */
   active_installs: number;
+  /**
+   * False when `active_installs` is an estimate: the range reaches days older than
+   * EXACT_INSTALL_DAYS, whose installs are kept as sketches (relative standard error 1.6 %).
+   * Per-day counts are always exact.
+   */
+  active_installs_exact: boolean;
   /** Undeclared properties dropped over the whole range (by received day), by event then name. */
   dropped_properties: Record<string, Record<string, number>>;
 }
 
-/** Daily event counts, active installs, rejections and dropped properties of one app, in one D1 round trip. */
-export async function readEventStats(db: D1Database, app: string, from: string, to: string): Promise<EventStats> {
-  const [counts, installs, distinct, rejections, dropped] = await db.batch([
-    db
-      .prepare(
-        "SELECT day, event, SUM(count) AS n FROM daily_event_counts WHERE app = ?1 AND day BETWEEN ?2 AND ?3 GROUP BY day, event",
-      )
-      .bind(app, from, to),
-    db
-      .prepare(
-        "SELECT day, COUNT(*) AS n FROM daily_active_installs WHERE app = ?1 AND day BETWEEN ?2 AND ?3 GROUP BY day",
-      )
-      .bind(app, from, to),
-    db
-      .prepare(
-        "SELECT COUNT(DISTINCT distinct_id) AS n FROM daily_active_installs WHERE app = ?1 AND day BETWEEN ?2 AND ?3",
-      )
-      .bind(app, from, to),
-    db
-      .prepare(
-        "SELECT day, error, SUM(count) AS n FROM daily_rejections WHERE app = ?1 AND day BETWEEN ?2 AND ?3 GROUP BY day, error",
-      )
-      .bind(app, from, to),
-    db
-      .prepare(
-        `SELECT event, property, SUM(count) AS n FROM daily_dropped_properties
-         WHERE app = ?1 AND day BETWEEN ?2 AND ?3 GROUP BY event, property`,
-      )
-      .bind(app, from, to),
+/**
+ * Daily event counts, active installs, rejections and dropped properties of one app: one D1
+ * round trip per event database (counts and installs add up across them), per-request
+ * counters from the first one.
+ */
+export async function readEventStats(
+  databases: EventDatabases,
+  app: string,
+  from: string,
+  to: string,
+): Promise<EventStats> {
+  const { primary } = databases;
+  const [countsPerDatabase, installs, [rejections, dropped]] = await Promise.all([
+    Promise.all(
+      databases.all.map((db) =>
+        db
+          .prepare(
+            "SELECT day, event, SUM(count) AS n FROM daily_event_counts WHERE app = ?1 AND day BETWEEN ?2 AND ?3 GROUP BY day, event",
+          )
+          .bind(app, from, to)
+          .all<{ day: string; event: string; n: number }>(),
+      ),
+    ),
+    readDailyInstalls(databases, app, from, to),
+    primary.batch([
+      primary
+        .prepare(
+          "SELECT day, error, SUM(count) AS n FROM daily_rejections WHERE app = ?1 AND day BETWEEN ?2 AND ?3 GROUP BY day, error",
+        )
+        .bind(app, from, to),
+      primary
+        .prepare(
+          `SELECT event, property, SUM(count) AS n FROM daily_dropped_properties
+           WHERE app = ?1 AND day BETWEEN ?2 AND ?3 GROUP BY event, property`,
+        )
+        .bind(app, from, to),
+    ]),
   ]);
 
   const byDay = new Map<string, DayStats>(
     daysBetween(from, to).map((day) => [day, { day, events: {}, active_installs: 0, rejected: {} }]),
   );
-  for (const row of (counts?.results ?? []) as { day: string; event: string; n: number }[]) {
-    const day = byDay.get(row.day);
-    if (day) day.events[row.event] = row.n;
+  for (const counts of countsPerDatabase) {
+    for (const row of counts.results) {
+      const day = byDay.get(row.day);
+      if (day) day.events[row.event] = (day.events[row.event] ?? 0) + row.n;
+    }
   }
-  for (const row of (installs?.results ?? []) as { day: string; n: number }[]) {
-    const day = byDay.get(row.day);
-    if (day) day.active_installs = row.n;
+  for (const [dayName, n] of installs.byDay) {
+    const day = byDay.get(dayName);
+    if (day) day.active_installs = n;
   }
   for (const row of (rejections?.results ?? []) as { day: string; error: string; n: number }[]) {
     const day = byDay.get(row.day);
@@ -70,13 +88,13 @@ export async function readEventStats(db: D1Database, app: string, from: string, 
   for (const row of (dropped?.results ?? []) as { event: string; property: string; n: number }[]) {
     droppedProperties[row.event] = { ...droppedProperties[row.event], [row.property]: row.n };
   }
-  const total = ((distinct?.results ?? [])[0] as { n: number } | undefined)?.n ?? 0;
   return {
     app,
     from,
     to,
     days: [...byDay.values()],
-    active_installs: total,
+    active_installs: installs.distinct,
+    active_installs_exact: installs.exact,
     dropped_properties: droppedProperties,
   };
 }

@@ -2,6 +2,7 @@ import { Hono } from "hono";
 import { z } from "zod";
 import type { AppEnv } from "../http/context";
 import { validQuery } from "../http/validation";
+import { eventDatabases } from "../lib/event-databases";
 import { DAY_MS } from "../lib/time";
 import { readBreakdown } from "./breakdown";
 import { readHealth } from "./health";
@@ -31,9 +32,9 @@ export const statsRoutes = new Hono<AppEnv>()
   .get("/health", async (c) => c.json(await readHealth(c.env.DB)))
   .get("/events", validQuery(rangeQuerySchema, expectedQuery), async (c) => {
     const { app, from, to } = c.req.valid("query");
-    return c.json(await readEventStats(c.env.DB, app, from, to));
+    return c.json(await readEventStats(eventDatabases(c.env), app, from, to));
   })
   .get("/breakdown", validQuery(rangeQuerySchema, expectedQuery), async (c) => {
     const { app, from, to } = c.req.valid("query");
-    return c.json(await readBreakdown(c.env.DB, app, from, to, statsMinInstallsOf(c.env)));
+    return c.json(await readBreakdown(eventDatabases(c.env), app, from, to, statsMinInstallsOf(c.env)));
   });

@@ -1,11 +1,20 @@
 import { env } from "cloudflare:workers";
 import { beforeEach, describe, expect, it } from "vitest";
-import { aggregatesSnapshot, batchMessage, deliver, storedEvent } from "../helpers/queue";
+import {
+  aggregatesSnapshot,
+  archivedEvents,
+  archiveObjects,
+  batchMessage,
+  deliver,
+  emptyArchive,
+  storedEvent,
+} from "../helpers/queue";
 
 async function wipe() {
   await env.DB.batch(
     [
       "events",
+      "event_uuids",
       "daily_event_counts",
       "daily_active_installs",
       "daily_rejections",
@@ -13,12 +22,15 @@ async function wipe() {
       "processed_batches",
     ].map((table) => env.DB.prepare(`DELETE FROM ${table}`)),
   );
+  await emptyArchive();
 }
+
+const uuidsOf = (events: { uuid: string }[]) => events.map((event) => event.uuid).sort();
 
 describe("queue consumer", () => {
   beforeEach(wipe);
 
-  it("stores raw events and daily aggregates, and acknowledges the message", async () => {
+  it("stores dedupe keys and daily aggregates, archives every event, and acknowledges the message", async () => {
     const install = crypto.randomUUID();
     const message = batchMessage([
       storedEvent({ distinct_id: install }),
@@ -31,7 +43,7 @@ describe("queue consumer", () => {
     expect(result.retryMessages).toEqual([]);
 
     const snapshot = await aggregatesSnapshot(env.DB);
-    expect(snapshot.rawEvents).toBe(4);
+    expect(snapshot.dedupeKeys).toBe(4);
     expect(snapshot.counts).toEqual([
       {
         app: "teleport-connect",
@@ -59,13 +71,33 @@ describe("queue consumer", () => {
       },
     ]);
     expect(snapshot.installs).toHaveLength(3); // `install` once on 11-20, one more on 11-20, one on 11-21
+    // Raw events are not kept in D1 (RAW_EVENT_DEBUG_DAYS is 0).
+    expect((await env.DB.prepare("SELECT COUNT(*) AS n FROM events").first<{ n: number }>())?.n).toBe(0);
 
-    const row = await env.DB.prepare("SELECT * FROM events WHERE uuid = ?").bind(message.events[0]?.uuid).first();
-    expect(row).toMatchObject({ app: "teleport-connect", country: "DE", day: "2026-11-20", tenant_id: null });
-    expect(JSON.parse(String(row?.properties))).toEqual(message.events[0]?.properties);
+    // The archive: one object per app and event hour, every event once, as the consumer got it.
+    const objects = await archiveObjects();
+    expect(objects.map((object) => object.key.replace(/[0-9a-f]{32}/, "<delivery>"))).toEqual([
+      "events/app=teleport-connect/day=2026-11-20/hour=10/<delivery>.ndjson.gz",
+      "events/app=teleport-connect/day=2026-11-21/hour=00/<delivery>.ndjson.gz",
+    ]);
+    const first = message.events[0];
+    expect(objects[0]?.events[0]).toEqual({
+      uuid: first?.uuid,
+      app: "teleport-connect",
+      event: "connect.protocol.use",
+      distinct_id: install,
+      timestamp: "2026-11-20T10:00:00.000Z",
+      received_at: "2026-11-20T10:05:00.000Z",
+      app_version: "17.0.1",
+      os: "linux",
+      country: "DE",
+      tenant_id: null,
+      properties: first?.properties,
+    });
+    expect(uuidsOf(await archivedEvents())).toEqual(uuidsOf(message.events));
   });
 
-  it("leaves aggregates unchanged when the same message is delivered again", async () => {
+  it("leaves aggregates unchanged when the same message is delivered again, and overwrites its archive objects", async () => {
     const message = batchMessage([storedEvent(), storedEvent(), storedEvent()], {
       rejections: { not_anonymized: 2 },
       dropped_properties: { "connect.protocol.use": { hostname: 3 } },
@@ -78,18 +110,54 @@ describe("queue consumer", () => {
     expect(once.dropped).toEqual([
       { app: "teleport-connect", day: "2026-11-20", event: "connect.protocol.use", property: "hostname", count: 3 },
     ]);
+    const archived = await archiveObjects();
 
     const again = await deliver([message]);
     expect(again.explicitAcks).toEqual(again.ids);
     expect(await aggregatesSnapshot(env.DB)).toEqual(once);
+    expect(await archiveObjects()).toEqual(archived);
   });
 
-  it("leaves aggregates unchanged when a client resends the same uuids in a new batch", async () => {
+  it("leaves aggregates unchanged when a client resends the same uuids in a new batch (the archive holds them at least once)", async () => {
     const events = [storedEvent(), storedEvent()];
     await deliver([batchMessage(events)]);
     const once = await aggregatesSnapshot(env.DB);
     await deliver([batchMessage(events, { received_at: Date.parse("2026-11-20T11:00:00Z") })]);
     expect(await aggregatesSnapshot(env.DB)).toEqual(once);
+    const archived = uuidsOf(await archivedEvents());
+    expect(new Set(archived)).toEqual(new Set(uuidsOf(events)));
+  });
+
+  it("recognises a resend whose corrected timestamp moved: the dedupe key is the time the client sent", async () => {
+    const event = storedEvent({ client_timestamp: Date.parse("2026-11-20T09:59:58Z") });
+    await deliver([batchMessage([event])]);
+    // The resend reached the collector later with another sent_at: its corrected time differs.
+    await deliver([batchMessage([{ ...event, timestamp: event.timestamp + 90_000 }])]);
+    const snapshot = await aggregatesSnapshot(env.DB);
+    expect(snapshot.counts).toEqual([expect.objectContaining({ count: 1 })]);
+    expect(snapshot.dedupeKeys).toBe(1);
+  });
+
+  it("counts an event once when it was stored as a raw row before raw events moved to R2", async () => {
+    const event = storedEvent();
+    await env.DB.prepare(
+      `INSERT INTO events (uuid, app, event, distinct_id, timestamp, received_at, day, app_version, os, properties)
+       VALUES (?1, 'teleport-connect', ?2, ?3, ?4, ?4, '2026-11-20', '17.0.1', 'linux', '{}')`,
+    )
+      .bind(event.uuid, event.event, event.distinct_id, event.timestamp)
+      .run();
+    await deliver([batchMessage([event, storedEvent()])]);
+    expect((await aggregatesSnapshot(env.DB)).counts).toEqual([expect.objectContaining({ count: 1 })]);
+  });
+
+  it("deduplicates messages of earlier versions (no client_timestamp, any uuid string) as well", async () => {
+    const { client_timestamp: _, ...old } = storedEvent();
+    const odd = storedEvent({ uuid: "legacy-event-id-7" });
+    await deliver([batchMessage([old, odd])]);
+    await deliver([batchMessage([old, odd])]);
+    const snapshot = await aggregatesSnapshot(env.DB);
+    expect(snapshot.counts).toEqual([expect.objectContaining({ count: 2 })]);
+    expect(snapshot.dedupeKeys).toBe(2);
   });
 
   it("counts only the new events of a partly redelivered batch", async () => {
@@ -98,14 +166,15 @@ describe("queue consumer", () => {
     await deliver([batchMessage([old, storedEvent()])]);
     const snapshot = await aggregatesSnapshot(env.DB);
     expect(snapshot.counts).toEqual([expect.objectContaining({ count: 2 })]);
-    expect(snapshot.rawEvents).toBe(2);
+    expect(snapshot.dedupeKeys).toBe(2);
   });
 
-  it("counts a uuid carried by two messages of one delivery once", async () => {
+  it("counts a uuid carried by two messages of one delivery once, and archives it once", async () => {
     const shared = storedEvent();
     await deliver([batchMessage([shared]), batchMessage([shared, storedEvent()])]);
     const snapshot = await aggregatesSnapshot(env.DB);
     expect(snapshot.counts).toEqual([expect.objectContaining({ count: 2 })]);
+    expect(await archivedEvents()).toHaveLength(2);
   });
 
   it("stores large deliveries in several chunks, still exactly once", async () => {
@@ -115,8 +184,9 @@ describe("queue consumer", () => {
     await deliver(messages);
     await deliver(messages);
     const snapshot = await aggregatesSnapshot(env.DB);
-    expect(snapshot.rawEvents).toBe(5000);
+    expect(snapshot.dedupeKeys).toBe(5000);
     expect(snapshot.counts).toEqual([expect.objectContaining({ count: 5000 })]);
+    expect(await archivedEvents()).toHaveLength(5000);
   });
 
   it("parks a malformed message at once (it can never be stored) and stores the others", async () => {
@@ -124,7 +194,7 @@ describe("queue consumer", () => {
     const result = await deliver([good, { v: 99, nonsense: true }]);
     expect([...result.explicitAcks].sort()).toEqual([...result.ids].sort());
     expect(result.retryMessages).toEqual([]);
-    expect((await aggregatesSnapshot(env.DB)).rawEvents).toBe(1);
+    expect((await aggregatesSnapshot(env.DB)).dedupeKeys).toBe(1);
     const parked = await env.DB.prepare("SELECT queue, body FROM parked_messages WHERE id = ?1")
       .bind(result.ids[1])
       .first();
@@ -144,5 +214,34 @@ describe("queue consumer", () => {
     });
     expect(result.explicitAcks).toEqual([]);
     expect(result.retryMessages.map((m: { msgId: string }) => m.msgId).sort()).toEqual([...result.ids].sort());
+  });
+
+  it("retries when the archive cannot be written, and counts once when it can again", async () => {
+    const failingBucket = {
+      put: async () => {
+        throw new Error("R2 is unavailable");
+      },
+    } as unknown as R2Bucket;
+    const messages = [batchMessage([storedEvent(), storedEvent()]), batchMessage([storedEvent()])];
+    const failed = await deliver(messages, { ...env, ARCHIVE: failingBucket });
+    expect(failed.explicitAcks).toEqual([]);
+    expect(failed.retryMessages).toHaveLength(2);
+    expect(await archivedEvents()).toEqual([]);
+
+    const retried = await deliver(messages);
+    expect(retried.explicitAcks).toEqual(retried.ids);
+    expect((await aggregatesSnapshot(env.DB)).counts).toEqual([expect.objectContaining({ count: 3 })]);
+    expect(await archivedEvents()).toHaveLength(3);
+  });
+
+  it("archives nothing of a forgotten install", async () => {
+    const forgotten = crypto.randomUUID();
+    await env.DB.prepare("INSERT INTO forgotten_installs (distinct_id, forgotten_at) VALUES (?1, 1)")
+      .bind(forgotten)
+      .run();
+    const kept = storedEvent();
+    await deliver([batchMessage([storedEvent({ distinct_id: forgotten }), kept])]);
+    expect(uuidsOf(await archivedEvents())).toEqual([kept.uuid]);
+    expect((await aggregatesSnapshot(env.DB)).counts).toEqual([expect.objectContaining({ count: 1 })]);
   });
 });

@@ -1,15 +1,19 @@
 import { createExecutionContext, createMessageBatch, getQueueResult } from "cloudflare:test";
 import { env } from "cloudflare:workers";
+import { ARCHIVE_ROOT, type ArchivedEvent, gunzipLines } from "../../src/archive/objects";
 import worker from "../../src/index";
 import type { BatchMessage, StoredEvent } from "../../src/ingest/queue-message";
 import { randomDigest } from "./events";
 
+/** An accepted event as the ingest core enqueues it (sent without sent_at: its time as the client wrote it). */
 export function storedEvent(overrides: Partial<StoredEvent> = {}): StoredEvent {
+  const timestamp = overrides.timestamp ?? Date.parse("2026-11-20T10:00:00Z");
   return {
     uuid: crypto.randomUUID(),
     event: "connect.protocol.use",
     distinct_id: crypto.randomUUID(),
-    timestamp: Date.parse("2026-11-20T10:00:00Z"),
+    timestamp,
+    client_timestamp: timestamp,
     app_version: "17.0.1",
     os: "linux",
     properties: { cluster_name: randomDigest(), user_name: randomDigest(), protocol: "ssh" },
@@ -77,20 +81,51 @@ export const unavailableDb = new Proxy({} as D1Database, {
   },
 });
 
-/** Every aggregate table, for before/after comparisons. */
+/** Every aggregate table and the dedupe index's size, for before/after comparisons. */
 export async function aggregatesSnapshot(db: D1Database) {
-  const [counts, installs, rejections, dropped, events] = await db.batch([
+  const [counts, installs, rejections, dropped, keys] = await db.batch([
     db.prepare("SELECT * FROM daily_event_counts ORDER BY app, day, event, app_version, os"),
     db.prepare("SELECT * FROM daily_active_installs ORDER BY app, day, distinct_id"),
     db.prepare("SELECT * FROM daily_rejections ORDER BY app, day, error"),
     db.prepare("SELECT * FROM daily_dropped_properties ORDER BY app, day, event, property"),
-    db.prepare("SELECT COUNT(*) AS n FROM events"),
+    db.prepare("SELECT COUNT(*) AS n FROM event_uuids"),
   ]);
   return {
     counts: counts?.results,
     installs: installs?.results,
     rejections: rejections?.results,
     dropped: dropped?.results,
-    rawEvents: (events?.results[0] as { n: number }).n,
+    /** Events in the dedupe index: each stored event once. */
+    dedupeKeys: (keys?.results[0] as { n: number }).n,
   };
+}
+
+/** Every object of the raw-event archive (R2), with its events, in key order. */
+export async function archiveObjects(bucket: R2Bucket = env.ARCHIVE) {
+  const objects: { key: string; events: ArchivedEvent[] }[] = [];
+  let cursor: string | undefined;
+  do {
+    const page = await bucket.list({ prefix: ARCHIVE_ROOT, ...(cursor ? { cursor } : {}) });
+    for (const object of page.objects) {
+      const body = await bucket.get(object.key);
+      if (!body) continue;
+      objects.push({ key: object.key, events: (await gunzipLines(body.body)).map((line) => JSON.parse(line)) });
+    }
+    cursor = page.truncated ? page.cursor : undefined;
+  } while (cursor);
+  return objects.sort((a, b) => a.key.localeCompare(b.key));
+}
+
+/** Every archived event (a uuid may appear more than once: the archive is at least once). */
+export async function archivedEvents(bucket: R2Bucket = env.ARCHIVE): Promise<ArchivedEvent[]> {
+  return (await archiveObjects(bucket)).flatMap((object) => object.events);
+}
+
+/** Empties the archive (between tests of one file, which share their storage). */
+export async function emptyArchive(bucket: R2Bucket = env.ARCHIVE): Promise<void> {
+  for (;;) {
+    const page = await bucket.list({ prefix: ARCHIVE_ROOT });
+    if (page.objects.length === 0) return;
+    await bucket.delete(page.objects.map((object) => object.key));
+  }
 }

@@ -43,7 +43,7 @@ export function EventsPage({ range, error, stats, breakdown, buckets, origin }: 
     buckets,
   );
   const rejected = rejectedPer.reduce((a, b) => a + b, 0);
-  const hidden = `Installs counted under the values of their last active day. Values with fewer than ${breakdown.min_installs} installs are merged into (other), so that none singles out an install, and so are all but the ${MAX_BREAKDOWN_ROWS} largest.`;
+  const hidden = `${breakdown.exact ? "" : "Estimates (±1.6 %): the range reaches days kept as sketches, where an install that changed version counts under each. "}Installs counted under the values of their last active day. Values with fewer than ${breakdown.min_installs} installs are merged into (other), so that none singles out an install, and so are all but the ${MAX_BREAKDOWN_ROWS} largest.`;
   return (
     <>
       <RangeForm action="/dashboard" apps={APP_NAMES} range={range} error={error} />
@@ -54,7 +54,10 @@ export function EventsPage({ range, error, stats, breakdown, buckets, origin }: 
         </div>
         <div>
           <dt>Distinct installs</dt>
-          <dd id="total-installs">{formatNumber(stats.active_installs)}</dd>
+          <dd id="total-installs">
+            {stats.active_installs_exact ? "" : "≈ "}
+            {formatNumber(stats.active_installs)}
+          </dd>
         </div>
         <div>
           <dt>Rejected events</dt>

@@ -1,0 +1,209 @@
+import type { BatchMessage, StoredEvent } from "../ingest/queue-message";
+import { murmur3 } from "../lib/hash";
+import { DAY_MS } from "../lib/time";
+
+/**
+ * One delivery, prepared in code so that SQL does as little as possible: its events split by
+ * event database (EVENT_DATABASES), uuids repeated within the delivery removed (NOT EXISTS
+ * cannot see rows of its own statement), events reduced to a short row each (uuid, dedupe
+ * time, count group, install), the count keys and each install's first values of a day
+ * listed once, and the per-request counters set aside for the first database.
+ */
+
+/** Client-chosen strings that become aggregate keys are capped per app and day (statements.ts). */
+export const VERSIONS_PER_APP_DAY = 100;
+export const DROPPED_NAMES_PER_APP_DAY = 50;
+export const OTHER = "(other)";
+
+/** What one event database stores of a delivery; every list is JSON-ready. */
+export interface ShardPlan {
+  /** `[uuid, at, group, install]`: the uuid as sent, the dedupe time, indexes into `groups` and `installs`. */
+  events: string[];
+  /** `[app, day, event, app_version, os]`: the count keys of this delivery (version not yet capped). */
+  groups: unknown[][];
+  /** Distinct install ids of the events, in first-seen order. */
+  installs: string[];
+  /** `[app, day, distinct_id, app_version, os, country]`: each install's first values of a day. */
+  installDays: unknown[][];
+  /** `{ a, day, v }`: app versions this delivery may add to its app-days, at most the cap each. */
+  versions: { a: string; day: string; v: string }[];
+  /** Raw rows for the debugging window (RAW_EVENT_DEBUG_DAYS), when it is on. */
+  rawEvents: string[];
+}
+
+/** Per-request counters: stored in the first database, gated on the message's batch id. */
+export interface Counters {
+  rejections: { b: string; a: string; day: string; k: string; n: number }[];
+  dropped: { b: string; a: string; day: string; e: string; k: string; n: number }[];
+  /** Batch ids of the messages that carry counters (the only ones recorded). */
+  batchIds: string[];
+}
+
+export interface DeliveryPlan {
+  shards: ShardPlan[];
+  counters: Counters;
+  /** Every distinct event of the delivery with its message, for the archive. */
+  events: { message: BatchMessage; event: StoredEvent }[];
+}
+
+export interface PlanOptions {
+  shardCount: number;
+  shardOf(distinctId: string): number;
+  /** RAW_EVENT_RETENTION_DAYS in ms: how far back a dedupe time may lie. */
+  windowMs: number;
+  /** Whether raw rows are written to D1 too. */
+  keepRaw: boolean;
+}
+
+const days = new Map<number, string>();
+/** The UTC day of a time, cached by day number (toISOString is the slow part of the plan). */
+export function dayOf(ms: number): string {
+  const n = Math.floor(ms / DAY_MS);
+  let day = days.get(n);
+  if (day === undefined) {
+    day = new Date(n * DAY_MS).toISOString().slice(0, 10);
+    if (days.size > 10_000) days.clear();
+    days.set(n, day);
+  }
+  return day;
+}
+
+/**
+ * The dedupe time of an event: its timestamp as the client sent it (identical in every
+ * resend), kept within a day of the window so the retention job finds it. A client whose clock
+ * is off by more than that gets a time that depends on when the batch arrived: a resend of
+ * such an event may count twice (docs/SCALING.md).
+ */
+export function dedupeTime(event: StoredEvent, receivedAt: number, windowMs: number): number {
+  const sent = event.client_timestamp ?? event.timestamp;
+  return Math.min(Math.max(sent, receivedAt - windowMs - DAY_MS), receivedAt + DAY_MS);
+}
+
+function newShard(): ShardPlan {
+  return { events: [], groups: [], installs: [], installDays: [], versions: [], rawEvents: [] };
+}
+
+export function planDelivery(messages: readonly BatchMessage[], options: PlanOptions): DeliveryPlan {
+  const shards = Array.from({ length: options.shardCount }, newShard);
+  const groupIndex = Array.from({ length: options.shardCount }, () => new Map<string, number>());
+  const installIndex = Array.from({ length: options.shardCount }, () => new Map<string, number>());
+  const installDaySeen = Array.from({ length: options.shardCount }, () => new Set<string>());
+  const versions = Array.from({ length: options.shardCount }, () => new CappedValues(VERSIONS_PER_APP_DAY));
+  const seen = new Set<string>();
+  const events: DeliveryPlan["events"] = [];
+  const counters: Counters = { rejections: [], dropped: [], batchIds: [] };
+  const droppedNames = new CappedValues(DROPPED_NAMES_PER_APP_DAY);
+
+  for (const message of messages) {
+    const { app, country } = message;
+    for (const event of message.events) {
+      if (seen.has(event.uuid)) continue;
+      seen.add(event.uuid);
+      events.push({ message, event });
+      const s = options.shardOf(event.distinct_id);
+      const shard = shards[s] as ShardPlan;
+      const day = dayOf(event.timestamp);
+      const groupKey = `${app}\u0000${day}\u0000${event.event}\u0000${event.app_version}\u0000${event.os}`;
+      let group = groupIndex[s]?.get(groupKey);
+      if (group === undefined) {
+        group = shard.groups.length;
+        groupIndex[s]?.set(groupKey, group);
+        shard.groups.push([app, day, event.event, event.app_version, event.os]);
+        if (versions[s]?.addNew(app, day, event.app_version))
+          shard.versions.push({ a: app, day, v: event.app_version });
+      }
+      let install = installIndex[s]?.get(event.distinct_id);
+      if (install === undefined) {
+        install = shard.installs.length;
+        installIndex[s]?.set(event.distinct_id, install);
+        shard.installs.push(event.distinct_id);
+      }
+      const installDay = `${app}\u0000${day}\u0000${event.distinct_id}`;
+      if (!installDaySeen[s]?.has(installDay)) {
+        installDaySeen[s]?.add(installDay);
+        shard.installDays.push([app, day, event.distinct_id, event.app_version, event.os, country ?? ""]);
+      }
+      const at = dedupeTime(event, message.received_at, options.windowMs);
+      shard.events.push(`["${dedupeUuid(event.uuid)}",${at},${group},${install}]`);
+      if (options.keepRaw) shard.rawEvents.push(rawRow(message, event, day));
+    }
+
+    if (Object.keys(message.rejections).length + Object.keys(message.dropped_properties).length === 0) continue;
+    counters.batchIds.push(message.batch_id);
+    const receivedDay = dayOf(message.received_at);
+    for (const [error, n] of Object.entries(message.rejections)) {
+      counters.rejections.push({ b: message.batch_id, a: app, day: receivedDay, k: error, n });
+    }
+    for (const [event, names] of Object.entries(message.dropped_properties)) {
+      for (const [property, n] of Object.entries(names)) {
+        const k = droppedNames.add(app, receivedDay, property) ? property : OTHER;
+        counters.dropped.push({ b: message.batch_id, a: app, day: receivedDay, e: event, k, n });
+      }
+    }
+  }
+  return { shards, counters, events };
+}
+
+const UUID = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
+
+/**
+ * The uuid the dedupe index keys an event by: the event's own (the judge lets only random
+ * UUIDs through); a message from an earlier version may carry another string, which is
+ * hashed into UUID form so that it is deduplicated all the same.
+ */
+export function dedupeUuid(uuid: string): string {
+  if (UUID.test(uuid)) return uuid;
+  const hex = [1, 2, 3, 4].map((seed) => murmur3(uuid, seed).toString(16).padStart(8, "0")).join("");
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}
+
+function rawRow(message: BatchMessage, event: StoredEvent, day: string): string {
+  return JSON.stringify({
+    u: event.uuid,
+    a: message.app,
+    e: event.event,
+    d: event.distinct_id,
+    t: event.timestamp,
+    r: message.received_at,
+    day,
+    v: event.app_version,
+    o: event.os,
+    c: message.country,
+    tn: message.tenant_id,
+    p: JSON.stringify(event.properties),
+  });
+}
+
+/** The distinct values of a delivery per app and day, at most `cap` of them for each. */
+class CappedValues {
+  private readonly seen = new Map<string, Set<string>>();
+
+  constructor(private readonly cap: number) {}
+
+  /** True if the value is kept (seen before in this delivery, or there was room for it). */
+  add(app: string, day: string, value: string): boolean {
+    const values = this.valuesOf(app, day);
+    if (values.has(value)) return true;
+    if (values.size >= this.cap) return false;
+    values.add(value);
+    return true;
+  }
+
+  /** True if the value is new to this delivery and there was room for it. */
+  addNew(app: string, day: string, value: string): boolean {
+    const values = this.valuesOf(app, day);
+    if (values.has(value) || values.size >= this.cap) return false;
+    values.add(value);
+    return true;
+  }
+
+  private valuesOf(app: string, day: string): Set<string> {
+    const key = `${app}\u0000${day}`;
+    let values = this.seen.get(key);
+    if (!values) {
+      values = new Set<string>();
+      this.seen.set(key, values);
+    }
+    return values;
+  }
+}

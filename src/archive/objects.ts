@@ -1,0 +1,69 @@
+/**
+ * The raw-event archive's layout in R2: gzipped NDJSON objects, one event per line, under
+ * `events/app=<app>/day=<YYYY-MM-DD>/hour=<HH>/<delivery>.ndjson.gz` (the event's app and UTC
+ * time, Hive-style so DuckDB and Spark read the partitions as columns). `<delivery>` is derived
+ * from the batch ids of the Queue messages it holds, so a redelivered delivery overwrites its
+ * own objects instead of adding copies.
+ */
+
+export const ARCHIVE_ROOT = "events/";
+
+/** The prefix of one app's objects, or of one app-day's. */
+export function partitionPrefix(app: string, day?: string): string {
+  return `${ARCHIVE_ROOT}app=${encodeURIComponent(app)}/${day === undefined ? "" : `day=${day}/`}`;
+}
+
+export function objectKey(app: string, day: string, hour: string, delivery: string): string {
+  return `${partitionPrefix(app, day)}hour=${hour}/${delivery}.ndjson.gz`;
+}
+
+/** The app of an app prefix as R2 lists it (`events/app=<app>/`). */
+export function appOfPrefix(prefix: string): string | undefined {
+  const match = /^events\/app=([^/]+)\/$/.exec(prefix);
+  return match ? decodeURIComponent(match[1] as string) : undefined;
+}
+
+/** One archived event: what a reader of the archive gets, one JSON object per line. */
+export interface ArchivedEvent {
+  uuid: string;
+  app: string;
+  event: string;
+  distinct_id: string;
+  /** ISO 8601, after clock-skew correction (the time the aggregates count it at). */
+  timestamp: string;
+  /** ISO 8601, when the collector accepted it. */
+  received_at: string;
+  app_version: string;
+  os: string;
+  country: string | null;
+  tenant_id: string | null;
+  /** The declared properties, as stored (undeclared ones were dropped at the door). */
+  properties: Record<string, string | number | boolean>;
+}
+
+/** Lines → one gzip member. */
+export async function gzipLines(lines: readonly string[]): Promise<ArrayBuffer> {
+  const text = lines.length === 0 ? "" : `${lines.join("\n")}\n`;
+  const stream = new Blob([text]).stream().pipeThrough(new CompressionStream("gzip"));
+  return new Response(stream).arrayBuffer();
+}
+
+/** An object's body → its lines. */
+export async function gunzipLines(body: ReadableStream<Uint8Array>): Promise<string[]> {
+  const text = await new Response(body.pipeThrough(new DecompressionStream("gzip"))).text();
+  return text.split("\n").filter((line) => line.length > 0);
+}
+
+/** The `distinct_id` of an archived line, without parsing the rest of it. */
+export function distinctIdOf(line: string): string | undefined {
+  const start = line.indexOf('"distinct_id":"');
+  if (start < 0) return undefined;
+  const from = start + 15;
+  const end = line.indexOf('"', from);
+  return end < 0 ? undefined : line.slice(from, end);
+}
+
+/** The `uuid` of an archived line (its first field), without parsing the rest of it. */
+export function uuidOf(line: string): string | undefined {
+  return line.startsWith('{"uuid":"') ? line.slice(9, line.indexOf('"', 9)) : undefined;
+}

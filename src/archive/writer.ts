@@ -1,0 +1,93 @@
+import type { BatchMessage, StoredEvent } from "../ingest/queue-message";
+import { toHex } from "../lib/bytes";
+import { sha256 } from "../lib/crypto";
+import { type ArchivedEvent, gzipLines, objectKey } from "./objects";
+
+/**
+ * Archives a delivery's events to R2 before the consumer acknowledges it: one object per app
+ * and event hour (a delivery mostly holds the last minutes, so one or two objects), written
+ * concurrently. Keys are derived from the messages' batch ids: when the Queue delivers the same
+ * messages again, the objects are overwritten, not duplicated. A resend by the client (new
+ * batch ids, same uuids) is archived again: the archive holds every accepted event at least
+ * once, and readers keep one line per uuid (docs/SCALING.md). Events of forgotten installs are
+ * left out.
+ */
+
+/** Objects written at once: a delivery rarely spans more hours, and workerd caps open connections. */
+const PUT_CONCURRENCY = 6;
+
+export interface ArchiveResult {
+  objects: number;
+  events: number;
+  bytes: number;
+}
+
+export async function archiveDelivery(
+  bucket: R2Bucket,
+  messages: readonly BatchMessage[],
+  events: readonly { message: BatchMessage; event: StoredEvent }[],
+  forgotten: ReadonlySet<string>,
+): Promise<ArchiveResult> {
+  const delivery = await deliveryId(messages);
+  const partitions = new Map<string, { app: string; day: string; hour: string; lines: string[] }>();
+  const receivedAt = new Map<BatchMessage, string>();
+  for (const { message, event } of events) {
+    if (forgotten.has(event.distinct_id)) continue;
+    const iso = new Date(event.timestamp).toISOString();
+    const day = iso.slice(0, 10);
+    const hour = iso.slice(11, 13);
+    const key = `${message.app}\u0000${day}\u0000${hour}`;
+    let partition = partitions.get(key);
+    if (!partition) {
+      partition = { app: message.app, day, hour, lines: [] };
+      partitions.set(key, partition);
+    }
+    let received = receivedAt.get(message);
+    if (received === undefined) {
+      received = new Date(message.received_at).toISOString();
+      receivedAt.set(message, received);
+    }
+    partition.lines.push(archiveLine(message, event, iso, received));
+  }
+
+  const result: ArchiveResult = { objects: 0, events: 0, bytes: 0 };
+  const pending = [...partitions.values()];
+  const write = async () => {
+    for (let partition = pending.shift(); partition; partition = pending.shift()) {
+      const body = await gzipLines(partition.lines);
+      await bucket.put(objectKey(partition.app, partition.day, partition.hour, delivery), body, {
+        httpMetadata: { contentType: "application/x-ndjson" },
+        customMetadata: { events: String(partition.lines.length) },
+      });
+      result.objects++;
+      result.events += partition.lines.length;
+      result.bytes += body.byteLength;
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(PUT_CONCURRENCY, pending.length) }, write));
+  return result;
+}
+
+/** A delivery's name: the first 16 bytes of SHA-256 over its messages' batch ids, sorted. */
+export async function deliveryId(messages: readonly BatchMessage[]): Promise<string> {
+  const ids = messages.map((message) => message.batch_id).sort();
+  return toHex((await sha256(ids.join("\n"))).subarray(0, 16));
+}
+
+/** One event as a line of the archive (ArchivedEvent, keys in this order). */
+function archiveLine(message: BatchMessage, event: StoredEvent, timestamp: string, receivedAt: string): string {
+  const line: ArchivedEvent = {
+    uuid: event.uuid,
+    app: message.app,
+    event: event.event,
+    distinct_id: event.distinct_id,
+    timestamp,
+    received_at: receivedAt,
+    app_version: event.app_version,
+    os: event.os,
+    country: message.country,
+    tenant_id: message.tenant_id,
+    properties: event.properties,
+  };
+  return JSON.stringify(line);
+}
