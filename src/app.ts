@@ -1,6 +1,7 @@
 import { Hono } from "hono";
 import { cors } from "hono/cors";
 import { requireAdmin } from "./admin/require-admin";
+import { archiveRoutes } from "./archive/routes";
 import { billingRoutes } from "./billing/route";
 import { catalogRoutes } from "./catalog/route";
 import { dashboardRoutes } from "./dashboard/routes";
@@ -29,7 +30,7 @@ app.use("/v1/events", limitRequests);
 app.use("/v1/usage", limitRequests);
 // Teleport's reporting RPCs (prehog): the same limiter, its refusals answered in Connect's form.
 for (const path of prehogPaths) app.use(path, rpcErrors, limitRequests);
-// The operator API: stats, billing, tenants and dead letters, behind ADMIN_TOKEN (failed
+// The operator API: stats, billing, tenants, dead letters and the archive, behind ADMIN_TOKEN (failed
 // attempts are counted by the limiter).
 for (const operatorPath of ["/v1/stats/*", "/v1/billing/*", "/v1/admin/*"]) {
   app.use(operatorPath, limitRequests, requireAdmin);
@@ -45,6 +46,7 @@ app.route("/v1/stats", statsRoutes);
 app.route("/v1/billing", billingRoutes);
 app.route("/v1/admin", tenantAdminRoutes);
 app.route("/v1/admin", deadLetterRoutes);
+app.route("/v1/admin", archiveRoutes);
 app.route("/", prehogRoutes);
 // The operator's pages: their own session (a cookie signed with a key derived from ADMIN_TOKEN).
 app.route("/dashboard", dashboardRoutes);

@@ -1,4 +1,5 @@
 import { purgeExpired } from "./aggregate/retention";
+import { scrubArchive } from "./archive/scrub";
 import { billingGraceDaysOf, computeBilling } from "./billing/compute";
 import { recordCronRun } from "./stats/health";
 
@@ -16,6 +17,13 @@ export async function runScheduled(controller: ScheduledController, env: Env): P
         return `purged ${Object.entries(purged)
           .map(([rows, n]) => `${n} ${rows}`)
           .join(", ")}`;
+      },
+    ],
+    [
+      "archive",
+      async () => {
+        const run = await scrubArchive(env.DB, env.ARCHIVE);
+        return `forgotten installs removed from ${run.days} archive days: ${run.eventsRemoved} events, ${run.objectsRewritten} objects rewritten, ${run.objectsDeleted} deleted`;
       },
     ],
     [

@@ -4,14 +4,16 @@ import { findApp } from "../catalog/compile";
 import { ApiError } from "../http/errors";
 import { bodyLimitsOf, readJsonBody } from "../http/read-body";
 import { parseOrThrow } from "../http/validation";
+import { eventDatabases } from "../lib/event-databases";
 import { isDigest } from "../privacy/digest";
 import type { LimiterEnv } from "../ratelimit/middleware";
 import { forgetInstall } from "./store";
 
 /**
  * `POST /v1/forget` `{ app, distinct_id }`: deletes what the collector holds under an install
- * id: its raw events and its per-install daily rows (anonymous aggregate counts stay), and
- * records a tombstone so nothing more is stored under it. The id is random: knowing it is the
+ * id: its raw rows in D1 and its per-install daily rows (anonymous aggregate counts stay),
+ * schedules the archive days it was active on to be rewritten without it, and records a
+ * tombstone so nothing more is stored under it. The id is random: knowing it is the
  * proof of being that install. Charged to the rate limits like one event of that install.
  */
 
@@ -34,10 +36,12 @@ export const forgetRoutes = new Hono<LimiterEnv>().post("/", async (c) => {
   // Stored as sent so far; lower-case is the canonical spelling (the tombstone's).
   const canonical = UUID.test(request.distinct_id) ? request.distinct_id.toLowerCase() : request.distinct_id;
   await c.var.limiter.admitEvents({ app: request.app, received: 1, distinctIds: [canonical] });
-  const forgotten = await forgetInstall(c.env.DB, [request.distinct_id, canonical], Date.now());
+  const forgotten = await forgetInstall(eventDatabases(c.env), [request.distinct_id, canonical], Date.now());
   return c.json({
     distinct_id: canonical,
     deleted: { events: forgotten.events, install_days: forgotten.installDays },
+    // Archived objects of these days are rewritten without the install by the hourly job.
+    archive: { days_to_rewrite: forgotten.archiveDays },
     complete: forgotten.complete,
   });
 });

@@ -1,17 +1,20 @@
+import { scheduleScrubs } from "../archive/scrub";
 import { backendUnavailable } from "../http/errors";
 import { MAX_FUTURE_MS } from "../ingest/clock";
+import type { EventDatabases } from "../lib/event-databases";
 
 /**
- * What `POST /v1/forget` deletes, and the tombstone it leaves. The tombstone is written first:
- * from then on the queue consumer stores and counts nothing under the id (events still in the
- * queue are discarded), and exports can leave it out. Then the raw events, then the install's
- * daily rows, which are also what tells where its raw events start.
+ * What `POST /v1/forget` deletes, and the tombstone it leaves, in the event database the
+ * install belongs to (EVENT_DATABASES). The tombstone is written first: from then on the queue
+ * consumer stores, counts and archives nothing under the id (events still in the queue are
+ * discarded). Then its raw rows in D1 (the debugging window, and rows from before raw events
+ * moved to R2), then the archive days to rewrite without it (its daily rows say which; the
+ * hourly job does it, src/archive/scrub.ts), then its daily rows.
  *
- * Raw events have no index by install id: one would be a random insert into a large index for
- * every event stored, on the hot path, for the sake of a rare request. They are found through
- * the `received_at` index instead, from the install's first active day on: a short range for a
- * young install, at most the retention window for an old one, and nothing at all for an id
- * the collector never saw (its daily rows, indexed by install id, say so).
+ * Raw rows have no index by install id: one would be a random insert into a large index for
+ * every event stored, for the sake of a rare request. They are found through the
+ * `received_at` index instead, from the install's first active day on, and not at all for an
+ * id the collector never saw (its daily rows, indexed by install id, say so).
  */
 
 /**
@@ -25,54 +28,64 @@ export interface DeleteChunks {
 const CHUNKS: DeleteChunks = { size: 10_000, perRequest: 10 };
 
 const RECORD_TOMBSTONE = "INSERT OR IGNORE INTO forgotten_installs (distinct_id, forgotten_at) VALUES (?1, ?2)";
-const FIRST_ACTIVE_DAY = "SELECT min(day) AS day FROM daily_active_installs WHERE distinct_id IN (?1, ?2)";
+const ACTIVE_DAYS = "SELECT DISTINCT app, day FROM daily_active_installs WHERE distinct_id IN (?1, ?2) ORDER BY day";
 const DELETE_EVENTS = `
 DELETE FROM events WHERE id IN (
   SELECT id FROM events WHERE received_at >= ?3 AND distinct_id IN (?1, ?2) LIMIT ?4)`;
 const DELETE_INSTALL_DAYS = "DELETE FROM daily_active_installs WHERE distinct_id IN (?1, ?2)";
 
 export interface Forgotten {
-  /** Raw events deleted. */
+  /** Raw events deleted from D1. */
   events: number;
   /** Per-install daily rows deleted (one per day the install was active). */
   installDays: number;
+  /** Archive days (app and event day) to be rewritten without the install's events. */
+  archiveDays: number;
   /** False when raw events remain (more than one request deletes): call again. */
   complete: boolean;
 }
 
 /**
- * Forgets an install: its tombstone, its raw events and its per-install daily rows. `ids` are
- * the spellings it may be stored under (as sent, and lower-cased). Idempotent.
+ * Forgets an install: its tombstone, its raw rows, its archived events (scheduled) and its
+ * per-install daily rows. `ids` are the spellings it may be stored under (as sent, and
+ * lower-cased, the canonical one, which picks its database). Idempotent.
  */
 export async function forgetInstall(
-  db: D1Database,
+  databases: EventDatabases,
   ids: [string, string],
   now: number,
   chunks: DeleteChunks = CHUNKS,
 ): Promise<Forgotten> {
+  const db = databases.all[databases.shardOf(ids[1])] as D1Database;
   try {
-    const [, first] = await db.batch([
+    const [, active] = await db.batch([
       db.prepare(RECORD_TOMBSTONE).bind(ids[1], now),
-      db.prepare(FIRST_ACTIVE_DAY).bind(...ids),
+      db.prepare(ACTIVE_DAYS).bind(...ids),
     ]);
-    const day = (first?.results[0] as { day: string | null } | undefined)?.day;
-    if (!day) return { events: 0, installDays: 0, complete: true }; // never seen, or already forgotten
+    const days = (active?.results ?? []) as { app: string; day: string }[];
+    const first = days[0]?.day;
+    if (!first) return { events: 0, installDays: 0, archiveDays: 0, complete: true }; // never seen, or already forgotten
     // An event's day is that of its timestamp, which may run up to MAX_FUTURE_MS ahead of its receipt.
-    const since = Date.parse(`${day}T00:00:00Z`) - MAX_FUTURE_MS;
+    const since = Date.parse(`${first}T00:00:00Z`) - MAX_FUTURE_MS;
     const deleteEvents = db.prepare(DELETE_EVENTS).bind(...ids, since, chunks.size);
     let events = 0;
     for (let chunk = 0; ; chunk++) {
-      if (chunk === chunks.perRequest) return { events, installDays: 0, complete: false };
+      if (chunk === chunks.perRequest) return { events, installDays: 0, archiveDays: 0, complete: false };
       const deleted = (await deleteEvents.run()).meta.changes;
       events += deleted;
       if (deleted < chunks.size) break;
     }
-    // Last: while raw events remain, these rows say where to look for them.
-    const days = await db
+    await scheduleScrubs(
+      databases.primary,
+      days.map(({ app, day }) => ({ app, day, distinctId: ids[1] })),
+      now,
+    ).run();
+    // Last: while raw rows or archive days remain to be found, these rows say where to look.
+    const deletedDays = await db
       .prepare(DELETE_INSTALL_DAYS)
       .bind(...ids)
       .run();
-    return { events, installDays: days.meta.changes, complete: true };
+    return { events, installDays: deletedDays.meta.changes, archiveDays: days.length, complete: true };
   } catch (err) {
     console.error("forgetting an install failed", err);
     throw backendUnavailable("storage_unavailable", "the install could not be forgotten right now; retry later");

@@ -134,9 +134,7 @@ describe("retention job (cron)", () => {
     const late = Array.from({ length: 5 }, () => storedEvent({ timestamp: old }));
     await deliver([batchMessage(late, { received_at: NOW })]);
     await cron();
-    const total = await env.DB.prepare(
-      "SELECT installs FROM install_history WHERE day = ?1 AND dimension = ''",
-    )
+    const total = await env.DB.prepare("SELECT installs FROM install_history WHERE day = ?1 AND dimension = ''")
       .bind(utcDay(old))
       .first<{ installs: number }>();
     expect(total?.installs).toBe(35);

@@ -1,13 +1,24 @@
+import { createScheduledController } from "cloudflare:test";
 import { env, exports } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { forgetInstall } from "../../src/forget/store";
-import { batchMessage, deliver, storedEvent } from "../helpers/queue";
+import worker from "../../src/index";
+import { eventDatabases } from "../../src/lib/event-databases";
+import { archivedEvents, batchMessage, deliver, storedEvent } from "../helpers/queue";
 import { eventsBody, randomIp } from "../ratelimit/helpers";
 
 /**
- * `POST /v1/forget`: what it deletes (raw events, per-install daily rows), what it keeps (the
- * anonymous counts), the tombstone, and that nothing more is stored under a forgotten id.
+ * `POST /v1/forget`: what it deletes (raw rows, per-install daily rows, and, through the hourly
+ * job, the install's events in the archive), what it keeps (the anonymous counts), the
+ * tombstone, and that nothing more is stored or archived under a forgotten id.
  */
+
+/** A deployment keeping raw rows in D1 for debugging (RAW_EVENT_DEBUG_DAYS). */
+const debugEnv = { ...env, RAW_EVENT_DEBUG_DAYS: "3" };
+const runCron = () =>
+  worker.scheduled(createScheduledController({ scheduledTime: Date.now(), cron: "17 * * * *" }), env);
+const archivedOf = async (distinctId: string) =>
+  (await archivedEvents()).filter((event) => event.distinct_id === distinctId).length;
 
 function forget(body: unknown, headers: Record<string, string> = {}): Promise<Response> {
   return exports.default.fetch("http://edgehog.test/v1/forget", {
@@ -34,33 +45,48 @@ const countsOf = async () =>
   (await env.DB.prepare("SELECT day, event, count FROM daily_event_counts ORDER BY day, event").all()).results;
 
 /** Events of `install` on two days, and of another install, stored through the queue consumer. */
-async function storeEventsOf(install: string, other: string) {
+async function storeEventsOf(install: string, other: string, targetEnv: Env = env) {
   const day1 = Date.parse("2026-11-20T10:00:00Z");
   const day2 = Date.parse("2026-11-21T10:00:00Z");
-  await deliver([
-    batchMessage([
-      storedEvent({ distinct_id: install, timestamp: day1 }),
-      storedEvent({ distinct_id: install, timestamp: day1 }),
-      storedEvent({ distinct_id: install, timestamp: day2 }),
-      storedEvent({ distinct_id: other, timestamp: day1 }),
-    ]),
-  ]);
+  await deliver(
+    [
+      batchMessage([
+        storedEvent({ distinct_id: install, timestamp: day1 }),
+        storedEvent({ distinct_id: install, timestamp: day1 }),
+        storedEvent({ distinct_id: install, timestamp: day2 }),
+        storedEvent({ distinct_id: other, timestamp: day1 }),
+      ]),
+    ],
+    targetEnv,
+  );
 }
 
 describe("POST /v1/forget", () => {
-  it("deletes the install's raw events and daily rows, keeps the counts, and leaves a tombstone", async () => {
+  it("deletes the install's raw rows and daily rows, rewrites its archive days, keeps the counts, and leaves a tombstone", async () => {
     const install = crypto.randomUUID();
     const other = crypto.randomUUID();
-    await storeEventsOf(install, other);
+    await storeEventsOf(install, other, debugEnv);
     const counts = await countsOf();
     expect(await rows(install)).toEqual({ events: 3, days: ["2026-11-20", "2026-11-21"], tombstones: 0 });
+    expect(await archivedOf(install)).toBe(3);
 
     const res = await forget({ app: "teleport-connect", distinct_id: install.toUpperCase() });
     expect(res.status).toBe(200);
-    expect(await res.json()).toEqual({ distinct_id: install, deleted: { events: 3, install_days: 2 }, complete: true });
+    expect(await res.json()).toEqual({
+      distinct_id: install,
+      deleted: { events: 3, install_days: 2 },
+      archive: { days_to_rewrite: 2 },
+      complete: true,
+    });
     expect(await rows(install)).toEqual({ events: 0, days: [], tombstones: 1 });
     expect(await rows(other)).toEqual({ events: 1, days: ["2026-11-20"], tombstones: 0 });
     expect(await countsOf()).toEqual(counts);
+
+    // The hourly job rewrites the archive days without the install; others' events stay.
+    await runCron();
+    expect(await archivedOf(install)).toBe(0);
+    expect(await archivedOf(other)).toBe(1);
+    expect((await env.DB.prepare("SELECT COUNT(*) AS n FROM archive_scrubs").first<{ n: number }>())?.n).toBe(0);
 
     // Asking again is harmless.
     const again = await forget({ app: "teleport-connect", distinct_id: install });
@@ -74,7 +100,8 @@ describe("POST /v1/forget", () => {
     const counts = await countsOf();
     await storeEventsOf(install, other);
     expect(await rows(install)).toEqual({ events: 0, days: [], tombstones: 1 });
-    expect(await rows(other)).toMatchObject({ events: 1 });
+    expect(await archivedOf(install)).toBe(0);
+    expect(await archivedOf(other)).toBe(1);
     const after = (await countsOf()) as { count: number }[];
     const total = (list: unknown[]) => (list as { count: number }[]).reduce((n, r) => n + r.count, 0);
     expect(total(after) - total(counts)).toBe(1); // only the other install's event
@@ -121,13 +148,13 @@ describe("POST /v1/forget", () => {
 describe("forgetInstall", () => {
   it("deletes raw events in chunks and says when a further request must finish the job", async () => {
     const install = crypto.randomUUID();
-    await deliver([batchMessage(Array.from({ length: 5 }, () => storedEvent({ distinct_id: install })))]);
+    await deliver([batchMessage(Array.from({ length: 5 }, () => storedEvent({ distinct_id: install })))], debugEnv);
     const chunks = { size: 2, perRequest: 2 };
-    const first = await forgetInstall(env.DB, [install, install], Date.now(), chunks);
-    expect(first).toEqual({ events: 4, installDays: 0, complete: false });
+    const first = await forgetInstall(eventDatabases(env), [install, install], Date.now(), chunks);
+    expect(first).toEqual({ events: 4, installDays: 0, archiveDays: 0, complete: false });
     expect(await rows(install)).toEqual({ events: 1, days: ["2026-11-20"], tombstones: 1 });
-    const second = await forgetInstall(env.DB, [install, install], Date.now(), chunks);
-    expect(second).toEqual({ events: 1, installDays: 1, complete: true });
+    const second = await forgetInstall(eventDatabases(env), [install, install], Date.now(), chunks);
+    expect(second).toEqual({ events: 1, installDays: 1, archiveDays: 1, complete: true });
     expect(await rows(install)).toEqual({ events: 0, days: [], tombstones: 1 });
   });
 
@@ -146,11 +173,15 @@ describe("forgetInstall", () => {
     const install = crypto.randomUUID();
     const receivedAt = Date.parse("2026-11-20T01:00:00Z");
     const timestamp = receivedAt + 23 * 3_600_000; // 2026-11-21T00:00Z: the install's only day is the next one
-    await deliver([batchMessage([storedEvent({ distinct_id: install, timestamp })], { received_at: receivedAt })]);
+    await deliver(
+      [batchMessage([storedEvent({ distinct_id: install, timestamp })], { received_at: receivedAt })],
+      debugEnv,
+    );
     expect(await rows(install)).toMatchObject({ events: 1, days: ["2026-11-21"] });
-    expect(await forgetInstall(env.DB, [install, install], Date.now())).toEqual({
+    expect(await forgetInstall(eventDatabases(env), [install, install], Date.now())).toEqual({
       events: 1,
       installDays: 1,
+      archiveDays: 1,
       complete: true,
     });
   });

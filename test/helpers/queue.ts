@@ -129,3 +129,17 @@ export async function emptyArchive(bucket: R2Bucket = env.ARCHIVE): Promise<void
     await bucket.delete(page.objects.map((object) => object.key));
   }
 }
+
+/** The archived lines of one event uuid (the archive is at least once; one delivery writes it once). */
+export async function archivedWithUuid(uuid: string, bucket: R2Bucket = env.ARCHIVE): Promise<ArchivedEvent[]> {
+  return (await archivedEvents(bucket)).filter((event) => event.uuid === uuid);
+}
+
+/** Rows of the dedupe index holding an event uuid: 1 once the consumer stored it. */
+export async function dedupeKeysOf(uuid: string, db: D1Database = env.DB): Promise<number> {
+  const row = await db
+    .prepare("SELECT COUNT(*) AS n FROM event_uuids WHERE uuid = unhex(?1, '-')")
+    .bind(uuid)
+    .first<{ n: number }>();
+  return row?.n ?? 0;
+}

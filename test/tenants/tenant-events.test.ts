@@ -1,6 +1,7 @@
 import { env, exports } from "cloudflare:workers";
 import { beforeEach, describe, expect, it, vi } from "vitest";
 import { forgetCachedTokens } from "../../src/tenants/verify";
+import { archivedWithUuid } from "../helpers/queue";
 import { bearer, digestOf, tenantWithToken } from "../helpers/tenants";
 
 async function heartbeatBatch(): Promise<Record<string, unknown>> {
@@ -50,8 +51,8 @@ describe("tenant-only events on POST /v1/events", () => {
     // The Queue consumer stores it; wait for the delivery, then check the attribution.
     await vi.waitFor(
       async () => {
-        const row = await env.DB.prepare("SELECT tenant_id FROM events WHERE uuid = ?1").bind(event?.uuid).first();
-        expect(row).toEqual({ tenant_id: tenant.id });
+        const archived = await archivedWithUuid(event?.uuid as string);
+        expect(archived.map((stored) => stored.tenant_id)).toEqual([tenant.id]);
       },
       { timeout: 10_000, interval: 100 },
     );

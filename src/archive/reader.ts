@@ -1,0 +1,135 @@
+import type { EventDatabases } from "../lib/event-databases";
+import { ARCHIVE_ROOT, appOfPrefix, distinctIdOf, gunzipLines, partitionPrefix, uuidOf } from "./objects";
+
+/**
+ * Reading the archive back: the objects of a day, and their events with every forgotten
+ * install left out (the tombstones of POST /v1/forget, looked up for the ids each object holds)
+ * and repeated uuids dropped within an hour (a client's resend is archived again).
+ */
+
+export interface ArchiveObject {
+  key: string;
+  app: string;
+  day: string;
+  hour: string;
+  bytes: number;
+  /** Events in the object when it was written (rewriting it for a forget updates it). */
+  events: number;
+  uploaded: string;
+}
+
+const KEY = /^events\/app=([^/]+)\/day=(\d{4}-\d{2}-\d{2})\/hour=(\d{2})\/[^/]+$/;
+
+/** The apps that have objects in the archive. */
+export async function archivedApps(bucket: R2Bucket): Promise<string[]> {
+  const apps: string[] = [];
+  let cursor: string | undefined;
+  do {
+    const page = await bucket.list({ prefix: ARCHIVE_ROOT, delimiter: "/", ...(cursor ? { cursor } : {}) });
+    for (const prefix of page.delimitedPrefixes) {
+      const app = appOfPrefix(prefix);
+      if (app !== undefined) apps.push(app);
+    }
+    cursor = page.truncated ? page.cursor : undefined;
+  } while (cursor);
+  return apps;
+}
+
+/** The objects of one app-day (or of every app's day), in key order. */
+export async function listDay(bucket: R2Bucket, day: string, app?: string): Promise<ArchiveObject[]> {
+  const objects: ArchiveObject[] = [];
+  for (const name of app === undefined ? await archivedApps(bucket) : [app]) {
+    let cursor: string | undefined;
+    do {
+      // `include` is in the runtime since 2022-08-04; the project's base types predate it.
+      const page = await bucket.list({
+        prefix: partitionPrefix(name, day),
+        include: ["customMetadata"],
+        ...(cursor ? { cursor } : {}),
+      } as R2ListOptions);
+      for (const object of page.objects) {
+        const match = KEY.exec(object.key);
+        if (!match) continue;
+        objects.push({
+          key: object.key,
+          app: decodeURIComponent(match[1] as string),
+          day: match[2] as string,
+          hour: match[3] as string,
+          bytes: object.size,
+          events: Number(object.customMetadata?.events ?? 0),
+          uploaded: object.uploaded.toISOString(),
+        });
+      }
+      cursor = page.truncated ? page.cursor : undefined;
+    } while (cursor);
+  }
+  return objects.sort((a, b) => a.key.localeCompare(b.key));
+}
+
+/** The lines of one object, or undefined when it is gone. */
+export async function readLines(bucket: R2Bucket, key: string): Promise<string[] | undefined> {
+  const object = await bucket.get(key);
+  return object ? gunzipLines(object.body) : undefined;
+}
+
+/** Which of `ids` are forgotten, in whichever event database each belongs to. */
+export async function forgottenAmong(databases: EventDatabases, ids: Iterable<string>): Promise<Set<string>> {
+  const byDatabase = new Map<number, string[]>();
+  for (const id of ids) {
+    const shard = databases.shardOf(id);
+    let list = byDatabase.get(shard);
+    if (!list) {
+      list = [];
+      byDatabase.set(shard, list);
+    }
+    list.push(id);
+  }
+  const forgotten = new Set<string>();
+  await Promise.all(
+    [...byDatabase].map(async ([shard, list]) => {
+      const db = databases.all[shard] as D1Database;
+      const { results } = await db
+        .prepare("SELECT distinct_id FROM forgotten_installs WHERE distinct_id IN (SELECT value FROM json_each(?1))")
+        .bind(JSON.stringify(list))
+        .all<{ distinct_id: string }>();
+      for (const row of results) forgotten.add(row.distinct_id);
+    }),
+  );
+  return forgotten;
+}
+
+/**
+ * The events of the given objects as NDJSON text, one chunk per object, without forgotten
+ * installs and without a uuid already given in the same hour.
+ */
+export async function* exportLines(
+  bucket: R2Bucket,
+  databases: EventDatabases,
+  objects: readonly ArchiveObject[],
+): AsyncGenerator<string> {
+  let hour = "";
+  let seen = new Set<string>();
+  for (const object of objects) {
+    const partition = `${object.app}/${object.day}/${object.hour}`;
+    if (partition !== hour) {
+      hour = partition;
+      seen = new Set();
+    }
+    const lines = await readLines(bucket, object.key);
+    if (!lines) continue;
+    const ids = new Set<string>();
+    for (const line of lines) {
+      const id = distinctIdOf(line);
+      if (id !== undefined) ids.add(id);
+    }
+    const forgotten = await forgottenAmong(databases, ids);
+    const kept: string[] = [];
+    for (const line of lines) {
+      const uuid = uuidOf(line);
+      if (forgotten.has(distinctIdOf(line) ?? "") || uuid === undefined || seen.has(uuid)) continue;
+      seen.add(uuid);
+      kept.push(line);
+    }
+    if (kept.length > 0) yield `${kept.join("\n")}\n`;
+  }
+}
