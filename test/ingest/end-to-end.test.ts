@@ -1,4 +1,4 @@
-import { env, exports } from "cloudflare:workers";
+import { exports } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { DAY_MS, utcDay } from "../../src/lib/time";
 import type { EventStats } from "../../src/stats/queries";

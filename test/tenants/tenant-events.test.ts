@@ -1,4 +1,4 @@
-import { env, exports } from "cloudflare:workers";
+import { exports } from "cloudflare:workers";
 import { beforeEach, describe, expect, it, vi } from "vitest";
 import { forgetCachedTokens } from "../../src/tenants/verify";
 import { archivedWithUuid } from "../helpers/queue";
