@@ -1,0 +1,75 @@
+import { env, exports } from "cloudflare:workers";
+import { beforeEach, describe, expect, it } from "vitest";
+import type { ArchivedEvent } from "../../src/archive/objects";
+import type { ArchiveObject } from "../../src/archive/reader";
+import { batchMessage, deliver, emptyArchive, storedEvent } from "../helpers/queue";
+
+/**
+ * The operator's archive routes: a day's objects, its events as NDJSON (forgotten installs
+ * left out even where the archive still holds them, repeated uuids once), the tombstones.
+ */
+
+const TOKEN = "test-operator-token-of-32-characters-or-more";
+
+function admin(path: string, token = TOKEN) {
+  return exports.default.fetch(`http://edgehog.test/v1/admin${path}`, {
+    headers: { authorization: `Bearer ${token}`, "cf-connecting-ip": "192.0.2.44" },
+  });
+}
+
+const ndjson = async (res: Response) =>
+  (await res.text())
+    .split("\n")
+    .filter((line) => line.length > 0)
+    .map((line) => JSON.parse(line));
+
+beforeEach(() => emptyArchive());
+
+describe("GET /v1/admin/archive/*", () => {
+  it("lists a day's objects with their events and sizes", async () => {
+    await deliver([
+      batchMessage([storedEvent(), storedEvent({ timestamp: Date.parse("2026-11-20T13:30:00Z") })]),
+      batchMessage([storedEvent({ timestamp: Date.parse("2026-11-21T01:00:00Z") })]),
+    ]);
+    const res = await admin("/archive/objects?day=2026-11-20");
+    expect(res.status).toBe(200);
+    const body = (await res.json()) as { day: string; objects: ArchiveObject[]; events: number; bytes: number };
+    expect(body.objects.map((object) => [object.app, object.day, object.hour, object.events])).toEqual([
+      ["teleport-connect", "2026-11-20", "10", 1],
+      ["teleport-connect", "2026-11-20", "13", 1],
+    ]);
+    expect(body.events).toBe(2);
+    expect(body.bytes).toBe(body.objects.reduce((n, object) => n + object.bytes, 0));
+    const hour = (await (await admin("/archive/objects?day=2026-11-20&hour=13&app=teleport-connect")).json()) as {
+      objects: ArchiveObject[];
+    };
+    expect(hour.objects).toHaveLength(1);
+  });
+
+  it("exports a day's events once each, without forgotten installs even where the archive still holds them", async () => {
+    const forgotten = crypto.randomUUID();
+    const events = [storedEvent(), storedEvent({ distinct_id: forgotten }), storedEvent()];
+    await deliver([batchMessage(events)]);
+    await deliver([batchMessage([events[0] as (typeof events)[0]])]); // a client's resend: archived again
+    // Forgotten after its events were archived (a folded day's objects are never rewritten).
+    await env.DB.prepare("INSERT INTO forgotten_installs (distinct_id, forgotten_at) VALUES (?1, ?2)")
+      .bind(forgotten, Date.parse("2026-11-25T00:00:00Z"))
+      .run();
+
+    const res = await admin("/archive/events?day=2026-11-20&app=teleport-connect");
+    expect(res.status).toBe(200);
+    expect(res.headers.get("content-type")).toContain("application/x-ndjson");
+    const exported = (await ndjson(res)) as ArchivedEvent[];
+    expect(exported.map((event) => event.uuid).sort()).toEqual([events[0]?.uuid, events[2]?.uuid].sort());
+
+    const tombstones = await ndjson(await admin("/archive/forgotten"));
+    expect(tombstones).toContainEqual({ distinct_id: forgotten, forgotten_at: "2026-11-25T00:00:00.000Z" });
+  });
+
+  it("answers 400 to a bad day and 401 without the operator token", async () => {
+    const bad = await admin("/archive/objects?day=2026-13-01");
+    expect(bad.status).toBe(400);
+    expect(await bad.json()).toMatchObject({ error: "invalid_query" });
+    expect((await admin("/archive/objects?day=2026-11-20", "wrong-token-wrong-token-wrong-token")).status).toBe(401);
+  });
+});
