@@ -1,3 +1,4 @@
+import { jsonStringSize } from "../lib/json-size";
 import { definitionProblems } from "./consistency";
 import { catalogue } from "./definition";
 import { checkFor, type PropertyCheck } from "./property-checks";
@@ -5,6 +6,10 @@ import type { AppSpec, EventSpec } from "./types";
 
 export interface CompiledProperty {
   name: string;
+  /** The name's share of the stored JSON (quoted, its colon and comma): for sizing without serialising. */
+  nameBytes: number;
+  /** True when every value the check accepts is a string JSON writes as it is (a digest, a version, a plain enum). */
+  plainValues: boolean;
   optional: boolean;
   check: PropertyCheck;
 }
@@ -27,6 +32,11 @@ function compileEvent(name: string, event: EventSpec, app: AppSpec): CompiledEve
   const specs = { ...app.commonProperties, ...event.properties };
   const properties = Object.entries(specs).map(([propertyName, spec]) => ({
     name: propertyName,
+    nameBytes: jsonStringSize(propertyName) + 2,
+    plainValues:
+      spec.class === "anonymized" ||
+      spec.class === "version" ||
+      (spec.class === "enum" && spec.values.every((value) => jsonStringSize(value) === value.length + 2)),
     optional: spec.optional === true,
     check: checkFor(spec),
   }));

@@ -5,8 +5,6 @@
 
 /** JSON may escape a UTF-16 unit as `\uXXXX` (6 bytes); UTF-8 needs at most 3 per unit. */
 const MAX_BYTES_PER_UNIT = 6;
-/** Strings that JSON writes as they are, one byte per character. */
-const PLAIN_ASCII = /^[\x20-\x21\x23-\x5b\x5d-\x7e]*$/;
 
 /**
  * How deep a value handed to `jsonSizeUpperBound` may nest. The walk recurses, and so does
@@ -65,13 +63,19 @@ export function flatJsonSize(record: Readonly<Record<string, string | number | b
   let size = 2;
   for (const key in record) {
     const value = record[key];
-    size += stringSize(key) + 2 + (typeof value === "string" ? stringSize(value) : 24);
+    size += jsonStringSize(key) + 2 + (typeof value === "string" ? jsonStringSize(value) : 24);
   }
   return size;
 }
 
-function stringSize(text: string): number {
-  return 2 + (PLAIN_ASCII.test(text) ? text.length : MAX_BYTES_PER_UNIT * text.length);
+/** A string's size as UTF-8 JSON: exact for printable ASCII without `"` or `\\`, the worst case otherwise. */
+export function jsonStringSize(text: string): number {
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    // A loop, not a regex: this runs on every string of every event, and most are short.
+    if (code < 0x20 || code > 0x7e || code === 0x22 || code === 0x5c) return 2 + MAX_BYTES_PER_UNIT * text.length;
+  }
+  return 2 + text.length;
 }
 
 /** UTF-8 length of a string without encoding it. */
