@@ -12,18 +12,20 @@ import { serverDefs as builtinServers, startServer } from "./lib/servers.mjs";
 import { ROOT } from "./lib/wrangler.mjs";
 
 const USAGE = `usage: npm run bench -- [--quick | --smoke] [options]
-  (default: full)   ingest 4×10 s A/B, e2e 200,000 events, sustained 60 s, ratelimit 4×10 s A/B,
-                    usage 10 s + 3,000 requests
-  --quick           ingest 2×3 s, e2e 20,000 events, sustained 5 s, ratelimit 2×3 s, usage 3 s + 300
-  --smoke           ingest 1×1 s, e2e 2,000 events, sustained 2 s, usage 1 s + 50 (CI: non-zero
-                    exit on loss or any non-2xx)
-  --only=a,b        run only these scenarios (ingest, e2e, sustained, ratelimit, usage;
-                    opt-in: stages, and ratelimit in --smoke)
+  (default: full)   ingest 4×10 s A/B/C, e2e 200,000 events, sustained 60 s, ratelimit 4×10 s A/B,
+                    consumer 30 deliveries into 1 M events, usage 10 s + 3,000 requests, storage 100,000 events
+  --quick           ingest 2×3 s, e2e 20,000 events, sustained 5 s, ratelimit 2×2 s, consumer 10
+                    deliveries into 200,000, usage 2 s + 200, storage 20,000
+  --smoke           ingest 1×1 s, e2e 2,000 events, sustained 2 s, consumer 2 small deliveries,
+                    usage 1 s + 50, storage 2,000 (CI: non-zero exit on loss or any non-2xx)
+  --only=a,b        run only these scenarios (ingest, e2e, sustained, ratelimit, consumer, usage,
+                    storage; opt-in: stages, and ratelimit in --smoke)
   --skip=a,b        skip these scenarios
   --sustained       shorthand for --only=ingest,sustained
   --events=N        e2e event count            --concurrency=N  e2e client concurrency (12)
   --connections=N   autocannon connections (10) --rate=N         sustained requests/s
   --naive-events=N  events for the naive baseline (full 20,000, quick 2,000, smoke 500)
+  --prefill=N       events the consumer scenario's database holds before it is timed
   --sustained-seconds=N                         --keep-state     keep the wrangler state dir
   --out=PATH        JSON output (bench/results/latest.json)`;
 
@@ -76,6 +78,9 @@ function parseArgs(argv) {
         break;
       case "--naive-events":
         o.naiveEvents = num();
+        break;
+      case "--prefill":
+        o.prefill = num();
         break;
       case "--sustained-seconds":
         o.sustainedSeconds = num();

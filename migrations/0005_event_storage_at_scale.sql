@@ -6,7 +6,7 @@
 -- the dedupe check until the retention job removes them.
 
 -- The dedupe index: one row per stored event (about 30 bytes). `at` is the event's timestamp
--- as its client sent it (ms), which every resend repeats, so a resend is found with one
+-- as its client sent it (in seconds), which every resend repeats, so a resend is found with one
 -- lookup; new rows land near the end of the index, so a delivery touches few pages however
 -- large the table. Purged once `at` is older than the oldest event accepted.
 CREATE TABLE IF NOT EXISTS event_uuids (

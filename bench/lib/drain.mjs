@@ -1,5 +1,5 @@
 // How much of what was sent has reached storage: the collector's aggregates (through its
-// operator API) or the naive baseline's row count.
+// operator API) or a baseline's row count (its GET /count).
 
 import { APP, statsWindow } from "./payload.mjs";
 import { ADMIN_TOKEN } from "./servers.mjs";
@@ -19,8 +19,8 @@ export async function collectorAggregated(worker) {
   return total;
 }
 
-/** Rows in the naive baseline's events table. */
-export async function naiveStored(worker) {
+/** Rows a baseline Worker stored (the naive and direct-bulk Workers answer GET /count). */
+export async function storedRows(worker) {
   const res = await fetch(`${worker.url}/count`, { signal: AbortSignal.timeout(10_000) });
   if (res.status !== 200) throw new Error(`count answered ${res.status}`);
   return (await res.json()).events;

@@ -4,16 +4,19 @@ import { randomBytes, randomUUID } from "node:crypto";
 
 export const APP = "teleport-connect";
 const UUID_MARK = "@@uuid@@";
+const TIME_MARK = "@@time@@";
 
 const digest = () => randomBytes(32).toString("base64");
 const pick = (list, i) => list[i % list.length];
 
 /**
  * Builds a batch of `count` events as a template: `body(uuids?)` returns the JSON text with
- * fresh (or given) event uuids. Everything else (installs, digests, times) is fixed when the
- * template is made, so filling one in costs `count` randomUUID() calls and a join.
+ * fresh (or given) event uuids, and times relative to when it is called (events of the last
+ * few minutes, as a client's queue holds them when it sends). Everything else (installs,
+ * digests) is fixed when the template is made, so filling one in costs `count` randomUUID()
+ * calls, `count` dates and a join.
  */
-export function batchTemplate({ count = 100, now = Date.now() } = {}) {
+export function batchTemplate({ count = 100 } = {}) {
   const clusters = Array.from({ length: 3 }, digest);
   const users = Array.from({ length: 24 }, digest);
   const installs = Array.from({ length: 40 }, () => randomUUID());
@@ -52,16 +55,21 @@ export function batchTemplate({ count = 100, now = Date.now() } = {}) {
       event,
       distinct_id: pick(installs, i * 11),
       // Events of the last few minutes, oldest first, as a client queue holds them.
-      timestamp: new Date(now - (count - i) * 1500).toISOString(),
+      timestamp: TIME_MARK,
       properties,
     });
   }
-  const text = JSON.stringify({ app: APP, sent_at: new Date(now).toISOString(), events });
-  const parts = text.split(`"${UUID_MARK}"`);
-  if (parts.length !== count + 1) throw new Error("payload template: uuid marker count mismatch");
+  const text = JSON.stringify({ app: APP, sent_at: TIME_MARK, events });
+  // [envelope, uuid, time, uuid, time, …]: the sent_at first, then each event's uuid and time.
+  const parts = text.split(new RegExp(`"(?:${UUID_MARK}|${TIME_MARK})"`));
+  if (parts.length !== 2 * count + 2) throw new Error("payload template: marker count mismatch");
   const body = (uuids) => {
-    let out = parts[0];
-    for (let i = 1; i < parts.length; i++) out += `"${uuids ? uuids[i - 1] : randomUUID()}"${parts[i]}`;
+    const now = Date.now();
+    let out = `${parts[0]}"${new Date(now).toISOString()}"${parts[1]}`;
+    for (let i = 0; i < count; i++) {
+      out += `"${uuids ? uuids[i] : randomUUID()}"${parts[2 * i + 2]}`;
+      out += `"${new Date(now - (count - i) * 1500).toISOString()}"${parts[2 * i + 3]}`;
+    }
     return out;
   };
   return { count, body, bytes: Buffer.byteLength(body()) };

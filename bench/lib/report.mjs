@@ -6,7 +6,14 @@ const fmt = (n, digits = 0) =>
 const pct = (x) => (typeof x === "number" ? `${(x * 100).toFixed(1)}%` : "—");
 const mark = (ok) => (ok === undefined ? "" : ok ? "  ✓" : "  ✗");
 
-export const TARGETS = { ingestRatio: 0.7, vsNaive: 5, e2eEventsPerS: 50_000, ratelimitRatio: 0.9 };
+export const TARGETS = {
+  ingestVsEnqueue: 0.7,
+  vsDirect: 2,
+  consumerEventsPerS: 100_000,
+  d1BytesPerEvent: 64,
+  validationUsPerEvent: 1.5,
+  ratelimitRatio: 0.9,
+};
 
 /** "  non-2xx: 429×12" for a statuses map holding anything but 2xx; "" otherwise. */
 const badStatuses = (statuses) => {
@@ -50,48 +57,87 @@ export function printTable(r) {
   );
   if (r.ingest && !r.ingest.error) {
     abTable(
-      `INGEST  POST /v1/events, ${r.ingest.rounds}×${r.ingest.seconds_per_round} s A/B, ${r.ingest.connections} connections`,
+      `INGEST  POST /v1/events, ${r.ingest.rounds}×${r.ingest.seconds_per_round} s A/B/C, ${r.ingest.connections} connections`,
       [
         ["collector", r.ingest.collector],
-        ["no-op baseline", r.ingest.baseline],
+        ["enqueue-only", r.ingest.enqueue_only],
+        ["no-op", r.ingest.baseline],
       ],
-      "ratio",
-      r.ingest.ratio,
-      TARGETS.ingestRatio,
+      "÷ enqueue-only",
+      r.ingest.ratio_vs_enqueue,
+      TARGETS.ingestVsEnqueue,
     );
+    row("÷ no-op", pct(r.ingest.ratio), "(reported)");
   }
   if (r.e2e && !r.e2e.error) {
-    const { collector: c, naive: n } = r.e2e;
+    const { collector: c, direct: d, naive: n } = r.e2e;
     lines.push("");
     lines.push(
-      `END TO END  ${fmt(r.e2e.events)} unique events (naive: ${fmt(r.e2e.naive_events)}), first send → all in D1`,
+      `END TO END  ${fmt(r.e2e.events)} unique events (naive: ${fmt(r.e2e.naive_events)}), first send → all counted / stored`,
     );
     row("", "events/s", "seconds", "accept ev/s", "lost", "failures");
+    for (const [label, x] of [
+      ["collector (aggregates)", c],
+      ["direct-bulk (raw rows)", d],
+      ["naive (row per event)", n],
+    ]) {
+      row(
+        label,
+        fmt(x.events_per_s),
+        fmt(x.seconds, 2),
+        fmt(x.accept_events_per_s),
+        fmt(x.lost) + mark(x.lost === 0 && x.complete),
+        fmt(x.failures) + mark(x.failures === 0) + badStatuses(x.statuses),
+      );
+    }
     row(
-      "collector (aggregates)",
-      fmt(c.events_per_s),
-      fmt(c.seconds, 2),
-      fmt(c.accept_events_per_s),
-      fmt(c.lost) + mark(c.lost === 0 && c.complete),
-      fmt(c.failures) + mark(c.failures === 0) + badStatuses(c.statuses),
+      "vs_direct",
+      `${fmt(r.e2e.vs_direct, 2)}×${mark(r.e2e.vs_direct >= TARGETS.vsDirect)}`,
+      `target ≥ ${TARGETS.vsDirect}×`,
     );
-    row(
-      "naive (row per event)",
-      fmt(n.events_per_s),
-      fmt(n.seconds, 2),
-      fmt(n.accept_events_per_s),
-      fmt(n.lost),
-      fmt(n.failures) + mark(n.failures === 0) + badStatuses(n.statuses),
+    row("vs_naive", `${fmt(r.e2e.vs_naive, 2)}×`, "(reported)");
+  }
+  if (r.consumer && !r.consumer.error) {
+    const x = r.consumer;
+    lines.push("");
+    lines.push(
+      `CONSUMER  ${x.deliveries} deliveries of ${fmt(x.events_per_delivery)} events into a database holding ${fmt(x.prefilled_events)}`,
     );
+    row("", "events/s", "ms/delivery", "D1 ms", "R2 ms", "first → last");
     row(
-      "vs_naive",
-      `${fmt(r.e2e.vs_naive, 2)}×${mark(r.e2e.vs_naive >= TARGETS.vsNaive)}`,
-      `target ≥ ${TARGETS.vsNaive}×`,
+      "storeDelivery",
+      `${fmt(x.events_per_s)}${mark(x.events_per_s >= TARGETS.consumerEventsPerS)}`,
+      fmt(x.ms_per_delivery, 1),
+      fmt(x.database_ms, 1),
+      fmt(x.archive_ms, 1),
+      `${fmt(x.first_events_per_s)} → ${fmt(x.last_events_per_s)}`,
     );
+    row("target", `≥ ${fmt(TARGETS.consumerEventsPerS)}`, `duplicates: ${fmt(x.duplicates_events_per_s)} events/s`);
+  }
+  if (r.storage && !r.storage.error) {
+    const x = r.storage;
+    lines.push("");
+    lines.push(`STORAGE  ${fmt(x.events)} events from ${fmt(x.installs)} installs (ten per install and day)`);
     row(
-      "e2e target",
-      `${fmt(r.e2e.events_per_s)}${mark(r.e2e.events_per_s >= TARGETS.e2eEventsPerS)}`,
-      `target ≥ ${fmt(TARGETS.e2eEventsPerS)}`,
+      "D1 bytes per event",
+      `${fmt(x.d1_bytes_per_event, 1)}${mark(x.d1_bytes_per_event <= TARGETS.d1BytesPerEvent)}`,
+      `target ≤ ${TARGETS.d1BytesPerEvent}`,
+      `R2 ${fmt(x.r2_bytes_per_event, 1)} per event`,
+    );
+    lines.push(
+      `  ${Object.entries(x.d1_tables)
+        .slice(0, 6)
+        .map(([name, bytes]) => `${name} ${fmt(bytes / x.events, 1)}`)
+        .join(", ")}`,
+    );
+  }
+  if (r.stages && !r.stages.error && typeof r.stages.validation_us_per_event === "number") {
+    lines.push("");
+    lines.push(`STAGES  ${r.stages.summary}`);
+    row(
+      "checker µs/event",
+      `${fmt(r.stages.validation_us_per_event, 2)}${mark(r.stages.validation_us_per_event <= TARGETS.validationUsPerEvent)}`,
+      `target ≤ ${TARGETS.validationUsPerEvent}`,
     );
   }
   if (r.sustained && !r.sustained.error) {
@@ -164,6 +210,9 @@ export function printTable(r) {
     "sustained",
     "ratelimit",
     "usage",
+    "consumer",
+    "storage",
+    "stages",
   ]);
   for (const [name, value] of Object.entries(r)) {
     if (known.has(name) || typeof value !== "object" || value === null) continue;

@@ -44,6 +44,19 @@ export const serverDefs = {
   collector: collectorDef(),
   "collector-e2e": collectorDef(),
   noop: { config: join(ROOT, "bench/workers/noop/wrangler.toml"), readyPath: "/healthz" },
+  "enqueue-only": { config: join(ROOT, "bench/workers/enqueue-only/wrangler.toml"), readyPath: "/healthz" },
+  "direct-bulk": {
+    config: join(ROOT, "bench/workers/direct-bulk/wrangler.toml"),
+    database: "edgehog-bench-direct-bulk",
+    schema: join(ROOT, "bench/workers/direct-bulk/schema.sql"),
+    readyPath: "/healthz",
+  },
+  consumer: {
+    config: join(ROOT, "bench/workers/consumer/wrangler.toml"),
+    database: "edgehog-bench-consumer",
+    migrations: true,
+    readyPath: "/healthz",
+  },
   naive: {
     config: join(ROOT, "bench/workers/naive/wrangler.toml"),
     database: "edgehog-bench-naive",

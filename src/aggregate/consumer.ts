@@ -64,10 +64,14 @@ export interface StoredDelivery {
   events: number;
   objects: number;
   archivedBytes: number;
+  /** Milliseconds spent preparing the delivery and in its D1 transactions, then archiving it. */
+  databaseMs: number;
+  archiveMs: number;
 }
 
 /** Stores messages in every event database they touch, then archives them. Throws if any step fails. */
 export async function storeDelivery(env: Env, messages: readonly BatchMessage[]): Promise<StoredDelivery> {
+  const started = Date.now();
   const databases = eventDatabases(env);
   const plan = planDelivery(messages, {
     shardCount: databases.all.length,
@@ -84,8 +88,15 @@ export async function storeDelivery(env: Env, messages: readonly BatchMessage[])
       return forgottenOf(await db.batch(shardStatements(db, shard, counters, now)));
     }),
   );
+  const storedAt = Date.now();
   const archived = await archiveDelivery(env.ARCHIVE, messages, plan.events, new Set(stored.flat()));
-  return { events: plan.events.length, objects: archived.objects, archivedBytes: archived.bytes };
+  return {
+    events: plan.events.length,
+    objects: archived.objects,
+    archivedBytes: archived.bytes,
+    databaseMs: storedAt - started,
+    archiveMs: Date.now() - storedAt,
+  };
 }
 
 function retryLater(message: Message<unknown> | undefined, err: unknown): void {

@@ -69,14 +69,15 @@ export function dayOf(ms: number): string {
 }
 
 /**
- * The dedupe time of an event: its timestamp as the client sent it (identical in every
- * resend), kept within a day of the window so the retention job finds it. A client whose clock
- * is off by more than that gets a time that depends on when the batch arrived: a resend of
- * such an event may count twice (docs/SCALING.md).
+ * The dedupe time of an event, in whole seconds (4 bytes in the index where milliseconds take
+ * 6): its timestamp as the client sent it (identical in every resend), kept within a day of the
+ * window so the retention job finds it. A client whose clock is off by more than that gets a
+ * time that depends on when the batch arrived: a resend of such an event may count twice
+ * (docs/SCALING.md).
  */
 export function dedupeTime(event: StoredEvent, receivedAt: number, windowMs: number): number {
   const sent = event.client_timestamp ?? event.timestamp;
-  return Math.min(Math.max(sent, receivedAt - windowMs - DAY_MS), receivedAt + DAY_MS);
+  return Math.floor(Math.min(Math.max(sent, receivedAt - windowMs - DAY_MS), receivedAt + DAY_MS) / 1000);
 }
 
 function newShard(): ShardPlan {

@@ -51,7 +51,7 @@ export async function purgeExpired(env: Env, now: number): Promise<Record<string
   const aggregateCutoff = utcDay(now - retention.AGGREGATE_RETENTION_DAYS * DAY_MS);
   const perDatabase: [string, string, number | string][] = [
     ["events", chunked("events", "id", "received_at"), debugCutoff],
-    ["dedupe_keys", chunked("event_uuids", "at, uuid", "at"), now - rawRetentionMs - 2 * DAY_MS],
+    ["dedupe_keys", chunked("event_uuids", "at, uuid", "at"), Math.floor((now - rawRetentionMs - 2 * DAY_MS) / 1000)],
     // Days older than the raw retention receive no more events: their version list is done.
     ["version_days", chunked("daily_versions", "app, day, app_version", "day"), utcDay(rawCutoff - 2 * DAY_MS)],
     ["install_history", chunked("install_history", "app, day, dimension, value", "day"), aggregateCutoff],

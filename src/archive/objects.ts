@@ -1,9 +1,12 @@
 /**
  * The raw-event archive's layout in R2: gzipped NDJSON objects, one event per line, under
- * `events/app=<app>/day=<YYYY-MM-DD>/hour=<HH>/<delivery>.ndjson.gz` (the event's app and UTC
- * time, Hive-style so DuckDB and Spark read the partitions as columns). `<delivery>` is derived
- * from the batch ids of the Queue messages it holds, so a redelivered delivery overwrites its
- * own objects instead of adding copies.
+ * `events/app=<app>/day=<YYYY-MM-DD>/hour=<HH>/<delivery>.ndjson.gz`: the app, and the UTC day
+ * and hour the collector received the events in (Hive-style, so DuckDB and Spark read the
+ * partitions as columns). An event's own time is at most a day after its arrival and at most
+ * RAW_EVENT_RETENTION_DAYS before it (older ones are refused), so the events *of* a day are in
+ * the partitions from the day before to 30 days after. `<delivery>` is derived from the batch
+ * ids of the Queue messages it holds, so a redelivered delivery overwrites its own objects
+ * instead of adding copies.
  */
 
 export const ARCHIVE_ROOT = "events/";
@@ -31,7 +34,7 @@ export interface ArchivedEvent {
   distinct_id: string;
   /** ISO 8601, after clock-skew correction (the time the aggregates count it at). */
   timestamp: string;
-  /** ISO 8601, when the collector accepted it. */
+  /** ISO 8601, when the collector accepted it (its partition's day and hour). */
   received_at: string;
   app_version: string;
   os: string;

@@ -5,12 +5,14 @@ import { type ArchivedEvent, gzipLines, objectKey } from "./objects";
 
 /**
  * Archives a delivery's events to R2 before the consumer acknowledges it: one object per app
- * and event hour (a delivery mostly holds the last minutes, so one or two objects), written
- * concurrently. Keys are derived from the messages' batch ids: when the Queue delivers the same
- * messages again, the objects are overwritten, not duplicated. A resend by the client (new
- * batch ids, same uuids) is archived again: the archive holds every accepted event at least
- * once, and readers keep one line per uuid (docs/SCALING.md). Events of forgotten installs are
- * left out.
+ * and hour the events were received in (a delivery holds the last second or so: one object,
+ * two across an hour's end), written concurrently. Partitioning by arrival rather than by the
+ * events' own time keeps late events (a client back from days offline) from scattering a
+ * delivery over dozens of small objects. Keys are derived from the messages' batch ids: when
+ * the Queue delivers the same messages again, the objects are overwritten, not duplicated. A
+ * resend by the client (new batch ids, same uuids) is archived again: the archive holds every
+ * accepted event at least once, and readers keep one line per uuid (docs/SCALING.md). Events
+ * of forgotten installs are left out.
  */
 
 /** Objects written at once: a delivery rarely spans more hours, and workerd caps open connections. */
@@ -33,21 +35,20 @@ export async function archiveDelivery(
   const receivedAt = new Map<BatchMessage, string>();
   for (const { message, event } of events) {
     if (forgotten.has(event.distinct_id)) continue;
-    const iso = new Date(event.timestamp).toISOString();
-    const day = iso.slice(0, 10);
-    const hour = iso.slice(11, 13);
+    let received = receivedAt.get(message);
+    if (received === undefined) {
+      received = new Date(message.received_at).toISOString();
+      receivedAt.set(message, received);
+    }
+    const day = received.slice(0, 10);
+    const hour = received.slice(11, 13);
     const key = `${message.app}\u0000${day}\u0000${hour}`;
     let partition = partitions.get(key);
     if (!partition) {
       partition = { app: message.app, day, hour, lines: [] };
       partitions.set(key, partition);
     }
-    let received = receivedAt.get(message);
-    if (received === undefined) {
-      received = new Date(message.received_at).toISOString();
-      receivedAt.set(message, received);
-    }
-    partition.lines.push(archiveLine(message, event, iso, received));
+    partition.lines.push(archiveLine(message, event, new Date(event.timestamp).toISOString(), received));
   }
 
   const result: ArchiveResult = { objects: 0, events: 0, bytes: 0 };

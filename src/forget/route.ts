@@ -4,6 +4,7 @@ import { findApp } from "../catalog/compile";
 import { ApiError } from "../http/errors";
 import { bodyLimitsOf, readJsonBody } from "../http/read-body";
 import { parseOrThrow } from "../http/validation";
+import { ingestLimitsOf } from "../ingest/limits";
 import { eventDatabases } from "../lib/event-databases";
 import { isDigest } from "../privacy/digest";
 import type { LimiterEnv } from "../ratelimit/middleware";
@@ -36,7 +37,12 @@ export const forgetRoutes = new Hono<LimiterEnv>().post("/", async (c) => {
   // Stored as sent so far; lower-case is the canonical spelling (the tombstone's).
   const canonical = UUID.test(request.distinct_id) ? request.distinct_id.toLowerCase() : request.distinct_id;
   await c.var.limiter.admitEvents({ app: request.app, received: 1, distinctIds: [canonical] });
-  const forgotten = await forgetInstall(eventDatabases(c.env), [request.distinct_id, canonical], Date.now());
+  const forgotten = await forgetInstall(
+    eventDatabases(c.env),
+    [request.distinct_id, canonical],
+    Date.now(),
+    ingestLimitsOf(c.env).RAW_EVENT_RETENTION_DAYS,
+  );
   return c.json({
     distinct_id: canonical,
     deleted: { events: forgotten.events, install_days: forgotten.installDays },

@@ -2,14 +2,18 @@ import { scheduleScrubs } from "../archive/scrub";
 import { backendUnavailable } from "../http/errors";
 import { MAX_FUTURE_MS } from "../ingest/clock";
 import type { EventDatabases } from "../lib/event-databases";
+import { DAY_MS, utcDay } from "../lib/time";
 
 /**
  * What `POST /v1/forget` deletes, and the tombstone it leaves, in the event database the
  * install belongs to (EVENT_DATABASES). The tombstone is written first: from then on the queue
  * consumer stores, counts and archives nothing under the id (events still in the queue are
  * discarded). Then its raw rows in D1 (the debugging window, and rows from before raw events
- * moved to R2), then the archive days to rewrite without it (its daily rows say which; the
- * hourly job does it, src/archive/scrub.ts), then its daily rows.
+ * moved to R2), then the archive days to rewrite without it, then its daily rows. The archive
+ * is partitioned by the day events arrived, which is from the day before an event's own day
+ * to RAW_EVENT_RETENTION_DAYS after it: the days from the day before the install's first
+ * active day to the retention after its last (and no later than today) are scheduled, and the
+ * hourly job rewrites them (src/archive/scrub.ts).
  *
  * Raw rows have no index by install id: one would be a random insert into a large index for
  * every event stored, for the sake of a rare request. They are found through the
@@ -27,6 +31,22 @@ export interface DeleteChunks {
 }
 const CHUNKS: DeleteChunks = { size: 10_000, perRequest: 10 };
 
+/** Per app, the days its events of `active` days may have arrived on: a day before to the retention after, up to today. */
+function arrivalDays(active: readonly { app: string; day: string }[], rawRetentionDays: number, now: number) {
+  const spans = new Map<string, { first: number; last: number }>();
+  for (const { app, day } of active) {
+    const t = Date.parse(`${day}T00:00:00Z`);
+    const span = spans.get(app) ?? { first: t, last: t };
+    spans.set(app, { first: Math.min(span.first, t), last: Math.max(span.last, t) });
+  }
+  const days: { app: string; day: string }[] = [];
+  for (const [app, { first, last }] of spans) {
+    const end = Math.min(last + rawRetentionDays * DAY_MS, now);
+    for (let t = first - DAY_MS; t <= end; t += DAY_MS) days.push({ app, day: utcDay(t) });
+  }
+  return days;
+}
+
 const RECORD_TOMBSTONE = "INSERT OR IGNORE INTO forgotten_installs (distinct_id, forgotten_at) VALUES (?1, ?2)";
 const ACTIVE_DAYS = "SELECT DISTINCT app, day FROM daily_active_installs WHERE distinct_id IN (?1, ?2) ORDER BY day";
 const DELETE_EVENTS = `
@@ -39,7 +59,7 @@ export interface Forgotten {
   events: number;
   /** Per-install daily rows deleted (one per day the install was active). */
   installDays: number;
-  /** Archive days (app and event day) to be rewritten without the install's events. */
+  /** Archive days (app and day of arrival) to be rewritten without the install's events. */
   archiveDays: number;
   /** False when raw events remain (more than one request deletes): call again. */
   complete: boolean;
@@ -54,6 +74,7 @@ export async function forgetInstall(
   databases: EventDatabases,
   ids: [string, string],
   now: number,
+  rawRetentionDays: number,
   chunks: DeleteChunks = CHUNKS,
 ): Promise<Forgotten> {
   const db = databases.all[databases.shardOf(ids[1])] as D1Database;
@@ -75,9 +96,10 @@ export async function forgetInstall(
       events += deleted;
       if (deleted < chunks.size) break;
     }
+    const archiveDays = arrivalDays(days, rawRetentionDays, now);
     await scheduleScrubs(
       databases.primary,
-      days.map(({ app, day }) => ({ app, day, distinctId: ids[1] })),
+      archiveDays.map(({ app, day }) => ({ app, day, distinctId: ids[1] })),
       now,
     ).run();
     // Last: while raw rows or archive days remain to be found, these rows say where to look.
@@ -85,7 +107,7 @@ export async function forgetInstall(
       .prepare(DELETE_INSTALL_DAYS)
       .bind(...ids)
       .run();
-    return { events, installDays: deletedDays.meta.changes, archiveDays: days.length, complete: true };
+    return { events, installDays: deletedDays.meta.changes, archiveDays: archiveDays.length, complete: true };
   } catch (err) {
     console.error("forgetting an install failed", err);
     throw backendUnavailable("storage_unavailable", "the install could not be forgotten right now; retry later");

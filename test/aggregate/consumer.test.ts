@@ -74,11 +74,10 @@ describe("queue consumer", () => {
     // Raw events are not kept in D1 (RAW_EVENT_DEBUG_DAYS is 0).
     expect((await env.DB.prepare("SELECT COUNT(*) AS n FROM events").first<{ n: number }>())?.n).toBe(0);
 
-    // The archive: one object per app and event hour, every event once, as the consumer got it.
+    // The archive: one object per app and hour of arrival, every event once, as the consumer got it.
     const objects = await archiveObjects();
     expect(objects.map((object) => object.key.replace(/[0-9a-f]{32}/, "<delivery>"))).toEqual([
       "events/app=teleport-connect/day=2026-11-20/hour=10/<delivery>.ndjson.gz",
-      "events/app=teleport-connect/day=2026-11-21/hour=00/<delivery>.ndjson.gz",
     ]);
     const first = message.events[0];
     expect(objects[0]?.events[0]).toEqual({
@@ -94,6 +93,7 @@ describe("queue consumer", () => {
       tenant_id: null,
       properties: first?.properties,
     });
+    expect(objects[0]?.events[3]?.timestamp).toBe("2026-11-21T00:00:01.000Z");
     expect(uuidsOf(await archivedEvents())).toEqual(uuidsOf(message.events));
   });
 

@@ -27,18 +27,18 @@ beforeEach(() => emptyArchive());
 
 describe("GET /v1/admin/archive/*", () => {
   it("lists a day's objects with their events and sizes", async () => {
-    await deliver([
-      batchMessage([storedEvent(), storedEvent({ timestamp: Date.parse("2026-11-20T13:30:00Z") })]),
-      batchMessage([storedEvent({ timestamp: Date.parse("2026-11-21T01:00:00Z") })]),
-    ]);
+    const at = (time: string) => ({ received_at: Date.parse(time) });
+    await deliver([batchMessage([storedEvent(), storedEvent()], at("2026-11-20T10:05:00Z"))]);
+    await deliver([batchMessage([storedEvent()], at("2026-11-20T13:30:00Z"))]);
+    await deliver([batchMessage([storedEvent()], at("2026-11-21T01:00:00Z"))]);
     const res = await admin("/archive/objects?day=2026-11-20");
     expect(res.status).toBe(200);
     const body = (await res.json()) as { day: string; objects: ArchiveObject[]; events: number; bytes: number };
     expect(body.objects.map((object) => [object.app, object.day, object.hour, object.events])).toEqual([
-      ["teleport-connect", "2026-11-20", "10", 1],
+      ["teleport-connect", "2026-11-20", "10", 2],
       ["teleport-connect", "2026-11-20", "13", 1],
     ]);
-    expect(body.events).toBe(2);
+    expect(body.events).toBe(3);
     expect(body.bytes).toBe(body.objects.reduce((n, object) => n + object.bytes, 0));
     const hour = (await (await admin("/archive/objects?day=2026-11-20&hour=13&app=teleport-connect")).json()) as {
       objects: ArchiveObject[];

@@ -17,6 +17,11 @@ import { eventsBody, randomIp } from "../ratelimit/helpers";
 const debugEnv = { ...env, RAW_EVENT_DEBUG_DAYS: "3" };
 const runCron = () =>
   worker.scheduled(createScheduledController({ scheduledTime: Date.now(), cron: "17 * * * *" }), env);
+/** Days from `first` to `last`, both included, but not after today. */
+function arrivalDaysUntilToday(first: string, last: string): number {
+  const end = Math.min(Date.parse(`${last}T00:00:00Z`), Date.now());
+  return Math.floor((end - Date.parse(`${first}T00:00:00Z`)) / 86_400_000) + 1;
+}
 const archivedOf = async (distinctId: string) =>
   (await archivedEvents()).filter((event) => event.distinct_id === distinctId).length;
 
@@ -75,7 +80,8 @@ describe("POST /v1/forget", () => {
     expect(await res.json()).toEqual({
       distinct_id: install,
       deleted: { events: 3, install_days: 2 },
-      archive: { days_to_rewrite: 2 },
+      // The days its events may have arrived on: from the day before its first to today.
+      archive: { days_to_rewrite: arrivalDaysUntilToday("2026-11-19", "2026-12-21") },
       complete: true,
     });
     expect(await rows(install)).toEqual({ events: 0, days: [], tombstones: 1 });
@@ -150,11 +156,13 @@ describe("forgetInstall", () => {
     const install = crypto.randomUUID();
     await deliver([batchMessage(Array.from({ length: 5 }, () => storedEvent({ distinct_id: install })))], debugEnv);
     const chunks = { size: 2, perRequest: 2 };
-    const first = await forgetInstall(eventDatabases(env), [install, install], Date.now(), chunks);
+    const now = Date.parse("2026-11-22T12:00:00Z");
+    const first = await forgetInstall(eventDatabases(env), [install, install], now, 30, chunks);
     expect(first).toEqual({ events: 4, installDays: 0, archiveDays: 0, complete: false });
     expect(await rows(install)).toEqual({ events: 1, days: ["2026-11-20"], tombstones: 1 });
-    const second = await forgetInstall(eventDatabases(env), [install, install], Date.now(), chunks);
-    expect(second).toEqual({ events: 1, installDays: 1, archiveDays: 1, complete: true });
+    const second = await forgetInstall(eventDatabases(env), [install, install], now, 30, chunks);
+    // Arrivals of a 2026-11-20 event: 11-19 to 11-22 (now).
+    expect(second).toEqual({ events: 1, installDays: 1, archiveDays: 4, complete: true });
     expect(await rows(install)).toEqual({ events: 0, days: [], tombstones: 1 });
   });
 
@@ -178,10 +186,12 @@ describe("forgetInstall", () => {
       debugEnv,
     );
     expect(await rows(install)).toMatchObject({ events: 1, days: ["2026-11-21"] });
-    expect(await forgetInstall(eventDatabases(env), [install, install], Date.now())).toEqual({
+    expect(
+      await forgetInstall(eventDatabases(env), [install, install], Date.parse("2026-11-21T12:00:00Z"), 30),
+    ).toEqual({
       events: 1,
       installDays: 1,
-      archiveDays: 1,
+      archiveDays: 2, // 11-20 and 11-21: from the day before the event's day to now
       complete: true,
     });
   });

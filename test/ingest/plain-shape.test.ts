@@ -55,9 +55,13 @@ describe("plainShape", () => {
 
   it("needs no zod for a well-formed event", () => {
     fc.assert(
-      fc.property(fc.uuid({ version: 4 }), fc.date({ min: new Date(0), max: new Date("9999-12-31T23:59:59Z"), noInvalidDate: true }), (uuid, time) => {
-        expect(plainShape(protocolUse({ uuid, timestamp: time.toISOString() }))).toBeDefined();
-      }),
+      fc.property(
+        fc.uuid({ version: 4 }),
+        fc.date({ min: new Date(0), max: new Date("9999-12-31T23:59:59Z"), noInvalidDate: true }),
+        (uuid, time) => {
+          expect(plainShape(protocolUse({ uuid, timestamp: time.toISOString() }))).toBeDefined();
+        },
+      ),
       { seed: 20261208, numRuns: 200 },
     );
   });

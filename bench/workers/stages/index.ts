@@ -1,13 +1,21 @@
 import { Hono } from "hono";
+import { findApp } from "../../../src/catalog/compile";
+import { judgeEach } from "../../../src/http/judge";
 import { bodyLimitsOf, readJsonBody } from "../../../src/http/read-body";
 import { type IngestContext, ingest } from "../../../src/ingest/core";
+import { judgeEvent } from "../../../src/ingest/judge-event";
 import { ingestLimitsOf } from "../../../src/ingest/limits";
+import { DAY_MS } from "../../../src/lib/time";
 
 /**
  * `POST /v1/events?stage=read|parse|validate|enqueue`: the collector's ingest path stopped
  * after the named stage (each includes the ones before it), through the ingest core's public
  * API only. `validate` runs the core with a queue that drops what it is given; `enqueue` with
  * the real one. No rate limiter: the bench's `ratelimit` scenario measures it on its own.
+ *
+ * `POST /v1/events?stage=judge-loop&rounds=N` judges the body's events N times in a row and
+ * answers the time per event: the event checker alone, in workerd, without HTTP around it.
+ * workerd's clock only moves across I/O, so the loop is bracketed by two 1 ms timers.
  */
 const app = new Hono<{ Bindings: Env }>();
 
@@ -36,6 +44,7 @@ app.post("/v1/events", async (c) => {
   const receivedAt = Date.now();
   const body = (await readJsonBody(c.req.raw, bodyLimitsOf(c.env))) as { app: string; events: unknown[] };
   if (stage === "parse") return c.json({ accepted: 0 }, 202);
+  if (stage === "judge-loop") return c.json(await judgeLoop(body, Number(c.req.query("rounds") ?? 200), c.env));
   const result = await ingest(
     { app: body.app, events: body.events },
     {
@@ -50,6 +59,34 @@ app.post("/v1/events", async (c) => {
   );
   return c.json(result, 202);
 });
+
+async function judgeLoop(body: { app: string; events: unknown[] }, rounds: number, env: Env) {
+  const app = findApp(body.app);
+  if (!app) throw new Error(`unknown app ${body.app}`);
+  const limits = ingestLimitsOf(env);
+  const context = {
+    app,
+    receivedAt: Date.now(),
+    sentAt: undefined,
+    tenantId: null,
+    maxEventBytes: limits.MAX_EVENT_BYTES,
+    maxStringLength: limits.MAX_STRING_LENGTH,
+    maxAgeMs: limits.RAW_EVENT_RETENTION_DAYS * DAY_MS,
+  };
+  await scheduler.wait(1);
+  const started = Date.now();
+  let accepted = 0;
+  for (let i = 0; i < rounds; i++)
+    accepted += judgeEach(body.events, "uuid", (raw) => judgeEvent(raw, context)).accepted.length;
+  await scheduler.wait(1);
+  const ms = Math.max(0, Date.now() - started - 1);
+  return {
+    events: rounds * body.events.length,
+    accepted,
+    ms,
+    us_per_event: (ms * 1000) / (rounds * body.events.length),
+  };
+}
 
 export default {
   fetch: app.fetch,

@@ -1,0 +1,62 @@
+import { Hono } from "hono";
+import { groupForSend, MAX_MESSAGE_BYTES, type SizedMessage } from "../../../src/lib/queue-send";
+
+interface Env {
+  EVENTS_QUEUE: Queue;
+}
+
+/**
+ * The enqueue-only baseline: the floor any collector pays that answers only once a batch is
+ * durable. It reads and parses the body, packs its events into Queue messages with edgehog's
+ * limits (120 KB messages, sendBatch calls of 100 messages and 250 KB) and envelope, sends
+ * them, and answers 202; its consumer only acknowledges. No validation, no limits, no storage.
+ */
+const app = new Hono<{ Bindings: Env }>();
+
+app.get("/healthz", (c) => c.json({ ok: true }));
+
+app.post("/v1/events", async (c) => {
+  const text = await c.req.text();
+  const batch = JSON.parse(text) as { app: string; events: unknown[] };
+  const receivedAt = Date.now();
+  // Each event's share of the body, as the bound edgehog packs by (it sizes each event).
+  const eventBytes = Math.ceil(text.length / Math.max(1, batch.events.length)) + 1;
+  const messages: SizedMessage<{ events: unknown[] } & Record<string, unknown>>[] = [];
+  let current: (typeof messages)[number] | undefined;
+  for (const event of batch.events) {
+    if (!current || current.bytes + eventBytes > MAX_MESSAGE_BYTES) {
+      current = {
+        body: {
+          v: 1,
+          batch_id: crypto.randomUUID(),
+          app: batch.app,
+          received_at: receivedAt,
+          country: null,
+          tenant_id: null,
+          events: [],
+          rejections: {},
+          dropped_properties: {},
+        },
+        bytes: 400,
+      };
+      messages.push(current);
+    }
+    current.body.events.push(event);
+    current.bytes += eventBytes;
+  }
+  try {
+    await Promise.all(
+      groupForSend(messages).map((group) =>
+        c.env.EVENTS_QUEUE.sendBatch(group.map((message) => ({ body: message.body, contentType: "json" }))),
+      ),
+    );
+  } catch {
+    return c.json({ error: "queue_unavailable" }, 503);
+  }
+  return c.json({ accepted: batch.events.length }, 202);
+});
+
+export default {
+  fetch: app.fetch,
+  queue: async (batch: MessageBatch<unknown>) => batch.ackAll(),
+} satisfies ExportedHandler<Env>;
