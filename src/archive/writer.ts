@@ -22,6 +22,10 @@ export interface ArchiveResult {
   objects: number;
   events: number;
   bytes: number;
+  /** The objects written. */
+  keys: Set<string>;
+  /** The installs whose events they hold. */
+  installs: Set<string>;
 }
 
 export async function archiveDelivery(
@@ -33,8 +37,10 @@ export async function archiveDelivery(
   const delivery = await deliveryId(messages);
   const partitions = new Map<string, { app: string; day: string; hour: string; lines: string[] }>();
   const receivedAt = new Map<BatchMessage, string>();
+  const installs = new Set<string>();
   for (const { message, event } of events) {
     if (forgotten.has(event.distinct_id)) continue;
+    installs.add(event.distinct_id);
     let received = receivedAt.get(message);
     if (received === undefined) {
       received = new Date(message.received_at).toISOString();
@@ -51,12 +57,14 @@ export async function archiveDelivery(
     partition.lines.push(archiveLine(message, event, new Date(event.timestamp).toISOString(), received));
   }
 
-  const result: ArchiveResult = { objects: 0, events: 0, bytes: 0 };
+  const result: ArchiveResult = { objects: 0, events: 0, bytes: 0, keys: new Set(), installs };
   const pending = [...partitions.values()];
   const write = async () => {
     for (let partition = pending.shift(); partition; partition = pending.shift()) {
       const body = await gzipLines(partition.lines);
-      await bucket.put(objectKey(partition.app, partition.day, partition.hour, delivery), body, {
+      const key = objectKey(partition.app, partition.day, partition.hour, delivery);
+      result.keys.add(key);
+      await bucket.put(key, body, {
         httpMetadata: { contentType: "application/x-ndjson" },
         customMetadata: { events: String(partition.lines.length) },
       });

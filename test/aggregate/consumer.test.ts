@@ -240,8 +240,15 @@ describe("queue consumer", () => {
       .bind(forgotten)
       .run();
     const kept = storedEvent();
-    await deliver([batchMessage([storedEvent({ distinct_id: forgotten }), kept])]);
+    await deliver([
+      batchMessage([storedEvent({ distinct_id: forgotten }), kept]),
+      // Alone in its hour: the object the archive first wrote for it is removed.
+      batchMessage([storedEvent({ distinct_id: forgotten })], { received_at: Date.parse("2026-11-20T11:05:00Z") }),
+    ]);
     expect(uuidsOf(await archivedEvents())).toEqual([kept.uuid]);
+    expect((await archiveObjects()).map((object) => object.key)).toEqual([
+      expect.stringContaining("day=2026-11-20/hour=10/"),
+    ]);
     expect((await aggregatesSnapshot(env.DB)).counts).toEqual([expect.objectContaining({ count: 1 })]);
   });
 });

@@ -11,10 +11,11 @@ import { DAY_MS, SECOND_MS } from "../../../src/lib/time";
  * queue: only what the consumer does per delivery.
  *
  * The deliveries model a stream of 1,000 events/s (86 M a day, past one database's capacity)
- * whose clients send every minute: delivery k holds the 10 s of arrivals after k × 10 s,
- * each event timestamped up to a minute before it arrived, 2 % sent late (up to 30 days
- * before), from 50,000 installs (a day's actives). Everything is drawn from a seed, so
- * `duplicate=1` replays delivery k exactly: every event is then already stored.
+ * whose clients send their own queued events every minute: delivery k holds the 10 s of
+ * arrivals after k × 10 s, each message one client's request (one install of 50,000, 100
+ * events timestamped up to a minute before it arrived), one message in 50 a client back from
+ * days offline (its events up to 30 days old). Everything is drawn from a seed, so replaying
+ * round k rebuilds the same delivery: every event is then already stored.
  */
 
 interface Env {
@@ -62,16 +63,17 @@ function delivery(round: number, events: number): BatchMessage[] {
   const messages: BatchMessage[] = [];
   for (let m = 0; m * PER_MESSAGE < events; m++) {
     const receivedAt = arrivedFrom + Math.floor((m * PER_MESSAGE * DELIVERY_SPAN_MS) / events);
+    const install = installIds[random.below(INSTALLS)] as string;
+    const late = random.below(50) === 0;
     const list: StoredEvent[] = [];
     for (let i = 0; i < PER_MESSAGE && m * PER_MESSAGE + i < events; i++) {
-      const late = random.below(50) === 0;
       const timestamp = receivedAt - (late ? random.below(30 * DAY_MS) : random.below(60 * SECOND_MS));
       const version = ["17.0.1", "17.0.2", "16.4.7", "17.1.0-rc.1"][random.below(4)] as string;
       const os = ["darwin", "linux", "win32"][random.below(3)] as string;
       list.push({
         uuid: random.uuid(),
         event: ["connect.protocol.use", "connect.cluster.login", "connect.fileTransfer.run"][random.below(3)] as string,
-        distinct_id: installIds[random.below(INSTALLS)] as string,
+        distinct_id: install,
         timestamp,
         client_timestamp: timestamp,
         app_version: version,
