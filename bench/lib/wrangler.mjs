@@ -18,16 +18,29 @@ const wranglerEnv = () => ({
   CI: process.env.CI ?? "true", // no interactive hotkeys
 });
 
-/** A free TCP port on 127.0.0.1 (asked from the OS, then released). */
-export function freePort() {
-  return new Promise((ok, fail) => {
-    const server = createServer();
-    server.once("error", fail);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address();
-      server.close(() => ok(port));
+/** Ports handed out in this run: the OS may offer a released port again to the next caller. */
+const handedOut = new Set();
+
+/**
+ * A free TCP port on 127.0.0.1 (asked from the OS, then released), never one this run already
+ * handed out: servers starting in parallel would otherwise get the same port (one's HTTP port,
+ * another's inspector), and the readiness check would reach the wrong server.
+ */
+export async function freePort() {
+  for (;;) {
+    const port = await new Promise((ok, fail) => {
+      const server = createServer();
+      server.once("error", fail);
+      server.listen(0, "127.0.0.1", () => {
+        const { port: given } = server.address();
+        server.close(() => ok(given));
+      });
     });
-  });
+    if (!handedOut.has(port)) {
+      handedOut.add(port);
+      return port;
+    }
+  }
 }
 
 /**
