@@ -18,7 +18,8 @@ function admin(path: string, token = TOKEN) {
 }
 
 const ndjson = async (res: Response) =>
-  (await res.text())
+  new TextDecoder()
+    .decode(await res.arrayBuffer())
     .split("\n")
     .filter((line) => line.length > 0)
     .map((line) => JSON.parse(line));

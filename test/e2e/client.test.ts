@@ -71,10 +71,25 @@ describe("the built client package from Node, against wrangler dev", () => {
     expect(total(stats, "connect.fileTransfer.run")).toBe(2);
     expect(stats.active_installs).toBe(1);
 
+    // The archive holds the install's 8 events, as received today.
+    const today = new Date().toISOString().slice(0, 10);
+    const archived = async () =>
+      (await (await admin(`/v1/admin/archive/events?day=${today}&app=teleport-connect`)).text())
+        .split("\n")
+        .filter((line) => line.includes(`"distinct_id":"${install}"`)).length;
+    expect(await archived()).toBe(8);
+
+    // Raw events are in R2, not D1: its daily row goes, its archive days are rewritten by the cron.
     const forgotten = await example(["--forget"], "allow.json");
-    expect(forgotten.stdout).toContain("8 raw events and 1 daily rows deleted");
+    expect(forgotten.stdout).toContain("0 raw events and 1 daily rows deleted");
     const after = await statsWhen((s) => s.active_installs === 0);
     expect(total(after, "connect.protocol.use")).toBe(4); // anonymous counts stay
+    expect(await archived()).toBe(0); // every export leaves a forgotten install out
+    const objects = async () =>
+      ((await (await admin(`/v1/admin/archive/objects?day=${today}`)).json()) as { events: number }).events;
+    expect(await objects()).toBe(8);
+    expect((await fetch(`${collector.url}/__scheduled?cron=17+*+*+*+*`)).status).toBe(200);
+    expect(await objects()).toBe(0); // the objects themselves no longer hold its events
   });
 
   it("sends nothing when the user declines, and asks again next launch when the prompt is dismissed", async () => {
