@@ -8,6 +8,7 @@ import { homeRoutes } from "./home/route";
 import type { AppEnv } from "./http/context";
 import { handleError, handleNotFound } from "./http/errors";
 import { eventsRoutes } from "./ingest/route";
+import { posthogCapturePaths, posthogCors, posthogPaths, posthogRoutes } from "./posthog/routes";
 import { limitRequests } from "./ratelimit/middleware";
 import { statsRoutes } from "./stats/route";
 import { tenantAdminRoutes } from "./tenants/admin-routes";
@@ -19,9 +20,12 @@ export const app = new Hono<AppEnv>();
 // Browsers (web UIs) post events cross-origin; no cookies are involved, so any origin may.
 app.use("/v1/events", cors({ origin: "*", allowMethods: ["POST", "OPTIONS"], maxAge: 86_400 }));
 app.use("/v1/catalog", cors({ origin: "*", allowMethods: ["GET"] }));
+// PostHog's SDKs (docs/POSTHOG.md): capture, flags and remote config, from any origin.
+for (const path of posthogPaths) app.use(path, posthogCors);
 // Routes that take data from clients get the request's limiter (c.var.limiter).
 app.use("/v1/events", limitRequests);
 app.use("/v1/usage", limitRequests);
+for (const path of posthogCapturePaths) app.use(path, limitRequests);
 // The operator API: stats, billing, tenants and dead letters, behind ADMIN_TOKEN.
 for (const operatorPath of ["/v1/stats/*", "/v1/billing/*", "/v1/admin/*"]) app.use(operatorPath, requireAdmin);
 
@@ -33,6 +37,7 @@ app.route("/v1/stats", statsRoutes);
 app.route("/v1/billing", billingRoutes);
 app.route("/v1/admin", tenantAdminRoutes);
 app.route("/v1/admin", deadLetterRoutes);
+app.route("/", posthogRoutes);
 
 app.notFound(handleNotFound);
 app.onError(handleError);

@@ -1,5 +1,7 @@
-import { purgeExpired } from "./aggregate/retention";
+import { purgeExpired, retentionDaysOf } from "./aggregate/retention";
 import { billingGraceDaysOf, computeBilling } from "./billing/compute";
+import { purgeForwardedBefore } from "./forward/store";
+import { DAY_MS } from "./lib/time";
 import { recordCronRun } from "./stats/health";
 
 /**
@@ -14,6 +16,13 @@ export async function runScheduled(controller: ScheduledController, env: Env): P
       async () => {
         const purged = await purgeExpired(env, now);
         return `purged ${purged.events} raw events and ${purged.batches} batch ids`;
+      },
+    ],
+    [
+      "forward-ledger",
+      async () => {
+        const forgotten = await purgeForwardedBefore(env.DB, now - retentionDaysOf(env) * DAY_MS);
+        return `forgot ${forgotten} forwarded event ids`;
       },
     ],
     [

@@ -4,7 +4,9 @@ import { ApiError } from "./errors";
 
 /**
  * Every route that takes a body reads it here, under two caps (wrangler.toml vars): bytes on
- * the wire, and bytes after gzip/deflate. Both are enforced while the body streams in.
+ * the wire, and bytes after gzip/deflate. Both are enforced while the body streams in, and the
+ * same decompressed cap applies to gzip found inside a body (PostHog's browser SDK sends gzip
+ * without Content-Encoding, and older ones wrap it in base64).
  */
 export const bodyLimitsOf = varsReader(
   "body limit",
@@ -24,11 +26,31 @@ const decoders: Record<string, "gzip" | "deflate"> = {
 };
 
 /**
- * Reads a JSON request body under both size caps, inflating gzip/deflate bodies as a stream
- * so that an oversized body is refused as soon as a cap is crossed, not after it is buffered.
+ * JSON bodies: text/plain is accepted because browsers send it from navigator.sendBeacon and
+ * to avoid a CORS preflight; the body must still be JSON.
  */
-export async function readJsonBody(request: Request, limits: BodyLimits): Promise<unknown> {
-  requireJsonContentType(request.headers.get("content-type"));
+const JSON_MEDIA_TYPES = ["application/json", "text/plain"] as const;
+
+export interface ReadBodyOptions {
+  /** Accepted media types, lower-case and without parameters; "" admits a request without Content-Type. */
+  mediaTypes: readonly string[];
+  /** Inflate a body that starts with gzip's magic bytes even when no Content-Encoding says so. */
+  sniffGzip?: boolean;
+}
+
+export interface RawBody {
+  /** The body after any decompression, never empty. */
+  bytes: Uint8Array;
+  /** The request's media type, lower-case ("" when it had none). */
+  mediaType: string;
+}
+
+/**
+ * Reads a request body under both size caps, inflating gzip/deflate bodies as a stream so that
+ * an oversized body is refused as soon as a cap is crossed, not after it is buffered.
+ */
+export async function readBody(request: Request, limits: BodyLimits, options: ReadBodyOptions): Promise<RawBody> {
+  const mediaType = requireMediaType(request.headers.get("content-type"), options.mediaTypes);
 
   const declared = Number(request.headers.get("content-length") ?? Number.NaN);
   if (declared > limits.MAX_BODY_BYTES) throw bodyTooLarge(limits.MAX_BODY_BYTES);
@@ -44,20 +66,42 @@ export async function readJsonBody(request: Request, limits: BodyLimits): Promis
   }
   if (!request.body) throw new ApiError(400, "empty_body", "the request body is empty");
 
-  const decompressedTooLarge = () =>
-    new ApiError(413, "payload_too_large", `the decompressed body exceeds ${limits.MAX_DECOMPRESSED_BYTES} bytes`);
-  const bytes = format
+  let bytes = format
     ? await readCapped(
         request.body
           .pipeThrough(byteCap(limits.MAX_BODY_BYTES, () => bodyTooLarge(limits.MAX_BODY_BYTES)))
           .pipeThrough(new DecompressionStream(format)),
         limits.MAX_DECOMPRESSED_BYTES,
-        decompressedTooLarge,
+        () => decompressedTooLarge(limits),
         encoding,
       )
     : await readCapped(request.body, limits.MAX_BODY_BYTES, () => bodyTooLarge(limits.MAX_BODY_BYTES), encoding);
+  if (!format && options.sniffGzip && isGzip(bytes)) bytes = await gunzipCapped(bytes, limits);
 
   if (bytes.byteLength === 0) throw new ApiError(400, "empty_body", "the request body is empty");
+  return { bytes, mediaType };
+}
+
+/** Reads a JSON request body (application/json or text/plain) under both size caps. */
+export async function readJsonBody(request: Request, limits: BodyLimits): Promise<unknown> {
+  const { bytes } = await readBody(request, limits, { mediaTypes: JSON_MEDIA_TYPES });
+  return parseJsonBytes(bytes);
+}
+
+/** True when the bytes start with gzip's magic number (1f 8b). */
+export function isGzip(bytes: Uint8Array): boolean {
+  return bytes.byteLength >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b;
+}
+
+/** Inflates gzip bytes already in memory, under MAX_DECOMPRESSED_BYTES. */
+export function gunzipCapped(bytes: Uint8Array, limits: BodyLimits): Promise<Uint8Array> {
+  const inflated = new Response(bytes).body?.pipeThrough(new DecompressionStream("gzip"));
+  if (!inflated) return Promise.resolve(new Uint8Array(0));
+  return readCapped(inflated, limits.MAX_DECOMPRESSED_BYTES, () => decompressedTooLarge(limits), "gzip");
+}
+
+/** UTF-8 bytes parsed as JSON; 400 `invalid_json` when they are not. */
+export function parseJsonBytes(bytes: Uint8Array): unknown {
   let text: string;
   try {
     text = new TextDecoder("utf-8", { fatal: true, ignoreBOM: false }).decode(bytes);
@@ -106,21 +150,25 @@ async function readCapped(
   return out;
 }
 
-function requireJsonContentType(contentType: string | null): void {
-  const mediaType = contentType?.split(";", 1)[0]?.trim().toLowerCase();
-  if (mediaType !== "application/json" && mediaType !== "text/plain") {
-    // text/plain is accepted because browsers send it from navigator.sendBeacon and to avoid
-    // a CORS preflight; the body must still be JSON.
+function requireMediaType(contentType: string | null, accepted: readonly string[]): string {
+  const mediaType = contentType?.split(";", 1)[0]?.trim().toLowerCase() ?? "";
+  if (!accepted.includes(mediaType)) {
+    const names = accepted.filter((type) => type !== "");
     throw new ApiError(
       415,
       "unsupported_media_type",
-      `Content-Type must be application/json, got ${contentType ? `"${contentType}"` : "none"}`,
+      `Content-Type must be ${names.join(" or ")}, got ${contentType ? `"${contentType}"` : "none"}`,
     );
   }
+  return mediaType;
 }
 
 function bodyTooLarge(max: number): ApiError {
   return new ApiError(413, "payload_too_large", `the request body exceeds ${max} bytes`);
+}
+
+function decompressedTooLarge(limits: BodyLimits): ApiError {
+  return new ApiError(413, "payload_too_large", `the decompressed body exceeds ${limits.MAX_DECOMPRESSED_BYTES} bytes`);
 }
 
 /** A pass-through stream that errors once more than `max` bytes have gone through it. */

@@ -19,7 +19,7 @@ const querySchema = z
   });
 
 export const statsRoutes = new Hono<AppEnv>()
-  .get("/health", async (c) => c.json(await readHealth(c.env.DB)))
+  .get("/health", async (c) => c.json(await readHealth(c.env)))
   .get("/events", validQuery(querySchema, "?app=<app>&from=YYYY-MM-DD&to=YYYY-MM-DD"), async (c) => {
     const { app, from, to } = c.req.valid("query");
     return c.json(await readEventStats(c.env.DB, app, from, to));
