@@ -133,7 +133,9 @@ async function forwardApp(
 function retryLater(deliveries: readonly Delivery[], retryAfterSeconds: number | undefined): void {
   const floor = Math.min(retryAfterSeconds ?? 0, MAX_RETRY_SECONDS);
   const delays = deliveries.map(({ message }) => Math.max(retryDelaySeconds(message.attempts), floor));
-  deliveries.forEach(({ message }, i) => message.retry({ delaySeconds: delays[i] }));
+  deliveries.forEach(({ message }, i) => {
+    message.retry({ delaySeconds: delays[i] });
+  });
   const app = deliveries[0]?.body.app;
   console.error(
     `forwarding ${deliveries.length} messages of ${app} failed; retrying in ${Math.min(...delays)} s or more`,
