@@ -35,11 +35,16 @@ export function launchChromium(): Promise<Browser> {
   });
 }
 
-/** A static page server on 127.0.0.1 (another origin than the collector's), for pages under test. */
+/**
+ * A static page server on 127.0.0.1 (another origin than the collector's), for pages under
+ * test; paths ending in .js are served as scripts (an SDK's bundle), the others as HTML.
+ */
 export async function servePages(pages: Record<string, string>): Promise<{ url: string; close(): Promise<void> }> {
   const server: Server = createServer((req, res) => {
-    const page = pages[new URL(req.url ?? "/", "http://x").pathname];
-    res.writeHead(page === undefined ? 404 : 200, { "content-type": "text/html; charset=utf-8" });
+    const path = new URL(req.url ?? "/", "http://x").pathname;
+    const page = pages[path];
+    const type = path.endsWith(".js") ? "text/javascript" : "text/html";
+    res.writeHead(page === undefined ? 404 : 200, { "content-type": `${type}; charset=utf-8` });
     res.end(page ?? "not found");
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));

@@ -28,11 +28,16 @@ async function freePort(): Promise<number> {
   });
 }
 
+export interface CollectorOptions {
+  /** Extra vars (and secrets) for this run, e.g. POSTHOG_HOST and POSTHOG_API_KEY. */
+  vars?: Record<string, string>;
+}
+
 /**
  * Starts the collector with `wrangler dev` on 127.0.0.1, on a free port and a throw-away
  * local state directory (migrations applied), as `npm start` would.
  */
-export async function startCollector(): Promise<RunningCollector> {
+export async function startCollector(options: CollectorOptions = {}): Promise<RunningCollector> {
   const state = mkdtempSync(join(tmpdir(), "edgehog-e2e-"));
   const adminToken = `e2e-${crypto.randomUUID()}`;
   const migrations = spawnSync(
@@ -60,6 +65,7 @@ export async function startCollector(): Promise<RunningCollector> {
       `ADMIN_TOKEN:${adminToken}`,
       "--var",
       `RATE_LIMIT_SALT_SECRET:e2e-salt-${crypto.randomUUID()}`,
+      ...Object.entries(options.vars ?? {}).flatMap(([name, value]) => ["--var", `${name}:${value}`]),
     ],
     { cwd: root, env, stdio: ["ignore", "pipe", "pipe"], detached: true },
   );
