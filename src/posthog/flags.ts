@@ -16,7 +16,6 @@ const CONFIG = {
   captureDeadClicks: false,
   heatmaps: false,
   sessionRecording: false,
-  surveys: false,
   productTours: false,
   siteApps: [],
   defaultIdentifiedOnly: true,

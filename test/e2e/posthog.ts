@@ -1,5 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
+import { createServer, request } from "node:http";
+import type { AddressInfo } from "node:net";
 import { gunzipSync } from "node:zlib";
 import type { RunningCollector } from "./wrangler-dev";
 
@@ -65,4 +67,49 @@ export async function waitFor<T>(probe: () => Promise<T>, done: (value: T) => bo
     if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms: ${JSON.stringify(value)}`);
     await new Promise((resolve) => setTimeout(resolve, 250));
   }
+}
+
+/**
+ * A pass-through proxy on 127.0.0.1 in front of the collector that records what a client
+ * sent: the browser's own instrumentation misses requests a page sends while it unloads.
+ */
+export async function recordingProxy(
+  target: string,
+): Promise<{ url: string; seen: SentRequest[]; close(): Promise<void> }> {
+  const seen: SentRequest[] = [];
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on("data", (chunk: Buffer) => chunks.push(chunk));
+    req.on("end", () => {
+      const body = Buffer.concat(chunks);
+      const entry: SentRequest = {
+        method: req.method ?? "",
+        path: new URL(req.url ?? "/", "http://x").pathname,
+        contentType: req.headers["content-type"]?.split(";")[0],
+        contentEncoding: req.headers["content-encoding"],
+        magic: body.subarray(0, 2).toString("hex"),
+      };
+      seen.push(entry);
+      const upstream = request(
+        `${target}${req.url}`,
+        { method: req.method, headers: { ...req.headers, host: new URL(target).host } },
+        (answer) => {
+          entry.status = answer.statusCode;
+          res.writeHead(answer.statusCode ?? 502, answer.headers);
+          answer.pipe(res);
+        },
+      );
+      upstream.on("error", () => {
+        res.writeHead(502);
+        res.end();
+      });
+      upstream.end(body);
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    seen,
+    close: () => new Promise((resolve) => server.close(() => resolve())),
+  };
 }
