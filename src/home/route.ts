@@ -14,6 +14,7 @@ export const homeRoutes = new Hono<AppEnv>()
       endpoints: {
         catalog: "GET /v1/catalog (what is collected, and each property's privacy class)",
         events: "POST /v1/events (public, batched, anonymized events)",
+        posthog: "POST /batch, /e, /i/v0/e, /capture, /track (PostHog's SDKs, project key = app; docs/POSTHOG.md)",
         usage: "POST /v1/usage (tenant token: usage reports for billing)",
         stats: "GET /v1/stats/events (operator token)",
         billing: "GET /v1/billing/usage (operator token)",

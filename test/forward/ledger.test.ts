@@ -1,0 +1,25 @@
+import { createScheduledController } from "cloudflare:test";
+import { env } from "cloudflare:workers";
+import { describe, expect, it } from "vitest";
+import { alreadyForwarded, recordForwarded } from "../../src/forward/store";
+import worker from "../../src/index";
+
+describe("the ledger of forwarded events (cron)", () => {
+  it("forgets uuids forwarded longer ago than RAW_EVENT_RETENTION_DAYS, like the raw events", async () => {
+    const day = 86_400_000;
+    const now = Date.parse("2026-11-24T12:00:00Z");
+    const [old, recent] = [crypto.randomUUID(), crypto.randomUUID()];
+    await recordForwarded(env.DB, "teleport-connect", [old], now - 31 * day, { forwarded: 1 });
+    await recordForwarded(env.DB, "teleport-connect", [recent], now - 29 * day, { forwarded: 1 });
+    expect(await alreadyForwarded(env.DB, [old, recent])).toEqual(new Set([old, recent]));
+
+    await worker.scheduled(createScheduledController({ scheduledTime: now, cron: "17 * * * *" }), env);
+
+    expect(await alreadyForwarded(env.DB, [old, recent])).toEqual(new Set([recent]));
+    const run = await env.DB.prepare("SELECT ok, summary FROM cron_runs WHERE job = 'forward-ledger'").first<{
+      ok: number;
+      summary: string;
+    }>();
+    expect(run).toEqual({ ok: 1, summary: "forgot 1 forwarded event ids" });
+  });
+});
