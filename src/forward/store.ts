@@ -6,14 +6,20 @@ import { DAY_MS, utcDay } from "../lib/time";
  * forwarded once) and the counters per app and day that GET /v1/stats/health shows.
  */
 
+/** Uuids per lookup: their JSON stays far below D1's 2 MB limit on a bound value. */
+const LOOKUP_CHUNK = 5000;
+
 /** The uuids among `uuids` that were already forwarded. */
 export async function alreadyForwarded(db: D1Database, uuids: readonly string[]): Promise<Set<string>> {
-  if (uuids.length === 0) return new Set();
-  const { results } = await db
-    .prepare("SELECT uuid FROM forwarded_events WHERE uuid IN (SELECT value FROM json_each(?1))")
-    .bind(JSON.stringify(uuids))
-    .all<{ uuid: string }>();
-  return new Set(results.map((row) => row.uuid));
+  const found = new Set<string>();
+  for (let start = 0; start < uuids.length; start += LOOKUP_CHUNK) {
+    const { results } = await db
+      .prepare("SELECT uuid FROM forwarded_events WHERE uuid IN (SELECT value FROM json_each(?1))")
+      .bind(JSON.stringify(uuids.slice(start, start + LOOKUP_CHUNK)))
+      .all<{ uuid: string }>();
+    for (const row of results) found.add(row.uuid);
+  }
+  return found;
 }
 
 /** Changes to one app's counters of the day. */

@@ -1,3 +1,5 @@
+/** D1 plumbing shared by the retention jobs: deletes in bounded chunks. */
+
 /** Rows deleted per statement: keeps each statement far below D1's 30 s query limit. */
 const DELETE_CHUNK = 10_000;
 /** Statements per run; whatever is left is deleted on the next hourly run. */

@@ -1,3 +1,4 @@
+/** The ledger of forwarded uuids: how long it remembers, and how much one lookup can carry. */
 import { createScheduledController } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
@@ -21,5 +22,18 @@ describe("the ledger of forwarded events (cron)", () => {
       summary: string;
     }>();
     expect(run).toEqual({ ok: 1, summary: "forgot 1 forwarded event ids" });
+  });
+
+  it("looks up and records more uuids than one D1 statement could carry", async () => {
+    const uuids = Array.from({ length: 12_000 }, () => crypto.randomUUID());
+    for (let start = 0; start < uuids.length; start += 500) {
+      await recordForwarded(env.DB, "teleport-connect", uuids.slice(start, start + 500), Date.now(), {
+        forwarded: 500,
+      });
+    }
+    const unknown = crypto.randomUUID();
+    const found = await alreadyForwarded(env.DB, [...uuids, unknown]);
+    expect(found.size).toBe(uuids.length);
+    expect(found.has(unknown)).toBe(false);
   });
 });
