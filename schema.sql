@@ -34,14 +34,31 @@ CREATE TABLE IF NOT EXISTS daily_event_counts (
   PRIMARY KEY (app, day, event, app_version, os)
 ) WITHOUT ROWID;
 
+-- The app versions counted as a dimension on each app's day: at most VERSIONS_PER_APP_DAY of
+-- them (src/aggregate/statements.ts); events with any other version count as "(other)". Only
+-- days that can still receive events need it: it is purged with the raw events.
+CREATE TABLE IF NOT EXISTS daily_versions (
+  app TEXT NOT NULL,
+  day TEXT NOT NULL,
+  app_version TEXT NOT NULL,
+  PRIMARY KEY (app, day, app_version)
+) WITHOUT ROWID;
+
 -- One row per install seen on a day: daily active installs, and distinct installs over any
 -- range (DAU/MAU). distinct_id is a random install id or a digest, never a person's name.
+-- The dimensions are those of the install's first event of the day ('' when unknown); the
+-- breakdowns count installs per value and hide values with too few (STATS_MIN_INSTALLS).
 CREATE TABLE IF NOT EXISTS daily_active_installs (
   app TEXT NOT NULL,
   day TEXT NOT NULL,
   distinct_id TEXT NOT NULL,
+  app_version TEXT NOT NULL DEFAULT '',
+  os TEXT NOT NULL DEFAULT '',
+  country TEXT NOT NULL DEFAULT '',  -- two letters from request.cf, never the IP
   PRIMARY KEY (app, day, distinct_id)
 ) WITHOUT ROWID;
+-- POST /v1/forget finds an install's rows, and from them where its raw events start.
+CREATE INDEX IF NOT EXISTS daily_active_installs_distinct_id ON daily_active_installs (distinct_id);
 
 -- Visible drops: rejected events per day (received, UTC) / app / error code.
 CREATE TABLE IF NOT EXISTS daily_rejections (
@@ -69,6 +86,14 @@ CREATE TABLE IF NOT EXISTS processed_batches (
   processed_at INTEGER NOT NULL
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS processed_batches_processed_at ON processed_batches (processed_at);
+
+-- Installs forgotten at their request (POST /v1/forget): only the random id and when. The
+-- queue consumer stores and counts nothing more under these ids; any archive or export of raw
+-- events must leave out the events of every id listed here. Kept for ever, one row per install.
+CREATE TABLE IF NOT EXISTS forgotten_installs (
+  distinct_id TEXT PRIMARY KEY,
+  forgotten_at INTEGER NOT NULL         -- ms since the epoch
+) WITHOUT ROWID;
 
 -- Tenants: the customers whose servers report billable usage. `name` is the operator's handle
 -- (lowercase letters, digits, dashes); `id` starts with "tn_", so the two never look alike.

@@ -20,7 +20,7 @@ export default defineConfig({
               bindings: {
                 TEST_MIGRATIONS: migrations,
                 TEST_SCHEMA: readFileSync(new URL("./schema.sql", import.meta.url), "utf8"),
-                ADMIN_TOKEN: "test-admin-token",
+                ADMIN_TOKEN: "test-operator-token-of-32-characters-or-more",
                 RATE_LIMIT_SALT_SECRET: "test-rate-limit-salt-secret",
                 // Local objects can take longer than production's 250 ms to start on a busy
                 // machine; fail-open is tested by injecting a failing namespace instead.
@@ -32,16 +32,27 @@ export default defineConfig({
         test: {
           name: "workers",
           include: ["test/**/*.test.ts"],
-          exclude: ["test/e2e/**", "test/browser/**"],
+          exclude: ["test/e2e/**", "test/client/**", "test/browser/**"],
           setupFiles: ["./test/setup.ts"],
           testTimeout: 20_000,
         },
       },
       {
-        // End to end: the collector under `wrangler dev` on 127.0.0.1, driven over real HTTP.
+        // The client SDK (src/client) where it runs: Node, with fake clocks and a fake collector.
+        test: {
+          name: "client",
+          include: ["test/client/**/*.test.ts"],
+          environment: "node",
+          testTimeout: 20_000,
+        },
+      },
+      {
+        // End to end: the collector under `wrangler dev` on 127.0.0.1, driven over real HTTP
+        // (and by the built client package, which globalSetup builds first).
         test: {
           name: "e2e",
           include: ["test/e2e/**/*.test.ts"],
+          globalSetup: ["./test/e2e/build-client.ts"],
           environment: "node",
           testTimeout: 30_000,
           hookTimeout: 90_000,
@@ -53,6 +64,7 @@ export default defineConfig({
         test: {
           name: "browser",
           include: ["test/browser/**/*.test.ts"],
+          globalSetup: ["./test/e2e/build-client.ts"],
           environment: "node",
           testTimeout: 60_000,
           hookTimeout: 90_000,

@@ -24,7 +24,8 @@ function files(dir) {
 
 function resolveImport(from, specifier) {
   if (!specifier.startsWith(".")) return null;
-  const base = resolve(dirname(from), specifier);
+  // The client SDK writes `./x.js` for `./x.ts` (its declarations must resolve under nodenext).
+  const base = resolve(dirname(from), specifier.replace(/\.js$/, ""));
   for (const candidate of [base, `${base}.ts`, `${base}.tsx`, join(base, "index.ts")]) {
     try {
       if (statSync(candidate).isFile()) return candidate;

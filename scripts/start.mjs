@@ -96,6 +96,7 @@ try {
   const demo = await seedDemoTenant(operatorApi(url, adminTokenFor(url)));
   console.log(`
 ▸ edgehog is ready on ${url}   (catalogue: ${url}/v1/catalog, stop with Ctrl-C)
+  dashboard: ${url}/dashboard (sign in with ADMIN_TOKEN from .dev.vars)
   tenant "demo" (${demo.tenant.id}) has a new token, shown once:
   ${demo.token}
   send usage with: curl -H "authorization: Bearer ${demo.token}" ${url}/v1/usage …

@@ -1,6 +1,7 @@
-import { purgeExpired, retentionDaysOf } from "./aggregate/retention";
+import { purgeExpired } from "./aggregate/retention";
 import { billingGraceDaysOf, computeBilling } from "./billing/compute";
 import { purgeForwardedBefore } from "./forward/store";
+import { ingestLimitsOf } from "./ingest/limits";
 import { DAY_MS } from "./lib/time";
 import { recordCronRun } from "./stats/health";
 
@@ -15,13 +16,18 @@ export async function runScheduled(controller: ScheduledController, env: Env): P
       "retention",
       async () => {
         const purged = await purgeExpired(env, now);
-        return `purged ${purged.events} raw events and ${purged.batches} batch ids`;
+        return `purged ${Object.entries(purged)
+          .map(([rows, n]) => `${n} ${rows}`)
+          .join(", ")}`;
       },
     ],
     [
       "forward-ledger",
       async () => {
-        const forgotten = await purgeForwardedBefore(env.DB, now - retentionDaysOf(env) * DAY_MS);
+        const forgotten = await purgeForwardedBefore(
+          env.DB,
+          now - ingestLimitsOf(env).RAW_EVENT_RETENTION_DAYS * DAY_MS,
+        );
         return `forgot ${forgotten} forwarded event ids`;
       },
     ],

@@ -1,4 +1,4 @@
-/** UTC calendar months as `YYYY-MM` strings. */
+/** UTC calendar months as `YYYY-MM` strings (four-digit years, so they sort as they compare). */
 
 export function monthOf(ms: number): string {
   return new Date(ms).toISOString().slice(0, 7);
@@ -11,7 +11,8 @@ export function monthStart(month: string): number {
 
 export function nextMonth(month: string): string {
   const [year, mon] = month.split("-").map(Number) as [number, number];
-  return mon === 12 ? `${year + 1}-01` : `${year}-${String(mon + 1).padStart(2, "0")}`;
+  const [y, m] = mon === 12 ? [year + 1, 1] : [year, mon + 1];
+  return `${String(y).padStart(4, "0")}-${String(m).padStart(2, "0")}`;
 }
 
 /** Every month from `first` to `last`, both included (empty if `first` is after `last`). */

@@ -1,4 +1,4 @@
-import { Hono } from "hono";
+import { type Context, Hono } from "hono";
 import { accepts } from "hono/accepts";
 import { z } from "zod";
 import type { AppEnv } from "../http/context";
@@ -6,12 +6,15 @@ import { toCsv } from "../http/csv";
 import { ApiError } from "../http/errors";
 import { validQuery } from "../http/validation";
 import { findTenant } from "../tenants/store";
-import { readBillingUsage } from "./queries";
+import { type BillingReportRow, readBillingUsage } from "./queries";
 
 /** `GET /v1/billing/usage`: the operator's billing API, each tenant's figures for a month as JSON or CSV. */
 
+/** A UTC calendar month, `YYYY-MM`. */
+export const monthSchema = z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/, "must be a month, YYYY-MM");
+
 const querySchema = z.object({
-  month: z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/, "must be a month, YYYY-MM"),
+  month: monthSchema,
   tenant: z.string().min(1).max(128).optional(),
 });
 
@@ -29,6 +32,29 @@ export const BILLING_COLUMNS = [
   "computed_at",
 ] as const;
 
+/** A billing row as the API (JSON and CSV) and the dashboard's download give it. */
+export function billingReportRow(row: BillingReportRow) {
+  return {
+    tenant_id: row.tenant_id,
+    tenant_name: row.tenant_name,
+    mau: row.mau,
+    tpr: row.tpr,
+    mwi: row.mwi,
+    mau_high_water: row.mau_high_water,
+    tpr_high_water: row.tpr_high_water,
+    mwi_high_water: row.mwi_high_water,
+    final: row.final,
+    computed_at: new Date(row.computed_at).toISOString(),
+  };
+}
+
+/** A month's rows as a CSV download: the API's `Accept: text/csv` answer, and the dashboard's. */
+export function billingCsv(c: Context, month: string, rows: readonly BillingReportRow[]): Response {
+  c.header("Content-Type", "text/csv; charset=utf-8");
+  c.header("Content-Disposition", `attachment; filename="edgehog-billing-${month}.csv"`);
+  return c.body(toCsv(BILLING_COLUMNS, rows.map(billingReportRow)));
+}
+
 export const billingRoutes = new Hono<AppEnv>().get(
   "/usage",
   validQuery(querySchema, "?month=YYYY-MM[&tenant=<id or name>]"),
@@ -41,29 +67,14 @@ export const billingRoutes = new Hono<AppEnv>().get(
       tenantId = tenant.id;
     }
 
-    const rows = (await readBillingUsage(c.env.DB, month, tenantId)).map((row) => ({
-      tenant_id: row.tenant_id,
-      tenant_name: row.tenant_name,
-      mau: row.mau,
-      tpr: row.tpr,
-      mwi: row.mwi,
-      mau_high_water: row.mau_high_water,
-      tpr_high_water: row.tpr_high_water,
-      mwi_high_water: row.mwi_high_water,
-      final: row.final,
-      computed_at: new Date(row.computed_at).toISOString(),
-    }));
+    const rows = await readBillingUsage(c.env.DB, month, tenantId);
 
     const type = accepts(c, {
       header: "Accept",
       supports: ["application/json", "text/csv"],
       default: "application/json",
     });
-    if (type === "text/csv") {
-      c.header("Content-Type", "text/csv; charset=utf-8");
-      c.header("Content-Disposition", `attachment; filename="edgehog-billing-${month}.csv"`);
-      return c.body(toCsv(BILLING_COLUMNS, rows));
-    }
-    return c.json({ month, rows });
+    if (type === "text/csv") return billingCsv(c, month, rows);
+    return c.json({ month, rows: rows.map(billingReportRow) });
   },
 );

@@ -2,6 +2,7 @@
 
 import { isDigest } from "../privacy/digest";
 import { findPii } from "../privacy/pii";
+import { isVersion, MAX_VERSION_LENGTH } from "../privacy/version";
 import type { PropertySpec } from "./types";
 
 export type PropertyValue = string | number | boolean;
@@ -14,8 +15,6 @@ export interface PropertyProblem {
 
 export type PropertyCheck = (value: unknown) => PropertyProblem | undefined;
 
-const VERSION = /^v?\d{1,9}(?:\.\d{1,9}){0,3}(?:[-+][0-9A-Za-z.+-]{1,48})?$/;
-const MAX_VERSION_LENGTH = 64;
 const MAX_COUNT = 2 ** 31 - 1;
 
 /** Turns a catalogue property into the check its privacy class demands. */
@@ -28,7 +27,7 @@ export function checkFor(spec: PropertySpec): PropertyCheck {
           : {
               error: "not_anonymized",
               message:
-                "must be an HMAC-SHA256 digest (44 characters of standard base64); anonymize it on the client, never send the plain value",
+                "must be an HMAC-SHA256 digest (44 characters of standard base64 of 32 random-looking bytes); anonymize it on the client, never send the plain value",
             };
     case "enum": {
       const allowed = new Set(spec.values);
@@ -42,9 +41,13 @@ export function checkFor(spec: PropertySpec): PropertyCheck {
         if (typeof value !== "string") return { error: "invalid_property", message: "must be a version string" };
         if (value.length > MAX_VERSION_LENGTH)
           return { error: "value_too_long", message: `must be at most ${MAX_VERSION_LENGTH} characters` };
-        return VERSION.test(value)
+        return isVersion(value)
           ? undefined
-          : { error: "invalid_property", message: 'must be a version such as "16.4.7" or "v1.2.3-rc.1"' };
+          : {
+              error: "invalid_property",
+              message:
+                'must be a version such as "16.4.7", "v1.2.3-rc.1" or "6.5.0-14-generic" (no host names or addresses)',
+            };
       };
     case "count": {
       const max = spec.max ?? MAX_COUNT;

@@ -5,8 +5,8 @@ import { ApiError } from "./errors";
 /**
  * Every route that takes a body reads it here, under two caps (wrangler.toml vars): bytes on
  * the wire, and bytes after gzip/deflate. Both are enforced while the body streams in, and the
- * same decompressed cap applies to gzip found inside a body (PostHog's browser SDK sends gzip
- * without Content-Encoding, and older ones wrap it in base64).
+ * same inflation cap applies to gzip found inside a body (PostHog's browser SDK sends gzip
+ * without Content-Encoding; older ones wrap it in base64).
  */
 export const bodyLimitsOf = varsReader(
   "body limit",
@@ -26,6 +26,12 @@ const decoders: Record<string, "gzip" | "deflate"> = {
 };
 
 /**
+ * Called once with the body's size on the wire, when it has been read and before it is parsed
+ * (the request limiter charges for it: a large body costs more than a small one).
+ */
+export type BodyBytesHook = (bytes: number) => Promise<void>;
+
+/**
  * JSON bodies: text/plain is accepted because browsers send it from navigator.sendBeacon and
  * to avoid a CORS preflight; the body must still be JSON.
  */
@@ -36,6 +42,7 @@ export interface ReadBodyOptions {
   mediaTypes: readonly string[];
   /** Inflate a body that starts with gzip's magic bytes even when no Content-Encoding says so. */
   sniffGzip?: boolean;
+  onBody?: BodyBytesHook;
 }
 
 export interface RawBody {
@@ -66,16 +73,12 @@ export async function readBody(request: Request, limits: BodyLimits, options: Re
   }
   if (!request.body) throw new ApiError(400, "empty_body", "the request body is empty");
 
+  const wire = request.body.pipeThrough(
+    byteCap(limits.MAX_BODY_BYTES, () => bodyTooLarge(limits.MAX_BODY_BYTES), options.onBody),
+  );
   let bytes = format
-    ? await readCapped(
-        request.body
-          .pipeThrough(byteCap(limits.MAX_BODY_BYTES, () => bodyTooLarge(limits.MAX_BODY_BYTES)))
-          .pipeThrough(new DecompressionStream(format)),
-        limits.MAX_DECOMPRESSED_BYTES,
-        () => decompressedTooLarge(limits),
-        encoding,
-      )
-    : await readCapped(request.body, limits.MAX_BODY_BYTES, () => bodyTooLarge(limits.MAX_BODY_BYTES), encoding);
+    ? await inflateCapped(wire, format, limits.MAX_DECOMPRESSED_BYTES, () => decompressedTooLarge(limits))
+    : await readCapped(wire, limits.MAX_BODY_BYTES, () => bodyTooLarge(limits.MAX_BODY_BYTES), encoding);
   if (!format && options.sniffGzip && isGzip(bytes)) bytes = await gunzipCapped(bytes, limits);
 
   if (bytes.byteLength === 0) throw new ApiError(400, "empty_body", "the request body is empty");
@@ -83,8 +86,8 @@ export async function readBody(request: Request, limits: BodyLimits, options: Re
 }
 
 /** Reads a JSON request body (application/json or text/plain) under both size caps. */
-export async function readJsonBody(request: Request, limits: BodyLimits): Promise<unknown> {
-  const { bytes } = await readBody(request, limits, { mediaTypes: JSON_MEDIA_TYPES });
+export async function readJsonBody(request: Request, limits: BodyLimits, onBody?: BodyBytesHook): Promise<unknown> {
+  const { bytes } = await readBody(request, limits, { mediaTypes: JSON_MEDIA_TYPES, onBody });
   return parseJsonBytes(bytes);
 }
 
@@ -93,11 +96,11 @@ export function isGzip(bytes: Uint8Array): boolean {
   return bytes.byteLength >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b;
 }
 
-/** Inflates gzip bytes already in memory, under MAX_DECOMPRESSED_BYTES. */
+/** Inflates gzip bytes already in memory (sniffed, or unwrapped from base64), under MAX_DECOMPRESSED_BYTES. */
 export function gunzipCapped(bytes: Uint8Array, limits: BodyLimits): Promise<Uint8Array> {
-  const inflated = new Response(bytes).body?.pipeThrough(new DecompressionStream("gzip"));
-  if (!inflated) return Promise.resolve(new Uint8Array(0));
-  return readCapped(inflated, limits.MAX_DECOMPRESSED_BYTES, () => decompressedTooLarge(limits), "gzip");
+  return inflateCapped(new Blob([bytes]).stream(), "gzip", limits.MAX_DECOMPRESSED_BYTES, () =>
+    decompressedTooLarge(limits),
+  );
 }
 
 /** UTF-8 bytes parsed as JSON; 400 `invalid_json` when they are not. */
@@ -115,8 +118,73 @@ export function parseJsonBytes(bytes: Uint8Array): unknown {
   }
 }
 
+/**
+ * Compressed input reaches the decompressor in slices of at most this many bytes, one slice at a
+ * time, and the next slice only once the output of the last one has been read and counted.
+ * The platform's decompressor inflates whatever it is given at once, with no regard for how
+ * much of its output has been read: one 1 MB chunk of a maximal gzip bomb would become a
+ * gigabyte in memory before the cap could be checked. Deflate inflates at most about 1,032
+ * bytes per input byte, so no more than ~4 MiB can exist beyond what the cap has counted.
+ */
+export const INFLATE_SLICE_BYTES = 4096;
+
+/** Inflates a gzip or deflate stream, reading (and keeping) at most `max` inflated bytes. */
+export async function inflateCapped(
+  compressed: ReadableStream<Uint8Array>,
+  format: "gzip" | "deflate",
+  max: number,
+  tooLarge: () => ApiError,
+): Promise<Uint8Array> {
+  const decompressor = new DecompressionStream(format);
+  const writer = decompressor.writable.getWriter();
+  const output = readCapped(decompressor.readable, max, tooLarge, format);
+  // If the output fails (over the cap, not valid gzip), stop feeding at once.
+  let failed = false;
+  output.catch(() => {
+    failed = true;
+  });
+  const input = compressed.getReader();
+  try {
+    for (;;) {
+      const { done, value } = await input.read();
+      if (done) break;
+      for (let at = 0; at < value.byteLength && !failed; at += INFLATE_SLICE_BYTES) {
+        await writer.write(value.subarray(at, at + INFLATE_SLICE_BYTES));
+        // A macrotask: every output chunk this slice produced is read (and counted) first.
+        await new Promise((resolve) => setTimeout(resolve, 0));
+      }
+      if (failed) break;
+    }
+    if (!failed) await writer.close();
+  } catch (err) {
+    if (!failed) {
+      await writer.abort().catch(() => {});
+      if (err instanceof ApiError) throw err;
+      throw new ApiError(400, "invalid_encoding", `the body is not valid ${format} data`);
+    }
+  } finally {
+    if (failed) {
+      await writer.abort().catch(() => {});
+      await input.cancel().catch(() => {});
+    }
+  }
+  return output;
+}
+
+/** Reads a small `application/x-www-form-urlencoded` body (a sign-in form) under `max` bytes. */
+export async function readFormBody(request: Request, max: number): Promise<URLSearchParams> {
+  const contentType = request.headers.get("content-type");
+  if (contentType?.split(";", 1)[0]?.trim().toLowerCase() !== "application/x-www-form-urlencoded") {
+    throw new ApiError(415, "unsupported_media_type", "Content-Type must be application/x-www-form-urlencoded");
+  }
+  if (Number(request.headers.get("content-length") ?? Number.NaN) > max) throw bodyTooLarge(max);
+  if (!request.body) return new URLSearchParams();
+  const bytes = await readCapped(request.body, max, () => bodyTooLarge(max), "identity");
+  return new URLSearchParams(new TextDecoder().decode(bytes));
+}
+
 /** Reads a stream to the end, giving up (and cancelling it) once it passes `max` bytes. */
-async function readCapped(
+export async function readCapped(
   stream: ReadableStream<Uint8Array>,
   max: number,
   tooLarge: () => ApiError,
@@ -163,7 +231,7 @@ function requireMediaType(contentType: string | null, accepted: readonly string[
   return mediaType;
 }
 
-function bodyTooLarge(max: number): ApiError {
+export function bodyTooLarge(max: number): ApiError {
   return new ApiError(413, "payload_too_large", `the request body exceeds ${max} bytes`);
 }
 
@@ -172,13 +240,22 @@ function decompressedTooLarge(limits: BodyLimits): ApiError {
 }
 
 /** A pass-through stream that errors once more than `max` bytes have gone through it. */
-function byteCap(max: number, error: () => ApiError): TransformStream<Uint8Array, Uint8Array> {
+export function byteCap(
+  max: number,
+  error: () => Error,
+  onEnd?: BodyBytesHook,
+): TransformStream<Uint8Array, Uint8Array> {
   let seen = 0;
   return new TransformStream({
-    transform(chunk, controller) {
+    async transform(chunk, controller) {
       seen += chunk.byteLength;
-      if (seen > max) controller.error(error());
-      else controller.enqueue(chunk);
+      if (seen > max) {
+        // The bytes were read all the same: they are paid for, whatever the hook says.
+        await onEnd?.(seen).catch(() => {});
+        controller.error(error());
+      } else controller.enqueue(chunk);
     },
+    // The whole body has arrived and nothing is parsed yet: the moment to charge for it.
+    flush: async () => onEnd?.(seen),
   });
 }

@@ -4,6 +4,7 @@ import { forwardAfterDurable } from "../forward/enqueue";
 import { ApiError } from "../http/errors";
 import { countByError, judgeEach, type Rejection } from "../http/judge";
 import { assertWithinCap } from "../http/list-cap";
+import { DAY_MS } from "../lib/time";
 import type { LimiterEnv, RequestLimiter } from "../ratelimit/middleware";
 import { enqueueBatch } from "./enqueue";
 import { judgeEvent } from "./judge-event";
@@ -78,11 +79,12 @@ export async function ingest(batch: IngestBatch, context: IngestContext): Promis
       tenantId: context.tenantId,
       maxEventBytes: limits.MAX_EVENT_BYTES,
       maxStringLength: limits.MAX_STRING_LENGTH,
+      maxAgeMs: limits.RAW_EVENT_RETENTION_DAYS * DAY_MS,
     }),
   );
   const events = judged.accepted.map((accepted) => accepted.event);
   const eventBytes = judged.accepted.map((accepted) => accepted.bytes);
-  const droppedProperties: Record<string, Record<string, number>> = {};
+  const droppedProperties = Object.create(null) as Record<string, Record<string, number>>;
   for (const accepted of judged.accepted) {
     for (const name of accepted.dropped) countDropped(droppedProperties, accepted.event.event, name);
   }
@@ -145,18 +147,25 @@ function countryOf(request: Request): string | null {
   return typeof country === "string" && /^[A-Z0-9]{2}$/.test(country) ? country : null;
 }
 
-/** Dropped names come from the client: keep their number and length bounded. */
+/**
+ * Undeclared property names come from the client, so they are never kept as sent: a name is
+ * counted under its own name only if it is a plain identifier (a letter, then letters, digits
+ * or `_`, an optional leading `$` as SDKs use; at most 40 characters), which no email, address
+ * or host name is; anything else is counted as `(other)`. At most 64 names per batch; the
+ * consumer caps them per app and day too. The maps have no prototype, so a name such as
+ * `constructor` or `__proto__` is a name like any other.
+ */
 const MAX_DROPPED_NAMES_PER_BATCH = 64;
-const PLAIN_PROPERTY_NAME = /^[A-Za-z0-9_.$:-]{1,64}$/;
+const PLAIN_PROPERTY_NAME = /^\$?[A-Za-z][A-Za-z0-9_]{0,39}$/;
 export const OTHER_PROPERTY = "(other)";
 
 function countDropped(counts: Record<string, Record<string, number>>, event: string, property: string): void {
-  counts[event] ??= {};
-  const perEvent = counts[event];
+  if (!Object.hasOwn(counts, event)) counts[event] = Object.create(null) as Record<string, number>;
+  const perEvent = counts[event] as Record<string, number>;
   let name = PLAIN_PROPERTY_NAME.test(property) ? property : OTHER_PROPERTY;
-  if (!(name in perEvent)) {
+  if (!Object.hasOwn(perEvent, name)) {
     const tracked = Object.values(counts).reduce((n, names) => n + Object.keys(names).length, 0);
     if (tracked >= MAX_DROPPED_NAMES_PER_BATCH) name = OTHER_PROPERTY;
   }
-  perEvent[name] = (perEvent[name] ?? 0) + 1;
+  perEvent[name] = (Object.hasOwn(perEvent, name) ? (perEvent[name] as number) : 0) + 1;
 }

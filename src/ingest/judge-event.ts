@@ -3,9 +3,10 @@ import type { CompiledApp, CompiledEvent } from "../catalog/compile";
 import type { PropertyValue } from "../catalog/property-checks";
 import { type Refusal, refuse, type Verdict } from "../http/judge";
 import { describeIssue } from "../http/validation";
-import { isDigest } from "../privacy/digest";
+import { flatJsonSize, MAX_JSON_DEPTH, measureJson } from "../lib/json-size";
+import { DAY_MS } from "../lib/time";
+import { installId, randomUuid } from "../privacy/ids";
 import { correctTimestamp } from "./clock";
-import { flatJsonSize, jsonSize, jsonSizeUpperBound } from "./json-size";
 import type { StoredEvent } from "./queue-message";
 
 /**
@@ -18,11 +19,16 @@ const rfc3339 = z.iso.datetime({ offset: true });
 
 /** One event's shape; the catalogue then judges its name and properties. */
 const eventSchema = z.object({
-  uuid: z.uuid(),
+  uuid: z.string().min(1).max(64),
   event: z.string().min(1).max(128),
-  distinct_id: z.string().min(1).max(128),
+  distinct_id: z.string().min(1).max(64),
   timestamp: rfc3339,
-  properties: z.record(z.string(), z.unknown()).default({}),
+  // Kept as sent (not copied): every own key, `__proto__` included, is judged or counted.
+  properties: z
+    .custom<Record<string, unknown>>((v) => v !== null && typeof v === "object" && !Array.isArray(v), {
+      message: "must be an object of properties",
+    })
+    .optional(),
 });
 
 /** Field → error code for a shape problem, so clients can react without parsing messages. */
@@ -34,14 +40,14 @@ const shapeErrorCodes: Record<string, string> = {
   properties: "invalid_event",
 };
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
 /** What the judge needs besides the event: who sent it, when, and the caps. */
 export interface EventContext {
   app: CompiledApp;
   receivedAt: number;
   /** When the client says it sent the batch, to correct its clock. */
   sentAt: number | undefined;
+  /** Events older than this (after clock correction) are refused: the raw retention period. */
+  maxAgeMs: number;
   /** Set when the request carried a valid tenant token. */
   tenantId: string | null;
   maxEventBytes: number;
@@ -60,11 +66,11 @@ export function judgeEvent(raw: unknown, context: EventContext): Verdict<Accepte
     return refuse("invalid_event", "an event must be a JSON object");
   }
   // The cheap bound clears ordinary events; only a suspect one is serialised to be measured.
-  if (jsonSizeUpperBound(raw, context.maxEventBytes) > context.maxEventBytes) {
-    const bytes = jsonSize(raw);
-    if (bytes > context.maxEventBytes) {
-      return refuse("event_too_large", `the event is ${bytes} bytes; at most ${context.maxEventBytes} are allowed`);
-    }
+  const sentBytes = measureJson(raw, context.maxEventBytes);
+  if (sentBytes === undefined)
+    return refuse("invalid_event", `the event nests more than ${MAX_JSON_DEPTH} levels deep`);
+  if (sentBytes > context.maxEventBytes) {
+    return refuse("event_too_large", `the event is ${sentBytes} bytes; at most ${context.maxEventBytes} are allowed`);
   }
 
   const shape = eventSchema.safeParse(raw);
@@ -76,10 +82,19 @@ export function judgeEvent(raw: unknown, context: EventContext): Verdict<Accepte
     return refuse(shapeErrorCodes[field] ?? "invalid_event", describeIssue(issue), field || undefined);
   }
   const input = shape.data;
-  if (!UUID.test(input.distinct_id) && !isDigest(input.distinct_id)) {
+  const uuid = randomUuid(input.uuid);
+  if (!uuid) {
+    return refuse(
+      "invalid_uuid",
+      "uuid must be a random UUID (version 4 or 7), never one that embeds a MAC address, a time or a name",
+      "uuid",
+    );
+  }
+  const distinctId = installId(input.distinct_id);
+  if (!distinctId) {
     return refuse(
       "invalid_distinct_id",
-      "distinct_id must be a random install id (a UUID) or an HMAC digest, never a name or an address",
+      "distinct_id must be a random install id (a version 4 or 7 UUID) or an HMAC digest, never a name or an address",
       "distinct_id",
     );
   }
@@ -93,18 +108,24 @@ export function judgeEvent(raw: unknown, context: EventContext): Verdict<Accepte
     return refuse("tenant_required", `event "${input.event}" is only accepted with a tenant token`, "event");
   }
 
-  const checked = checkProperties(spec, input.properties, context.maxStringLength);
+  const checked = checkProperties(spec, input.properties ?? {}, context.maxStringLength);
   if (!checked.ok) return checked;
 
   const timestamp = correctTimestamp(Date.parse(input.timestamp), context.receivedAt, context.sentAt);
+  if (context.receivedAt - timestamp > context.maxAgeMs) {
+    return refuse(
+      "too_old",
+      `the event is older than the ${Math.round(context.maxAgeMs / DAY_MS)} days the collector keeps; it is not counted`,
+      "timestamp",
+    );
+  }
   const { appVersion, os } = app.dimensions;
   const appVersionValue = appVersion ? checked.kept[appVersion] : undefined;
   const osValue = os ? checked.kept[os] : undefined;
-  const uuid = input.uuid.toLowerCase();
   const event: StoredEvent = {
     uuid,
     event: input.event,
-    distinct_id: input.distinct_id,
+    distinct_id: distinctId,
     timestamp,
     app_version: typeof appVersionValue === "string" ? appVersionValue : "",
     os: typeof osValue === "string" ? osValue : "",

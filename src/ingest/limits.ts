@@ -1,7 +1,11 @@
 import { z } from "zod";
 import { positiveInt, varsReader } from "../lib/vars";
 
-/** The ingest core's caps on a batch (wrangler.toml vars); the body's own caps are http/read-body's. */
+/**
+ * The ingest core's caps on a batch (wrangler.toml vars); the body's own caps are
+ * http/read-body's. RAW_EVENT_RETENTION_DAYS is also the oldest event accepted: an older one
+ * could no longer be recognised as a duplicate, and would open days long closed.
+ */
 export const ingestLimitsOf = varsReader(
   "ingest limit",
   z.object({
@@ -11,6 +15,8 @@ export const ingestLimitsOf = varsReader(
     MAX_EVENT_BYTES: positiveInt(8192),
     /** Ceiling on any string property, on top of the catalogue's own caps. */
     MAX_STRING_LENGTH: positiveInt(256),
+    /** Raw events are kept this long, and no event older than this is accepted. */
+    RAW_EVENT_RETENTION_DAYS: positiveInt(30),
   }),
 );
 export type IngestLimits = ReturnType<typeof ingestLimitsOf>;

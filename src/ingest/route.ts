@@ -22,7 +22,7 @@ export const eventsRoutes = new Hono<LimiterEnv>().post("/", async (c) => {
   // The token is checked before the body is read: a bad token costs no decompression.
   const tenant = await optionalTenant(c);
   const context = ingestContext(c, tenant?.id ?? null);
-  const body = await readJsonBody(c.req.raw, bodyLimitsOf(c.env));
+  const body = await readJsonBody(c.req.raw, bodyLimitsOf(c.env), c.var.limiter.chargeBody);
   const envelope = parseOrThrow(envelopeSchema, body, "invalid_batch");
   const result = await ingest(
     {

@@ -2,21 +2,26 @@
 
 const utf8 = new TextEncoder();
 
-/** SHA-256 of the UTF-8 bytes of `text`. */
-export async function sha256(text: string): Promise<Uint8Array> {
-  return new Uint8Array(await crypto.subtle.digest("SHA-256", utf8.encode(text)));
+/** SHA-256 of `data`: raw bytes, or the UTF-8 bytes of a string. */
+export async function sha256(data: string | Uint8Array): Promise<Uint8Array<ArrayBuffer>> {
+  // Our byte arrays never view a SharedArrayBuffer, the one kind SubtleCrypto refuses.
+  const bytes = (typeof data === "string" ? utf8.encode(data) : data) as Uint8Array<ArrayBuffer>;
+  return new Uint8Array(await crypto.subtle.digest("SHA-256", bytes));
 }
 
 /** An HMAC-SHA256 signing key made of raw bytes, or of the UTF-8 bytes of a string. */
-export function hmacKey(key: Uint8Array | string): Promise<CryptoKey> {
+export function hmacKey(key: Uint8Array<ArrayBuffer> | string): Promise<CryptoKey> {
   const raw = typeof key === "string" ? utf8.encode(key) : key;
   return crypto.subtle.importKey("raw", raw, { name: "HMAC", hash: "SHA-256" }, false, ["sign"]);
 }
 
 /** HMAC-SHA256 of the UTF-8 bytes of `message`. */
-export async function hmacSha256(key: CryptoKey, message: string): Promise<Uint8Array> {
+export async function hmacSha256(key: CryptoKey, message: string): Promise<Uint8Array<ArrayBuffer>> {
   return new Uint8Array(await crypto.subtle.sign("HMAC", key, utf8.encode(message)));
 }
+
+/** workerd's `timingSafeEqual`, absent from browsers and Node, where the client SDK imports this module. */
+type WorkerdSubtle = SubtleCrypto & { timingSafeEqual(a: ArrayBufferView, b: ArrayBufferView): boolean };
 
 /**
  * Compares two secrets (or hashes of secrets) without leaking, through timing, how much of
@@ -25,5 +30,5 @@ export async function hmacSha256(key: CryptoKey, message: string): Promise<Uint8
  */
 export async function constantTimeEqual(given: string, expected: string): Promise<boolean> {
   const [a, b] = await Promise.all([sha256(given), sha256(expected)]);
-  return crypto.subtle.timingSafeEqual(a, b);
+  return (crypto.subtle as WorkerdSubtle).timingSafeEqual(a, b);
 }

@@ -1,5 +1,13 @@
 import { ApiError } from "../http/errors";
-import { type BodyLimits, gunzipCapped, isGzip, parseJsonBytes, readBody } from "../http/read-body";
+import {
+  type BodyBytesHook,
+  type BodyLimits,
+  bodyTooLarge,
+  gunzipCapped,
+  isGzip,
+  parseJsonBytes,
+  readBody,
+} from "../http/read-body";
 import { fromBase64 } from "../lib/bytes";
 
 /**
@@ -37,16 +45,21 @@ function compressionHint(value: string | null | undefined): Hint {
   }
 }
 
-/** The JSON value a capture request carries, whatever its encoding. */
-export async function decodeCapture(request: Request, limits: BodyLimits): Promise<unknown> {
+/**
+ * The JSON value a capture request carries, whatever its encoding. `onBody` is told the size on
+ * the wire (a GET's `data` included) once it is read and before anything is decoded.
+ */
+export async function decodeCapture(request: Request, limits: BodyLimits, onBody: BodyBytesHook): Promise<unknown> {
   const query = new URL(request.url).searchParams;
   const hint = compressionHint(query.get("compression"));
   if (request.method === "GET") {
     const data = query.get("data");
     if (!data) throw new ApiError(400, "empty_body", "a GET capture carries its events in ?data=");
+    assertWithinBody(data, limits);
+    await onBody(data.length);
     return decodeData(data, hint, limits);
   }
-  const { bytes, mediaType } = await readBody(request, limits, { mediaTypes: MEDIA_TYPES, sniffGzip: true });
+  const { bytes, mediaType } = await readBody(request, limits, { mediaTypes: MEDIA_TYPES, sniffGzip: true, onBody });
   if (mediaType === FORM) {
     const form = new URLSearchParams(utf8(bytes));
     const data = form.get("data");
@@ -60,9 +73,7 @@ export async function decodeCapture(request: Request, limits: BodyLimits): Promi
 /** A `data` value: JSON as it is, or base64 of JSON (or of gzip, as legacy clients wrap it). */
 async function decodeData(data: string, hint: Hint, limits: BodyLimits): Promise<unknown> {
   const text = data.trim();
-  if (text.length > limits.MAX_BODY_BYTES) {
-    throw new ApiError(413, "payload_too_large", `the request body exceeds ${limits.MAX_BODY_BYTES} bytes`);
-  }
+  assertWithinBody(text, limits);
   if (hint !== "base64" && (text.startsWith("{") || text.startsWith("["))) {
     return parseJsonBytes(new TextEncoder().encode(text));
   }
@@ -73,6 +84,10 @@ async function decodeData(data: string, hint: Hint, limits: BodyLimits): Promise
     throw new ApiError(413, "payload_too_large", `the decoded body exceeds ${limits.MAX_DECOMPRESSED_BYTES} bytes`);
   }
   return parseJsonBytes(bytes);
+}
+
+function assertWithinBody(data: string, limits: BodyLimits): void {
+  if (data.length > limits.MAX_BODY_BYTES) throw bodyTooLarge(limits.MAX_BODY_BYTES);
 }
 
 function utf8(bytes: Uint8Array): string {

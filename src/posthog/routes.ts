@@ -43,7 +43,7 @@ export const posthogCors = cors({
 async function capture(c: Context<LimiterEnv>): Promise<Response> {
   const tenant = await optionalTenant(c);
   const context = ingestContext(c, tenant?.id ?? null);
-  const payload = await decodeCapture(c.req.raw, bodyLimitsOf(c.env));
+  const payload = await decodeCapture(c.req.raw, bodyLimitsOf(c.env), c.var.limiter.chargeBody);
   const request = parseCapture(payload, new URL(c.req.url).searchParams);
   // The core checks the count too; checking it first spares mapping an oversized batch.
   assertWithinCap(request.events, context.limits.MAX_EVENTS_PER_BATCH, "too_many_events", "events", "batch");

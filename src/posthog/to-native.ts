@@ -108,9 +108,10 @@ function mapProperties(
   properties: Record<string, unknown>,
   mapping: CompiledPosthogMapping | undefined,
 ): Record<string, unknown> {
-  const mapped: Record<string, unknown> = {};
+  // No prototype: an own key such as `__proto__` stays a key, which the core counts as dropped.
+  const mapped = Object.create(null) as Record<string, unknown>;
   for (const [name, value] of Object.entries(properties)) {
-    if (name.startsWith("$") || ENVELOPE_PROPERTIES.has(name) || name === "__proto__") continue;
+    if (name.startsWith("$") || ENVELOPE_PROPERTIES.has(name)) continue;
     mapped[name] = value;
   }
   if (!mapping) return mapped;

@@ -30,6 +30,31 @@ function daySalt(secret: string, day: string): Promise<CryptoKey> {
   return salt;
 }
 
+/**
+ * What a client is, for its rate limits: its IPv4 address, or the /64 of its IPv6 address
+ * (one subscriber gets a /64 or more, so a fresh address per request is not a fresh bucket).
+ * IPv4-mapped IPv6 addresses count as their IPv4 address.
+ */
+export function clientNetwork(ip: string): string {
+  if (!ip.includes(":")) return ip;
+  const mapped = /^(?:0{0,4}:){0,5}:?ffff:(\d{1,3}(?:\.\d{1,3}){3})$/i.exec(ip);
+  if (mapped?.[1]) return mapped[1];
+  const groups = expandIpv6(ip.replace(/%.*$/, ""));
+  return groups ? `${groups.slice(0, 4).join(":")}::/64` : ip;
+}
+
+/** The eight groups of an IPv6 address (lower-case, no leading zeros), or undefined. */
+function expandIpv6(ip: string): string[] | undefined {
+  const halves = ip.toLowerCase().split("::");
+  if (halves.length > 2) return undefined;
+  const [head, tail] = halves.map((half) => (half === "" ? [] : half.split(":")));
+  const missing = 8 - (head?.length ?? 0) - (tail?.length ?? 0);
+  if (halves.length === 2 ? missing < 1 : missing !== 0) return undefined;
+  const groups = [...(head ?? []), ...Array<string>(halves.length === 2 ? missing : 0).fill("0"), ...(tail ?? [])];
+  if (!groups.every((group) => /^[0-9a-f]{1,4}$/.test(group))) return undefined;
+  return groups.map((group) => group.replace(/^0+(?=.)/, ""));
+}
+
 /** The address Cloudflare saw the request come from; "unknown" when absent (local tools). */
 export function connectingIp(request: Request): string {
   return request.headers.get("cf-connecting-ip")?.trim() || "unknown";

@@ -1,6 +1,6 @@
 import { createMiddleware } from "hono/factory";
 import type { AppEnv } from "../http/context";
-import { clientKey, connectingIp } from "./client-key";
+import { clientKey, clientNetwork, connectingIp } from "./client-key";
 import { rateLimitsOf } from "./config";
 import type { CheckOptions, LimitCharge, LimitDecision } from "./decisions";
 import { RateLimiter } from "./limiter";
@@ -8,10 +8,15 @@ import { RateLimitedError } from "./rate-limited-error";
 
 /**
  * Rate limiting as request context: `limitRequests` computes the client's key once, refuses a
- * client this isolate already knows is over its limit (before any body is read), and puts one
- * `RequestLimiter` on `c.var.limiter`. Routes and tenant authentication charge through it;
- * none of them builds a limiter or hashes the client's address again.
+ * client this isolate already knows is over its limit, charges the request itself before
+ * anything is read (one unit) and its body before it is parsed (one unit per 8 KiB on the
+ * wire, `chargeBody`): garbage is not free,
+ * and puts one `RequestLimiter` on `c.var.limiter`. Routes, tenant and operator authentication
+ * charge through it; none of them builds a limiter or hashes the client's address again.
  */
+
+/** A request costs its client one unit, plus one per this many bytes of body. */
+export const BYTES_PER_REQUEST_UNIT = 8192;
 
 export interface PublicBatchCost {
   app: string;
@@ -27,11 +32,15 @@ export interface PublicBatchCost {
 export interface RequestLimiter {
   /** Charges a batch of public events, whole or not at all. */
   admitEvents(cost: PublicBatchCost): Promise<void>;
+  /** Charges the client for a body of `bytes` on the wire: pass it to `readJsonBody`. */
+  chargeBody(bytes: number): Promise<void>;
   /** Charges an authenticated tenant `units` (report items). */
   chargeTenant(tenantId: string, units: number): Promise<void>;
-  /** Before a token is verified: refuses a client that has failed too many times (no charge). */
-  assertAuthAttemptsLeft(): Promise<void>;
-  /** After a token failed to verify: counts the failure, and refuses once over the allowance. */
+  /**
+   * After a token (tenant or operator) failed to verify: counts the failure, and refuses (429)
+   * once the client is over its allowance. A valid token is never refused for failures,
+   * whoever made them: a NAT full of tenants is not locked out by one of them.
+   */
   recordAuthFailure(): Promise<void>;
 }
 
@@ -42,8 +51,8 @@ export interface LimiterEnv extends AppEnv {
 /** What a disabled limiter does: nothing. */
 const unlimited: RequestLimiter = {
   admitEvents: async () => {},
+  chargeBody: async () => {},
   chargeTenant: async () => {},
-  assertAuthAttemptsLeft: async () => {},
   recordAuthFailure: async () => {},
 };
 
@@ -55,9 +64,10 @@ export const limitRequests = createMiddleware<LimiterEnv>(async (c, next) => {
     return next();
   }
   const limiter = new RateLimiter({ namespace: c.env.RATE_LIMITER, limits });
-  const client = await clientKey(limits.saltSecret, connectingIp(c.req.raw), Date.now());
+  const client = await clientKey(limits.saltSecret, clientNetwork(connectingIp(c.req.raw)), Date.now());
   // A denial cached by this isolate costs neither a body read nor a round trip.
   refuse(limiter.cachedDecision({ kind: "client", key: client, cost: 1 }));
+  refuse(await limiter.check([{ kind: "client", key: client, cost: 1 }], { onError: "open" }));
   c.set("limiter", requestLimiter(limiter, client));
   return next();
 });
@@ -65,13 +75,13 @@ export const limitRequests = createMiddleware<LimiterEnv>(async (c, next) => {
 function requestLimiter(limiter: RateLimiter, client: string): RequestLimiter {
   const enforce = async (charges: LimitCharge[], options: CheckOptions) =>
     refuse(await limiter.check(charges, options));
-  const authAttempt: LimitCharge = { kind: "auth_failures", key: client, cost: 1 };
   // Public and tenant traffic fail open when the limiter itself fails (docs/RATE_LIMITING.md).
   return {
     admitEvents: (cost) => enforce(publicBatchCharges(client, cost), { onError: "open" }),
+    chargeBody: (bytes) =>
+      enforce([{ kind: "client", key: client, cost: Math.floor(bytes / BYTES_PER_REQUEST_UNIT) }], { onError: "open" }),
     chargeTenant: (tenantId, units) => enforce([{ kind: "tenant", key: tenantId, cost: units }], { onError: "open" }),
-    assertAuthAttemptsLeft: () => enforce([authAttempt], { onError: "open", dryRun: true }),
-    recordAuthFailure: () => enforce([authAttempt], { onError: "open" }),
+    recordAuthFailure: () => enforce([{ kind: "auth_failures", key: client, cost: 1 }], { onError: "open" }),
   };
 }
 

@@ -3,7 +3,7 @@ import type { LimitKind } from "./config";
 
 const describe: Record<LimitKind, string> = {
   app: "this app is sending more events than the collector accepts",
-  client: "this client is sending too many events",
+  client: "this client is sending too much (requests, bytes and events)",
   install: "this install (distinct_id) is sending too many events",
   tenant: "this tenant is sending too much",
   auth_failures: "too many failed token attempts from this client",

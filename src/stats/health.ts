@@ -32,8 +32,8 @@ export async function recordCronRun(db: D1Database, run: CronRun): Promise<void>
   ]);
 }
 
-export async function readHealth(env: Env) {
-  const db = env.DB;
+/** The health document; with the Worker's env, it also says whether forwarding is on, and where to. */
+export async function readHealth(db: D1Database, env?: Env) {
   const [parked, cron, forwarded] = await Promise.all([
     parkedSummary(db),
     db
@@ -57,7 +57,7 @@ export async function readHealth(env: Env) {
       ok: run.ok === 1,
       summary: run.summary,
     })),
-    forwarding: { ...forwardingState(env), apps: forwarded },
+    forwarding: { ...(env ? forwardingState(env) : {}), apps: forwarded },
     /** Counted per isolate since it started: an indication, not a total (see docs/RATE_LIMITING.md). */
     rate_limiter_this_isolate: { ...rateLimitMetrics },
   };

@@ -42,8 +42,8 @@ export async function optionalTenant<E extends LimiterEnv>(c: Context<E>): Promi
   const token = bearerToken(header);
   if (!token) throw unauthorized("malformed");
 
-  // A client that keeps presenting bad tokens is refused before another lookup (429).
-  await c.var.limiter.assertAuthAttemptsLeft();
+  // The lookup comes first: a valid token is accepted whatever others behind the same address
+  // did. Each attempt was charged as a request (limitRequests), and failures are counted below.
   let verdict: Awaited<ReturnType<typeof verifyTenantToken>>;
   try {
     verdict = await verifyTenantToken(c.env.DB, token, Date.now());
@@ -62,10 +62,15 @@ export async function optionalTenant<E extends LimiterEnv>(c: Context<E>): Promi
   return verdict.tenant;
 }
 
-/** Requires a tenant token; sets `c.var.tenant`. */
-export const requireTenant = createMiddleware<TenantEnv>(async (c, next) => {
+/** The tenant of a request that must carry a tenant token (401 without one). */
+export async function requiredTenant<E extends LimiterEnv>(c: Context<E>): Promise<TenantRow> {
   const tenant = await optionalTenant(c);
   if (!tenant) throw unauthorized("missing");
-  c.set("tenant", tenant);
+  return tenant;
+}
+
+/** Requires a tenant token; sets `c.var.tenant`. */
+export const requireTenant = createMiddleware<TenantEnv>(async (c, next) => {
+  c.set("tenant", await requiredTenant(c));
   await next();
 });

@@ -2,7 +2,8 @@ import { z } from "zod";
 import { type Judged, judgeEach, refuse, type Verdict } from "../http/judge";
 import { assertWithinCap } from "../http/list-cap";
 import { parseOrThrow } from "../http/validation";
-import { HOUR_MS, MINUTE_MS, utcDay, utcHour } from "../lib/time";
+import { MAX_JSON_DEPTH, measureJson } from "../lib/json-size";
+import { DAY_MS, HOUR_MS, MINUTE_MS, utcDay, utcHour } from "../lib/time";
 import {
   MAX_IDS_PER_RESOURCE_KIND,
   MAX_RECORDS_PER_REPORT,
@@ -21,6 +22,14 @@ import {
 
 /** A report may start at most this far ahead of the collector's clock (clock skew). */
 const MAX_FUTURE_START_MS = HOUR_MS;
+/**
+ * A report may start at most this long ago: a reporter resends what it could not deliver for
+ * a few weeks at most, and a month that old is about to be final. Older reports, and reports
+ * from more than a day before the tenant existed (a cluster may hold the hours it aggregated
+ * before it got its token), are refused: they would reopen months long billed, or bill a
+ * tenant for a time it was not one.
+ */
+export const MAX_REPORT_AGE_MS = 35 * DAY_MS;
 
 /** A report that passed every check, with its window resolved to ms and UTC buckets. */
 export interface ValidatedReport {
@@ -42,24 +51,28 @@ const envelopeSchema = z.object({
   reports: z.array(z.unknown()).min(1, "send at least one report"),
 });
 
-export function validateReports(body: unknown, now: number): ValidatedReports {
+export function validateReports(body: unknown, now: number, tenantCreatedAt: number): ValidatedReports {
   const list = body !== null && typeof body === "object" && "reports" in body ? body.reports : undefined;
   assertWithinCap(list, MAX_REPORTS_PER_REQUEST, "too_many_reports", "reports");
   const { reports } = parseOrThrow(envelopeSchema, body, "invalid_body", '{ "reports": [ … ] }');
-  return { ...judgeEach(reports, "report_uuid", (raw) => validateReport(raw, now)), total: reports.length };
+  return {
+    ...judgeEach(reports, "report_uuid", (raw) => validateReport(raw, now, tenantCreatedAt)),
+    total: reports.length,
+  };
 }
 
-function validateReport(raw: unknown, now: number): Verdict<ValidatedReport> {
+function validateReport(raw: unknown, now: number, tenantCreatedAt: number): Verdict<ValidatedReport> {
   if (raw === null || typeof raw !== "object" || Array.isArray(raw)) {
     return refuse("invalid_report", "a report must be a JSON object");
   }
   const tooMany = oversizedList(raw);
   if (tooMany) return refuse("too_many_records", tooMany.message, tooMany.field);
-  const bytes = JSON.stringify(raw).length;
+  const bytes = measureJson(raw, MAX_REPORT_BYTES);
+  if (bytes === undefined) return refuse("invalid_report", `the report nests more than ${MAX_JSON_DEPTH} levels deep`);
   if (bytes > MAX_REPORT_BYTES) {
     return refuse(
       "report_too_large",
-      `the report is ${bytes} characters of JSON; at most ${MAX_REPORT_BYTES} are allowed, split it`,
+      `the report is ${bytes} bytes of JSON; at most ${MAX_REPORT_BYTES} are allowed, split it`,
     );
   }
 
@@ -88,6 +101,16 @@ function validateReport(raw: unknown, now: number): Verdict<ValidatedReport> {
   }
   if (startMs - now > MAX_FUTURE_START_MS) {
     return refuse("invalid_window", "start_time is in the future; check the reporting host's clock", "start_time");
+  }
+  if (now - startMs > MAX_REPORT_AGE_MS) {
+    return refuse(
+      "too_old",
+      `start_time is more than ${MAX_REPORT_AGE_MS / DAY_MS} days ago; it is not counted`,
+      "start_time",
+    );
+  }
+  if (startMs < tenantCreatedAt - DAY_MS) {
+    return refuse("before_tenant", "start_time is before the tenant was created; it is not counted", "start_time");
   }
   return {
     ok: true,

@@ -15,7 +15,7 @@ let tenantId: string;
 
 /** Stores reports as POST /v1/usage would, with the clock set to `now`. */
 async function report(now: number, ...reports: Record<string, unknown>[]): Promise<void> {
-  const validated = validateReports({ reports }, now);
+  const validated = validateReports({ reports }, now, 0); // the tenant has existed all along
   expect(validated.rejected).toEqual([]);
   await storeReports(env.DB, tenantId, validated.accepted, now);
 }
@@ -162,7 +162,7 @@ describe("billing cron", () => {
 });
 
 describe("GET /v1/billing/usage", () => {
-  const admin = { authorization: "Bearer test-admin-token" };
+  const admin = { authorization: "Bearer test-operator-token-of-32-characters-or-more" };
 
   it("requires the operator token", async () => {
     const res = await exports.default.fetch("http://edgehog.test/v1/billing/usage?month=2026-04");

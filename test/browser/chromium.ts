@@ -36,8 +36,8 @@ export function launchChromium(): Promise<Browser> {
 }
 
 /**
- * A static page server on 127.0.0.1 (another origin than the collector's), for pages under
- * test; paths ending in .js are served as scripts (an SDK's bundle), the others as HTML.
+ * A static page server on 127.0.0.1 (another origin than the collector's), for pages under test:
+ * HTML, and JavaScript for paths ending in `.js` (module scripts need its content type).
  */
 export async function servePages(pages: Record<string, string>): Promise<{ url: string; close(): Promise<void> }> {
   const server: Server = createServer((req, res) => {

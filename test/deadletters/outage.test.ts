@@ -25,7 +25,10 @@ async function eventsCounted(day: string): Promise<number> {
 function admin(path: string, body?: unknown) {
   return exports.default.fetch(`http://edgehog.test/v1/admin${path}`, {
     method: body === undefined ? "GET" : "POST",
-    headers: { "content-type": "application/json", authorization: "Bearer test-admin-token" },
+    headers: {
+      "content-type": "application/json",
+      authorization: "Bearer test-operator-token-of-32-characters-or-more",
+    },
     body: body === undefined ? undefined : JSON.stringify(body),
   });
 }
@@ -76,7 +79,7 @@ describe("a D1 outage", () => {
     }
     const health = (await (
       await exports.default.fetch("http://edgehog.test/v1/stats/health", {
-        headers: { authorization: "Bearer test-admin-token" },
+        headers: { authorization: "Bearer test-operator-token-of-32-characters-or-more" },
       })
     ).json()) as { dead_letters: { parked: number; queues: { queue: string; messages: number }[] } };
     expect(health.dead_letters.queues).toContainEqual(

@@ -34,7 +34,7 @@ async function admin(path: string, body?: unknown, bindings: Partial<Env> = {}) 
   const res = await app.fetch(
     new Request(`http://edgehog.test${path}`, {
       method: body === undefined ? "GET" : "POST",
-      headers: { "content-type": "application/json", authorization: "Bearer test-admin-token" },
+      headers: { "content-type": "application/json", authorization: `Bearer ${env.ADMIN_TOKEN}` },
       body: body === undefined ? undefined : JSON.stringify(body),
     }),
     { ...env, ...bindings },
@@ -205,7 +205,7 @@ describe("the forward consumer", () => {
 
   it("is published in the health page when it is on, without the key", async () => {
     const res = await exports.default.fetch("http://edgehog.test/v1/stats/health", {
-      headers: { authorization: "Bearer test-admin-token" },
+      headers: { authorization: `Bearer ${env.ADMIN_TOKEN}` },
     });
     const health = (await res.json()) as { forwarding: unknown };
     expect(health.forwarding).toMatchObject({ enabled: false });

@@ -79,6 +79,7 @@ export function eventContext(overrides: Partial<EventContext> = {}): EventContex
     tenantId: null,
     maxEventBytes: 8192,
     maxStringLength: 256,
+    maxAgeMs: 30 * 86_400_000,
     ...overrides,
   };
 }

@@ -36,7 +36,10 @@ describe("one error shape", () => {
   it("answers malformed JSON to an operator endpoint with a 400 in that shape", async () => {
     const res = await exports.default.fetch("http://edgehog.test/v1/admin/tenants", {
       method: "POST",
-      headers: { "content-type": "application/json", authorization: "Bearer test-admin-token" },
+      headers: {
+        "content-type": "application/json",
+        authorization: "Bearer test-operator-token-of-32-characters-or-more",
+      },
       body: "{ not json",
     });
     expect(res.status).toBe(400);

@@ -15,7 +15,7 @@ function context(queue: Queue, afterDurable: IngestContext["afterDurable"]): Ing
     receivedAt: Date.now(),
     tenantId: null,
     country: null,
-    limiter: { admitEvents: free, chargeTenant: free, assertAuthAttemptsLeft: free, recordAuthFailure: free },
+    limiter: { admitEvents: free, chargeBody: free, chargeTenant: free, recordAuthFailure: free },
     queue,
     limits: ingestLimitsOf(env),
     waitUntil: () => {},

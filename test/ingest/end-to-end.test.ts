@@ -1,9 +1,10 @@
 import { env, exports } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
+import { DAY_MS, utcDay } from "../../src/lib/time";
 import type { EventStats } from "../../src/stats/queries";
 import { batch, eventually, type IngestResult, postEvents, protocolUse } from "../helpers/events";
 
-const admin = { authorization: "Bearer test-admin-token" };
+const admin = { authorization: "Bearer test-operator-token-of-32-characters-or-more" };
 
 async function stats(query: string): Promise<EventStats> {
   const res = await exports.default.fetch(`http://edgehog.test/v1/stats/events?${query}`, { headers: admin });
@@ -13,11 +14,12 @@ async function stats(query: string): Promise<EventStats> {
 
 describe("events flow through the real Queue into D1 aggregates", () => {
   it("counts a 100-event batch once, by event timestamp, with distinct installs", async () => {
+    const [d1, d2, d3] = [3, 2, 1].map((ago) => utcDay(Date.now() - ago * DAY_MS));
     const installs = Array.from({ length: 10 }, () => crypto.randomUUID());
     const events = Array.from({ length: 100 }, (_, i) =>
       protocolUse({
         distinct_id: installs[i % 10],
-        timestamp: i < 60 ? "2026-10-01T08:00:00Z" : "2026-10-02T23:59:59Z",
+        timestamp: i < 60 ? `${d1}T08:00:00Z` : `${d2}T23:59:59Z`,
         event: i % 4 === 0 ? "connect.accessRequest.review" : "connect.protocol.use",
         properties: i % 4 === 0 ? { protocol: undefined } : {},
       }),
@@ -30,34 +32,35 @@ describe("events flow through the real Queue into D1 aggregates", () => {
     expect((await postEvents(batch(events))).status).toBe(202);
 
     const result = await eventually(async () => {
-      const s = await stats("app=teleport-connect&from=2026-10-01&to=2026-10-03");
+      const s = await stats(`app=teleport-connect&from=${d1}&to=${d3}`);
       const total = s.days.reduce((n, d) => n + Object.values(d.events).reduce((a, b) => a + b, 0), 0);
       return total >= 100 ? s : undefined;
     });
     // Give any redelivered or retried message time to land before checking nothing doubled.
     await new Promise((resolve) => setTimeout(resolve, 1500));
-    const settled = await stats("app=teleport-connect&from=2026-10-01&to=2026-10-03");
+    const settled = await stats(`app=teleport-connect&from=${d1}&to=${d3}`);
     expect(settled).toEqual(result);
     expect(settled).toEqual({
       app: "teleport-connect",
-      from: "2026-10-01",
-      to: "2026-10-03",
+      from: d1,
+      to: d3,
       days: [
         {
-          day: "2026-10-01",
+          day: d1,
           events: { "connect.accessRequest.review": 15, "connect.protocol.use": 45 },
           active_installs: 10,
           rejected: {},
         },
         {
-          day: "2026-10-02",
+          day: d2,
           events: { "connect.accessRequest.review": 10, "connect.protocol.use": 30 },
           active_installs: 10,
           rejected: {},
         },
-        { day: "2026-10-03", events: {}, active_installs: 0, rejected: {} },
+        { day: d3, events: {}, active_installs: 0, rejected: {} },
       ],
       active_installs: 10,
+      dropped_properties: {},
     });
   });
 
@@ -102,7 +105,7 @@ describe("GET /v1/stats/events", () => {
   it.each([
     ["no token", {}],
     ["a wrong token", { authorization: "Bearer wrong" }],
-    ["a malformed header", { authorization: "test-admin-token" }],
+    ["a malformed header", { authorization: "test-operator-token-of-32-characters-or-more" }],
   ])("answers 401 with %s", async (_, headers) => {
     const res = await exports.default.fetch(
       "http://edgehog.test/v1/stats/events?app=teleport-connect&from=2026-10-01&to=2026-10-02",

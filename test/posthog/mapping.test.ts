@@ -217,3 +217,18 @@ describe("PostHog events onto edgehog events", () => {
     );
   });
 });
+
+describe("PostHog properties named like Object's own", () => {
+  it("are counted like any other undeclared name (`__proto__` as `(other)`), never set a prototype", async () => {
+    const body = `{"api_key":"teleport-connect","batch":[${JSON.stringify(posthogJsEvent()).replace(
+      '"properties":{',
+      '"properties":{"__proto__":{"protocol":"db"},"constructor":"x",',
+    )}]}`;
+    const answer = await send("/batch/", { body });
+    expect(answer.body.accepted).toBe(1);
+    expect(answer.stored[0]?.properties.protocol).toBe("ssh");
+    expect(answer.body.dropped_properties).toEqual({
+      "connect.protocol.use": { "(other)": 1, constructor: 1 },
+    });
+  });
+});

@@ -3,7 +3,7 @@ import { beforeEach, describe, expect, it } from "vitest";
 import { forgetCachedTokens } from "../../src/tenants/verify";
 import { bearer } from "../helpers/tenants";
 
-const ADMIN = bearer("test-admin-token");
+const ADMIN = bearer("test-operator-token-of-32-characters-or-more");
 
 async function admin(method: string, path: string, body?: unknown, headers = ADMIN) {
   const res = await exports.default.fetch(`http://edgehog.test/v1/admin${path}`, {

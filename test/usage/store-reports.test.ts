@@ -16,6 +16,7 @@ describe("storeReports", () => {
     const { accepted: reports } = validateReports(
       { reports: [await userActivityReport({ start: new Date(now).toISOString(), users: ["a"] })] },
       now,
+      0,
     );
     const error = await storeReports(failingDb, "tn_x", reports, now).catch((err: unknown) => err);
     expect(error).toBeInstanceOf(ApiError);

@@ -144,10 +144,18 @@ describe("POST /v1/usage: validation", () => {
   });
 
   it("rejects a window longer than its kind allows", async () => {
-    const start = "2026-05-01T10:00:00Z";
-    const tooLong = await userActivityReport({ start, end: "2026-05-01T10:16:00Z", users: ["a"] });
+    const startMs = Date.now() - 30 * 60_000;
+    const start = new Date(startMs).toISOString();
+    const tooLong = await userActivityReport({
+      start,
+      end: new Date(startMs + 16 * 60_000).toISOString(),
+      users: ["a"],
+    });
     const hourOk = await resourcePresenceReport({ start, nodes: ["n1"] });
-    const res = await postUsage({ reports: [tooLong, { ...hourOk, end_time: "2026-05-01T11:00:00Z" }] }, bearer(token));
+    const res = await postUsage(
+      { reports: [tooLong, { ...hourOk, end_time: new Date(startMs + 60 * 60_000).toISOString() }] },
+      bearer(token),
+    );
     expect(res.status).toBe(202);
     const body = await res.json<{ accepted: number; rejected: unknown[] }>();
     expect(body.accepted).toBe(1);
@@ -186,9 +194,9 @@ describe("POST /v1/usage: storage", () => {
   it("stores reports and their aggregates, and a resend is a duplicate that changes nothing", async () => {
     const { tenant, issued } = await tenantWithToken("resend-co");
     const reports = [
-      await userActivityReport({ start: "2026-05-02T10:00:00Z", users: ["alice", "bob"] }),
-      await resourcePresenceReport({ start: "2026-05-02T10:00:00Z", nodes: ["n1", "n2", "n3"] }),
-      await botInstanceReport({ start: "2026-05-02T10:00:00Z", instances: ["i1"] }),
+      await userActivityReport({ start: NOW, users: ["alice", "bob"] }),
+      await resourcePresenceReport({ start: NOW, nodes: ["n1", "n2", "n3"] }),
+      await botInstanceReport({ start: NOW, instances: ["i1"] }),
     ];
     const first = await postUsage({ reports }, bearer(issued.token));
     expect(first.status).toBe(202);

@@ -13,8 +13,8 @@ const app = new Hono<{ Bindings: Env }>();
 
 const unlimited: IngestContext["limiter"] = {
   admitEvents: async () => {},
+  chargeBody: async () => {},
   chargeTenant: async () => {},
-  assertAuthAttemptsLeft: async () => {},
   recordAuthFailure: async () => {},
 };
 

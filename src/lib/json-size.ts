@@ -9,26 +9,47 @@ const MAX_BYTES_PER_UNIT = 6;
 const PLAIN_ASCII = /^[\x20-\x21\x23-\x5b\x5d-\x7e]*$/;
 
 /**
- * An upper bound of `value`'s size as UTF-8 JSON, or a number over `stopAt` as soon as the
- * bound passes it. Cheap: it looks at each string's length, never at its characters.
+ * How deep a value handed to `jsonSizeUpperBound` may nest. The walk recurses, and so does
+ * `JSON.stringify`: a body nested a hundred thousand levels deep (which `JSON.parse` accepts)
+ * must be refused before either runs out of stack.
  */
-export function jsonSizeUpperBound(value: unknown, stopAt: number): number {
+export const MAX_JSON_DEPTH = 16;
+
+/**
+ * An upper bound of `value`'s size as UTF-8 JSON, or a number over `stopAt` as soon as the
+ * bound passes it; `Infinity` when it nests deeper than MAX_JSON_DEPTH. Cheap: it looks at
+ * each string's length, never at its characters.
+ */
+export function jsonSizeUpperBound(value: unknown, stopAt: number, depth = 0): number {
   if (typeof value === "string") return 2 + MAX_BYTES_PER_UNIT * value.length;
   if (value === null || typeof value !== "object") return 24; // numbers, booleans, null
+  if (depth >= MAX_JSON_DEPTH) return Number.POSITIVE_INFINITY;
   let size = 2;
   if (Array.isArray(value)) {
     for (const item of value) {
-      size += 1 + jsonSizeUpperBound(item, stopAt - size);
+      size += 1 + jsonSizeUpperBound(item, stopAt - size, depth + 1);
       if (size > stopAt) return size;
     }
     return size;
   }
   for (const key in value) {
-    size +=
-      4 + MAX_BYTES_PER_UNIT * key.length + jsonSizeUpperBound((value as Record<string, unknown>)[key], stopAt - size);
+    const item = (value as Record<string, unknown>)[key];
+    size += 4 + MAX_BYTES_PER_UNIT * key.length + jsonSizeUpperBound(item, stopAt - size, depth + 1);
     if (size > stopAt) return size;
   }
   return size;
+}
+
+/**
+ * The size of `value` as UTF-8 JSON, measured only as far as needed: an upper bound when that
+ * is within `max` (cheap, the usual case), the exact size otherwise, or `undefined` when the
+ * value nests deeper than MAX_JSON_DEPTH (it is then never serialised).
+ */
+export function measureJson(value: unknown, max: number): number | undefined {
+  const bound = jsonSizeUpperBound(value, max);
+  if (bound <= max) return bound;
+  if (jsonSizeUpperBound(value, Number.POSITIVE_INFINITY) === Number.POSITIVE_INFINITY) return undefined;
+  return jsonSize(value);
 }
 
 /** The exact size of `value` as UTF-8 JSON. */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { flatJsonSize, jsonSize, jsonSizeUpperBound } from "../../src/ingest/json-size";
 import { judgeEvent } from "../../src/ingest/judge-event";
+import { flatJsonSize, jsonSize, jsonSizeUpperBound } from "../../src/lib/json-size";
 import { eventContext, protocolUse } from "../helpers/events";
 
 const awkward = ["plain", 'quote " and \\ backslash', "tab\tnew\nline\u0001", "é ü ß", "日本語", "emoji 🦔🦔", ""];

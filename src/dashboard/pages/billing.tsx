@@ -1,0 +1,147 @@
+import type { BillingReportRow } from "../../billing/queries";
+import { formatNumber, HorizontalBars } from "../charts";
+import { EmptyState } from "../layout";
+
+/**
+ * The Tenants and billing page: per tenant, a month's MAU, TPR and MWI with their high-water
+ * marks and whether the month is final, as the cron computed them (exact figures: no
+ * small-group rule here), and the same as a CSV download.
+ */
+
+interface BillingPageProps {
+  month: string;
+  previous: string;
+  next: string;
+  error?: string | undefined;
+  rows: BillingReportRow[];
+  tenantNames: string[];
+  origin: string;
+}
+
+const FIGURES = [
+  { key: "mau", name: "MAU", title: "Monthly active users (MAU)", unit: "users" },
+  { key: "tpr", name: "TPR", title: "Teleport Protected Resources (TPR)", unit: "resources" },
+  { key: "mwi", name: "MWI", title: "Machine & Workload Identities (MWI)", unit: "bot instances" },
+] as const;
+
+export function BillingPage({ month, previous, next, error, rows, tenantNames, origin }: BillingPageProps) {
+  const withoutFigures = tenantNames.filter((name) => !rows.some((row) => row.tenant_name === name));
+  return (
+    <>
+      <form class="card" method="get" action="/dashboard/billing" aria-label="Choose the month">
+        {error ? (
+          <p class="bad" role="alert">
+            {`That month cannot be shown (${error}); showing the current month instead.`}
+          </p>
+        ) : null}
+        <div class="filters">
+          <label>
+            Month (UTC)
+            <input type="month" name="month" value={month} required pattern="\d{4}-\d{2}" />
+          </label>
+          <button class="primary" type="submit">
+            Show
+          </button>
+          <a href={`/dashboard/billing?month=${previous}`}>{`← ${previous}`}</a>
+          <a href={`/dashboard/billing?month=${next}`}>{`${next} →`}</a>
+          <a id="csv" href={`/dashboard/billing.csv?month=${month}`} download>
+            {`Download ${month} as CSV`}
+          </a>
+        </div>
+      </form>
+      <dl class="card defs">
+        <dt>MAU</dt>
+        <dd>distinct users with activity in the month (from user-activity reports)</dd>
+        <dt>TPR</dt>
+        <dd>distinct resources present per reported hour, averaged per day, then over the month's days</dd>
+        <dt>MWI</dt>
+        <dd>distinct bot instances with activity in the month</dd>
+        <dt>High-water mark</dt>
+        <dd>
+          the highest figure of the tenant's months up to this one; a month is final (never recomputed) once its grace
+          days have passed
+        </dd>
+      </dl>
+      {tenantNames.length === 0 ? (
+        <EmptyState>
+          <h2>No tenants yet</h2>
+          <p>Create a paying tenant and a token for its servers:</p>
+          <pre>{`npm run tenant -- create acme --url ${origin}\nnpm run tenant -- token acme --url ${origin}`}</pre>
+          <p>
+            Its servers then send usage reports to <code>POST /v1/usage</code> with that token (docs/BILLING.md).
+          </p>
+        </EmptyState>
+      ) : rows.length === 0 ? (
+        <EmptyState>
+          <h2>{`No billing figures for ${month}`}</h2>
+          <p>
+            Figures are computed by the hourly cron from the usage reports tenants' servers send to{" "}
+            <code>POST /v1/usage</code>. Locally, run the cron now with:
+          </p>
+          <pre>{`curl "${origin}/__scheduled?cron=17+*+*+*+*"`}</pre>
+        </EmptyState>
+      ) : (
+        <>
+          <div class="scroll">
+            <table id="billing-table">
+              <caption>{`Billing figures for ${month}`}</caption>
+              <thead>
+                <tr>
+                  <th scope="col">Tenant</th>
+                  {FIGURES.map((f) => (
+                    <>
+                      <th scope="col" class="n">
+                        {f.name}
+                      </th>
+                      <th scope="col" class="n">
+                        {`${f.name} high-water`}
+                      </th>
+                    </>
+                  ))}
+                  <th scope="col">Final</th>
+                  <th scope="col">Computed at (UTC)</th>
+                </tr>
+              </thead>
+              <tbody>
+                {rows.map((row) => (
+                  <tr>
+                    <th scope="row">{row.tenant_name}</th>
+                    {FIGURES.map((f) => (
+                      <>
+                        <td class="n">{formatNumber(row[f.key])}</td>
+                        <td class="n">{formatNumber(row[`${f.key}_high_water`])}</td>
+                      </>
+                    ))}
+                    <td>{row.final ? <span class="ok">final</span> : <span>open</span>}</td>
+                    <td>{new Date(row.computed_at).toISOString().slice(0, 16).replace("T", " ")}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+          <div class="grid">
+            {FIGURES.map((f) => (
+              <HorizontalBars
+                id={`${f.key}-chart`}
+                title={f.title}
+                note="The black line is the high-water mark."
+                unit={f.unit}
+                rows={rows.map((row) => ({
+                  label: row.tenant_name,
+                  value: row[f.key],
+                  mark: {
+                    value: row[`${f.key}_high_water`],
+                    title: `${row.tenant_name} ${f.name} high-water mark: ${formatNumber(row[`${f.key}_high_water`])}`,
+                  },
+                }))}
+              />
+            ))}
+          </div>
+        </>
+      )}
+      {withoutFigures.length > 0 && rows.length > 0 ? (
+        <p class="muted">{`No figures for ${month}: ${withoutFigures.join(", ")} (no usage reports yet).`}</p>
+      ) : null}
+    </>
+  );
+}

@@ -1,0 +1,136 @@
+import type { EventStats } from "../../stats/queries";
+import { formatNumber, StackedBars } from "../charts";
+import { EmptyState } from "../layout";
+import { RangeForm } from "../range-form";
+import { APP_NAMES, type Buckets, type Range, stackedSeries } from "../series";
+
+/** The Visible drops page: where clients misbehave. Rejections by code, and undeclared properties dropped. */
+
+/** Client-chosen names: list the most frequent, so a noisy client cannot make the page heavy. */
+const MAX_DROPPED_ROWS = 100;
+
+interface DropsPageProps {
+  range: Range;
+  error?: string | undefined;
+  stats: EventStats;
+  buckets: Buckets;
+}
+
+export function DropsPage({ range, error, stats, buckets }: DropsPageProps) {
+  const { series, totals } = stackedSeries(
+    stats.days.map((day) => day.rejected),
+    buckets,
+    "other codes",
+  );
+  const rejected = [...totals.values()].reduce((a, b) => a + b, 0);
+  const dropped = Object.entries(stats.dropped_properties)
+    .flatMap(([event, names]) => Object.entries(names).map(([property, n]) => ({ event, property, n })))
+    .sort((a, b) => b.n - a.n || a.event.localeCompare(b.event) || a.property.localeCompare(b.property));
+  const droppedTotal = dropped.reduce((n, row) => n + row.n, 0);
+  const listed = dropped.slice(0, MAX_DROPPED_ROWS);
+  return (
+    <>
+      <RangeForm action="/dashboard/drops" apps={APP_NAMES} range={range} error={error} />
+      <p class="muted">
+        Rejected events were refused one by one (the rest of their batch was kept); dropped properties were not declared
+        in the catalogue, so they were removed from events that were kept. Both are counted on the day they were
+        received.
+      </p>
+      <dl class="totals">
+        <div>
+          <dt>Rejected events</dt>
+          <dd id="total-rejected">{formatNumber(rejected)}</dd>
+        </div>
+        <div>
+          <dt>Dropped properties</dt>
+          <dd id="total-dropped">{formatNumber(droppedTotal)}</dd>
+        </div>
+      </dl>
+      {rejected === 0 ? (
+        <EmptyState>
+          <h2>{`No rejected events from ${range.app} between ${range.from} and ${range.to}`}</h2>
+          <p>
+            Every event received in this range matched the <a href="/dashboard/catalogue">catalogue</a>. A client that
+            sends a plain value where a digest belongs, an undeclared event or a malformed uuid shows up here, by error
+            code (listed in the README's API section).
+          </p>
+        </EmptyState>
+      ) : (
+        <>
+          <StackedBars
+            id="rejections-chart"
+            title={`Rejected events ${buckets.unit === "day" ? "per day" : "per week"}, by error code`}
+            labels={buckets.labels}
+            series={series}
+            unit="rejected events"
+            named
+          />
+          <div class="scroll">
+            <table>
+              <caption>Rejected events by error code</caption>
+              <thead>
+                <tr>
+                  <th scope="col">Error code</th>
+                  <th scope="col" class="n">
+                    Events
+                  </th>
+                </tr>
+              </thead>
+              <tbody>
+                {[...totals].map(([code, n]) => (
+                  <tr>
+                    <th scope="row">
+                      <code>{code}</code>
+                    </th>
+                    <td class="n">{formatNumber(n)}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        </>
+      )}
+      <h2>Dropped properties</h2>
+      {dropped.length === 0 ? (
+        <EmptyState>
+          <p>
+            No undeclared property was dropped in this range. A client that adds a property the catalogue does not
+            declare shows up here: declare it in <code>src/catalog/definition.ts</code> with a privacy class, or stop
+            sending it.
+          </p>
+        </EmptyState>
+      ) : (
+        <div class="scroll">
+          <table id="dropped-properties">
+            <caption>Undeclared properties dropped, by event</caption>
+            <thead>
+              <tr>
+                <th scope="col">Event</th>
+                <th scope="col">Property</th>
+                <th scope="col" class="n">
+                  Times dropped
+                </th>
+              </tr>
+            </thead>
+            <tbody>
+              {listed.map((row) => (
+                <tr>
+                  <td>
+                    <code>{row.event}</code>
+                  </td>
+                  <td>
+                    <code>{row.property}</code>
+                  </td>
+                  <td class="n">{formatNumber(row.n)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+          {dropped.length > listed.length ? (
+            <p class="muted">{`${dropped.length - listed.length} rarer ones not listed (GET /v1/stats/events has them all).`}</p>
+          ) : null}
+        </div>
+      )}
+    </>
+  );
+}

@@ -1,0 +1,221 @@
+import { createExecutionContext } from "cloudflare:test";
+import { env, exports } from "cloudflare:workers";
+import { beforeAll, describe, expect, it } from "vitest";
+import { computeBilling } from "../../src/billing/compute";
+import worker from "../../src/index";
+import { getPage, LOCAL, signIn } from "../helpers/dashboard";
+import { batchMessage, deliver, storedEvent, unavailableDb } from "../helpers/queue";
+import { resourcePresenceReport, userActivityReport } from "../helpers/reports";
+import { bearer, tenantWithToken } from "../helpers/tenants";
+
+/** Every dashboard page behind the session, what the pages say, and the CSV download. */
+
+const month = new Date().toISOString().slice(0, 7);
+const PAGES = [
+  "/dashboard",
+  "/dashboard?app=teleport-cluster&from=2026-01-01&to=2026-03-31",
+  "/dashboard/drops",
+  "/dashboard/billing",
+  `/dashboard/billing?month=${month}`,
+  "/dashboard/catalogue",
+  "/dashboard/health",
+];
+
+let cookie: string;
+beforeAll(async () => {
+  cookie = await signIn();
+});
+
+describe("the dashboard's pages", () => {
+  it.each(PAGES)("%s answers 200 with a session, under a strict CSP and no-store", async (path) => {
+    const res = await getPage(path, cookie);
+    expect(res.status).toBe(200);
+    expect(res.headers.get("content-type")).toMatch(/^text\/html/);
+    expect(res.headers.get("cache-control")).toBe("no-store");
+    expect(res.headers.get("x-frame-options")).toBe("DENY");
+    expect(res.headers.get("referrer-policy")).toBe("no-referrer");
+    expect(res.headers.get("x-content-type-options")).toBe("nosniff");
+    const csp = res.headers.get("content-security-policy") ?? "";
+    expect(csp).toMatch(/default-src 'none'/);
+    expect(csp).toMatch(/frame-ancestors 'none'/);
+    expect(csp).toMatch(/form-action 'self'/);
+    const nonce = csp.match(/style-src 'nonce-([^']+)'/)?.[1];
+    expect(nonce).toBeTruthy();
+    const page = await res.text();
+    expect(page.startsWith("<!doctype html>")).toBe(true);
+    expect(page).toContain(`<style nonce="${nonce}">`);
+    expect(page).not.toMatch(/<script|\sstyle="|\son[a-z]+="|https?:\/\/(?!127\.0\.0\.1)/);
+  });
+
+  it.each(PAGES)("%s sends a browser without a session to the sign-in form", async (path) => {
+    const res = await getPage(path);
+    expect(res.status).toBe(302);
+    expect(res.headers.get("location")).toBe(`/dashboard/login?next=${encodeURIComponent(path)}`);
+  });
+
+  it.each([
+    ...PAGES,
+    `/dashboard/billing.csv?month=${month}`,
+  ])("%s answers 401 to a script without a session", async (path) => {
+    const res = await exports.default.fetch(`${LOCAL}${path}`);
+    expect(res.status).toBe(401);
+    expect(await res.json()).toMatchObject({ error: "unauthorized" });
+  });
+
+  it("says what to do when there is nothing to show yet", async () => {
+    const events = await (
+      await getPage("/dashboard?app=teleport-connect&from=2020-01-01&to=2020-01-31", cookie)
+    ).text();
+    expect(events).toContain("No events from teleport-connect between 2020-01-01 and 2020-01-31");
+    expect(events).toContain(`curl -s ${LOCAL}/v1/events`);
+    const drops = await (await getPage("/dashboard/drops?from=2020-01-01&to=2020-01-31", cookie)).text();
+    expect(drops).toContain("No rejected events from teleport-connect");
+    const billing = await (await getPage("/dashboard/billing?month=2020-01", cookie)).text();
+    expect(billing).toMatch(/No tenants yet|No billing figures for 2020-01/);
+  });
+
+  it("answers 400 with the form and the reason for a range it cannot show", async () => {
+    for (const query of [
+      "from=2026-02-01&to=2026-01-01",
+      "app=nope",
+      "from=2020-01-01&to=2026-01-01",
+      "from=yesterday",
+    ]) {
+      const res = await getPage(`/dashboard?${query}`, cookie);
+      expect(res.status, query).toBe(400);
+      expect(await res.text()).toContain('role="alert"');
+    }
+    expect((await getPage("/dashboard/billing?month=2026-13", cookie)).status).toBe(400);
+  });
+
+  it("escapes what it shows", async () => {
+    const res = await getPage(`/dashboard/billing?month=${encodeURIComponent('<b id="x">')}`, cookie);
+    expect(res.status).toBe(400);
+    const page = await res.text();
+    expect(page).toContain("&lt;b id=&quot;x&quot;&gt;");
+    expect(page).not.toContain('<b id="x">');
+  });
+
+  it("draws a bar per day up to two months and per week beyond", async () => {
+    await deliver([batchMessage([storedEvent({ timestamp: Date.parse("2026-01-17T09:00:00Z") })])]);
+    const daily = await (await getPage("/dashboard?from=2026-01-01&to=2026-03-03", cookie)).text();
+    expect(daily).toContain("Events per day, by event");
+    expect(daily).toContain("<title>connect.protocol.use on 2026-01-17: 1</title>");
+    const weekly = await (await getPage("/dashboard?from=2026-01-01&to=2026-03-04", cookie)).text();
+    expect(weekly).toContain("Events per week, by event");
+    // Weeks start on the range's first day: 01-01, 01-08, 01-15…
+    expect(weekly).toContain("<title>connect.protocol.use on 2026-01-15: 1</title>");
+  });
+});
+
+describe("when D1 is down", () => {
+  it.each([
+    "/dashboard",
+    "/dashboard/drops",
+    "/dashboard/billing",
+    "/dashboard/health",
+    `/dashboard/billing.csv?month=${month}`,
+  ])("%s answers 503 with Retry-After, never a page of zeros", async (path) => {
+    const res = await worker.fetch(
+      new Request(`${LOCAL}${path}`, { headers: { cookie, accept: "text/html" } }),
+      { ...env, DB: unavailableDb },
+      createExecutionContext(),
+    );
+    expect(res.status).toBe(503);
+    expect(res.headers.get("retry-after")).toBeTruthy();
+    expect(await res.json()).toMatchObject({ error: "storage_unavailable" });
+  });
+});
+
+describe("the Events page's breakdowns", () => {
+  it("shows installs by version with the small groups merged into (other)", async () => {
+    const day = "2025-06-10";
+    const versions = [
+      ...Array(7).fill("17.0.1"),
+      ...Array(6).fill("16.4.7"),
+      ...Array(3).fill("15.0.0"),
+      ...Array(2).fill("14.0.0"),
+    ];
+    const events = versions.map((app_version) =>
+      storedEvent({ app_version, timestamp: Date.parse(`${day}T09:00:00Z`) }),
+    );
+    await deliver([batchMessage(events, { country: "NL" })]);
+    const page = await (await getPage(`/dashboard?from=${day}&to=${day}`, cookie)).text();
+    expect(page).toContain("<title>17.0.1: 7 installs</title>");
+    expect(page).toContain("<title>16.4.7: 6 installs</title>");
+    expect(page).toContain("<title>(other): 5 installs</title>");
+    expect(page).not.toMatch(/15\.0\.0|14\.0\.0/);
+    expect(page).toContain("<title>NL: 18 installs</title>");
+  });
+});
+
+describe("the billing CSV download", () => {
+  it("gives the month's rows exactly as the billing API's CSV does", async () => {
+    const { issued } = await tenantWithToken("dashboard-csv-co");
+    const start = new Date(Date.now() - 10 * 60_000).toISOString();
+    const reports = [
+      await userActivityReport({ start, users: ["alice", "bob"] }),
+      await resourcePresenceReport({ start, nodes: ["n1", "n2", "n3"] }),
+    ];
+    const posted = await exports.default.fetch("http://edgehog.test/v1/usage", {
+      method: "POST",
+      headers: { "content-type": "application/json", ...bearer(issued.token) },
+      body: JSON.stringify({ reports }),
+    });
+    expect(posted.status).toBe(202);
+    await computeBilling(env.DB, Date.now(), 3);
+
+    const res = await getPage(`/dashboard/billing.csv?month=${month}`, cookie);
+    expect(res.status).toBe(200);
+    expect(res.headers.get("content-type")).toBe("text/csv; charset=utf-8");
+    expect(res.headers.get("content-disposition")).toBe(`attachment; filename="edgehog-billing-${month}.csv"`);
+    const csv = await res.text();
+    const api = await exports.default.fetch(`http://edgehog.test/v1/billing/usage?month=${month}`, {
+      headers: { authorization: `Bearer ${env.ADMIN_TOKEN}`, accept: "text/csv" },
+    });
+    expect(csv).toBe(await api.text());
+    const [header, row] = csv.trim().split("\r\n");
+    expect(header).toBe(
+      "tenant_id,tenant_name,mau,tpr,mwi,mau_high_water,tpr_high_water,mwi_high_water,final,computed_at",
+    );
+    expect(row).toMatch(/^tn_[0-9a-f]{20},dashboard-csv-co,2,3,0,2,3,0,false,/);
+
+    const billing = await (await getPage(`/dashboard/billing?month=${month}`, cookie)).text();
+    expect(billing).toContain("<title>dashboard-csv-co: 2 users</title>");
+    expect(billing).toContain("<title>dashboard-csv-co: 3 resources</title>");
+  });
+
+  it("answers 400 for a malformed month", async () => {
+    const res = await getPage("/dashboard/billing.csv?month=2026-1", cookie);
+    expect(res.status).toBe(400);
+    expect(await res.json()).toMatchObject({ error: "invalid_query" });
+  });
+});
+
+describe("page weight", () => {
+  it("stays under 100 KB with every event on every day, for two months by day and a year by week", async () => {
+    const events = Object.keys((await import("../../src/catalog/definition")).catalogue.events).filter((name) =>
+      name.startsWith("connect."),
+    );
+    const first = Date.parse("2023-01-01T10:00:00Z");
+    const stored = Array.from({ length: 366 }, (_, day) =>
+      events.map((event, i) =>
+        storedEvent({ event, timestamp: first + day * 86_400_000, app_version: `1${i}.0.${day % 9}`, os: "linux" }),
+      ),
+    ).flat();
+    for (let i = 0; i < stored.length; i += 1000) await deliver([batchMessage(stored.slice(i, i + 1000))]);
+
+    const weights: Record<string, string> = {};
+    for (const query of ["from=2023-01-01&to=2023-03-03", "from=2023-01-01&to=2024-01-01"]) {
+      const res = await getPage(`/dashboard?${query}`, cookie);
+      expect(res.status).toBe(200);
+      const body = await res.arrayBuffer();
+      const gzipped = await new Response(
+        new Blob([body]).stream().pipeThrough(new CompressionStream("gzip")),
+      ).arrayBuffer();
+      weights[query] = `${body.byteLength} bytes, ${gzipped.byteLength} gzipped`;
+      expect(body.byteLength, query).toBeLessThan(100 * 1024);
+    }
+    console.log("heaviest Events pages:", weights);
+  });
+});
