@@ -16,19 +16,12 @@ export async function runScheduled(controller: ScheduledController, env: Env): P
       "retention",
       async () => {
         const purged = await purgeExpired(env, now);
+        // Forwarding's ledger of uuids covers the same window as the raw events.
+        const rawCutoff = now - ingestLimitsOf(env).RAW_EVENT_RETENTION_DAYS * DAY_MS;
+        purged.forwarded_ids = await purgeForwardedBefore(env.DB, rawCutoff);
         return `purged ${Object.entries(purged)
           .map(([rows, n]) => `${n} ${rows}`)
           .join(", ")}`;
-      },
-    ],
-    [
-      "forward-ledger",
-      async () => {
-        const forgotten = await purgeForwardedBefore(
-          env.DB,
-          now - ingestLimitsOf(env).RAW_EVENT_RETENTION_DAYS * DAY_MS,
-        );
-        return `forgot ${forgotten} forwarded event ids`;
       },
     ],
     [

@@ -17,11 +17,12 @@ describe("the ledger of forwarded events (cron)", () => {
     await worker.scheduled(createScheduledController({ scheduledTime: now, cron: "17 * * * *" }), env);
 
     expect(await alreadyForwarded(env.DB, [old, recent])).toEqual(new Set([recent]));
-    const run = await env.DB.prepare("SELECT ok, summary FROM cron_runs WHERE job = 'forward-ledger'").first<{
+    const run = await env.DB.prepare("SELECT ok, summary FROM cron_runs WHERE job = 'retention'").first<{
       ok: number;
       summary: string;
     }>();
-    expect(run).toEqual({ ok: 1, summary: "forgot 1 forwarded event ids" });
+    expect(run?.ok).toBe(1);
+    expect(run?.summary).toContain("1 forwarded_ids");
   });
 
   it("looks up and records more uuids than one D1 statement could carry", async () => {
