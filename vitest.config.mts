@@ -20,6 +20,7 @@ export default defineConfig({
               bindings: {
                 TEST_MIGRATIONS: migrations,
                 TEST_SCHEMA: readFileSync(new URL("./schema.sql", import.meta.url), "utf8"),
+                TEST_DEV_VARS_EXAMPLE: readFileSync(new URL("./.dev.vars.example", import.meta.url), "utf8"),
                 ADMIN_TOKEN: "test-operator-token-of-32-characters-or-more",
                 RATE_LIMIT_SALT_SECRET: "test-rate-limit-salt-secret",
                 // Local objects can take longer than production's 250 ms to start on a busy

@@ -8,6 +8,8 @@ declare global {
       TEST_MIGRATIONS: D1Migration[];
       /** schema.sql, to compare with what the migrations build. */
       TEST_SCHEMA: string;
+      /** .dev.vars.example, whose ADMIN_TOKEN a deployment must refuse. */
+      TEST_DEV_VARS_EXAMPLE: string;
       /** An empty database for that comparison. */
       SCHEMA_DB: D1Database;
     }

@@ -1,6 +1,7 @@
 import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test";
 import { env, exports } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
+import { LOCAL_EXAMPLE_ADMIN_TOKEN } from "../../src/admin/require-admin";
 import { DROPPED_NAMES_PER_APP_DAY, VERSIONS_PER_APP_DAY } from "../../src/aggregate/statements";
 import { app } from "../../src/app";
 import { nextMonth } from "../../src/billing/months";
@@ -230,6 +231,7 @@ describe("the trust boundary", () => {
   });
 
   it("12. a weak ADMIN_TOKEN disables the operator API off loopback, and failed attempts are limited", async () => {
+    expect(env.TEST_DEV_VARS_EXAMPLE.match(/^ADMIN_TOKEN=(.*)$/m)?.[1]).toBe(LOCAL_EXAMPLE_ADMIN_TOKEN);
     const request = (url: string, token: string) =>
       new Request(url, { headers: { authorization: `Bearer ${token}`, "cf-connecting-ip": "198.51.100.200" } });
     for (const weak of ["short-token", "edgehog-local-admin-token"]) {
