@@ -65,6 +65,13 @@ export async function startCollector(options: CollectorOptions = {}): Promise<Ru
       `ADMIN_TOKEN:${adminToken}`,
       "--var",
       `RATE_LIMIT_SALT_SECRET:e2e-salt-${crypto.randomUUID()}`,
+      // Every local request comes from the same (absent) address, so the tests of a file share
+      // one client bucket; polling the stats would exhaust the default under load. The other
+      // limits (install, app, tenant, failed tokens) keep their defaults.
+      "--var",
+      "RATE_LIMIT_CLIENT_CAPACITY:1000000",
+      "--var",
+      "RATE_LIMIT_CLIENT_PER_SECOND:100000",
       ...Object.entries(options.vars ?? {}).flatMap(([name, value]) => ["--var", `${name}:${value}`]),
     ],
     { cwd: root, env, stdio: ["ignore", "pipe", "pipe"], detached: true },
