@@ -2,6 +2,7 @@ import { Hono } from "hono";
 import { cors } from "hono/cors";
 import { requireAdmin } from "./admin/require-admin";
 import { billingRoutes } from "./billing/route";
+import { billingAdminRoutes } from "./billing/term-route";
 import { catalogRoutes } from "./catalog/route";
 import { deadLetterRoutes } from "./deadletters/routes";
 import { homeRoutes } from "./home/route";
@@ -36,6 +37,7 @@ app.route("/v1/usage", usageRoutes);
 app.route("/v1/stats", statsRoutes);
 app.route("/v1/billing", billingRoutes);
 app.route("/v1/admin", tenantAdminRoutes);
+app.route("/v1/admin", billingAdminRoutes);
 app.route("/v1/admin", deadLetterRoutes);
 app.route("/", prehogRoutes);
 
