@@ -52,7 +52,7 @@ describe("operator API: tenants and tokens", () => {
     const created = await admin("POST", "/tenants", { name: "acme", plan: "enterprise" });
     expect(created.status).toBe(201);
     // The default term: the 1st of the creation month, 12 months.
-    const firstOfMonth = `${new Date().toISOString().slice(0, 7)}-01`;
+    const firstOfMonth = `${String((created.body.tenant as { created_at: string }).created_at).slice(0, 7)}-01`;
     expect(created.body.tenant).toMatchObject({
       name: "acme",
       plan: "enterprise",
