@@ -17,7 +17,7 @@ export const homeRoutes = new Hono<AppEnv>()
         usage: "POST /v1/usage (tenant token: usage reports for billing)",
         prehog: "POST /prehog.v1alpha.…/…, /prehog.v1.…/… (Teleport's reporting RPCs, Connect and gRPC-Web)",
         stats: "GET /v1/stats/events (operator token)",
-        billing: "GET /v1/billing/usage (operator token)",
+        billing: "GET /v1/billing/usage, GET /v1/billing/usage/detail (operator token)",
         tenants: "GET|POST /v1/admin/tenants (operator token)",
         health: "GET /healthz",
       },

@@ -4,27 +4,15 @@ import { computeBilling } from "../../src/billing/compute";
 import { type BillingReportRow, readBillingUsage } from "../../src/billing/queries";
 import { periodSeries } from "../../src/billing/series";
 import { runScheduled } from "../../src/scheduled";
-import { createTenant } from "../../src/tenants/admin";
-import { storeReports } from "../../src/usage/store";
-import { validateReports } from "../../src/usage/validate";
 import { aggregatesOf } from "../helpers/aggregates";
-import { botInstanceReport, resourcePresenceReport, userActivityReport } from "../helpers/reports";
-import { digestOf } from "../helpers/tenants";
+import { at, report as reportFor, seedBillCo } from "../helpers/bill-co";
+import { userActivityReport } from "../helpers/reports";
+
+/** The cron's billing over bill-co's April to July (test/helpers/bill-co.ts has the figures by hand). */
 
 const GRACE_DAYS = 3;
-const at = (iso: string) => Date.parse(iso);
 let tenantId: string;
-
-/** Stores reports as POST /v1/usage would, with the clock set to `now`. */
-async function report(now: number, ...reports: Record<string, unknown>[]) {
-  const validated = validateReports({ reports }, now, 0); // the tenant has existed all along
-  expect(validated.rejected).toEqual([]);
-  return storeReports(env.DB, tenantId, validated.accepted, now);
-}
-
-async function onClusterB(report: Promise<Record<string, unknown>>): Promise<Record<string, unknown>> {
-  return { ...(await report), cluster_name: await digestOf("cluster-b"), reporter_hostid: await digestOf("auth-b") };
-}
+const report = (now: number, ...reports: Record<string, unknown>[]) => reportFor(tenantId, now, ...reports);
 
 async function rows(): Promise<Record<string, BillingReportRow>> {
   const out: Record<string, BillingReportRow> = {};
@@ -35,53 +23,8 @@ async function rows(): Promise<Record<string, BillingReportRow>> {
   return out;
 }
 
-/*
- * The tenant is created on 2026-04-01 with a 2-month term: periods are calendar months (anchor
- * day 1), term 0 is April-May, term 1 June-July. The fixture, by hand:
- * April
- *   users: alice + bob on 04-03 (cluster A), alice again on 04-20 (cluster B), carol with only
- *          zero counters                                        → MAU 2
- *   resources: 04-03 10h {n1,n2,n3}=3, 11h {n1}=1               → day 2
- *              04-04 00h {n1,n2} (A) + {n3,n4} (B) = 4, 01h a report listing nothing = 0
- *                                                               → day 2
- *              → TPR (2 + 2) / 2 = 2
- *   MWI hours (user or bot-instance reports):
- *              04-03 10h: bot-ci (the instances' bot) + {i1, i2} = 3          → day 3
- *              04-10 10h: bot-ci + {i1} = 2                                   → day 2
- *              04-20 08h: alice's report, no machine identity = 0            → day 0
- *              → MWI (3 + 2 + 0) / 3 = 1.666… → 1.67
- * May
- *   users: dave → MAU 1; resources: 05-01 00h {n1..n5} → TPR 5; 05-01 00h bot-ci + i3 → MWI 2
- *   high-water marks over April-May: MAU 2, TPR 5, MWI 2
- */
 beforeAll(async () => {
-  tenantId = (await createTenant(env.DB, { name: "bill-co", termMonths: 2, now: at("2026-04-01T00:00:00Z") })).id;
-  const april = at("2026-04-30T00:00:00Z");
-  const idle = await userActivityReport({ start: "2026-04-03T10:00:00Z", users: ["carol"] });
-  (idle.records as Record<string, unknown>[])[0] = { user_name: await digestOf("carol"), user_kind: "human" };
-  await report(
-    april,
-    await userActivityReport({ start: "2026-04-03T10:00:00Z", users: ["alice", "bob"] }),
-    await onClusterB(userActivityReport({ start: "2026-04-20T08:15:00Z", users: ["alice"] })),
-    idle,
-    await resourcePresenceReport({ start: "2026-04-03T10:00:00Z", nodes: ["n1", "n2", "n3"] }),
-    await resourcePresenceReport({ start: "2026-04-03T11:00:00Z", nodes: ["n1"] }),
-    await resourcePresenceReport({ start: "2026-04-04T00:00:00Z", nodes: ["n1", "n2"] }),
-    await onClusterB(resourcePresenceReport({ start: "2026-04-04T00:00:00Z", nodes: ["n3", "n4"] })),
-    await resourcePresenceReport({ start: "2026-04-04T01:00:00Z", nodes: [] }),
-  );
-  await report(
-    april,
-    await botInstanceReport({ start: "2026-04-03T10:00:00Z", instances: ["i1", "i2"] }),
-    await botInstanceReport({ start: "2026-04-10T10:00:00Z", instances: ["i1"] }),
-  );
-  const may = at("2026-05-01T12:00:00Z");
-  await report(
-    may,
-    await userActivityReport({ start: "2026-05-01T00:00:00Z", users: ["dave"] }),
-    await resourcePresenceReport({ start: "2026-05-01T00:00:00Z", nodes: ["n1", "n2", "n3", "n4", "n5"] }),
-    await botInstanceReport({ start: "2026-05-01T00:00:00Z", instances: ["i3"] }),
-  );
+  tenantId = await seedBillCo();
 });
 
 describe("billing cron", () => {
@@ -166,12 +109,24 @@ describe("billing cron", () => {
       .bind(late.report_uuid)
       .first();
     expect(stored).toEqual({ late: 1 });
-    // The final period's series still give exactly its figures.
+    // The final period's series still give exactly its figures, and the detail shows the late report.
     const { total } = await periodSeries(env.DB, tenantId, "2026-04-01", "2026-04-30", false);
     expect({ mau: total.mau, tpr: total.tpr, mwi: total.mwi }).toEqual({
       mau: before?.mau,
       tpr: before?.tpr,
       mwi: before?.mwi,
+    });
+    const detail = await exports.default.fetch(
+      "http://edgehog.test/v1/billing/usage/detail?tenant=bill-co&month=2026-04",
+      {
+        headers: { authorization: "Bearer test-admin-token" },
+      },
+    );
+    expect(await detail.json()).toMatchObject({
+      stored: { mau: before?.mau, tpr: before?.tpr, mwi: before?.mwi, final: true },
+      late_reports: 1,
+      last_late_report_at: "2026-05-10T00:00:00.000Z",
+      total: { mau: before?.mau, tpr: before?.tpr, mwi: before?.mwi },
     });
     expect((await rows())["2026-05"]).toMatchObject({ mau: 1, final: false });
   });
@@ -210,75 +165,5 @@ describe("billing cron", () => {
     );
     await computeBilling(env.DB, at("2026-07-04T00:00:00Z"), GRACE_DAYS);
     expect((await rows())["2026-06"]).toMatchObject({ mau: 1, state: "final", late_reports: 1 });
-  });
-});
-
-describe("GET /v1/billing/usage", () => {
-  const admin = { authorization: "Bearer test-admin-token" };
-
-  it("requires the operator token", async () => {
-    const res = await exports.default.fetch("http://edgehog.test/v1/billing/usage?month=2026-04");
-    expect(res.status).toBe(401);
-  });
-
-  it("answers the period's rows as JSON, filtered by tenant name or id", async () => {
-    for (const tenant of ["bill-co", tenantId]) {
-      const res = await exports.default.fetch(`http://edgehog.test/v1/billing/usage?month=2026-04&tenant=${tenant}`, {
-        headers: admin,
-      });
-      expect(res.status).toBe(200);
-      expect(await res.json()).toEqual({
-        month: "2026-04",
-        rows: [
-          {
-            tenant_id: tenantId,
-            tenant_name: "bill-co",
-            period_start: "2026-04-01",
-            period_end: "2026-04-30",
-            mau: 3,
-            tpr: 2,
-            mwi: 1.25,
-            mau_high_water: 3,
-            tpr_high_water: 2,
-            mwi_high_water: 1.25,
-            term_start: "2026-04-01",
-            term_end: "2026-05-31",
-            late_reports: 1,
-            formula_version: 2,
-            final: true,
-            computed_at: "2026-05-04T00:00:00.000Z",
-          },
-        ],
-      });
-    }
-  });
-
-  it("answers CSV with the same columns, period dates included, for Accept: text/csv", async () => {
-    const res = await exports.default.fetch("http://edgehog.test/v1/billing/usage?month=2026-05", {
-      headers: { ...admin, accept: "text/csv" },
-    });
-    expect(res.status).toBe(200);
-    expect(res.headers.get("content-type")).toMatch(/^text\/csv/);
-    expect(await res.text()).toBe(
-      "tenant_id,tenant_name,period_start,period_end,mau,tpr,mwi,mau_high_water,tpr_high_water,mwi_high_water," +
-        "term_start,term_end,late_reports,formula_version,final,computed_at\r\n" +
-        `${tenantId},bill-co,2026-05-01,2026-05-31,1,5,2,3,5,2,2026-04-01,2026-05-31,0,2,true,2026-06-04T00:00:00.000Z\r\n`,
-    );
-  });
-
-  it("answers 400 for a bad month and 404 for an unknown tenant", async () => {
-    const bad = await exports.default.fetch("http://edgehog.test/v1/billing/usage?month=2026-13", { headers: admin });
-    expect(bad.status).toBe(400);
-    expect(await bad.json()).toMatchObject({ error: "invalid_query" });
-    const unknown = await exports.default.fetch("http://edgehog.test/v1/billing/usage?month=2026-04&tenant=nobody", {
-      headers: admin,
-    });
-    expect(unknown.status).toBe(404);
-    expect(await unknown.json()).toMatchObject({ error: "unknown_tenant" });
-  });
-
-  it("answers an empty list for a month without figures", async () => {
-    const res = await exports.default.fetch("http://edgehog.test/v1/billing/usage?month=2020-01", { headers: admin });
-    expect(await res.json()).toEqual({ month: "2020-01", rows: [] });
   });
 });
