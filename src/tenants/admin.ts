@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { ApiError } from "../http/errors";
+import { describeIssue } from "../http/validation";
 import { utcDay } from "../lib/time";
 import {
   findTenant,
@@ -61,11 +62,10 @@ const termSchema = z.object({
 export function checkTerm(term: TermInput): TermInput {
   const parsed = termSchema.safeParse(term);
   if (parsed.success) return parsed.data;
-  const issue = parsed.error.issues[0];
   throw new ApiError(
     400,
     "invalid_term",
-    `${issue?.path.join(".") || "term"}: ${issue?.message ?? "invalid"} (a term starts on a calendar day, YYYY-MM-DD, and lasts 1 to ${MAX_TERM_MONTHS} months)`,
+    `${describeIssue(parsed.error.issues[0], "term")} (a term starts on a calendar day, YYYY-MM-DD, and lasts 1 to ${MAX_TERM_MONTHS} months)`,
   );
 }
 
