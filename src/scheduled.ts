@@ -4,6 +4,7 @@ import { purgeForwardedBefore } from "./forward/store";
 import { ingestLimitsOf } from "./ingest/limits";
 import { DAY_MS } from "./lib/time";
 import { recordCronRun } from "./stats/health";
+import { purgeUsageReports, usageReportRetentionDaysOf } from "./usage/retention";
 
 /**
  * The cron (see `[triggers]` in wrangler.toml): each feature's periodic job. The jobs are
@@ -28,8 +29,16 @@ export async function runScheduled(controller: ScheduledController, env: Env): P
       "billing",
       async () => {
         const run = await computeBilling(env.DB, now, billingGraceDaysOf(env));
-        return `${run.monthsComputed} tenant-months computed for ${run.tenants} tenants, ${run.monthsFinalized} final`;
+        const skipped =
+          run.tenantsSkipped.length > 0
+            ? `; skipped (term breaks from the final periods): ${run.tenantsSkipped.join(", ")}`
+            : "";
+        return `${run.periodsComputed} tenant-periods computed for ${run.tenants} tenants, ${run.periodsFinalized} final${skipped}`;
       },
+    ],
+    [
+      "usage-retention",
+      async () => `purged ${await purgeUsageReports(env.DB, now, usageReportRetentionDaysOf(env))} raw usage reports`,
     ],
   ];
   const failures: unknown[] = [];

@@ -79,10 +79,24 @@ const userCounters = {
 };
 export const USER_COUNTERS = Object.keys(userCounters) as (keyof typeof userCounters)[];
 
+/** SPIFFE IDs per user record (Teleport's SPIFFEIDRecord list). */
+export const MAX_SPIFFE_IDS_PER_RECORD = 1_000;
+
+/**
+ * `unspecified` is what older reporters send for everyone; `human` and `unspecified` users count
+ * in MAU, `bot` users in MWI, `system` (automated actions) in neither (docs/BILLING.md).
+ */
+export const USER_KINDS = ["unspecified", "human", "bot", "system"] as const;
+
 const userRecordSchema = z.object({
   user_name: digest,
-  user_kind: z.enum(["unspecified", "human", "bot"]).default("unspecified"),
+  user_kind: z.enum(USER_KINDS).default("unspecified"),
   ...userCounters,
+  /** SVIDs issued per SPIFFE ID (a digest of the ID), as in Teleport's reports. */
+  spiffe_ids_issued: z
+    .array(z.object({ spiffe_id: digest, svids_issued: counter }))
+    .max(MAX_SPIFFE_IDS_PER_RECORD)
+    .default([]),
 });
 
 export const RESOURCE_KINDS = [
