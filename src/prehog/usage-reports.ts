@@ -1,5 +1,6 @@
 import type { DescMessage, Message } from "@bufbuild/protobuf";
-import { MAX_IDS_PER_RESOURCE_KIND, MAX_REPORT_BYTES, type RESOURCE_KINDS } from "../usage/schema";
+import { MAX_IDS_PER_RESOURCE_KIND, MAX_REPORT_BYTES } from "../usage/schema";
+import type { RESOURCE_KINDS } from "../usage/vocabulary";
 import {
   BotInstanceActivityRecordSchema,
   type BotInstanceActivityReport,

@@ -1,5 +1,6 @@
-import { BOT_COUNTERS, USER_COUNTERS, type UsageReport } from "./schema";
+import type { UsageReport } from "./schema";
 import type { ValidatedReport } from "./validate";
+import { BOT_COUNTERS, USER_COUNTERS } from "./vocabulary";
 
 /**
  * What a usage report adds to its tenant's aggregates, the facts the billing figures are
