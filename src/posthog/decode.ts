@@ -1,13 +1,6 @@
+import type { BodyBytesHook } from "../http/capped-stream";
 import { ApiError } from "../http/errors";
-import {
-  type BodyBytesHook,
-  type BodyLimits,
-  bodyTooLarge,
-  gunzipCapped,
-  isGzip,
-  parseJsonBytes,
-  readBody,
-} from "../http/read-body";
+import { type BodyLimits, bodyTooLarge, gunzipCapped, isGzip, parseJsonBytes, readBody } from "../http/read-body";
 import { fromBase64 } from "../lib/bytes";
 
 /**
