@@ -102,7 +102,8 @@ async function sendOne(poster, path, body, tally, headers) {
       tally.failures++;
       // What the collector said, for the first few refusals of each status: the report prints it.
       tally.refusals ??= {};
-      const seen = (tally.refusals[res.status] ??= []);
+      tally.refusals[res.status] ??= [];
+      const seen = tally.refusals[res.status];
       if (seen.length < 3) seen.push(String(res.text ?? "").slice(0, 300));
     }
   } catch (err) {
