@@ -139,7 +139,12 @@ CREATE TABLE IF NOT EXISTS tenants (
   name TEXT NOT NULL UNIQUE,
   plan TEXT NOT NULL DEFAULT 'standard',
   disabled INTEGER NOT NULL DEFAULT 0,  -- 1: its tokens answer 403 tenant_disabled
-  created_at INTEGER NOT NULL           -- ms since the epoch
+  created_at INTEGER NOT NULL,          -- ms since the epoch
+  -- The subscription term: billing periods start on term_start's day of the month; a term
+  -- lasts term_months and renews (docs/BILLING.md). Always written; the empty default only
+  -- let migration 0004 add the column to existing rows, which it then set.
+  term_start TEXT NOT NULL DEFAULT '',  -- YYYY-MM-DD
+  term_months INTEGER NOT NULL DEFAULT 12
 ) WITHOUT ROWID;
 
 -- Tenant tokens. Only the SHA-256 of a token is stored: the token itself is shown once. A
@@ -156,8 +161,10 @@ CREATE TABLE IF NOT EXISTS tenant_tokens (
 CREATE INDEX IF NOT EXISTS tenant_tokens_tenant ON tenant_tokens (tenant_id);
 CREATE INDEX IF NOT EXISTS tenant_tokens_prefix ON tenant_tokens (prefix);
 
--- Raw usage reports as accepted by POST /v1/usage (normalised JSON). The primary key makes a
--- resent report a duplicate. Kept without a retention limit: they are the billing evidence.
+-- Raw usage reports as accepted by POST /v1/usage or SubmitUsageReports (normalised JSON): the
+-- billing evidence, from which a period's aggregates can be rebuilt (src/usage/replay.ts). The
+-- primary key makes a resent report a duplicate. Kept USAGE_REPORT_RETENTION_DAYS after
+-- start_time, and in any case until their period is final (src/usage/retention.ts).
 CREATE TABLE IF NOT EXISTS usage_reports (
   tenant_id TEXT NOT NULL,
   report_uuid TEXT NOT NULL,
@@ -169,47 +176,89 @@ CREATE TABLE IF NOT EXISTS usage_reports (
   hour TEXT NOT NULL,                   -- UTC hour of start_time, "YYYY-MM-DDTHH"
   received_at INTEGER NOT NULL,
   body TEXT NOT NULL,
+  late INTEGER NOT NULL DEFAULT 0,      -- 1: arrived once its period was closed; kept, not counted
   PRIMARY KEY (tenant_id, report_uuid)
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS usage_reports_tenant_kind_hour ON usage_reports (tenant_id, kind, hour);
+CREATE INDEX IF NOT EXISTS usage_reports_start_time ON usage_reports (start_time);
 
--- Users with at least one non-zero counter on a UTC day (across all the tenant's clusters).
-CREATE TABLE IF NOT EXISTS tenant_daily_active_users (
+-- The aggregates the billing figures are computed from (src/usage/fold.ts writes them, in the
+-- report's transaction; src/billing/series.ts reads them). Keyed by UTC day and cluster; an
+-- hourly fact is a bit of `hours` (bit h = UTC hour h), so an identity active all day costs one
+-- row, not 24. Kept for ever: rows per tenant and day are bounded by the identities it has
+-- (docs/BILLING.md, storage).
+
+-- The hours in which a cluster sent a report of a kind: TPR averages over the hours with a
+-- resource_presence report, MWI over those with a user_activity or bot_instance_activity one.
+CREATE TABLE IF NOT EXISTS tenant_reported_hours (
   tenant_id TEXT NOT NULL,
-  day TEXT NOT NULL,                    -- YYYY-MM-DD
-  user_name TEXT NOT NULL,              -- digest
-  PRIMARY KEY (tenant_id, day, user_name)
+  day TEXT NOT NULL,                    -- YYYY-MM-DD (UTC)
+  cluster_name TEXT NOT NULL,           -- digest
+  kind TEXT NOT NULL,                   -- the report kind
+  hours INTEGER NOT NULL,               -- bit mask of UTC hours
+  PRIMARY KEY (tenant_id, day, cluster_name, kind)
 ) WITHOUT ROWID;
 
--- Resources present in a UTC hour, per kind: the basis of TPR.
-CREATE TABLE IF NOT EXISTS tenant_hourly_resources (
-  tenant_id TEXT NOT NULL,
-  hour TEXT NOT NULL,                   -- YYYY-MM-DDTHH
-  resource_kind TEXT NOT NULL,
-  resource_id TEXT NOT NULL,            -- digest
-  PRIMARY KEY (tenant_id, hour, resource_kind, resource_id)
-) WITHOUT ROWID;
-
--- Bot instances with at least one non-zero counter on a UTC day: the basis of MWI.
-CREATE TABLE IF NOT EXISTS tenant_daily_bot_instances (
+-- MAU: users of kind human or unspecified with at least one non-zero counter.
+CREATE TABLE IF NOT EXISTS tenant_daily_users (
   tenant_id TEXT NOT NULL,
   day TEXT NOT NULL,
-  bot_instance_id TEXT NOT NULL,        -- digest
-  PRIMARY KEY (tenant_id, day, bot_instance_id)
+  cluster_name TEXT NOT NULL,
+  user_name TEXT NOT NULL,              -- digest
+  PRIMARY KEY (tenant_id, day, cluster_name, user_name)
 ) WITHOUT ROWID;
 
--- Monthly billing figures per tenant (UTC calendar months), written by the cron. Open months
--- are recomputed on every run; a row with final = 1 is never written again.
+-- TPR: resources present, with the hours they were reported in.
+CREATE TABLE IF NOT EXISTS tenant_daily_resources (
+  tenant_id TEXT NOT NULL,
+  day TEXT NOT NULL,
+  cluster_name TEXT NOT NULL,
+  resource_kind TEXT NOT NULL,
+  resource_id TEXT NOT NULL,            -- digest
+  hours INTEGER NOT NULL,
+  PRIMARY KEY (tenant_id, day, cluster_name, resource_kind, resource_id)
+) WITHOUT ROWID;
+
+-- MWI: active bots, bot instances and SPIFFE IDs, with the hours they were active in.
+CREATE TABLE IF NOT EXISTS tenant_daily_workloads (
+  tenant_id TEXT NOT NULL,
+  day TEXT NOT NULL,
+  cluster_name TEXT NOT NULL,
+  kind TEXT NOT NULL,                   -- bot | bot_instance | spiffe_id
+  id TEXT NOT NULL,                     -- digest
+  hours INTEGER NOT NULL,
+  PRIMARY KEY (tenant_id, day, cluster_name, kind, id)
+) WITHOUT ROWID;
+
+-- Reports that arrived after their period was closed (stored, flagged late, not counted), per
+-- tenant and UTC day of start_time: the visible late counter.
+CREATE TABLE IF NOT EXISTS late_usage_reports (
+  tenant_id TEXT NOT NULL,
+  day TEXT NOT NULL,
+  reports INTEGER NOT NULL,
+  last_received_at INTEGER NOT NULL,    -- ms since the epoch
+  PRIMARY KEY (tenant_id, day)
+) WITHOUT ROWID;
+
+-- Billing figures per tenant and period, written by the cron (src/billing/compute.ts). A period
+-- starts on the term's anchor day and is named by the month it starts in. Open rows are
+-- recomputed on every run; a closing row is being made final (reports for its days are late
+-- from then on); a final row is never written again.
 CREATE TABLE IF NOT EXISTS billing_usage (
   tenant_id TEXT NOT NULL,
-  month TEXT NOT NULL,                  -- YYYY-MM
+  month TEXT NOT NULL,                  -- YYYY-MM: the month the period starts in
+  period_start TEXT NOT NULL,           -- YYYY-MM-DD, first day
+  period_end TEXT NOT NULL,             -- YYYY-MM-DD, last day (included)
+  term_start TEXT,                      -- the term the high-water marks run over (first and
+  term_end TEXT,                        --   last day); NULL in formula_version 1 rows
   mau INTEGER NOT NULL,
   tpr REAL NOT NULL,
-  mwi INTEGER NOT NULL,
+  mwi REAL NOT NULL,
   mau_high_water INTEGER NOT NULL,
   tpr_high_water REAL NOT NULL,
-  mwi_high_water INTEGER NOT NULL,
-  final INTEGER NOT NULL DEFAULT 0,
+  mwi_high_water REAL NOT NULL,
+  state TEXT NOT NULL CHECK (state IN ('open', 'closing', 'final')),
+  formula_version INTEGER NOT NULL,     -- 1: calendar months, before migration 0004; 2: docs/BILLING.md
   computed_at INTEGER NOT NULL,         -- ms since the epoch
   PRIMARY KEY (tenant_id, month)
 ) WITHOUT ROWID;
@@ -233,4 +282,29 @@ CREATE TABLE IF NOT EXISTS cron_runs (
   ok INTEGER NOT NULL,                  -- 1: the job succeeded
   summary TEXT NOT NULL,                -- what it did, or why it failed
   PRIMARY KEY (job, started_at)
+) WITHOUT ROWID;
+
+-- Forwarding accepted events to an upstream PostHog (docs/POSTHOG.md).
+
+-- The uuids the upstream accepted: an event is forwarded once, however often it is accepted
+-- (client retries) or its message delivered. Kept RAW_EVENT_RETENTION_DAYS, like the raw
+-- events: the hourly cron deletes older rows.
+CREATE TABLE IF NOT EXISTS forwarded_events (
+  uuid TEXT PRIMARY KEY,
+  forwarded_at INTEGER NOT NULL          -- ms since the epoch
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS forwarded_events_at ON forwarded_events (forwarded_at);
+
+-- What forwarding did, per app and UTC day (one row per app and day, kept like the aggregates).
+CREATE TABLE IF NOT EXISTS forward_counts (
+  app TEXT NOT NULL,
+  day TEXT NOT NULL,                     -- YYYY-MM-DD (UTC) the counts were taken
+  forwarded INTEGER NOT NULL DEFAULT 0,  -- events the upstream accepted
+  duplicates INTEGER NOT NULL DEFAULT 0, -- events not sent: their uuid was already forwarded
+  failed_posts INTEGER NOT NULL DEFAULT 0, -- posts that failed; their events are retried later
+  not_queued INTEGER NOT NULL DEFAULT 0, -- accepted events the forward queue refused: never forwarded
+  last_success_at INTEGER,               -- ms since the epoch
+  last_failure_at INTEGER,               -- ms since the epoch
+  last_failure TEXT,                     -- why the last post failed ("HTTP 503", "timeout"…)
+  PRIMARY KEY (app, day)
 ) WITHOUT ROWID;

@@ -38,7 +38,10 @@ try {
   } else {
     if (!values.day || !/^\d{4}-\d{2}-\d{2}$/.test(values.day)) throw new Error("--day YYYY-MM-DD is required");
     const app = values.app ? `&app=${encodeURIComponent(values.app)}` : "";
-    const { objects, events, bytes } = await operatorApi(values.url, token)("GET", `/archive/objects?day=${values.day}${app}`);
+    const { objects, events, bytes } = await operatorApi(values.url, token)(
+      "GET",
+      `/archive/objects?day=${values.day}${app}`,
+    );
     if (values.list) {
       for (const o of objects) console.log(`${o.key}  ${o.events} events  ${o.bytes} bytes  ${o.uploaded}`);
       console.log(`${objects.length} objects, ${events} events, ${bytes} bytes`);

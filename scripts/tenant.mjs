@@ -2,7 +2,8 @@
 // Operator script: tenants and tenant tokens, through the operator API of a running collector
 // (src/tenants/admin-routes.ts). Local (`npm start`) by default, any deployment with --url.
 //
-//   npm run tenant -- create <name> [--plan <plan>]
+//   npm run tenant -- create <name> [--plan <plan>] [--term-start YYYY-MM-DD] [--term-months <n>]
+//   npm run tenant -- term <tenant> [--start YYYY-MM-DD] [--months <n>]   (the subscription term)
 //   npm run tenant -- token <tenant> [--expires-in-days <n>]   (last line: the token)
 //   npm run tenant -- revoke <token id | token prefix | token>
 //   npm run tenant -- disable <tenant> | enable <tenant>
@@ -84,7 +85,7 @@ function list({ tenants }) {
   const short = (iso) => (iso === null ? "-" : iso.slice(0, 16).replace("T", " "));
   for (const tenant of tenants) {
     console.log(
-      `${tenant.name}  ${tenant.id}  plan=${tenant.plan}${tenant.disabled ? "  DISABLED" : ""}  created ${short(tenant.created_at)}`,
+      `${tenant.name}  ${tenant.id}  plan=${tenant.plan}${tenant.disabled ? "  DISABLED" : ""}  created ${short(tenant.created_at)}  term ${tenant.term_start} +${tenant.term_months}m`,
     );
     for (const token of tenant.tokens) {
       const state = token.state === "revoked" ? `revoked ${short(token.revoked_at)}` : token.state;
@@ -95,8 +96,28 @@ function list({ tenants }) {
   }
 }
 
+/** A whole number option within bounds, or undefined when absent. */
+function wholeNumber(values, name, min, max) {
+  if (values[name] === undefined) return undefined;
+  const n = Number(values[name]);
+  if (!Number.isInteger(n) || n < min || n > max)
+    throw new UsageError(`--${name} takes a whole number from ${min} to ${max}`);
+  return n;
+}
+
+function printTerm({ tenant, current_term, current_period }) {
+  console.log(`tenant ${tenant.name}: term from ${tenant.term_start}, ${tenant.term_months} months, renewing`);
+  console.log(`current term ${current_term.start} to ${current_term.end}`);
+  console.log(`current period ${current_period.month}: ${current_period.start} to ${current_period.end}`);
+}
+
 const HELP = `usage: npm run tenant -- <command> [--url <collector>]
-  create <name> [--plan <plan>]           a tenant (name: lowercase letters, digits, dashes)
+  create <name> [--plan <plan>] [--term-start YYYY-MM-DD] [--term-months <n>]
+                                          a tenant (name: lowercase letters, digits, dashes);
+                                          its term defaults to the 1st of this month, 12 months
+  term <tenant> [--start YYYY-MM-DD] [--months <n>]
+                                          change a tenant's subscription term (billing periods
+                                          start on the term start's day of the month)
   token <tenant> [--expires-in-days <n>]  a new token for a tenant (printed once, last line)
   revoke <token id | prefix | token>      revoke one token
   disable <tenant> | enable <tenant>      refuse (403) or accept a tenant's tokens
@@ -114,6 +135,10 @@ async function main(argv) {
       remote: { type: "boolean", default: false },
       plan: { type: "string" },
       "expires-in-days": { type: "string" },
+      "term-start": { type: "string" },
+      "term-months": { type: "string" },
+      start: { type: "string" },
+      months: { type: "string" },
       help: { type: "boolean", short: "h", default: false },
     },
   });
@@ -133,18 +158,26 @@ async function main(argv) {
   const tenantPath = () => `/tenants/${encodeURIComponent(needArg("tenant"))}`;
   switch (command) {
     case "create": {
-      const { tenant } = await call("POST", "/tenants", { name: needArg("name"), plan: values.plan });
+      const { tenant } = await call("POST", "/tenants", {
+        name: needArg("name"),
+        plan: values.plan,
+        term_start: values["term-start"],
+        term_months: wholeNumber(values, "term-months", 1, 120),
+      });
       console.log(`created tenant ${tenant.name} (${tenant.id}, plan ${tenant.plan})`);
+      console.log(`term from ${tenant.term_start}, ${tenant.term_months} months, renewing`);
       console.log(`next: npm run tenant -- token ${tenant.name}`);
       return;
     }
+    case "term": {
+      const months = wholeNumber(values, "months", 1, 120);
+      if (values.start === undefined && months === undefined)
+        throw new UsageError("give --start YYYY-MM-DD, --months <n>, or both");
+      printTerm(await call("POST", `${tenantPath()}/term`, { term_start: values.start, term_months: months }));
+      return;
+    }
     case "token": {
-      let days;
-      if (values["expires-in-days"] !== undefined) {
-        days = Number(values["expires-in-days"]);
-        if (!Number.isInteger(days) || days < 1 || days > 3650)
-          throw new UsageError("--expires-in-days takes a whole number from 1 to 3650");
-      }
+      const days = wholeNumber(values, "expires-in-days", 1, 3650);
       const issued = await call("POST", `${tenantPath()}/tokens`, { expires_in_days: days });
       if (issued.tenant.disabled)
         console.log(`note: tenant ${issued.tenant.name} is disabled; its tokens answer 403 until it is enabled`);

@@ -3,6 +3,7 @@ import { cors } from "hono/cors";
 import { requireAdmin } from "./admin/require-admin";
 import { archiveRoutes } from "./archive/routes";
 import { billingRoutes } from "./billing/route";
+import { billingAdminRoutes } from "./billing/term-route";
 import { catalogRoutes } from "./catalog/route";
 import { dashboardRoutes } from "./dashboard/routes";
 import { deadLetterRoutes } from "./deadletters/routes";
@@ -11,6 +12,7 @@ import { homeRoutes } from "./home/route";
 import type { AppEnv } from "./http/context";
 import { handleError, handleNotFound } from "./http/errors";
 import { eventsRoutes } from "./ingest/route";
+import { posthogCapturePaths, posthogCors, posthogPaths, posthogRoutes } from "./posthog/routes";
 import { rpcErrors } from "./prehog/errors";
 import { prehogPaths, prehogRoutes } from "./prehog/router";
 import { limitRequests } from "./ratelimit/middleware";
@@ -25,9 +27,12 @@ export const app = new Hono<AppEnv>();
 app.use("/v1/events", cors({ origin: "*", allowMethods: ["POST", "OPTIONS"], maxAge: 86_400 }));
 app.use("/v1/catalog", cors({ origin: "*", allowMethods: ["GET"] }));
 app.use("/v1/forget", cors({ origin: "*", allowMethods: ["POST", "OPTIONS"], maxAge: 86_400 }));
+// PostHog's SDKs (docs/POSTHOG.md): capture, flags and remote config, from any origin.
+for (const path of posthogPaths) app.use(path, posthogCors);
 // Routes that take data from clients get the request's limiter (c.var.limiter).
 app.use("/v1/events", limitRequests);
 app.use("/v1/usage", limitRequests);
+for (const path of posthogCapturePaths) app.use(path, limitRequests);
 // Teleport's reporting RPCs (prehog): the same limiter, its refusals answered in Connect's form.
 for (const path of prehogPaths) app.use(path, rpcErrors, limitRequests);
 // The operator API: stats, billing, tenants, dead letters and the archive, behind ADMIN_TOKEN (failed
@@ -45,9 +50,11 @@ app.route("/v1/forget", forgetRoutes);
 app.route("/v1/stats", statsRoutes);
 app.route("/v1/billing", billingRoutes);
 app.route("/v1/admin", tenantAdminRoutes);
+app.route("/v1/admin", billingAdminRoutes);
 app.route("/v1/admin", deadLetterRoutes);
 app.route("/v1/admin", archiveRoutes);
 app.route("/", prehogRoutes);
+app.route("/", posthogRoutes);
 // The operator's pages: their own session (a cookie signed with a key derived from ADMIN_TOKEN).
 app.route("/dashboard", dashboardRoutes);
 

@@ -1,6 +1,7 @@
 import { consumeBatches } from "./aggregate/consumer";
 import { app } from "./app";
 import { parkDeadLetters } from "./deadletters/consumer";
+import { consumeForward } from "./forward/consumer";
 import { runScheduled } from "./scheduled";
 
 /** The Worker: HTTP (the Hono app), the Queue consumers, the cron, and the rate limiter's Durable Object. */
@@ -10,6 +11,8 @@ export { RateLimiterShard } from "./ratelimit/durable-object";
 const consumers: Record<string, (batch: MessageBatch<unknown>, env: Env) => Promise<void>> = {
   "edgehog-events": consumeBatches,
   "edgehog-events-dlq": parkDeadLetters,
+  "edgehog-forward": (batch, env) => consumeForward(batch, env),
+  "edgehog-forward-dlq": parkDeadLetters,
 };
 
 export default {

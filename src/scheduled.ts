@@ -1,7 +1,11 @@
 import { purgeExpired } from "./aggregate/retention";
 import { scrubArchive } from "./archive/scrub";
 import { billingGraceDaysOf, computeBilling } from "./billing/compute";
+import { purgeForwardedBefore } from "./forward/store";
+import { ingestLimitsOf } from "./ingest/limits";
+import { DAY_MS } from "./lib/time";
 import { recordCronRun } from "./stats/health";
+import { purgeUsageReports, usageReportRetentionDaysOf } from "./usage/retention";
 
 /**
  * The cron (see `[triggers]` in wrangler.toml): each feature's periodic job. The jobs are
@@ -14,6 +18,9 @@ export async function runScheduled(controller: ScheduledController, env: Env): P
       "retention",
       async () => {
         const purged = await purgeExpired(env, now);
+        // Forwarding's ledger of uuids covers the same window as the raw events.
+        const rawCutoff = now - ingestLimitsOf(env).RAW_EVENT_RETENTION_DAYS * DAY_MS;
+        purged.forwarded_ids = await purgeForwardedBefore(env.DB, rawCutoff);
         return `purged ${Object.entries(purged)
           .map(([rows, n]) => `${n} ${rows}`)
           .join(", ")}`;
@@ -30,8 +37,16 @@ export async function runScheduled(controller: ScheduledController, env: Env): P
       "billing",
       async () => {
         const run = await computeBilling(env.DB, now, billingGraceDaysOf(env));
-        return `${run.monthsComputed} tenant-months computed for ${run.tenants} tenants, ${run.monthsFinalized} final`;
+        const skipped =
+          run.tenantsSkipped.length > 0
+            ? `; skipped (term breaks from the final periods): ${run.tenantsSkipped.join(", ")}`
+            : "";
+        return `${run.periodsComputed} tenant-periods computed for ${run.tenants} tenants, ${run.periodsFinalized} final${skipped}`;
       },
+    ],
+    [
+      "usage-retention",
+      async () => `purged ${await purgeUsageReports(env.DB, now, usageReportRetentionDaysOf(env))} raw usage reports`,
     ],
   ];
   const failures: unknown[] = [];

@@ -100,6 +100,11 @@ async function sendOne(poster, path, body, tally, headers) {
       tally.accepted += Number(res.json?.accepted ?? 0);
     } else {
       tally.failures++;
+      // What the collector said, for the first few refusals of each status: the report prints it.
+      tally.refusals ??= {};
+      tally.refusals[res.status] ??= [];
+      const seen = tally.refusals[res.status];
+      if (seen.length < 3) seen.push(String(res.text ?? "").slice(0, 300));
     }
   } catch (err) {
     tally.requests++;

@@ -30,7 +30,9 @@ export default {
     const drainSeconds = ((wait.reachedAt ?? Date.now()) - send.ended_at) / 1000;
     ctx.log(
       `sustained: accepted ${send.accepted}, aggregated ${stored}, drained ${drainSeconds.toFixed(1)} s after the last answer` +
-        (send.failures ? `, ${send.failures} FAILED requests ${JSON.stringify(send.statuses)}` : ""),
+        (send.failures
+          ? `, ${send.failures} FAILED requests ${JSON.stringify(send.statuses)}: ${JSON.stringify(send.refusals ?? send.lastError)}`
+          : ""),
     );
     return {
       target_requests_per_s: rate,
@@ -50,6 +52,7 @@ export default {
       failures: send.failures,
       missed_sends: send.missed,
       statuses: send.statuses,
+      refusals: send.refusals,
       latency_ms: send.latency_ms,
       ok: wait.reachedAt !== null && send.accepted === stored && send.failures === 0,
     };

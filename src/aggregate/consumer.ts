@@ -110,7 +110,13 @@ export async function storeDelivery(env: Env, messages: readonly BatchMessage[])
     if (emptied.length > 0) await env.ARCHIVE.delete(emptied);
     return { events: plan.events.length, objects: again.objects, archivedBytes: again.bytes, databaseMs, archiveMs };
   }
-  return { events: plan.events.length, objects: archived.objects, archivedBytes: archived.bytes, databaseMs, archiveMs };
+  return {
+    events: plan.events.length,
+    objects: archived.objects,
+    archivedBytes: archived.bytes,
+    databaseMs,
+    archiveMs,
+  };
 }
 
 function retryLater(message: Message<unknown> | undefined, err: unknown): void {

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { ingestLimitsOf } from "../ingest/limits";
+import { deleteInChunks } from "../lib/d1";
 import { eventDatabases } from "../lib/event-databases";
 import { DAY_MS, utcDay } from "../lib/time";
 import { nonNegativeInt, positiveInt, varsReader } from "../lib/vars";
@@ -31,11 +32,6 @@ export const rawEventDebugDaysOf = (env: object) => retentionDaysOf(env).RAW_EVE
 export function exactInstallDaysOf(env: object): number {
   return Math.max(retentionDaysOf(env).EXACT_INSTALL_DAYS, ingestLimitsOf(env).RAW_EVENT_RETENTION_DAYS + 5);
 }
-
-/** Rows deleted per statement: keeps each statement far below D1's 30 s query limit. */
-const DELETE_CHUNK = 10_000;
-/** Statements per table and run; whatever is left is deleted on the next hourly run. */
-const MAX_CHUNKS_PER_RUN = 50;
 
 /** Deletes the rows of `table` older than `cutoff`, in chunks, with the key columns named. */
 function chunked(table: string, key: string, column: string): string {
@@ -71,14 +67,4 @@ export async function purgeExpired(env: Env, now: number): Promise<Record<string
   }
   for (const [name, sql, cutoff] of primaryOnly) add(name, await deleteInChunks(primary, sql, cutoff));
   return purged;
-}
-
-async function deleteInChunks(db: D1Database, sql: string, cutoff: number | string): Promise<number> {
-  let deleted = 0;
-  for (let i = 0; i < MAX_CHUNKS_PER_RUN; i++) {
-    const result = await db.prepare(sql).bind(cutoff, DELETE_CHUNK).run();
-    deleted += result.meta.changes;
-    if (result.meta.changes < DELETE_CHUNK) break;
-  }
-  return deleted;
 }

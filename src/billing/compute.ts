@@ -1,10 +1,21 @@
 import { z } from "zod";
-import { DAY_MS } from "../lib/time";
+import { DAY_MS, utcDay } from "../lib/time";
 import { varsReader } from "../lib/vars";
-import { monthOf, monthStart, monthsBetween, nextMonth } from "./months";
-import { billingProgress, highWaterBefore, listTenantIds, monthFigures, saveBillingRow } from "./queries";
+import { dayAfter } from "./months";
+import { anchorDayOf, nextPeriod, type Period, periodContaining, type Term, termOf } from "./periods";
+import {
+  type BillingState,
+  deleteOpenRowsOutside,
+  FORMULA_VERSION,
+  firstReportedDay,
+  highWaterBefore,
+  latestRow,
+  listTenantTerms,
+  saveBillingRow,
+} from "./queries";
+import { periodSeries } from "./series";
 
-/** Days after a month ends before its billing figures become final (wrangler.toml var). */
+/** Days after a period ends before its billing figures become final (wrangler.toml var). */
 export const billingGraceDaysOf = varsReader(
   "billing",
   z
@@ -14,56 +25,101 @@ export const billingGraceDaysOf = varsReader(
 
 export interface BillingRunSummary {
   tenants: number;
-  /** Month rows written (open months recomputed, plus months that became final). */
-  monthsComputed: number;
-  monthsFinalized: number;
+  /** Period rows written (open periods recomputed, plus periods that became final). */
+  periodsComputed: number;
+  periodsFinalized: number;
+  /** Tenants whose term does not continue from their last final period (fix the term). */
+  tenantsSkipped: string[];
 }
 
 /**
- * Computes every tenant's monthly billing figures as of `now`. It reads the aggregates and
- * writes `billing_usage`, nothing else, so it depends only on (db, now, graceDays): running
- * it twice with the same inputs writes the same rows.
+ * Computes every tenant's billing figures as of `now`. It reads the tenants' terms and the
+ * aggregates and writes `billing_usage`, nothing else, so it depends only on (db, now,
+ * graceDays): running it twice with the same inputs writes the same rows.
  *
- * For each tenant, the months from its first reported month (or the month after its last
- * final month) up to the current month are computed in order, so each month's high-water
- * mark can build on the months before it. A month becomes final once it has ended and
- * `graceDays` more days have passed (late reports may still arrive); its row is then never
- * written again, so late reports after that do not change what was billed.
+ * For each tenant, the periods (anchored on its term start, periods.ts) from its first one, or
+ * the one after its last final period, up to the current one are computed in order, so each
+ * period's high-water marks build on the earlier periods of its term. A tenant's first period
+ * is the one holding its creation day (or an earlier reported day).
+ *
+ * A period becomes final once it has ended and `graceDays` more days have passed. It is first
+ * marked `closing`, from which moment a report for its days is stored as late instead of being
+ * counted (src/usage/fold.ts); its figures are then computed from aggregates that can no longer
+ * change and written as `final`, never to be written again. So the final figures are exactly
+ * what its series (the detail endpoint, a replay of its raw reports) give. A run that stops
+ * between the two steps leaves the row `closing`, and the next run completes it.
  */
 export async function computeBilling(db: D1Database, now: number, graceDays: number): Promise<BillingRunSummary> {
-  const summary: BillingRunSummary = { tenants: 0, monthsComputed: 0, monthsFinalized: 0 };
-  const currentMonth = monthOf(now);
-  for (const tenantId of await listTenantIds(db)) {
-    const progress = await billingProgress(db, tenantId);
-    if (!progress.firstReportMonth) continue;
+  const summary: BillingRunSummary = { tenants: 0, periodsComputed: 0, periodsFinalized: 0, tenantsSkipped: [] };
+  const today = utcDay(now);
+  for (const tenant of await listTenantTerms(db)) {
+    const term: Term = { start: tenant.term_start, months: tenant.term_months };
+    const anchorDay = anchorDayOf(term);
+    const first = await firstPeriod(db, tenant.id, tenant.created_at, anchorDay);
+    if (!first) {
+      console.error(`billing: tenant ${tenant.id}'s term does not continue from its last final period; skipped`);
+      summary.tenantsSkipped.push(tenant.id);
+      continue;
+    }
+    const current = periodContaining(today, anchorDay);
+    if (first.start > current.start) continue;
     summary.tenants++;
-    const from = progress.lastFinalMonth ? nextMonth(progress.lastFinalMonth) : progress.firstReportMonth;
-    for (const month of monthsBetween(from, currentMonth)) {
-      const next = nextMonth(month);
-      const final = now >= monthStart(next) + graceDays * DAY_MS;
-      const figures = await monthFigures(db, tenantId, `${month}-01`, `${next}-01`);
-      const tpr = roundTpr(figures.tpr);
-      const before = await highWaterBefore(db, tenantId, month);
-      await saveBillingRow(db, {
-        tenant_id: tenantId,
-        month,
-        mau: figures.mau,
-        tpr,
-        mwi: figures.mwi,
-        mau_high_water: Math.max(before.mau, figures.mau),
-        tpr_high_water: Math.max(before.tpr, tpr),
-        mwi_high_water: Math.max(before.mwi, figures.mwi),
-        final,
-        computed_at: now,
-      });
-      summary.monthsComputed++;
-      if (final) summary.monthsFinalized++;
+    // Rows of periods that no longer exist (the anchor day changed) would confuse the high-water marks.
+    await deleteOpenRowsOutside(db, tenant.id, first.month, current.month);
+    for (let period = first; period.start <= current.start; period = nextPeriod(period, anchorDay)) {
+      const due = now >= Date.parse(`${dayAfter(period.end)}T00:00:00Z`) + graceDays * DAY_MS;
+      if (due) await computePeriod(db, tenant.id, period, term, "closing", now);
+      await computePeriod(db, tenant.id, period, term, due ? "final" : "open", now);
+      summary.periodsComputed++;
+      if (due) summary.periodsFinalized++;
     }
   }
   return summary;
 }
 
-/** TPR is an average: two decimals keep it readable and free of floating-point noise. */
-function roundTpr(tpr: number): number {
-  return Math.round(tpr * 100) / 100;
+/**
+ * The first period to compute: the one after the last final period, or the one holding the
+ * tenant's creation day (or an earlier reported day). Null when the term's periods do not start
+ * where the last final period ended, which the term endpoint refuses.
+ */
+async function firstPeriod(db: D1Database, tenantId: string, createdAt: number, anchorDay: number) {
+  const lastFinal = await latestRow(db, tenantId, ["final"]);
+  if (lastFinal) {
+    const next = dayAfter(lastFinal.period_end);
+    const period = periodContaining(next, anchorDay);
+    return period.start === next ? period : null;
+  }
+  const created = utcDay(createdAt);
+  const reported = await firstReportedDay(db, tenantId);
+  return periodContaining(reported !== null && reported < created ? reported : created, anchorDay);
+}
+
+async function computePeriod(
+  db: D1Database,
+  tenantId: string,
+  period: Period,
+  term: Term,
+  state: BillingState,
+  now: number,
+): Promise<void> {
+  const { total } = await periodSeries(db, tenantId, period.start, period.end, false);
+  const span = termOf(period, term);
+  const before = await highWaterBefore(db, tenantId, span.start, period.start);
+  await saveBillingRow(db, {
+    tenant_id: tenantId,
+    month: period.month,
+    period_start: period.start,
+    period_end: period.end,
+    term_start: span.start,
+    term_end: span.end,
+    mau: total.mau,
+    tpr: total.tpr,
+    mwi: total.mwi,
+    mau_high_water: Math.max(before.mau, total.mau),
+    tpr_high_water: Math.max(before.tpr, total.tpr),
+    mwi_high_water: Math.max(before.mwi, total.mwi),
+    state,
+    formula_version: FORMULA_VERSION,
+    computed_at: now,
+  });
 }

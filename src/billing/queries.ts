@@ -1,143 +1,210 @@
-/** Typed D1 queries for the monthly billing figures. Months are `YYYY-MM` (UTC). */
+/**
+ * Typed D1 queries for the billing rows (`billing_usage`): one row per tenant and period, named
+ * by the month the period starts in. The series the figures come from are in series.ts.
+ */
 
-export interface MonthFigures {
+export interface Figures {
   mau: number;
   tpr: number;
   mwi: number;
 }
 
-export interface BillingRow extends MonthFigures {
+/** open: recomputed every run; closing: being made final (its days' reports are late); final: never written again. */
+export type BillingState = "open" | "closing" | "final";
+
+/** Rows computed with today's formulas (docs/BILLING.md); 1 marks rows from before migration 0004. */
+export const FORMULA_VERSION = 2;
+
+export interface BillingRow extends Figures {
   tenant_id: string;
   month: string;
+  /** First and last day of the period (both included). */
+  period_start: string;
+  period_end: string;
+  /** First and last day of the term the high-water marks run over (null in formula_version 1 rows). */
+  term_start: string | null;
+  term_end: string | null;
   mau_high_water: number;
   tpr_high_water: number;
   mwi_high_water: number;
-  final: boolean;
+  state: BillingState;
+  formula_version: number;
   computed_at: number;
 }
 
-export async function listTenantIds(db: D1Database): Promise<string[]> {
-  const { results } = await db.prepare("SELECT id FROM tenants ORDER BY id").all<{ id: string }>();
-  return results.map((row) => row.id);
+const COLUMNS = [
+  "tenant_id",
+  "month",
+  "period_start",
+  "period_end",
+  "term_start",
+  "term_end",
+  "mau",
+  "tpr",
+  "mwi",
+  "mau_high_water",
+  "tpr_high_water",
+  "mwi_high_water",
+  "state",
+  "formula_version",
+  "computed_at",
+] as const satisfies readonly (keyof BillingRow)[];
+const ROW_COLUMNS = COLUMNS.join(", ");
+
+export interface TenantTerm {
+  id: string;
+  created_at: number;
+  term_start: string;
+  term_months: number;
 }
 
-/** Where a tenant's billing stands: its first reported month and its last final month. */
-export async function billingProgress(
+export async function listTenantTerms(db: D1Database): Promise<TenantTerm[]> {
+  const { results } = await db
+    .prepare("SELECT id, created_at, term_start, term_months FROM tenants ORDER BY id")
+    .all<TenantTerm>();
+  return results;
+}
+
+/** The first UTC day the tenant has a counted report for, if any. */
+export async function firstReportedDay(db: D1Database, tenantId: string): Promise<string | null> {
+  const row = await db
+    .prepare("SELECT MIN(day) AS day FROM tenant_reported_hours WHERE tenant_id = ?1")
+    .bind(tenantId)
+    .first<{ day: string | null }>();
+  return row?.day ?? null;
+}
+
+/** The tenant's latest row in one of `states`, by period. */
+export async function latestRow(
   db: D1Database,
   tenantId: string,
-): Promise<{ firstReportMonth: string | null; lastFinalMonth: string | null }> {
-  const [first, final] = await db.batch<{ month: string | null }>([
-    db.prepare("SELECT substr(MIN(hour), 1, 7) AS month FROM usage_reports WHERE tenant_id = ?1").bind(tenantId),
-    db.prepare("SELECT MAX(month) AS month FROM billing_usage WHERE tenant_id = ?1 AND final = 1").bind(tenantId),
-  ]);
-  return {
-    firstReportMonth: first?.results[0]?.month ?? null,
-    lastFinalMonth: final?.results[0]?.month ?? null,
-  };
+  states: readonly BillingState[],
+): Promise<BillingRow | null> {
+  return db
+    .prepare(
+      `SELECT ${ROW_COLUMNS} FROM billing_usage
+       WHERE tenant_id = ?1 AND state IN (SELECT value FROM json_each(?2))
+       ORDER BY period_start DESC LIMIT 1`,
+    )
+    .bind(tenantId, JSON.stringify(states))
+    .first<BillingRow>();
 }
 
-// Days and hours are stored as "YYYY-MM-DD" and "YYYY-MM-DDTHH", so [first day of the month,
-// first day of the next month) selects a month for both by plain string comparison.
-const MAU = `
-SELECT COUNT(DISTINCT user_name) AS n FROM tenant_daily_active_users
-WHERE tenant_id = ?1 AND day >= ?2 AND day < ?3`;
+export async function readBillingRow(db: D1Database, tenantId: string, month: string): Promise<BillingRow | null> {
+  return db
+    .prepare(`SELECT ${ROW_COLUMNS} FROM billing_usage WHERE tenant_id = ?1 AND month = ?2`)
+    .bind(tenantId, month)
+    .first<BillingRow>();
+}
 
-const MWI = `
-SELECT COUNT(DISTINCT bot_instance_id) AS n FROM tenant_daily_bot_instances
-WHERE tenant_id = ?1 AND day >= ?2 AND day < ?3`;
+/**
+ * Deletes the tenant's open rows outside the months `firstMonth` to `lastMonth`: rows of
+ * periods that no longer exist since the term's anchor day changed.
+ */
+export async function deleteOpenRowsOutside(db: D1Database, tenantId: string, firstMonth: string, lastMonth: string) {
+  await db
+    .prepare("DELETE FROM billing_usage WHERE tenant_id = ?1 AND state = 'open' AND (month < ?2 OR month > ?3)")
+    .bind(tenantId, firstMonth, lastMonth)
+    .run();
+}
 
-// Distinct resources in each hour that has a resource-presence report (an hour whose reports
-// list no resource counts as 0), averaged per day, then averaged over the days that have one.
-const TPR = `
-WITH hours AS (
-  SELECT DISTINCT hour FROM usage_reports
-  WHERE tenant_id = ?1 AND kind = 'resource_presence' AND hour >= ?2 AND hour < ?3
-),
-per_hour AS (
-  SELECT h.hour,
-         (SELECT COUNT(*) FROM tenant_hourly_resources AS p WHERE p.tenant_id = ?1 AND p.hour = h.hour) AS n
-  FROM hours AS h
-),
-per_day AS (
-  SELECT substr(hour, 1, 10) AS day, AVG(n) AS n FROM per_hour GROUP BY day
-)
-SELECT COALESCE(AVG(n), 0) AS n FROM per_day`;
-
-/** The raw figures of one month, in one D1 round trip. */
-export async function monthFigures(
+/** The highest figures of the tenant's periods starting from `termStart` and before `periodStart`. */
+export async function highWaterBefore(
   db: D1Database,
   tenantId: string,
-  firstDay: string,
-  nextMonthFirstDay: string,
-): Promise<MonthFigures> {
-  const [mau, tpr, mwi] = await db.batch<{ n: number }>(
-    [MAU, TPR, MWI].map((sql) => db.prepare(sql).bind(tenantId, firstDay, nextMonthFirstDay)),
-  );
-  return {
-    mau: mau?.results[0]?.n ?? 0,
-    tpr: tpr?.results[0]?.n ?? 0,
-    mwi: mwi?.results[0]?.n ?? 0,
-  };
-}
-
-/** The highest figures of the tenant's months before `month`: the high-water mark so far. */
-export async function highWaterBefore(db: D1Database, tenantId: string, month: string): Promise<MonthFigures> {
+  termStart: string,
+  periodStart: string,
+): Promise<Figures> {
   const row = await db
     .prepare(
-      "SELECT MAX(mau) AS mau, MAX(tpr) AS tpr, MAX(mwi) AS mwi FROM billing_usage WHERE tenant_id = ?1 AND month < ?2",
+      `SELECT MAX(mau) AS mau, MAX(tpr) AS tpr, MAX(mwi) AS mwi FROM billing_usage
+       WHERE tenant_id = ?1 AND period_start >= ?2 AND period_start < ?3`,
     )
-    .bind(tenantId, month)
+    .bind(tenantId, termStart, periodStart)
     .first<{ mau: number | null; tpr: number | null; mwi: number | null }>();
   return { mau: row?.mau ?? 0, tpr: row?.tpr ?? 0, mwi: row?.mwi ?? 0 };
 }
 
-/** Writes a month's row unless that row is already final: final figures never change. */
+/** Writes a period's row unless that row is already final: final figures never change. */
 export async function saveBillingRow(db: D1Database, row: BillingRow): Promise<void> {
   await db
     .prepare(
-      `INSERT INTO billing_usage
-         (tenant_id, month, mau, tpr, mwi, mau_high_water, tpr_high_water, mwi_high_water, final, computed_at)
-       VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)
+      `INSERT INTO billing_usage (${ROW_COLUMNS})
+       VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)
        ON CONFLICT (tenant_id, month) DO UPDATE SET
+         period_start = excluded.period_start, period_end = excluded.period_end,
+         term_start = excluded.term_start, term_end = excluded.term_end,
          mau = excluded.mau, tpr = excluded.tpr, mwi = excluded.mwi,
          mau_high_water = excluded.mau_high_water, tpr_high_water = excluded.tpr_high_water,
-         mwi_high_water = excluded.mwi_high_water, final = excluded.final, computed_at = excluded.computed_at
-       WHERE billing_usage.final = 0`,
+         mwi_high_water = excluded.mwi_high_water, state = excluded.state,
+         formula_version = excluded.formula_version, computed_at = excluded.computed_at
+       WHERE billing_usage.state <> 'final'`,
     )
     .bind(
       row.tenant_id,
       row.month,
+      row.period_start,
+      row.period_end,
+      row.term_start,
+      row.term_end,
       row.mau,
       row.tpr,
       row.mwi,
       row.mau_high_water,
       row.tpr_high_water,
       row.mwi_high_water,
-      row.final ? 1 : 0,
+      row.state,
+      row.formula_version,
       row.computed_at,
     )
     .run();
 }
 
-export interface BillingReportRow extends BillingRow {
+export interface LateReports {
+  /** Reports for the period's days that arrived once it was closed: stored, not counted. */
+  late_reports: number;
+  /** When the last of them arrived (ms), or null. */
+  last_late_report_at: number | null;
+}
+
+const LATE_FOR_ROW = `
+  (SELECT COALESCE(SUM(l.reports), 0) FROM late_usage_reports AS l
+   WHERE l.tenant_id = b.tenant_id AND l.day BETWEEN b.period_start AND b.period_end) AS late_reports,
+  (SELECT MAX(l.last_received_at) FROM late_usage_reports AS l
+   WHERE l.tenant_id = b.tenant_id AND l.day BETWEEN b.period_start AND b.period_end) AS last_late_report_at`;
+
+export interface BillingReportRow extends BillingRow, LateReports {
   tenant_name: string;
+  final: boolean;
 }
 
-interface BillingDbRow extends Omit<BillingReportRow, "final"> {
-  final: number;
-}
-
-/** A month's rows, for every tenant or for one. */
+/** A month's rows, for every tenant or for one, with their late-report counts. */
 export async function readBillingUsage(db: D1Database, month: string, tenantId?: string): Promise<BillingReportRow[]> {
   const { results } = await db
     .prepare(
-      `SELECT b.tenant_id, t.name AS tenant_name, b.month, b.mau, b.tpr, b.mwi,
-              b.mau_high_water, b.tpr_high_water, b.mwi_high_water, b.final, b.computed_at
+      `SELECT ${COLUMNS.map((column) => `b.${column}`).join(", ")}, t.name AS tenant_name, ${LATE_FOR_ROW}
        FROM billing_usage AS b JOIN tenants AS t ON t.id = b.tenant_id
        WHERE b.month = ?1 AND (?2 IS NULL OR b.tenant_id = ?2)
        ORDER BY t.name`,
     )
     .bind(month, tenantId ?? null)
-    .all<BillingDbRow>();
-  return results.map((row) => ({ ...row, final: row.final !== 0 }));
+    .all<BillingRow & LateReports & { tenant_name: string }>();
+  return results.map((row) => ({ ...row, final: row.state === "final" }));
+}
+
+/** Late reports for the days `first` to `last` of a tenant. */
+export async function lateReportsBetween(
+  db: D1Database,
+  tenantId: string,
+  first: string,
+  last: string,
+): Promise<LateReports> {
+  const row = await db
+    .prepare(
+      `SELECT COALESCE(SUM(reports), 0) AS late_reports, MAX(last_received_at) AS last_late_report_at
+       FROM late_usage_reports WHERE tenant_id = ?1 AND day BETWEEN ?2 AND ?3`,
+    )
+    .bind(tenantId, first, last)
+    .first<LateReports>();
+  return { late_reports: row?.late_reports ?? 0, last_late_report_at: row?.last_late_report_at ?? null };
 }

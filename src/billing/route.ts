@@ -3,72 +3,77 @@ import { accepts } from "hono/accepts";
 import { z } from "zod";
 import type { AppEnv } from "../http/context";
 import { toCsv } from "../http/csv";
-import { ApiError } from "../http/errors";
 import { validQuery } from "../http/validation";
-import { findTenant } from "../tenants/store";
+import { requireTenantByRef } from "../tenants/admin";
+import { billingDetail } from "./detail";
 import { type BillingReportRow, readBillingUsage } from "./queries";
 
-/** `GET /v1/billing/usage`: the operator's billing API, each tenant's figures for a month as JSON or CSV. */
+/**
+ * The operator's billing API: `GET /v1/billing/usage`, each tenant's figures for a period as
+ * JSON or CSV, and `GET /v1/billing/usage/detail`, how one tenant's figures were reached. The
+ * dashboard's billing page and download reuse the row and CSV forms below.
+ */
 
-/** A UTC calendar month, `YYYY-MM`. */
+/** A period is named by the month it starts in, `YYYY-MM`. */
 export const monthSchema = z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/, "must be a month, YYYY-MM");
-
-const querySchema = z.object({
-  month: monthSchema,
-  tenant: z.string().min(1).max(128).optional(),
-});
+const tenantRef = z.string().min(1).max(128);
+const usageQuery = z.object({ month: monthSchema, tenant: tenantRef.optional() });
+const detailQuery = z.object({ month: monthSchema, tenant: tenantRef });
 
 /** The columns of a billing row, in the order the JSON and the CSV give them. */
 export const BILLING_COLUMNS = [
   "tenant_id",
   "tenant_name",
+  "period_start",
+  "period_end",
   "mau",
   "tpr",
   "mwi",
   "mau_high_water",
   "tpr_high_water",
   "mwi_high_water",
+  "term_start",
+  "term_end",
+  "late_reports",
+  "formula_version",
   "final",
   "computed_at",
 ] as const;
 
 /** A billing row as the API (JSON and CSV) and the dashboard's download give it. */
-export function billingReportRow(row: BillingReportRow) {
+export function billingReportRow(row: BillingReportRow): Record<(typeof BILLING_COLUMNS)[number], unknown> {
   return {
     tenant_id: row.tenant_id,
     tenant_name: row.tenant_name,
+    period_start: row.period_start,
+    period_end: row.period_end,
     mau: row.mau,
     tpr: row.tpr,
     mwi: row.mwi,
     mau_high_water: row.mau_high_water,
     tpr_high_water: row.tpr_high_water,
     mwi_high_water: row.mwi_high_water,
+    term_start: row.term_start,
+    term_end: row.term_end,
+    late_reports: row.late_reports,
+    formula_version: row.formula_version,
     final: row.final,
     computed_at: new Date(row.computed_at).toISOString(),
   };
 }
 
-/** A month's rows as a CSV download: the API's `Accept: text/csv` answer, and the dashboard's. */
+/** A period's rows as a CSV download: the API's `Accept: text/csv` answer, and the dashboard's. */
 export function billingCsv(c: Context, month: string, rows: readonly BillingReportRow[]): Response {
   c.header("Content-Type", "text/csv; charset=utf-8");
   c.header("Content-Disposition", `attachment; filename="edgehog-billing-${month}.csv"`);
   return c.body(toCsv(BILLING_COLUMNS, rows.map(billingReportRow)));
 }
 
-export const billingRoutes = new Hono<AppEnv>().get(
-  "/usage",
-  validQuery(querySchema, "?month=YYYY-MM[&tenant=<id or name>]"),
-  async (c) => {
-    const { month, tenant: tenantRef } = c.req.valid("query");
-    let tenantId: string | undefined;
-    if (tenantRef !== undefined) {
-      const tenant = await findTenant(c.env.DB, tenantRef);
-      if (!tenant) throw new ApiError(404, "unknown_tenant", `no tenant has the id or name "${tenantRef}"`);
-      tenantId = tenant.id;
-    }
-
+export const billingRoutes = new Hono<AppEnv>()
+  .get("/usage", validQuery(usageQuery, "?month=YYYY-MM[&tenant=<id or name>]"), async (c) => {
+    const { month, tenant: ref } = c.req.valid("query");
+    const tenantId = ref === undefined ? undefined : (await requireTenantByRef(c.env.DB, ref)).id;
     const rows = await readBillingUsage(c.env.DB, month, tenantId);
-
     const type = accepts(c, {
       header: "Accept",
       supports: ["application/json", "text/csv"],
@@ -76,5 +81,9 @@ export const billingRoutes = new Hono<AppEnv>().get(
     });
     if (type === "text/csv") return billingCsv(c, month, rows);
     return c.json({ month, rows: rows.map(billingReportRow) });
-  },
-);
+  })
+  .get("/usage/detail", validQuery(detailQuery, "?tenant=<id or name>&month=YYYY-MM"), async (c) => {
+    const { month, tenant: ref } = c.req.valid("query");
+    const tenant = await requireTenantByRef(c.env.DB, ref);
+    return c.json(await billingDetail(c.env.DB, tenant, month));
+  });

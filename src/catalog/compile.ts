@@ -2,7 +2,7 @@ import { jsonStringSize } from "../lib/json-size";
 import { definitionProblems } from "./consistency";
 import { catalogue } from "./definition";
 import { checkFor, type PropertyCheck } from "./property-checks";
-import type { AppSpec, EventSpec } from "./types";
+import type { AppSpec, EventSpec, SdkPropertyMapping } from "./types";
 
 export interface CompiledProperty {
   name: string;
@@ -26,6 +26,26 @@ export interface CompiledApp {
   name: string;
   dimensions: AppSpec["dimensions"];
   events: ReadonlyMap<string, CompiledEvent>;
+  posthog: CompiledPosthogMapping;
+}
+
+/** What the PostHog front door takes from an SDK for one app, by SDK name. */
+export interface CompiledPosthogMapping {
+  /** `$`-prefixed event properties. */
+  properties: ReadonlyMap<string, SdkPropertyMapping>;
+  /** Keys of `$set` / `$set_once`: every common property under its own name, plus the declared ones. */
+  personProperties: ReadonlyMap<string, SdkPropertyMapping>;
+}
+
+/** The app's PostHog mapping, with the common properties' own names as person properties. */
+export function posthogMappingOf(app: AppSpec): CompiledPosthogMapping {
+  return {
+    properties: new Map(Object.entries(app.posthog?.properties ?? {})),
+    personProperties: new Map([
+      ...Object.keys(app.commonProperties).map((name): [string, SdkPropertyMapping] => [name, { to: name }]),
+      ...Object.entries(app.posthog?.personProperties ?? {}),
+    ]),
+  };
 }
 
 function compileEvent(name: string, event: EventSpec, app: AppSpec): CompiledEvent {
@@ -52,7 +72,7 @@ function compile(): ReadonlyMap<string, CompiledApp> {
     for (const [eventName, event] of Object.entries(catalogue.events)) {
       if (event.apps.includes(appName)) events.set(eventName, compileEvent(eventName, event, app));
     }
-    apps.set(appName, { name: appName, dimensions: app.dimensions, events });
+    apps.set(appName, { name: appName, dimensions: app.dimensions, events, posthog: posthogMappingOf(app) });
   }
   return apps;
 }

@@ -1,6 +1,8 @@
-import type { Catalogue } from "./types";
+import type { AppSpec, Catalogue, SdkPropertyMapping } from "./types";
 
 const NAME = /^[A-Za-z][A-Za-z0-9_.-]{0,127}$/;
+/** PostHog properties that carry the client's address (or what is derived from it): never mapped. */
+const IP_BEARING = /^\$(ip|geoip_)/;
 
 /**
  * Mistakes in the catalogue that would otherwise surface as odd behaviour at run time: an
@@ -14,6 +16,7 @@ export function definitionProblems(catalogue: Catalogue): string[] {
       if (property && !(property in app.commonProperties))
         problems.push(`app "${appName}": dimension ${dimension} names "${property}", which is not a common property`);
     }
+    problems.push(...posthogMappingProblems(appName, app));
   }
   for (const [eventName, event] of Object.entries(catalogue.events)) {
     if (!NAME.test(eventName)) problems.push(`event name "${eventName}" is not a plain identifier`);
@@ -27,6 +30,34 @@ export function definitionProblems(catalogue: Catalogue): string[] {
       if (spec.class === "text" && !(spec.maxLength > 0))
         problems.push(`event "${eventName}" property "${propertyName}" is text without a positive maxLength`);
     }
+  }
+  return problems;
+}
+
+/** A PostHog mapping must fill common properties, with values they accept, and never read an address. */
+function posthogMappingProblems(appName: string, app: AppSpec): string[] {
+  const problems: string[] = [];
+  const check = (kind: string, from: string, mapping: SdkPropertyMapping) => {
+    const where = `app "${appName}": PostHog ${kind} "${from}"`;
+    if (IP_BEARING.test(from)) problems.push(`${where} carries the client's address and must never be mapped`);
+    const target = app.commonProperties[mapping.to];
+    if (!target) {
+      problems.push(`${where} maps to "${mapping.to}", which is not a common property`);
+      return;
+    }
+    if (target.class === "enum" && mapping.values) {
+      for (const value of Object.values(mapping.values)) {
+        if (!target.values.includes(value))
+          problems.push(`${where} maps to "${value}", not a value of "${mapping.to}"`);
+      }
+    }
+  };
+  for (const [from, mapping] of Object.entries(app.posthog?.properties ?? {})) {
+    if (!from.startsWith("$")) problems.push(`app "${appName}": PostHog property "${from}" is not an SDK ($) property`);
+    check("property", from, mapping);
+  }
+  for (const [from, mapping] of Object.entries(app.posthog?.personProperties ?? {})) {
+    check("person property", from, mapping);
   }
   return problems;
 }

@@ -40,6 +40,21 @@ export const catalogue: Catalogue = {
         os_version: { class: "version", description: "Node's os.release()", optional: true },
       },
       dimensions: { appVersion: "app_version", os: "os" },
+      posthog: {
+        properties: {
+          // posthog-js names the OS from the User-Agent; only the three Connect runs on map.
+          $os: { to: "os", values: { "Mac OS X": "darwin", macOS: "darwin", Linux: "linux", Windows: "win32" } },
+          // Set by PostHog's mobile and desktop SDKs; posthog-js does not send it.
+          $app_version: { to: "app_version" },
+        },
+        // Teleport Connect sets these "once on user properties" (RFD 97's person properties).
+        personProperties: {
+          "connect.os": { to: "os" },
+          "connect.arch": { to: "arch" },
+          "connect.os_version": { to: "os_version" },
+          "connect.app_version": { to: "app_version" },
+        },
+      },
     },
     "teleport-cluster": {
       description: "A Teleport cluster's Auth Service, sending server-side events with its tenant token",

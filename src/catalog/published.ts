@@ -1,5 +1,6 @@
+import { posthogMappingOf } from "./compile";
 import { catalogue } from "./definition";
-import type { PrivacyClass, PropertySpec } from "./types";
+import type { AppSpec, PrivacyClass, PropertySpec, SdkPropertyMapping } from "./types";
 
 /** What each privacy class means, for people reading the published catalogue. */
 const classMeanings: Record<PrivacyClass, string> = {
@@ -24,17 +25,43 @@ function describeProperty(name: string, spec: PropertySpec) {
   };
 }
 
+function describeMappings(mappings: ReadonlyMap<string, SdkPropertyMapping>) {
+  return [...mappings].map(([from, mapping]) => ({
+    from,
+    to: mapping.to,
+    ...(mapping.values ? { values: mapping.values } : {}),
+  }));
+}
+
+/**
+ * What the PostHog front door takes from an SDK for this app: the `$` properties it maps, and
+ * the person properties (`$set`, `$set_once`) that fill common properties; nothing else.
+ */
+function describePosthog(app: AppSpec) {
+  const mapping = posthogMappingOf(app);
+  return {
+    properties: describeMappings(mapping.properties),
+    person_properties: describeMappings(mapping.personProperties),
+  };
+}
+
 /**
  * The catalogue as `GET /v1/catalog` publishes it: the public, auditable list of everything
  * edgehog stores. Built once: the catalogue is code and cannot change while the isolate runs.
  */
 export const publishedCatalogue = {
   privacy_classes: classMeanings,
-  never_stored: ["client IP address", "User-Agent", "undeclared properties"],
+  never_stored: [
+    "client IP address",
+    "User-Agent",
+    "undeclared properties",
+    "PostHog SDK properties ($lib, $current_url, $ip…) other than the mapped ones",
+  ],
   apps: Object.entries(catalogue.apps).map(([appName, app]) => ({
     name: appName,
     description: app.description,
     common_properties: Object.entries(app.commonProperties).map(([n, s]) => describeProperty(n, s)),
+    posthog: describePosthog(app),
     events: Object.entries(catalogue.events)
       .filter(([, event]) => event.apps.includes(appName))
       .map(([eventName, event]) => ({

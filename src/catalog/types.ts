@@ -32,6 +32,32 @@ export interface AppSpec {
   commonProperties: Readonly<Record<string, PropertySpec>>;
   /** Which properties fill the aggregate dimensions `app_version` and `os`. */
   dimensions: { appVersion?: string; os?: string };
+  /** How fields of PostHog's SDKs fill common properties (the PostHog front door, docs/POSTHOG.md). */
+  posthog?: PosthogMapping;
+}
+
+/** One SDK field that fills a common property of the app. */
+export interface SdkPropertyMapping {
+  /** The common property it fills. */
+  to: string;
+  /**
+   * The SDK's values and what each becomes (e.g. "Mac OS X" → "darwin"); a value not listed is
+   * dropped. Without it the value is passed as sent and judged like any other.
+   */
+  values?: Readonly<Record<string, string>>;
+}
+
+/**
+ * What the PostHog front door may take from an SDK besides the app's own properties. Every
+ * other `$`-prefixed property (`$lib`, `$current_url`, `$ip`…) is dropped. Person properties
+ * (`$set`, `$set_once`) named like a common property always fill it; `personProperties` adds
+ * other names (Teleport Connect's `connect.os`…).
+ */
+export interface PosthogMapping {
+  /** `$`-prefixed properties the SDKs add to events, by name. */
+  properties?: Readonly<Record<string, SdkPropertyMapping>>;
+  /** Keys of `$set` / `$set_once`, by name. */
+  personProperties?: Readonly<Record<string, SdkPropertyMapping>>;
 }
 
 export interface Catalogue {

@@ -4,6 +4,8 @@
  * No runtime dependency and no Workers-only API: Node ≥ 20, Electron and browsers.
  * File storage for Node is in `edgehog/client/node`, so that browser bundles never import `node:fs`.
  */
+
+export type { BotCounter, ResourceKind, UserCounter } from "../usage/vocabulary.js";
 export { anonymize, type ClusterAnonymizer, createAnonymizer } from "./anonymize.js";
 export type { CatalogTypes, ToAnonymize } from "./catalog.generated.js";
 export { createClient, type WireEvent } from "./client.js";
@@ -24,4 +26,4 @@ export type {
   FlushResult,
   ForgetResult,
 } from "./types.js";
-export type { BotCounter, ResourceKind, UsageReport, UserCounter, UserKind } from "./usage-windows.js";
+export type { UsageReport, UserKind } from "./usage-windows.js";

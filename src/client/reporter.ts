@@ -1,19 +1,17 @@
+import type { BotCounter, ResourceKind, UserCounter } from "../usage/vocabulary.js";
 import { createAnonymizer } from "./anonymize.js";
 import type { FetchLike, ItemRefusal, RetryPolicy } from "./http.js";
 import { Outbox, unref } from "./outbox.js";
 import { type KeyValueStorage, memoryStorage, readJson, writeJson } from "./storage.js";
 import type { FlushResult } from "./types.js";
 import {
-  type BotCounter,
   closeWindows,
   countBot,
   countResource,
   countUser,
   emptyWindows,
   type ReportHeader,
-  type ResourceKind,
   type UsageReport,
-  type UserCounter,
   type UserKind,
   type Windows,
 } from "./usage-windows.js";

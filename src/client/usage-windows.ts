@@ -8,41 +8,8 @@ import { randomUuid } from "./uuid.js";
  * digests are held here: names are anonymized before they are counted.
  */
 
-export const USER_COUNTERS = [
-  "logins",
-  "ssh_sessions",
-  "app_sessions",
-  "kube_sessions",
-  "db_sessions",
-  "desktop_sessions",
-  "app_tcp_sessions",
-  "ssh_port_v2_sessions",
-  "kube_port_sessions",
-  "kube_requests",
-  "sftp_events",
-  "spiffe_svids_issued",
-  "bot_joins",
-  "certificates_issued",
-  "access_requests_created",
-  "access_requests_reviewed",
-  "access_lists_reviewed",
-  "access_lists_grants",
-  "saml_idp_sessions",
-] as const;
-export const BOT_COUNTERS = ["bot_joins", "spiffe_svids_issued", "certificates_issued"] as const;
-export const RESOURCE_KINDS = [
-  "node",
-  "app_server",
-  "kube_server",
-  "db_server",
-  "windows_desktop",
-  "node.openssh",
-  "node.openssh_ec2_ice",
-] as const;
+import { BOT_COUNTERS, type ResourceKind, USER_COUNTERS } from "../usage/vocabulary.js";
 
-export type UserCounter = (typeof USER_COUNTERS)[number];
-export type BotCounter = (typeof BOT_COUNTERS)[number];
-export type ResourceKind = (typeof RESOURCE_KINDS)[number];
 export type UserKind = "human" | "bot" | "unspecified";
 
 /**

@@ -16,6 +16,7 @@ import { deleteParked, oldestParked, parkedSummary } from "./store";
 /** The queues parked messages may be re-driven to, by name. */
 const targets: Record<string, (env: Env) => Queue> = {
   "edgehog-events": (env) => env.EVENTS_QUEUE,
+  "edgehog-forward": (env) => env.FORWARD_QUEUE,
 };
 
 const MAX_REDRIVE = 100;

@@ -14,11 +14,12 @@ export const homeRoutes = new Hono<AppEnv>()
       endpoints: {
         catalog: "GET /v1/catalog (what is collected, and each property's privacy class)",
         events: "POST /v1/events (public, batched, anonymized events)",
+        posthog: "POST /batch, /e, /i/v0/e, /capture, /track (PostHog's SDKs, project key = app; docs/POSTHOG.md)",
         usage: "POST /v1/usage (tenant token: usage reports for billing)",
         prehog: "POST /prehog.v1alpha.…/…, /prehog.v1.…/… (Teleport's reporting RPCs, Connect and gRPC-Web)",
         forget: "POST /v1/forget (an install's data deleted, by its random id)",
         stats: "GET /v1/stats/events, /v1/stats/breakdown, /v1/stats/health (operator token)",
-        billing: "GET /v1/billing/usage (operator token)",
+        billing: "GET /v1/billing/usage, GET /v1/billing/usage/detail (operator token)",
         tenants: "GET|POST /v1/admin/tenants (operator token)",
         dashboard: "GET /dashboard (the operator's pages: sign in with the operator token)",
         health: "GET /healthz",

@@ -38,3 +38,19 @@ export function toHex(bytes: Uint8Array): string {
 export function randomBytes(n: number): Uint8Array {
   return crypto.getRandomValues(new Uint8Array(n));
 }
+
+/**
+ * Decodes standard base64 (padding optional, as `atob` allows); undefined when the text is not
+ * base64. Spaces are read as "+": a form-encoded value whose "+" was not escaped arrives so.
+ */
+export function fromBase64(text: string): Uint8Array | undefined {
+  let binary: string;
+  try {
+    binary = atob(text.replace(/ /g, "+"));
+  } catch {
+    return undefined;
+  }
+  const bytes = new Uint8Array(binary.length);
+  for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
+  return bytes;
+}

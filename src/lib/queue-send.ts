@@ -33,3 +33,25 @@ export function groupForSend<T extends SizedMessage<unknown>>(messages: readonly
   if (group.length > 0) groups.push(group);
   return groups;
 }
+
+/**
+ * Splits items into consecutive runs whose sizes add up to at most `maxBytes` (an item larger
+ * than that travels alone): how a list of events is packed into Queue messages.
+ */
+export function chunkBySize<T>(items: readonly T[], sizeOf: (item: T) => number, maxBytes: number): T[][] {
+  const chunks: T[][] = [];
+  let chunk: T[] = [];
+  let chunkBytes = 0;
+  for (const item of items) {
+    const size = sizeOf(item);
+    if (chunk.length > 0 && chunkBytes + size > maxBytes) {
+      chunks.push(chunk);
+      chunk = [];
+      chunkBytes = 0;
+    }
+    chunk.push(item);
+    chunkBytes += size;
+  }
+  if (chunk.length > 0) chunks.push(chunk);
+  return chunks;
+}

@@ -1,6 +1,7 @@
 import type { Compression } from "@connectrpc/connect/protocol";
+import { type BodyBytesHook, byteCap, inflateCapped } from "../http/capped-stream";
 import { ApiError } from "../http/errors";
-import { type BodyBytesHook, type BodyLimits, bodyTooLarge, byteCap, inflateCapped } from "../http/read-body";
+import { type BodyLimits, bodyTooLarge } from "../http/read-body";
 import { toConnectError } from "./errors";
 
 /**

@@ -1,5 +1,6 @@
 import type { DescMessage, Message } from "@bufbuild/protobuf";
-import { MAX_IDS_PER_RESOURCE_KIND, MAX_REPORT_BYTES, type RESOURCE_KINDS } from "../usage/schema";
+import { MAX_IDS_PER_RESOURCE_KIND, MAX_REPORT_BYTES } from "../usage/schema";
+import type { RESOURCE_KINDS } from "../usage/vocabulary";
 import {
   BotInstanceActivityRecordSchema,
   type BotInstanceActivityReport,
@@ -20,6 +21,8 @@ import { digestText, resourceIdDigest, timestampText, uuidText } from "./wire-va
  * an unknown enum value becomes a value the usage validator refuses.
  */
 
+// Teleport's UserKind has no value for `system` users: the JSON route's `system` kind has no
+// protobuf form, and an unknown number becomes a kind the validator refuses.
 const USER_KINDS: Record<number, string> = {
   [UserKind.UNSPECIFIED]: "unspecified",
   [UserKind.HUMAN]: "human",
@@ -65,6 +68,10 @@ function userActivity(report: UserActivityReport) {
       user_name: digestText(record.userName),
       user_kind: USER_KINDS[record.userKind] ?? `user kind ${record.userKind}`,
       ...countersOf(UserActivityRecordSchema, record),
+      spiffe_ids_issued: record.spiffeIdsIssued.map((spiffe) => ({
+        spiffe_id: digestText(spiffe.spiffeId),
+        svids_issued: spiffe.svidsIssued,
+      })),
     })),
   };
 }

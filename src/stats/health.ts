@@ -1,10 +1,13 @@
 import { parkedSummary } from "../deadletters/store";
+import { forwardingState } from "../forward/config";
+import { forwardingSummary } from "../forward/store";
 import { DAY_MS } from "../lib/time";
 import { rateLimitMetrics } from "../ratelimit/metrics";
 
 /**
  * What an operator checks first: dead letters waiting for a re-drive, the cron's last runs,
- * and this isolate's rate-limiter counters. The cron records each job's run here; runs are
+ * forwarding to PostHog (on or off, its counters of the last 7 days), and this isolate's
+ * rate-limiter counters. The cron records each job's run here; runs are
  * kept 30 days.
  */
 
@@ -29,8 +32,9 @@ export async function recordCronRun(db: D1Database, run: CronRun): Promise<void>
   ]);
 }
 
-export async function readHealth(db: D1Database) {
-  const [parked, cron] = await Promise.all([
+/** The health document; with the Worker's env, it also says whether forwarding is on, and where to. */
+export async function readHealth(db: D1Database, env?: Env) {
+  const [parked, cron, forwarded] = await Promise.all([
     parkedSummary(db),
     db
       .prepare(
@@ -38,6 +42,7 @@ export async function readHealth(db: D1Database) {
          WHERE started_at = (SELECT MAX(started_at) FROM cron_runs WHERE job = r.job) ORDER BY job`,
       )
       .all<{ job: string; started_at: number; finished_at: number; ok: number; summary: string }>(),
+    forwardingSummary(db, Date.now()),
   ]);
   const iso = (ms: number) => new Date(ms).toISOString();
   return {
@@ -52,6 +57,7 @@ export async function readHealth(db: D1Database) {
       ok: run.ok === 1,
       summary: run.summary,
     })),
+    forwarding: { ...(env ? forwardingState(env) : {}), apps: forwarded },
     /** Counted per isolate since it started: an indication, not a total (see docs/RATE_LIMITING.md). */
     rate_limiter_this_isolate: { ...rateLimitMetrics },
   };

@@ -29,7 +29,7 @@ const rangeQuerySchema = z
 const expectedQuery = "?app=<app>&from=YYYY-MM-DD&to=YYYY-MM-DD";
 
 export const statsRoutes = new Hono<AppEnv>()
-  .get("/health", async (c) => c.json(await readHealth(c.env.DB)))
+  .get("/health", async (c) => c.json(await readHealth(c.env.DB, c.env)))
   .get("/events", validQuery(rangeQuerySchema, expectedQuery), async (c) => {
     const { app, from, to } = c.req.valid("query");
     return c.json(await readEventStats(eventDatabases(c.env), app, from, to));

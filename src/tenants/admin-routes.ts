@@ -22,7 +22,13 @@ import type { TenantRow, TokenRow } from "./store";
  */
 
 // Names and plans are checked by createTenant, for every caller.
-const createSchema = z.object({ name: z.string(), plan: z.string().optional() });
+// Terms too: a term_start that is not a calendar day answers 400 invalid_term, not invalid_body.
+const createSchema = z.object({
+  name: z.string(),
+  plan: z.string().optional(),
+  term_start: z.string().max(32).optional(),
+  term_months: z.number().optional(),
+});
 const tokenSchema = z.object({
   expires_in_days: z.number().int().min(1).max(3650).optional(),
 });
@@ -44,8 +50,14 @@ const listingJson = (t: TenantListing) => ({
 export const tenantAdminRoutes = new Hono<AppEnv>()
   .get("/tenants", async (c) => c.json({ tenants: (await listTenants(c.env.DB, Date.now())).map(listingJson) }))
   .post("/tenants", validJson(createSchema), async (c) => {
-    const { name, plan } = c.req.valid("json");
-    const tenant = await createTenant(c.env.DB, { name, plan, now: Date.now() });
+    const { name, plan, term_start, term_months } = c.req.valid("json");
+    const tenant = await createTenant(c.env.DB, {
+      name,
+      plan,
+      termStart: term_start,
+      termMonths: term_months,
+      now: Date.now(),
+    });
     return c.json({ tenant: tenantJson(tenant) }, 201);
   })
   .get("/tenants/:tenant", async (c) => {

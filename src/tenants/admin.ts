@@ -1,4 +1,7 @@
+import { z } from "zod";
 import { ApiError } from "../http/errors";
+import { describeIssue } from "../http/validation";
+import { utcDay } from "../lib/time";
 import {
   findTenant,
   findTokens,
@@ -34,9 +37,47 @@ export const DEFAULT_PLAN = "standard";
 /** How long running isolates may still serve a revoked token or a disabled tenant. */
 export const REVOCATION_BOUND_SECONDS = VERIFIED_TOKEN_TTL_MS / 1000;
 
+/** The longest term a tenant may have, in months. */
+export const MAX_TERM_MONTHS = 120;
+export const DEFAULT_TERM_MONTHS = 12;
+
+export interface TermInput {
+  /** First day of the term, `YYYY-MM-DD`. */
+  term_start: string;
+  /** Months per term, 1 to MAX_TERM_MONTHS. */
+  term_months: number;
+}
+
+/** The default term of a tenant created at `now`: from the 1st of that month, 12 months. */
+export function defaultTerm(now: number): TermInput {
+  return { term_start: `${utcDay(now).slice(0, 7)}-01`, term_months: DEFAULT_TERM_MONTHS };
+}
+
+const termSchema = z.object({
+  term_start: z.iso.date().refine((day) => day >= "1970-01-01", "must be 1970-01-01 or later"),
+  term_months: z.number().int().min(1).max(MAX_TERM_MONTHS),
+});
+
+/** Checks a term, for every caller: `400 invalid_term` names what is wrong. */
+export function checkTerm(term: TermInput): TermInput {
+  const parsed = termSchema.safeParse(term);
+  if (parsed.success) return parsed.data;
+  throw new ApiError(
+    400,
+    "invalid_term",
+    `${describeIssue(parsed.error.issues[0], "term")} (a term starts on a calendar day, YYYY-MM-DD, and lasts 1 to ${MAX_TERM_MONTHS} months)`,
+  );
+}
+
 export async function createTenant(
   db: D1Database,
-  input: { name: string; plan?: string | undefined; now: number },
+  input: {
+    name: string;
+    plan?: string | undefined;
+    termStart?: string | undefined;
+    termMonths?: number | undefined;
+    now: number;
+  },
 ): Promise<TenantRow> {
   if (!TENANT_NAME_PATTERN.test(input.name)) {
     throw new ApiError(
@@ -49,7 +90,19 @@ export async function createTenant(
   if (!PLAN_PATTERN.test(plan)) {
     throw new ApiError(400, "invalid_plan", "a plan is 1-32 lowercase letters, digits, dashes or underscores");
   }
-  const tenant: TenantRow = { id: randomId("tn_", 10), name: input.name, plan, disabled: false, created_at: input.now };
+  const fallback = defaultTerm(input.now);
+  const term = checkTerm({
+    term_start: input.termStart ?? fallback.term_start,
+    term_months: input.termMonths ?? fallback.term_months,
+  });
+  const tenant: TenantRow = {
+    id: randomId("tn_", 10),
+    name: input.name,
+    plan,
+    disabled: false,
+    created_at: input.now,
+    ...term,
+  };
   if (!(await insertTenant(db, tenant))) {
     throw new ApiError(409, "tenant_exists", `a tenant named "${input.name}" exists already`);
   }

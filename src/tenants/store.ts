@@ -9,6 +9,10 @@ export interface TenantRow {
   plan: string;
   disabled: boolean;
   created_at: number;
+  /** First day of the subscription term, `YYYY-MM-DD`: billing periods start on its day of the month. */
+  term_start: string;
+  /** Length of a term in months; terms renew. */
+  term_months: number;
 }
 
 export interface TokenRow {
@@ -31,14 +35,14 @@ export interface TokenRecord {
 
 type Flagged<T> = Omit<T, "disabled"> & { disabled: number };
 const toTenant = (row: Flagged<TenantRow>): TenantRow => ({ ...row, disabled: row.disabled !== 0 });
-const TENANT_COLUMNS = "id, name, plan, disabled, created_at";
+const TENANT_COLUMNS = "id, name, plan, disabled, created_at, term_start, term_months";
 const TOKEN_COLUMNS = "id, prefix, tenant_id, created_at, expires_at, revoked_at";
 
 export async function findTokenByHash(db: D1Database, tokenHash: string): Promise<TokenRecord | null> {
   const row = await db
     .prepare(
       `SELECT k.id AS token_id, k.token_hash, k.expires_at, k.revoked_at,
-              t.id, t.name, t.plan, t.disabled, t.created_at
+              t.id, t.name, t.plan, t.disabled, t.created_at, t.term_start, t.term_months
        FROM tenant_tokens AS k JOIN tenants AS t ON t.id = k.tenant_id
        WHERE k.token_hash = ?1`,
     )
@@ -73,8 +77,16 @@ export async function listTenantsAndTokens(db: D1Database): Promise<{ tenants: T
 /** Inserts a tenant unless its name is taken; true if it was inserted. */
 export async function insertTenant(db: D1Database, tenant: TenantRow): Promise<boolean> {
   const result = await db
-    .prepare(`INSERT OR IGNORE INTO tenants (${TENANT_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5)`)
-    .bind(tenant.id, tenant.name, tenant.plan, tenant.disabled ? 1 : 0, tenant.created_at)
+    .prepare(`INSERT OR IGNORE INTO tenants (${TENANT_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)`)
+    .bind(
+      tenant.id,
+      tenant.name,
+      tenant.plan,
+      tenant.disabled ? 1 : 0,
+      tenant.created_at,
+      tenant.term_start,
+      tenant.term_months,
+    )
     .run();
   return result.meta.changes > 0;
 }
@@ -83,6 +95,17 @@ export async function setTenantDisabled(db: D1Database, tenantId: string, disabl
   await db
     .prepare("UPDATE tenants SET disabled = ?2 WHERE id = ?1")
     .bind(tenantId, disabled ? 1 : 0)
+    .run();
+}
+
+export async function setTenantTerm(
+  db: D1Database,
+  tenantId: string,
+  term: Pick<TenantRow, "term_start" | "term_months">,
+): Promise<void> {
+  await db
+    .prepare("UPDATE tenants SET term_start = ?2, term_months = ?3 WHERE id = ?1")
+    .bind(tenantId, term.term_start, term.term_months)
     .run();
 }
 

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { MINUTE_MS } from "../lib/time";
 import { isDigest } from "../privacy/digest";
+import { BOT_COUNTERS, RESOURCE_KINDS, USER_COUNTERS } from "./vocabulary";
 
 /**
  * Usage reports, modelled on Teleport's aggregated `prehog.v1` reports. Every name and id is
@@ -55,54 +56,36 @@ const reportHeader = {
   end_time: rfc3339.optional(),
 };
 
-/** Per-user interaction counters of a user-activity record (Teleport's UserActivityRecord). */
-const userCounters = {
-  logins: counter,
-  ssh_sessions: counter,
-  app_sessions: counter,
-  kube_sessions: counter,
-  db_sessions: counter,
-  desktop_sessions: counter,
-  app_tcp_sessions: counter,
-  ssh_port_v2_sessions: counter,
-  kube_port_sessions: counter,
-  kube_requests: counter,
-  sftp_events: counter,
-  spiffe_svids_issued: counter,
-  bot_joins: counter,
-  certificates_issued: counter,
-  access_requests_created: counter,
-  access_requests_reviewed: counter,
-  access_lists_reviewed: counter,
-  access_lists_grants: counter,
-  saml_idp_sessions: counter,
-};
-export const USER_COUNTERS = Object.keys(userCounters) as (keyof typeof userCounters)[];
+/** A zod counter for each name: missing means 0. */
+function counters<const T extends readonly string[]>(names: T) {
+  return Object.fromEntries(names.map((name) => [name, counter])) as { [K in T[number]]: typeof counter };
+}
+const userCounters = counters(USER_COUNTERS);
+
+/** SPIFFE IDs per user record (Teleport's SPIFFEIDRecord list). */
+export const MAX_SPIFFE_IDS_PER_RECORD = 1_000;
+
+/**
+ * `unspecified` is what older reporters send for everyone; `human` and `unspecified` users count
+ * in MAU, `bot` users in MWI, `system` (automated actions) in neither (docs/BILLING.md).
+ */
+export const USER_KINDS = ["unspecified", "human", "bot", "system"] as const;
 
 const userRecordSchema = z.object({
   user_name: digest,
-  user_kind: z.enum(["unspecified", "human", "bot"]).default("unspecified"),
+  user_kind: z.enum(USER_KINDS).default("unspecified"),
   ...userCounters,
+  /** SVIDs issued per SPIFFE ID (a digest of the ID), as in Teleport's reports. */
+  spiffe_ids_issued: z
+    .array(z.object({ spiffe_id: digest, svids_issued: counter }))
+    .max(MAX_SPIFFE_IDS_PER_RECORD)
+    .default([]),
 });
-
-export const RESOURCE_KINDS = [
-  "node",
-  "app_server",
-  "kube_server",
-  "db_server",
-  "windows_desktop",
-  "node.openssh",
-  "node.openssh_ec2_ice",
-] as const;
-
-export const BOT_COUNTERS = ["bot_joins", "spiffe_svids_issued", "certificates_issued"] as const;
 
 const botRecordSchema = z.object({
   bot_instance_id: digest,
   bot_user_name: digest,
-  bot_joins: counter,
-  spiffe_svids_issued: counter,
-  certificates_issued: counter,
+  ...counters(BOT_COUNTERS),
 });
 
 export const reportSchema = z.discriminatedUnion("kind", [

@@ -1,5 +1,5 @@
 import { backendUnavailable } from "../http/errors";
-import { BOT_COUNTERS, USER_COUNTERS } from "./schema";
+import { closedThrough, foldStatements } from "./fold";
 import type { ValidatedReport } from "./validate";
 
 export interface StoreOutcome {
@@ -38,27 +38,22 @@ export async function storeReports(
   return { accepted, duplicates: reports.length - accepted };
 }
 
-// Each aggregate statement runs only if the report is not stored yet, and the raw insert comes
-// after them in the same transaction: a resent report adds nothing. (The aggregates are sets,
-// so they would also survive a second pass, but the guard keeps that true if counts are added.)
-const NOT_STORED_YET = "NOT EXISTS (SELECT 1 FROM usage_reports WHERE tenant_id = ?1 AND report_uuid = ?2)";
-
-const RECORD_ACTIVE_USERS = `
-INSERT OR IGNORE INTO tenant_daily_active_users (tenant_id, day, user_name)
-SELECT ?1, ?3, r.value FROM json_each(?4) AS r WHERE ${NOT_STORED_YET}`;
-
-const RECORD_RESOURCES = `
-INSERT OR IGNORE INTO tenant_hourly_resources (tenant_id, hour, resource_kind, resource_id)
-SELECT ?1, ?3, r.value->>0, r.value->>1 FROM json_each(?4) AS r WHERE ${NOT_STORED_YET}`;
-
-const RECORD_BOT_INSTANCES = `
-INSERT OR IGNORE INTO tenant_daily_bot_instances (tenant_id, day, bot_instance_id)
-SELECT ?1, ?3, r.value FROM json_each(?4) AS r WHERE ${NOT_STORED_YET}`;
+// The late counter and the raw insert come after the report's aggregate statements (fold.ts) in
+// the same transaction, and each runs only if the report is not stored yet: a resent report adds
+// nothing. A report for a day whose billing period is closed is stored with late = 1 and counted
+// in late_usage_reports instead of the aggregates, so the period's figures stay as billed.
+const COUNT_LATE = `
+INSERT INTO late_usage_reports (tenant_id, day, reports, last_received_at)
+SELECT ?1, ?3, 1, ?4
+WHERE ${closedThrough("?1", "?3")}
+  AND NOT EXISTS (SELECT 1 FROM usage_reports WHERE tenant_id = ?1 AND report_uuid = ?2)
+ON CONFLICT (tenant_id, day) DO UPDATE SET
+  reports = reports + 1, last_received_at = MAX(last_received_at, excluded.last_received_at)`;
 
 const INSERT_RAW_REPORT = `
 INSERT OR IGNORE INTO usage_reports
-  (tenant_id, report_uuid, kind, cluster_name, reporter_hostid, start_time, end_time, hour, received_at, body)
-VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)`;
+  (tenant_id, report_uuid, kind, cluster_name, reporter_hostid, start_time, end_time, hour, received_at, body, late)
+VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ${closedThrough("?1", "?11")})`;
 
 export interface ReportStatements {
   statements: D1PreparedStatement[];
@@ -80,45 +75,16 @@ export function reportStatements(
   const statements: D1PreparedStatement[] = [];
   const rawInsertIndexes: number[] = [];
   for (const validated of reports) {
-    const { report } = validated;
-    const uuid = report.report_uuid;
-    switch (report.kind) {
-      case "user_activity": {
-        // A user counts as active only with at least one interaction in the window.
-        const active = report.records.filter((r) => USER_COUNTERS.some((name) => r[name] > 0)).map((r) => r.user_name);
-        if (active.length > 0) {
-          statements.push(
-            db.prepare(RECORD_ACTIVE_USERS).bind(tenantId, uuid, validated.day, JSON.stringify(unique(active))),
-          );
-        }
-        break;
-      }
-      case "resource_presence": {
-        const pairs = report.resources.flatMap((group) => group.ids.map((id) => [group.kind, id]));
-        if (pairs.length > 0) {
-          statements.push(db.prepare(RECORD_RESOURCES).bind(tenantId, uuid, validated.hour, JSON.stringify(pairs)));
-        }
-        break;
-      }
-      case "bot_instance_activity": {
-        const active = report.records
-          .filter((r) => BOT_COUNTERS.some((name) => r[name] > 0))
-          .map((r) => r.bot_instance_id);
-        if (active.length > 0) {
-          statements.push(
-            db.prepare(RECORD_BOT_INSTANCES).bind(tenantId, uuid, validated.day, JSON.stringify(unique(active))),
-          );
-        }
-        break;
-      }
-    }
+    const { report, day } = validated;
+    statements.push(...foldStatements(db, tenantId, validated, "store"));
+    statements.push(db.prepare(COUNT_LATE).bind(tenantId, report.report_uuid, day, receivedAt));
     rawInsertIndexes.push(statements.length);
     statements.push(
       db
         .prepare(INSERT_RAW_REPORT)
         .bind(
           tenantId,
-          uuid,
+          report.report_uuid,
           report.kind,
           report.cluster_name,
           report.reporter_hostid,
@@ -127,12 +93,9 @@ export function reportStatements(
           validated.hour,
           receivedAt,
           JSON.stringify(report),
+          day,
         ),
     );
   }
   return { statements, rawInsertIndexes };
-}
-
-function unique(values: readonly string[]): string[] {
-  return [...new Set(values)];
 }

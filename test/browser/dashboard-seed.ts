@@ -170,7 +170,9 @@ export async function seedBilling(collector: RunningCollector, model: Model, now
       accepted: number;
     };
     if (answer.accepted !== 3) throw new Error(`${tenant.name}: only ${answer.accepted} of 3 reports accepted`);
-    model.tenants.push({ name: tenant.name, mau: tenant.users, tpr: tenant.nodes, mwi: tenant.bots });
+    // MWI: the bot instances, plus the one bot they run as (all in the same hour).
+    const mwi = tenant.bots + (tenant.bots > 0 ? 1 : 0);
+    model.tenants.push({ name: tenant.name, mau: tenant.users, tpr: tenant.nodes, mwi });
   }
   const cron = await fetch(`${collector.url}/__scheduled?cron=17+*+*+*+*`);
   if (cron.status !== 200) throw new Error(`the cron answered ${cron.status}`);

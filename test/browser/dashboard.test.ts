@@ -206,6 +206,7 @@ describe("the operator dashboard, in Chromium", () => {
     expect(jobs).toEqual([
       ["billing", "succeeded"],
       ["retention", "succeeded"],
+      ["usage-retention", "succeeded"],
     ]);
     await page.screenshot({ path: join(screenshots, "health.png"), fullPage: true });
   });

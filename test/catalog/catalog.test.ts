@@ -86,4 +86,61 @@ describe("catalogue consistency", () => {
     expect(problems.join("\n")).toMatch(/enum with no values/);
     expect(problems.join("\n")).toMatch(/dimension os names "platform"/);
   });
+
+  it("refuses a PostHog mapping that reads an address, fills no common property, or a value its enum lacks", () => {
+    const problems = definitionProblems({
+      apps: {
+        web: {
+          description: "",
+          commonProperties: { os: { class: "enum", description: "", values: ["linux"] } },
+          dimensions: {},
+          posthog: {
+            properties: {
+              $ip: { to: "os" },
+              $geoip_country_code: { to: "os" },
+              $browser: { to: "browser" },
+              $os: { to: "os", values: { Linux: "linux", Windows: "win32" } },
+              os_name: { to: "os" },
+            },
+            personProperties: { "web.os": { to: "platform" } },
+          },
+        },
+      },
+      events: {},
+    });
+    const text = problems.join("\n");
+    expect(text).toMatch(/"\$ip" carries the client's address/);
+    expect(text).toMatch(/"\$geoip_country_code" carries the client's address/);
+    expect(text).toMatch(/"\$browser" maps to "browser", which is not a common property/);
+    expect(text).toMatch(/"\$os" maps to "win32", not a value of "os"/);
+    expect(text).toMatch(/"os_name" is not an SDK \(\$\) property/);
+    expect(text).toMatch(/person property "web.os" maps to "platform"/);
+    expect(problems).toHaveLength(6);
+  });
+});
+
+describe("the PostHog mapping, as GET /v1/catalog publishes it", () => {
+  it("lists each SDK property the front door maps, and the person properties that fill common ones", async () => {
+    const res = await exports.default.fetch("http://edgehog.test/v1/catalog");
+    const published = (await res.json()) as {
+      never_stored: string[];
+      apps: { name: string; posthog: { properties: unknown[]; person_properties: { from: string; to: string }[] } }[];
+    };
+    const connect = published.apps.find((a) => a.name === "teleport-connect");
+    expect(connect?.posthog.properties).toEqual([
+      { from: "$os", to: "os", values: { "Mac OS X": "darwin", macOS: "darwin", Linux: "linux", Windows: "win32" } },
+      { from: "$app_version", to: "app_version" },
+    ]);
+    expect(connect?.posthog.person_properties).toEqual(
+      expect.arrayContaining([
+        { from: "os", to: "os" },
+        { from: "app_version", to: "app_version" },
+        { from: "connect.os", to: "os" },
+        { from: "connect.arch", to: "arch" },
+        { from: "connect.os_version", to: "os_version" },
+        { from: "connect.app_version", to: "app_version" },
+      ]),
+    );
+    expect(published.never_stored.join(" ")).toMatch(/\$ip/);
+  });
 });

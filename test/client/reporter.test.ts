@@ -2,9 +2,9 @@ import { createHmac } from "node:crypto";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { createUsageReporter, type UsageReporterOptions } from "../../src/client/reporter";
 import { type KeyValueStorage, memoryStorage } from "../../src/client/storage";
-import { BOT_COUNTERS, RESOURCE_KINDS, USER_COUNTERS } from "../../src/client/usage-windows";
 import * as collectorSchema from "../../src/usage/schema";
 import { validateReports } from "../../src/usage/validate";
+import { BOT_COUNTERS, RESOURCE_KINDS, USER_COUNTERS } from "../../src/usage/vocabulary";
 import { accept, fakeCollector, type Respond, status, until } from "./helpers";
 
 /**
@@ -41,10 +41,37 @@ afterEach(() => {
 });
 
 describe("createUsageReporter", () => {
-  it("knows the collector's counters and resource kinds, no more, no fewer", () => {
-    expect(USER_COUNTERS).toEqual(collectorSchema.USER_COUNTERS);
-    expect(BOT_COUNTERS).toEqual(collectorSchema.BOT_COUNTERS);
-    expect(RESOURCE_KINDS).toEqual(collectorSchema.RESOURCE_KINDS);
+  it("uses the collector's own vocabulary: its schema reads every counter and resource kind", () => {
+    const digest = "XfVDznFNiXky/rgF7PgNw9CfHfgEcgW/D+xYfHxHjMM=";
+    const header = {
+      report_uuid: crypto.randomUUID(),
+      cluster_name: digest,
+      reporter_hostid: digest,
+      start_time: "2026-05-04T10:00:00Z",
+    };
+    const every = (names: readonly string[]) => Object.fromEntries(names.map((name, i) => [name, i + 1]));
+    const parsed = collectorSchema.reportSchema.parse({
+      kind: "user_activity",
+      ...header,
+      records: [{ user_name: digest, ...every(USER_COUNTERS) }],
+    });
+    expect(parsed).toMatchObject({ records: [every(USER_COUNTERS)] });
+    expect(
+      collectorSchema.reportSchema.parse({
+        kind: "bot_instance_activity",
+        ...header,
+        records: [{ bot_instance_id: digest, bot_user_name: digest, ...every(BOT_COUNTERS) }],
+      }),
+    ).toMatchObject({ records: [every(BOT_COUNTERS)] });
+    for (const kind of RESOURCE_KINDS) {
+      expect(() =>
+        collectorSchema.reportSchema.parse({
+          kind: "resource_presence",
+          ...header,
+          resources: [{ kind, ids: [digest] }],
+        }),
+      ).not.toThrow();
+    }
   });
 
   it("aggregates per user per 15-minute window and per resource per hour, names as digests", async () => {

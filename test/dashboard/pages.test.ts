@@ -176,9 +176,10 @@ describe("the billing CSV download", () => {
     expect(csv).toBe(await api.text());
     const [header, row] = csv.trim().split("\r\n");
     expect(header).toBe(
-      "tenant_id,tenant_name,mau,tpr,mwi,mau_high_water,tpr_high_water,mwi_high_water,final,computed_at",
+      "tenant_id,tenant_name,period_start,period_end,mau,tpr,mwi,mau_high_water,tpr_high_water,mwi_high_water," +
+        "term_start,term_end,late_reports,formula_version,final,computed_at",
     );
-    expect(row).toMatch(/^tn_[0-9a-f]{20},dashboard-csv-co,2,3,0,2,3,0,false,/);
+    expect(row).toMatch(/^tn_[0-9a-f]{20},dashboard-csv-co,\d{4}-\d\d-\d\d,\d{4}-\d\d-\d\d,2,3,0,2,3,0,/);
 
     const billing = await (await getPage(`/dashboard/billing?month=${month}`, cookie)).text();
     expect(billing).toContain("<title>dashboard-csv-co: 2 users</title>");

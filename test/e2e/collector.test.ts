@@ -118,6 +118,55 @@ describe("the collector under wrangler dev, over real HTTP", () => {
     });
   });
 
+  it("sets and changes a subscription term with npm run tenant, and bills the anchored period", async () => {
+    // A term starting today: the current period starts today, whatever the day of the month.
+    const today = new Date().toISOString().slice(0, 10);
+    const created = await tenantScript(collector, "create", "e2e-term", "--term-start", today, "--term-months", "6");
+    expect(created[1]).toBe(`term from ${today}, 6 months, renewing`);
+    const changed = await tenantScript(collector, "term", "e2e-term", "--months", "24");
+    expect(changed[0]).toBe(`tenant e2e-term: term from ${today}, 24 months, renewing`);
+    expect(changed[2]).toMatch(new RegExp(`^current period ${today.slice(0, 7)}: ${today} to \\d{4}-\\d{2}-\\d{2}$`));
+    await expect(tenantScript(collector, "term", "e2e-term", "--start", "2026-02-30")).rejects.toMatchObject({
+      stderr: expect.stringMatching(/invalid_term/),
+    });
+    expect((await tenantScript(collector, "list")).some((line) => line.includes(`term ${today} +24m`))).toBe(true);
+
+    const token = (await tenantScript(collector, "token", "e2e-term")).at(-1) ?? "";
+    const mac = (value: string) => createHmac("sha256", "e2e-term-cluster").update(value).digest("base64");
+    const usage = await fetch(`${collector.url}/v1/usage`, {
+      method: "POST",
+      headers: { "content-type": "application/json", authorization: `Bearer ${token}` },
+      body: JSON.stringify({
+        reports: [
+          {
+            kind: "user_activity",
+            report_uuid: randomUUID(),
+            cluster_name: mac("cluster"),
+            reporter_hostid: mac("auth-1"),
+            start_time: new Date().toISOString(),
+            records: [
+              { user_name: mac("alice"), user_kind: "human", logins: 1 },
+              { user_name: mac("ci"), user_kind: "bot", certificates_issued: 1 },
+            ],
+          },
+        ],
+      }),
+    });
+    expect(usage.status).toBe(202);
+    expect((await fetch(`${collector.url}/__scheduled?cron=17+*+*+*+*`)).status).toBe(200);
+    const admin = { authorization: `Bearer ${collector.adminToken}` };
+    const month = today.slice(0, 7);
+    const billed = (await (
+      await fetch(`${collector.url}/v1/billing/usage?month=${month}&tenant=e2e-term`, { headers: admin })
+    ).json()) as { rows: Record<string, unknown>[] };
+    expect(billed.rows[0]).toMatchObject({ period_start: today, term_start: today, mau: 1, mwi: 1, final: false });
+    const detail = (await (
+      await fetch(`${collector.url}/v1/billing/usage/detail?month=${month}&tenant=e2e-term`, { headers: admin })
+    ).json()) as { total: { mau_days: unknown[]; mwi_days: unknown[] } };
+    expect(detail.total.mau_days).toEqual([{ day: today, users: 1, cumulative: 1 }]);
+    expect(detail.total.mwi_days).toHaveLength(1);
+  });
+
   it("runs the cron on demand (--test-scheduled)", async () => {
     const res = await fetch(`${collector.url}/__scheduled?cron=17+*+*+*+*`);
     expect(res.status).toBe(200);

@@ -93,6 +93,7 @@ describe("prehog RPCs under wrangler dev, with real Connect and gRPC-Web clients
       headers: admin(),
       body: "{}",
     });
+    expect(res.status).toBe(201);
     return ((await res.json()) as { token: string }).token;
   }
 

@@ -28,11 +28,16 @@ async function freePort(): Promise<number> {
   });
 }
 
+export interface CollectorOptions {
+  /** Extra vars (and secrets) for this run, e.g. POSTHOG_HOST and POSTHOG_API_KEY. */
+  vars?: Record<string, string>;
+}
+
 /**
  * Starts the collector with `wrangler dev` on 127.0.0.1, on a free port and a throw-away
  * local state directory (migrations applied), as `npm start` would.
  */
-export async function startCollector(): Promise<RunningCollector> {
+export async function startCollector(options: CollectorOptions = {}): Promise<RunningCollector> {
   const state = mkdtempSync(join(tmpdir(), "edgehog-e2e-"));
   const adminToken = `e2e-${crypto.randomUUID()}`;
   const migrations = spawnSync(
@@ -60,6 +65,14 @@ export async function startCollector(): Promise<RunningCollector> {
       `ADMIN_TOKEN:${adminToken}`,
       "--var",
       `RATE_LIMIT_SALT_SECRET:e2e-salt-${crypto.randomUUID()}`,
+      // Every local request comes from the same (absent) address, so the tests of a file share
+      // one client bucket; polling the stats would exhaust the default under load. The other
+      // limits (install, app, tenant, failed tokens) keep their defaults.
+      "--var",
+      "RATE_LIMIT_CLIENT_CAPACITY:1000000",
+      "--var",
+      "RATE_LIMIT_CLIENT_PER_SECOND:100000",
+      ...Object.entries(options.vars ?? {}).flatMap(([name, value]) => ["--var", `${name}:${value}`]),
     ],
     { cwd: root, env, stdio: ["ignore", "pipe", "pipe"], detached: true },
   );

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from "vitest";
+import { INFLATE_SLICE_BYTES, inflateCapped } from "../../src/http/capped-stream";
 import { ApiError } from "../../src/http/errors";
-import { INFLATE_SLICE_BYTES, inflateCapped } from "../../src/http/read-body";
 
 const MiB = 1024 * 1024;
 

@@ -1,5 +1,6 @@
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { randomBytes, toBase64, toBase64Url, toHex } from "../../src/lib/bytes";
+import { fromBase64, randomBytes, toBase64, toBase64Url, toHex } from "../../src/lib/bytes";
 import { constantTimeEqual } from "../../src/lib/crypto";
 
 /** The same bytes without the platform's encoders, as in Node 20 or an older browser. */
@@ -37,5 +38,19 @@ describe("bytes as text", () => {
     expect(await constantTimeEqual("a-secret", "a-secret")).toBe(true);
     expect(await constantTimeEqual("a-secret", "a-secreT")).toBe(false);
     expect(await constantTimeEqual("short", "a much longer secret")).toBe(false);
+  });
+
+  it("decodes what it encodes, padded or not, and reads an unescaped form's spaces as +", () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 200 }), (bytes) => {
+        const text = toBase64(bytes);
+        expect(fromBase64(text)).toEqual(bytes);
+        expect(fromBase64(text.replace(/=+$/, ""))).toEqual(bytes);
+        expect(fromBase64(text.replace(/\+/g, " "))).toEqual(bytes);
+      }),
+      { seed: 4, numRuns: 300 },
+    );
+    expect(fromBase64("not base64!")).toBeUndefined();
+    expect(fromBase64("Zm9vY")).toBeUndefined(); // one character too many
   });
 });

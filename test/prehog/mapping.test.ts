@@ -13,7 +13,7 @@ import { SubmitConnectEventRequestSchema } from "../../src/prehog/gen/prehog/v1a
 import { SubmitEventRequestSchema } from "../../src/prehog/gen/prehog/v1alpha/teleport_pb";
 import { derivedUuid, resourceIdDigest, timestampText, uuidText, uuidV4From } from "../../src/prehog/wire-values";
 import { isDigest } from "../../src/privacy/digest";
-import { BOT_COUNTERS, RESOURCE_KINDS, USER_COUNTERS } from "../../src/usage/schema";
+import { BOT_COUNTERS, RESOURCE_KINDS, USER_COUNTERS } from "../../src/usage/vocabulary";
 
 const V4_UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 

@@ -11,6 +11,7 @@ import {
   UserKind,
 } from "../../src/prehog/gen/prehog/v1/teleport_pb";
 import { forgetCachedTokens } from "../../src/tenants/verify";
+import { aggregatesOf } from "../helpers/aggregates";
 import { bearer, digestOf, tenantWithToken } from "../helpers/tenants";
 import { client, type WireFormat, workerFetch } from "./helpers";
 
@@ -56,7 +57,15 @@ async function rpcRequest(ids = uuids): Promise<MessageInitShape<typeof SubmitUs
         ...(await header(ids.users)),
         records: [
           { userName: await mac("alice"), userKind: UserKind.HUMAN, logins: 2n, sshSessions: 1n },
-          { userName: await mac("bob"), userKind: UserKind.BOT, kubeRequests: 5n },
+          {
+            userName: await mac("bob"),
+            userKind: UserKind.BOT,
+            kubeRequests: 5n,
+            spiffeIdsIssued: [
+              { spiffeId: await mac("spiffe://example/svc-a"), svidsIssued: 3 },
+              { spiffeId: await mac("spiffe://example/svc-b"), svidsIssued: 0 },
+            ],
+          },
           { userName: await mac("idle"), userKind: UserKind.UNSPECIFIED },
         ],
       },
@@ -97,7 +106,15 @@ async function jsonBody() {
         ...(await header("user_activity", uuids.users)),
         records: [
           { user_name: await digestOf("alice"), user_kind: "human", logins: 2, ssh_sessions: 1 },
-          { user_name: await digestOf("bob"), user_kind: "bot", kube_requests: 5 },
+          {
+            user_name: await digestOf("bob"),
+            user_kind: "bot",
+            kube_requests: 5,
+            spiffe_ids_issued: [
+              { spiffe_id: await digestOf("spiffe://example/svc-a"), svids_issued: 3 },
+              { spiffe_id: await digestOf("spiffe://example/svc-b"), svids_issued: 0 },
+            ],
+          },
           { user_name: await digestOf("idle"), user_kind: "unspecified" },
         ],
       },
@@ -124,18 +141,13 @@ async function jsonBody() {
 
 /** Everything stored for a tenant, without the tenant id and the time it arrived. */
 async function storedFor(tenantId: string) {
-  const query = (sql: string) => env.DB.prepare(sql).bind(tenantId).all();
-  const [reports, users, resources, bots] = await Promise.all([
-    query(`SELECT report_uuid, kind, cluster_name, reporter_hostid, start_time, end_time, hour, body
-           FROM usage_reports WHERE tenant_id = ?1 ORDER BY report_uuid`),
-    query("SELECT day, user_name FROM tenant_daily_active_users WHERE tenant_id = ?1 ORDER BY day, user_name"),
-    query(`SELECT hour, resource_kind, resource_id FROM tenant_hourly_resources WHERE tenant_id = ?1
-           ORDER BY hour, resource_kind, resource_id`),
-    query(
-      "SELECT day, bot_instance_id FROM tenant_daily_bot_instances WHERE tenant_id = ?1 ORDER BY day, bot_instance_id",
-    ),
-  ]);
-  return { reports: reports.results, users: users.results, resources: resources.results, bots: bots.results };
+  const reports = await env.DB.prepare(
+    `SELECT report_uuid, kind, cluster_name, reporter_hostid, start_time, end_time, hour, body, late
+     FROM usage_reports WHERE tenant_id = ?1 ORDER BY report_uuid`,
+  )
+    .bind(tenantId)
+    .all();
+  return { reports: reports.results, ...(await aggregatesOf(tenantId)) };
 }
 
 async function rejection(call: Promise<unknown>): Promise<ConnectError> {
@@ -169,9 +181,10 @@ describe("SubmitUsageReports (prehog.v1) through a real Connect client", () => {
 
     const stored = await storedFor(viaRpc.tenant.id);
     expect(stored.reports).toHaveLength(3);
-    expect(stored.users).toHaveLength(2); // the idle user had no interaction
+    expect(stored.users).toHaveLength(1); // alice; bob is a bot and the idle user had no interaction
     expect(stored.resources).toHaveLength(4);
-    expect(stored.bots).toHaveLength(2);
+    // bob (a bot user) and bot-ci (the instances' bot), bot-1 and bot-2, svc-a (svc-b issued nothing)
+    expect(stored.workloads.map((w) => w.kind)).toEqual(["bot", "bot", "bot_instance", "bot_instance", "spiffe_id"]);
     expect(stored).toEqual(await storedFor(viaJson.tenant.id));
 
     const headers = new Headers();

@@ -51,7 +51,15 @@ describe("operator API: tenants and tokens", () => {
   it("creates a tenant once, issues a token that authenticates, lists it, and revokes it", async () => {
     const created = await admin("POST", "/tenants", { name: "acme", plan: "enterprise" });
     expect(created.status).toBe(201);
-    expect(created.body.tenant).toMatchObject({ name: "acme", plan: "enterprise", disabled: false });
+    // The default term: the 1st of the creation month, 12 months.
+    const firstOfMonth = `${String((created.body.tenant as { created_at: string }).created_at).slice(0, 7)}-01`;
+    expect(created.body.tenant).toMatchObject({
+      name: "acme",
+      plan: "enterprise",
+      disabled: false,
+      term_start: firstOfMonth,
+      term_months: 12,
+    });
     expect((await admin("POST", "/tenants", { name: "acme" })).body.error).toBe("tenant_exists");
 
     const issued = await admin("POST", "/tenants/acme/tokens", { expires_in_days: 30 });

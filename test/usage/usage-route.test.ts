@@ -3,6 +3,7 @@ import { beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { createTenant, issueToken } from "../../src/tenants/admin";
 import { revokeToken, setTenantDisabled } from "../../src/tenants/store";
 import { forgetCachedTokens } from "../../src/tenants/verify";
+import { aggregatesOf } from "../helpers/aggregates";
 import { botInstanceReport, resourcePresenceReport, userActivityReport } from "../helpers/reports";
 import { bearer, digestOf, tenantWithToken } from "../helpers/tenants";
 
@@ -204,12 +205,20 @@ describe("POST /v1/usage: storage", () => {
 
     const snapshot = async () => ({
       reports: await count("usage_reports", tenant.id),
-      users: await count("tenant_daily_active_users", tenant.id),
-      resources: await count("tenant_hourly_resources", tenant.id),
-      bots: await count("tenant_daily_bot_instances", tenant.id),
+      aggregates: await aggregatesOf(tenant.id),
     });
     const before = await snapshot();
-    expect(before).toEqual({ reports: 3, users: 2, resources: 3, bots: 1 });
+    expect(before.reports).toBe(3);
+    const hourBit = 2 ** new Date(NOW).getUTCHours();
+    expect(before.aggregates.hours.map((row) => [row.kind, row.hours])).toEqual([
+      ["bot_instance_activity", hourBit],
+      ["resource_presence", hourBit],
+      ["user_activity", hourBit],
+    ]);
+    expect(before.aggregates.users).toHaveLength(2);
+    expect(before.aggregates.resources).toHaveLength(3);
+    // The bot instance and its bot.
+    expect(before.aggregates.workloads.map((row) => row.kind)).toEqual(["bot", "bot_instance"]);
 
     const resend = await postUsage({ reports: [reports[0]] }, bearer(issued.token));
     expect(resend.status).toBe(202);
@@ -235,7 +244,7 @@ describe("POST /v1/usage: storage", () => {
     const report = await userActivityReport({ start: NOW, users: ["idle"] });
     (report.records as Record<string, unknown>[])[0] = { user_name: await digestOf("idle"), user_kind: "human" };
     expect((await postUsage({ reports: [report] }, bearer(issued.token))).status).toBe(202);
-    expect(await count("tenant_daily_active_users", tenant.id)).toBe(0);
+    expect(await count("tenant_daily_users", tenant.id)).toBe(0);
     expect(await count("usage_reports", tenant.id)).toBe(1);
   });
 

@@ -3,8 +3,8 @@ import { formatNumber, HorizontalBars } from "../charts";
 import { EmptyState } from "../layout";
 
 /**
- * The Tenants and billing page: per tenant, a month's MAU, TPR and MWI with their high-water
- * marks and whether the month is final, as the cron computed them (exact figures: no
+ * The Tenants and billing page: per tenant, the period starting in a month, its MAU, TPR and
+ * MWI with their high-water marks and whether the period is final, as the cron computed them (exact figures: no
  * small-group rule here), and the same as a CSV download.
  */
 
@@ -50,16 +50,22 @@ export function BillingPage({ month, previous, next, error, rows, tenantNames, o
         </div>
       </form>
       <dl class="card defs">
+        <dt>Period</dt>
+        <dd>
+          the tenant's billing period that starts in the chosen month, anchored on its subscription term's start day
+        </dd>
         <dt>MAU</dt>
-        <dd>distinct users with activity in the month (from user-activity reports)</dd>
+        <dd>distinct human users with at least one interaction in the period (bots never count)</dd>
         <dt>TPR</dt>
-        <dd>distinct resources present per reported hour, averaged per day, then over the month's days</dd>
+        <dd>distinct resources present per reported hour, averaged per day, then over the period's days</dd>
         <dt>MWI</dt>
-        <dd>distinct bot instances with activity in the month</dd>
+        <dd>
+          distinct active bots, bot instances and SPIFFE IDs per reported hour, averaged per day, then over the period
+        </dd>
         <dt>High-water mark</dt>
         <dd>
-          the highest figure of the tenant's months up to this one; a month is final (never recomputed) once its grace
-          days have passed
+          the highest figure of the tenant's periods so far in its current term; a period is final (never recomputed)
+          once its grace days have passed, and later reports are counted as late
         </dd>
       </dl>
       {tenantNames.length === 0 ? (
@@ -100,6 +106,7 @@ export function BillingPage({ month, previous, next, error, rows, tenantNames, o
                   ))}
                   <th scope="col">Final</th>
                   <th scope="col">Computed at (UTC)</th>
+                  <th scope="col">Period</th>
                 </tr>
               </thead>
               <tbody>
@@ -114,6 +121,7 @@ export function BillingPage({ month, previous, next, error, rows, tenantNames, o
                     ))}
                     <td>{row.final ? <span class="ok">final</span> : <span>open</span>}</td>
                     <td>{new Date(row.computed_at).toISOString().slice(0, 16).replace("T", " ")}</td>
+                    <td>{`${row.period_start} → ${row.period_end}`}</td>
                   </tr>
                 ))}
               </tbody>

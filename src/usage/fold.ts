@@ -1,0 +1,116 @@
+import type { UsageReport } from "./schema";
+import type { ValidatedReport } from "./validate";
+import { BOT_COUNTERS, USER_COUNTERS } from "./vocabulary";
+
+/**
+ * What a usage report adds to its tenant's aggregates, the facts the billing figures are
+ * computed from (docs/BILLING.md): the users that count in MAU, the workload identities that
+ * count in MWI, the resources that count in TPR, and the hour the cluster reported in. The same
+ * statements fold a new report (guarded, in its storing transaction) and replay a stored one
+ * (src/usage/replay.ts), so a period rebuilt from its raw reports gets the same aggregates.
+ *
+ * Every aggregate is a set keyed by (tenant, UTC day, cluster, identity) with a bit mask of the
+ * hours it was seen in, merged with OR: folding a report twice changes nothing.
+ */
+
+export type WorkloadKind = "bot" | "bot_instance" | "spiffe_id";
+
+export interface Contribution {
+  /** Users of kind human or unspecified with at least one non-zero counter: MAU. */
+  users: string[];
+  /** Active bots, bot instances and SPIFFE IDs: MWI. */
+  workloads: [WorkloadKind, string][];
+  /** Resources present, as [kind, id]: TPR. */
+  resources: [string, string][];
+}
+
+export function contributionOf(report: UsageReport): Contribution {
+  const users = new Set<string>();
+  const workloads = new Map<string, [WorkloadKind, string]>();
+  const workload = (kind: WorkloadKind, id: string) => workloads.set(`${kind} ${id}`, [kind, id]);
+  const resources: [string, string][] = [];
+  switch (report.kind) {
+    case "user_activity":
+      for (const record of report.records) {
+        const active = USER_COUNTERS.some((name) => record[name] > 0);
+        if (active && (record.user_kind === "human" || record.user_kind === "unspecified")) users.add(record.user_name);
+        if (active && record.user_kind === "bot") workload("bot", record.user_name);
+        for (const spiffe of record.spiffe_ids_issued) {
+          if (spiffe.svids_issued > 0) workload("spiffe_id", spiffe.spiffe_id);
+        }
+      }
+      break;
+    case "bot_instance_activity":
+      for (const record of report.records) {
+        if (!BOT_COUNTERS.some((name) => record[name] > 0)) continue;
+        workload("bot", record.bot_user_name);
+        workload("bot_instance", record.bot_instance_id);
+      }
+      break;
+    case "resource_presence":
+      for (const group of report.resources) for (const id of group.ids) resources.push([group.kind, id]);
+      break;
+  }
+  return { users: [...users], workloads: [...workloads.values()], resources };
+}
+
+/**
+ * SQL that is true when the tenant has a closed (closing or final; with `finalOnly`, final)
+ * billing period ending on or after `day`: a report for that day arrives too late to be
+ * counted. Periods close in order, so this also covers a day before the tenant's first period.
+ */
+export function closedThrough(tenant: string, day: string, finalOnly = false): string {
+  const state = finalOnly ? "state = 'final'" : "state <> 'open'";
+  return `EXISTS (SELECT 1 FROM billing_usage WHERE tenant_id = ${tenant} AND ${state} AND period_end >= ${day})`;
+}
+
+/** Not stored yet (a resend adds nothing) and not late (its period's figures are settled). */
+const NEW_AND_ON_TIME = `NOT EXISTS (SELECT 1 FROM usage_reports WHERE tenant_id = ?1 AND report_uuid = ?2)
+  AND NOT ${closedThrough("?1", "?3")}`;
+
+// ?1 tenant, ?2 report uuid, ?3 day, ?4 cluster, ?5 the hour's bit, ?6 the kind or the JSON rows.
+function foldSql(guard: string) {
+  return {
+    reportedHour: `
+INSERT INTO tenant_reported_hours (tenant_id, day, cluster_name, kind, hours)
+SELECT ?1, ?3, ?4, ?6, ?5 WHERE ${guard}
+ON CONFLICT (tenant_id, day, cluster_name, kind) DO UPDATE SET hours = hours | excluded.hours`,
+    users: `
+INSERT OR IGNORE INTO tenant_daily_users (tenant_id, day, cluster_name, user_name)
+SELECT ?1, ?3, ?4, r.value FROM json_each(?6) AS r WHERE ${guard}`,
+    workloads: `
+INSERT INTO tenant_daily_workloads (tenant_id, day, cluster_name, kind, id, hours)
+SELECT ?1, ?3, ?4, r.value ->> 0, r.value ->> 1, ?5 FROM json_each(?6) AS r WHERE ${guard}
+ON CONFLICT (tenant_id, day, cluster_name, kind, id) DO UPDATE SET hours = hours | excluded.hours`,
+    resources: `
+INSERT INTO tenant_daily_resources (tenant_id, day, cluster_name, resource_kind, resource_id, hours)
+SELECT ?1, ?3, ?4, r.value ->> 0, r.value ->> 1, ?5 FROM json_each(?6) AS r WHERE ${guard}
+ON CONFLICT (tenant_id, day, cluster_name, resource_kind, resource_id) DO UPDATE SET hours = hours | excluded.hours`,
+  };
+}
+
+const FOLD = { store: foldSql(NEW_AND_ON_TIME), replay: foldSql("true") };
+
+/**
+ * The statements folding one report into the aggregates. `store`: guarded for a report being
+ * stored in the same transaction (run them before its raw insert); `replay`: unguarded, for a
+ * stored report that was counted (not late).
+ */
+export function foldStatements(
+  db: D1Database,
+  tenantId: string,
+  validated: Pick<ValidatedReport, "report" | "day" | "hour">,
+  mode: keyof typeof FOLD,
+): D1PreparedStatement[] {
+  const sql = FOLD[mode];
+  const { report, day } = validated;
+  const hourBit = 2 ** Number(validated.hour.slice(11, 13));
+  const bind = (statement: string, last: string) =>
+    db.prepare(statement).bind(tenantId, report.report_uuid, day, report.cluster_name, hourBit, last);
+  const { users, workloads, resources } = contributionOf(report);
+  const statements = [bind(sql.reportedHour, report.kind)];
+  if (users.length > 0) statements.push(bind(sql.users, JSON.stringify(users)));
+  if (workloads.length > 0) statements.push(bind(sql.workloads, JSON.stringify(workloads)));
+  if (resources.length > 0) statements.push(bind(sql.resources, JSON.stringify(resources)));
+  return statements;
+}

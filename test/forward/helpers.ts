@@ -1,0 +1,99 @@
+import { createExecutionContext, createMessageBatch, getQueueResult } from "cloudflare:test";
+import { env } from "cloudflare:workers";
+import { consumeForward } from "../../src/forward/consumer";
+import type { ForwardMessage } from "../../src/forward/message";
+
+/** Forwarding on, to a host only the test's fake fetch answers for. */
+export const FORWARDING: Partial<Env> = { POSTHOG_HOST: "https://posthog.example", POSTHOG_API_KEY: "phc_test_key" };
+
+/** A forward queue that keeps what it is sent (no consumer runs). */
+export function recordingForwardQueue(): { queue: Queue<ForwardMessage>; messages: ForwardMessage[] } {
+  const messages: ForwardMessage[] = [];
+  const queue = {
+    sendBatch: async (batch: Iterable<MessageSendRequest<ForwardMessage>>) => {
+      for (const message of batch) messages.push(message.body);
+    },
+  } as unknown as Queue<ForwardMessage>;
+  return { queue, messages };
+}
+
+export interface UpstreamPost {
+  url: string;
+  headers: Headers;
+  body: { api_key: string; batch: { uuid: string; properties: Record<string, unknown>; [key: string]: unknown }[] };
+}
+
+/**
+ * A fake upstream PostHog: answers each post with `answer(n)` (n counts posts from 0; a number
+ * is a status, an Error a network failure) and keeps the posts it accepted (2xx) apart.
+ */
+export function fakeUpstream(answer: (n: number) => number | Error | Response = () => 200) {
+  const posts: UpstreamPost[] = [];
+  const accepted: UpstreamPost[] = [];
+  const fetcher = (async (input: RequestInfo | URL, init?: RequestInit) => {
+    const request = new Request(input, init);
+    const inflated = request.body?.pipeThrough(new DecompressionStream("gzip"));
+    const post: UpstreamPost = {
+      url: request.url,
+      headers: request.headers,
+      body: JSON.parse(await new Response(inflated ?? null).text()),
+    };
+    const reply = answer(posts.length);
+    posts.push(post);
+    if (reply instanceof Error) throw reply;
+    const res = typeof reply === "number" ? new Response(JSON.stringify({ status: 1 }), { status: reply }) : reply;
+    if (res.ok) accepted.push(post);
+    return res;
+  }) as typeof fetch;
+  return { fetcher, posts, accepted, acceptedUuids: () => accepted.flatMap((p) => p.body.batch.map((e) => e.uuid)) };
+}
+
+/** Delivers forward messages to the forward consumer, as the Queue would, with a fake upstream. */
+export async function deliverForward(
+  bodies: unknown[],
+  fetcher: typeof fetch,
+  options: { attempts?: number; ids?: string[]; bindings?: Partial<Env> } = {},
+) {
+  const messages = bodies.map((body, i) => ({
+    id: options.ids?.[i] ?? `fwd-${i}-${crypto.randomUUID()}`,
+    timestamp: new Date(),
+    attempts: options.attempts ?? 1,
+    body,
+  }));
+  const batch = createMessageBatch("edgehog-forward", messages);
+  const retryDelays: Record<string, number | undefined> = {};
+  for (const message of batch.messages) {
+    const retry = message.retry.bind(message);
+    message.retry = (retryOptions) => {
+      retryDelays[message.id] = retryOptions?.delaySeconds;
+      retry(retryOptions);
+    };
+  }
+  const ctx = createExecutionContext();
+  await consumeForward(batch, { ...env, ...FORWARDING, ...options.bindings }, fetcher);
+  const result = await getQueueResult(batch, ctx);
+  return {
+    acked: [...result.explicitAcks],
+    retried: result.retryMessages.map((m: { msgId: string }) => m.msgId),
+    retryDelays,
+    ids: messages.map((m) => m.id),
+  };
+}
+
+/** The app's forwarding counters, summed over every day. */
+export async function forwardCounts(app = "teleport-connect") {
+  return (
+    (await env.DB.prepare(
+      `SELECT COALESCE(SUM(forwarded), 0) AS forwarded, COALESCE(SUM(duplicates), 0) AS duplicates,
+              COALESCE(SUM(failed_posts), 0) AS failed_posts, COALESCE(SUM(not_queued), 0) AS not_queued
+       FROM forward_counts WHERE app = ?1`,
+    )
+      .bind(app)
+      .first<{ forwarded: number; duplicates: number; failed_posts: number; not_queued: number }>()) ?? {
+      forwarded: 0,
+      duplicates: 0,
+      failed_posts: 0,
+      not_queued: 0,
+    }
+  );
+}
