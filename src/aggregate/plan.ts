@@ -70,14 +70,22 @@ export function dayOf(ms: number): string {
 
 /**
  * The dedupe time of an event, in whole seconds (4 bytes in the index where milliseconds take
- * 6): its timestamp as the client sent it (identical in every resend), kept within a day of the
- * window so the retention job finds it. A client whose clock is off by more than that gets a
- * time that depends on when the batch arrived: a resend of such an event may count twice
- * (docs/SCALING.md).
+ * 6), kept within a day of the window so the retention job finds it. For a version 7 uuid
+ * (PostHog's SDKs make them) it is the time written in the uuid itself, so any resend of that
+ * uuid finds its key whatever timestamp it carries; for other uuids it is the timestamp as the
+ * client sent it, which a retry of the same request repeats. What may count twice: a uuid that
+ * is not v7 sent again with another timestamp, and an event whose time lies outside the window
+ * (its key then depends on when the batch arrived) (docs/SCALING.md).
  */
 export function dedupeTime(event: StoredEvent, receivedAt: number, windowMs: number): number {
-  const sent = event.client_timestamp ?? event.timestamp;
+  const sent = uuidV7Time(event.uuid) ?? event.client_timestamp ?? event.timestamp;
   return Math.floor(Math.min(Math.max(sent, receivedAt - windowMs - DAY_MS), receivedAt + DAY_MS) / 1000);
+}
+
+/** The milliseconds since the epoch a version 7 uuid starts with (its first 48 bits), or undefined. */
+export function uuidV7Time(uuid: string): number | undefined {
+  if (uuid.length !== 36 || uuid[14] !== "7" || !UUID.test(uuid)) return undefined;
+  return Number.parseInt(uuid.slice(0, 8) + uuid.slice(9, 13), 16);
 }
 
 function newShard(): ShardPlan {

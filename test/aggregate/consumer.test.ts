@@ -138,6 +138,25 @@ describe("queue consumer", () => {
     expect(snapshot.dedupeKeys).toBe(1);
   });
 
+  it("recognises a version 7 uuid sent again with another timestamp: the uuid's own time is its key", async () => {
+    // 2026-11-20T09:59:58.000Z as the uuid's first 48 bits.
+    const ms = Date.parse("2026-11-20T09:59:58Z").toString(16).padStart(12, "0");
+    const uuid = `${ms.slice(0, 8)}-${ms.slice(8)}-7abc-9def-0123456789ab`;
+    const sent = Date.parse("2026-11-20T09:59:58Z");
+    const event = storedEvent({ uuid, client_timestamp: sent });
+    await deliver([batchMessage([event])]);
+    // Captured anew by an SDK: same uuid, a timestamp two minutes later.
+    const recaptured = {
+      ...event,
+      client_timestamp: sent + 120_000,
+      timestamp: event.timestamp + 120_000,
+    };
+    await deliver([batchMessage([recaptured])]);
+    const snapshot = await aggregatesSnapshot(env.DB);
+    expect(snapshot.counts).toEqual([expect.objectContaining({ count: 1 })]);
+    expect(snapshot.dedupeKeys).toBe(1);
+  });
+
   it("counts an event once when it was stored as a raw row before raw events moved to R2", async () => {
     const event = storedEvent();
     await env.DB.prepare(

@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { PostHog } from "posthog-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { uuidV7Time } from "../../src/aggregate/plan";
 import {
   countsAround,
   type DayCounts,
@@ -11,6 +12,16 @@ import {
   waitFor,
 } from "./posthog";
 import { type RunningCollector, startCollector } from "./wrangler-dev";
+
+/** A version 7 uuid: 48 bits of milliseconds since the epoch, then random bits. */
+function uuidV7(): string {
+  const hex = Date.now().toString(16).padStart(12, "0") + randomUUID().replaceAll("-", "").slice(12);
+  const chars = [...hex];
+  chars[12] = "7";
+  chars[16] = "89ab"[Number.parseInt(chars[16] as string, 16) & 3] as string;
+  const h = chars.join("");
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
+}
 
 /**
  * The stock posthog-node SDK, pointed at edgehog under wrangler dev: capture, batching, flush
@@ -59,9 +70,17 @@ describe(`posthog-node ${installedVersion("posthog-node")} against edgehog`, () 
     const errors: unknown[] = [];
     const posthog = client(sent, bodies, errors);
     const installs = Array.from({ length: 4 }, () => randomUUID());
-    const captured: { uuid: string; distinctId: string; event: string; properties: Record<string, unknown> }[] = [];
+    const captured: {
+      uuid: string;
+      distinctId: string;
+      event: string;
+      properties: Record<string, unknown>;
+      timestamp: Date;
+    }[] = [];
     const capture = (i: number) => {
-      const uuid = randomUUID();
+      // Half the events carry a version 7 uuid (what posthog-node makes itself), half a version 4.
+      const uuid = i % 2 === 0 ? uuidV7() : randomUUID();
+      const timestamp = new Date();
       const event = i % 3 === 0 ? "connect.cluster.login" : "connect.protocol.use";
       const properties =
         event === "connect.cluster.login"
@@ -73,8 +92,8 @@ describe(`posthog-node ${installedVersion("posthog-node")} against edgehog`, () 
             }
           : { cluster_name: digest(), user_name: digest(), protocol: "db", app_version: "17.0.1", os: "darwin" };
       const distinctId = installs[i % installs.length] as string;
-      captured.push({ uuid, distinctId, event, properties });
-      posthog.capture({ distinctId, event, properties, uuid });
+      captured.push({ uuid, distinctId, event, properties, timestamp });
+      posthog.capture({ distinctId, event, properties, uuid, timestamp });
     };
 
     for (let i = 0; i < 12; i++) capture(i); // flushAt 5: two batches leave on their own
@@ -121,9 +140,14 @@ describe(`posthog-node ${installedVersion("posthog-node")} against edgehog`, () 
     // Refused and counted as visible drops, not silently lost.
     expect(counts.rejected).toEqual(sdkEvents.length > 0 ? { unknown_event: sdkEvents.length } : {});
 
-    // The same events sent again by another client (a retry after a lost answer): nothing doubles.
+    // The same events sent again by another client, a second later: each as a retry after a lost
+    // answer sends it (same uuid and timestamp), and the v7 ones captured anew (same uuid, a new
+    // timestamp: the uuid's own time is the key). Nothing doubles.
+    await new Promise((resolve) => setTimeout(resolve, 1100));
     const again = client([], [], errors);
-    for (const event of captured) again.capture({ ...event });
+    for (const { timestamp, ...event } of captured) {
+      again.capture(uuidV7Time(event.uuid) === undefined ? { ...event, timestamp } : event);
+    }
     await again.shutdown();
     expect(errors).toEqual([]);
     await new Promise((resolve) => setTimeout(resolve, 3000));
