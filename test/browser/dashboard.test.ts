@@ -204,6 +204,7 @@ describe("the operator dashboard, in Chromium", () => {
         rows.map((row) => [row.querySelector("th")?.textContent, row.querySelectorAll("td")[2]?.textContent]),
       );
     expect(jobs).toEqual([
+      ["archive", "succeeded"],
       ["billing", "succeeded"],
       ["retention", "succeeded"],
       ["usage-retention", "succeeded"],
