@@ -70,3 +70,13 @@ export function distinctIdOf(line: string): string | undefined {
 export function uuidOf(line: string): string | undefined {
   return line.startsWith('{"uuid":"') ? line.slice(9, line.indexOf('"', 9)) : undefined;
 }
+
+/** Every page of an R2 listing, following its cursor. */
+export async function* listPages(bucket: R2Bucket, options: R2ListOptions): AsyncGenerator<R2Objects> {
+  let cursor: string | undefined;
+  do {
+    const page = await bucket.list(cursor ? { ...options, cursor } : options);
+    yield page;
+    cursor = page.truncated ? page.cursor : undefined;
+  } while (cursor);
+}

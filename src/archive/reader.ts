@@ -1,5 +1,5 @@
 import type { EventDatabases } from "../lib/event-databases";
-import { ARCHIVE_ROOT, appOfPrefix, distinctIdOf, gunzipLines, partitionPrefix, uuidOf } from "./objects";
+import { ARCHIVE_ROOT, appOfPrefix, distinctIdOf, gunzipLines, listPages, partitionPrefix, uuidOf } from "./objects";
 
 /**
  * Reading the archive back: the objects of a day, and their events with every forgotten
@@ -23,15 +23,12 @@ const KEY = /^events\/app=([^/]+)\/day=(\d{4}-\d{2}-\d{2})\/hour=(\d{2})\/[^/]+$
 /** The apps that have objects in the archive. */
 export async function archivedApps(bucket: R2Bucket): Promise<string[]> {
   const apps: string[] = [];
-  let cursor: string | undefined;
-  do {
-    const page = await bucket.list({ prefix: ARCHIVE_ROOT, delimiter: "/", ...(cursor ? { cursor } : {}) });
+  for await (const page of listPages(bucket, { prefix: ARCHIVE_ROOT, delimiter: "/" })) {
     for (const prefix of page.delimitedPrefixes) {
       const app = appOfPrefix(prefix);
       if (app !== undefined) apps.push(app);
     }
-    cursor = page.truncated ? page.cursor : undefined;
-  } while (cursor);
+  }
   return apps;
 }
 
@@ -39,14 +36,9 @@ export async function archivedApps(bucket: R2Bucket): Promise<string[]> {
 export async function listDay(bucket: R2Bucket, day: string, app?: string): Promise<ArchiveObject[]> {
   const objects: ArchiveObject[] = [];
   for (const name of app === undefined ? await archivedApps(bucket) : [app]) {
-    let cursor: string | undefined;
-    do {
-      // `include` is in the runtime since 2022-08-04; the project's base types predate it.
-      const page = await bucket.list({
-        prefix: partitionPrefix(name, day),
-        include: ["customMetadata"],
-        ...(cursor ? { cursor } : {}),
-      } as R2ListOptions);
+    // `include` is in the runtime since 2022-08-04; the project's base types predate it.
+    const options = { prefix: partitionPrefix(name, day), include: ["customMetadata"] } as R2ListOptions;
+    for await (const page of listPages(bucket, options)) {
       for (const object of page.objects) {
         const match = KEY.exec(object.key);
         if (!match) continue;
@@ -60,8 +52,7 @@ export async function listDay(bucket: R2Bucket, day: string, app?: string): Prom
           uploaded: object.uploaded.toISOString(),
         });
       }
-      cursor = page.truncated ? page.cursor : undefined;
-    } while (cursor);
+    }
   }
   return objects.sort((a, b) => a.key.localeCompare(b.key));
 }

@@ -1,4 +1,4 @@
-import { distinctIdOf, gunzipLines, gzipLines, partitionPrefix } from "./objects";
+import { distinctIdOf, gunzipLines, gzipLines, listPages, partitionPrefix } from "./objects";
 
 /**
  * Forgetting an install in the archive. POST /v1/forget records the app-days the install was
@@ -61,9 +61,7 @@ export async function scrubArchive(db: D1Database, bucket: R2Bucket): Promise<Sc
 }
 
 async function scrubDay(bucket: R2Bucket, app: string, day: string, ids: ReadonlySet<string>, run: ScrubRun) {
-  let cursor: string | undefined;
-  do {
-    const page = await bucket.list({ prefix: partitionPrefix(app, day), ...(cursor ? { cursor } : {}) });
+  for await (const page of listPages(bucket, { prefix: partitionPrefix(app, day) })) {
     for (const listed of page.objects) {
       const object = await bucket.get(listed.key);
       if (!object) continue;
@@ -82,6 +80,5 @@ async function scrubDay(bucket: R2Bucket, app: string, day: string, ids: Readonl
         run.objectsRewritten++;
       }
     }
-    cursor = page.truncated ? page.cursor : undefined;
-  } while (cursor);
+  }
 }

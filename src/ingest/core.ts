@@ -71,17 +71,16 @@ export async function ingest(batch: IngestBatch, context: IngestContext): Promis
     throw new ApiError(400, "unknown_app", `app "${batch.app}" is not in the catalogue (see GET /v1/catalog)`);
   }
 
-  const judged = judgeEach(batch.events, "uuid", (raw) =>
-    judgeEvent(raw, {
-      app,
-      receivedAt: context.receivedAt,
-      sentAt: batch.sentAt,
-      tenantId: context.tenantId,
-      maxEventBytes: limits.MAX_EVENT_BYTES,
-      maxStringLength: limits.MAX_STRING_LENGTH,
-      maxAgeMs: limits.RAW_EVENT_RETENTION_DAYS * DAY_MS,
-    }),
-  );
+  const eventContext = {
+    app,
+    receivedAt: context.receivedAt,
+    sentAt: batch.sentAt,
+    tenantId: context.tenantId,
+    maxEventBytes: limits.MAX_EVENT_BYTES,
+    maxStringLength: limits.MAX_STRING_LENGTH,
+    maxAgeMs: limits.RAW_EVENT_RETENTION_DAYS * DAY_MS,
+  };
+  const judged = judgeEach(batch.events, "uuid", (raw) => judgeEvent(raw, eventContext));
   const events = judged.accepted.map((accepted) => accepted.event);
   const eventBytes = judged.accepted.map((accepted) => accepted.bytes);
   const droppedProperties = Object.create(null) as Record<string, Record<string, number>>;

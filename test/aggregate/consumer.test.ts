@@ -9,6 +9,7 @@ import {
   emptyArchive,
   storedEvent,
 } from "../helpers/queue";
+import { uuidv7 } from "../helpers/uuidv7";
 
 async function wipe() {
   await env.DB.batch(
@@ -139,10 +140,8 @@ describe("queue consumer", () => {
   });
 
   it("recognises a version 7 uuid sent again with another timestamp: the uuid's own time is its key", async () => {
-    // 2026-11-20T09:59:58.000Z as the uuid's first 48 bits.
-    const ms = Date.parse("2026-11-20T09:59:58Z").toString(16).padStart(12, "0");
-    const uuid = `${ms.slice(0, 8)}-${ms.slice(8)}-7abc-9def-0123456789ab`;
     const sent = Date.parse("2026-11-20T09:59:58Z");
+    const uuid = uuidv7(sent);
     const event = storedEvent({ uuid, client_timestamp: sent });
     await deliver([batchMessage([event])]);
     // Captured anew by an SDK: same uuid, a timestamp two minutes later.

@@ -3,6 +3,7 @@ import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { countsAround, type DayCounts, digest, installedVersion, recordingProxy, waitFor } from "../e2e/posthog";
 import { type RunningCollector, startCollector } from "../e2e/wrangler-dev";
+import { uuidv7 } from "../helpers/uuidv7";
 import { launchChromium, servePages } from "./chromium";
 
 /**
@@ -32,13 +33,6 @@ function sixEvents(): Captured[] {
       properties: { cluster_name: digest(), user_name: digest(), connector_type: "github" },
     })),
   ];
-}
-
-/** A UUIDv7, as posthog-js makes its ids. */
-function uuidv7(): string {
-  const hex = Date.now().toString(16).padStart(12, "0") + crypto.randomUUID().replace(/-/g, "").slice(12);
-  const v = `${hex.slice(0, 12)}7${hex.slice(13, 16)}${((Number.parseInt(hex[16] ?? "0", 16) & 3) | 8).toString(16)}${hex.slice(17, 32)}`;
-  return `${v.slice(0, 8)}-${v.slice(8, 12)}-${v.slice(12, 16)}-${v.slice(16, 20)}-${v.slice(20)}`;
 }
 
 describe(`posthog-js ${version} in Chromium against edgehog`, () => {

@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import { PostHog } from "posthog-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { uuidV7Time } from "../../src/aggregate/plan";
+import { uuidv7 } from "../helpers/uuidv7";
 import {
   countsAround,
   type DayCounts,
@@ -12,16 +13,6 @@ import {
   waitFor,
 } from "./posthog";
 import { type RunningCollector, startCollector } from "./wrangler-dev";
-
-/** A version 7 uuid: 48 bits of milliseconds since the epoch, then random bits. */
-function uuidV7(): string {
-  const hex = Date.now().toString(16).padStart(12, "0") + randomUUID().replaceAll("-", "").slice(12);
-  const chars = [...hex];
-  chars[12] = "7";
-  chars[16] = "89ab"[Number.parseInt(chars[16] as string, 16) & 3] as string;
-  const h = chars.join("");
-  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
-}
 
 /**
  * The stock posthog-node SDK, pointed at edgehog under wrangler dev: capture, batching, flush
@@ -79,7 +70,7 @@ describe(`posthog-node ${installedVersion("posthog-node")} against edgehog`, () 
     }[] = [];
     const capture = (i: number) => {
       // Half the events carry a version 7 uuid (what posthog-node makes itself), half a version 4.
-      const uuid = i % 2 === 0 ? uuidV7() : randomUUID();
+      const uuid = i % 2 === 0 ? uuidv7() : randomUUID();
       const timestamp = new Date();
       const event = i % 3 === 0 ? "connect.cluster.login" : "connect.protocol.use";
       const properties =

@@ -2,7 +2,7 @@ import { createHmac, randomUUID } from "node:crypto";
 import { gzipSync } from "node:zlib";
 import { toBinary } from "@bufbuild/protobuf";
 import { timestampFromMs } from "@bufbuild/protobuf/wkt";
-import { Code, ConnectError, createClient, type Transport } from "@connectrpc/connect";
+import { Code, type ConnectError, createClient, type Transport } from "@connectrpc/connect";
 import { createConnectTransport, createGrpcWebTransport } from "@connectrpc/connect-web";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
@@ -14,6 +14,7 @@ import {
   ConnectReportingService,
   SubmitConnectEventRequestSchema,
 } from "../../src/prehog/gen/prehog/v1alpha/connect_pb";
+import { rejection } from "../helpers/connect-error";
 import { connectCases, connectRequest, randomDigest } from "../prehog/fixtures";
 import { type RunningCollector, startCollector } from "./wrangler-dev";
 
@@ -34,15 +35,6 @@ function daysAgo(n: number): { day: string; at: number } {
     day: new Date(at).toISOString().slice(0, 10),
     at: Date.parse(`${new Date(at).toISOString().slice(0, 10)}T12:00:00Z`),
   };
-}
-
-async function rejection(call: Promise<unknown>): Promise<ConnectError> {
-  const error = await call.then(
-    () => undefined,
-    (err: unknown) => err,
-  );
-  if (!(error instanceof ConnectError)) throw new Error(`expected a ConnectError, got ${String(error)}`);
-  return error;
 }
 
 describe("prehog RPCs under wrangler dev, with real Connect and gRPC-Web clients", () => {

@@ -2,6 +2,7 @@ import { createExecutionContext, createMessageBatch, getQueueResult } from "clou
 import { env } from "cloudflare:workers";
 import { consumeForward } from "../../src/forward/consumer";
 import type { ForwardMessage } from "../../src/forward/message";
+import { recordRetryDelays } from "../helpers/queue";
 
 /** Forwarding on, to a host only the test's fake fetch answers for. */
 export const FORWARDING: Partial<Env> = { POSTHOG_HOST: "https://posthog.example", POSTHOG_API_KEY: "phc_test_key" };
@@ -61,14 +62,7 @@ export async function deliverForward(
     body,
   }));
   const batch = createMessageBatch("edgehog-forward", messages);
-  const retryDelays: Record<string, number | undefined> = {};
-  for (const message of batch.messages) {
-    const retry = message.retry.bind(message);
-    message.retry = (retryOptions) => {
-      retryDelays[message.id] = retryOptions?.delaySeconds;
-      retry(retryOptions);
-    };
-  }
+  const retryDelays = recordRetryDelays(batch);
   const ctx = createExecutionContext();
   await consumeForward(batch, { ...env, ...FORWARDING, ...options.bindings }, fetcher);
   const result = await getQueueResult(batch, ctx);

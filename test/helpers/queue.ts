@@ -36,6 +36,22 @@ export function batchMessage(events: StoredEvent[], overrides: Partial<BatchMess
   };
 }
 
+/**
+ * The test harness records which messages were retried, not after how long: this records the
+ * delay each retried message asked for, by message id.
+ */
+export function recordRetryDelays(batch: MessageBatch<unknown>): Record<string, number | undefined> {
+  const retryDelays: Record<string, number | undefined> = {};
+  for (const message of batch.messages) {
+    const retry = message.retry.bind(message);
+    message.retry = (retryOptions) => {
+      retryDelays[message.id] = retryOptions?.delaySeconds;
+      retry(retryOptions);
+    };
+  }
+  return retryDelays;
+}
+
 /** Delivers message bodies to the Worker's queue handler, as the Queue would. */
 export async function deliver(
   bodies: unknown[],
@@ -49,15 +65,7 @@ export async function deliver(
     body,
   }));
   const batch = createMessageBatch(options.queue ?? "edgehog-events", messages);
-  // The test harness records which messages were retried, not after how long: record that too.
-  const retryDelays: Record<string, number | undefined> = {};
-  for (const message of batch.messages) {
-    const retry = message.retry.bind(message);
-    message.retry = (retryOptions) => {
-      retryDelays[message.id] = retryOptions?.delaySeconds;
-      retry(retryOptions);
-    };
-  }
+  const retryDelays = recordRetryDelays(batch);
   const ctx = createExecutionContext();
   await worker.queue(batch, targetEnv);
   const result = await getQueueResult(batch, ctx);

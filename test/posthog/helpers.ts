@@ -4,6 +4,7 @@ import { app } from "../../src/app";
 import type { BatchMessage, StoredEvent } from "../../src/ingest/queue-message";
 import type { IngestResult } from "../helpers/events";
 import { randomDigest } from "../helpers/events";
+import { uuidv7 } from "../helpers/uuidv7";
 
 /** A PostHog event as posthog-js sends it: the app's properties among the SDK's own. */
 export function posthogJsEvent(overrides: Record<string, unknown> = {}, properties: Record<string, unknown> = {}) {
@@ -29,16 +30,6 @@ export function posthogJsEvent(overrides: Record<string, unknown> = {}, properti
       ...properties,
     },
   };
-}
-
-/** A UUIDv7 as posthog-js makes them: 48 bits of ms time, version 7, random bits. */
-export function uuidv7(now = Date.now()): string {
-  const bytes = crypto.getRandomValues(new Uint8Array(16));
-  for (let i = 0; i < 6; i++) bytes[i] = Math.floor(now / 2 ** (8 * (5 - i))) & 0xff;
-  bytes[6] = ((bytes[6] ?? 0) & 0x0f) | 0x70;
-  bytes[8] = ((bytes[8] ?? 0) & 0x3f) | 0x80;
-  const hex = [...bytes].map((b) => b.toString(16).padStart(2, "0")).join("");
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
 }
 
 /** An events Queue that keeps what it is sent, for the test to read (no consumer runs). */

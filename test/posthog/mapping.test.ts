@@ -3,7 +3,8 @@ import { describe, expect, it } from "vitest";
 import { catalogue } from "../../src/catalog/definition";
 import { canonicalJson } from "../../src/posthog/derived-uuid";
 import { randomDigest } from "../helpers/events";
-import { posthogJsEvent, send, uuidv7 } from "./helpers";
+import { uuidv7 } from "../helpers/uuidv7";
+import { posthogJsEvent, send } from "./helpers";
 
 /**
  * How a PostHog event becomes an edgehog event: SDK properties are dropped unless the

@@ -2,7 +2,7 @@ import { env } from "cloudflare:workers";
 import { create } from "@bufbuild/protobuf";
 import { BinaryWriter, WireType } from "@bufbuild/protobuf/wire";
 import { timestampFromMs } from "@bufbuild/protobuf/wkt";
-import { Code, ConnectError } from "@connectrpc/connect";
+import { Code } from "@connectrpc/connect";
 import { beforeEach, describe, expect, it } from "vitest";
 import {
   type SubmitEventRequest,
@@ -11,6 +11,7 @@ import {
 } from "../../src/prehog/gen/prehog/v1alpha/teleport_pb";
 import { setDisabled } from "../../src/tenants/admin";
 import { forgetCachedTokens } from "../../src/tenants/verify";
+import { rejection } from "../helpers/connect-error";
 import { bearer, digestOf, tenantWithToken } from "../helpers/tenants";
 import { capturingQueue, client, WIRE_FORMATS, workerFetch } from "./helpers";
 
@@ -35,15 +36,6 @@ async function teleportUserLogin(): Promise<SubmitEventRequest> {
     { no: 3, wireType: WireType.LengthDelimited, data: new BinaryWriter().bytes(new Uint8Array(0)).finish() },
   ];
   return event;
-}
-
-async function rejection(call: Promise<unknown>): Promise<ConnectError> {
-  const error = await call.then(
-    () => undefined,
-    (err: unknown) => err,
-  );
-  if (!(error instanceof ConnectError)) throw new Error(`expected a ConnectError, got ${String(error)}`);
-  return error;
 }
 
 describe("TeleportReportingService (v1alpha) with a tenant token", () => {

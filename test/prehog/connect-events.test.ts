@@ -1,27 +1,19 @@
 import { env } from "cloudflare:workers";
 import { toBinary } from "@bufbuild/protobuf";
 import { BinaryWriter, WireType } from "@bufbuild/protobuf/wire";
-import { Code, ConnectError } from "@connectrpc/connect";
+import { Code } from "@connectrpc/connect";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import {
   ConnectReportingService,
   SubmitConnectEventRequestSchema,
 } from "../../src/prehog/gen/prehog/v1alpha/connect_pb";
+import { rejection } from "../helpers/connect-error";
 import { connectCases, connectRequest, randomDigest } from "./fixtures";
 import { capturingQueue, client, WIRE_FORMATS, workerFetch } from "./helpers";
 
 const V4_UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 const AT = Date.parse("2026-11-20T10:11:12.345Z");
-
-async function rejection(call: Promise<unknown>): Promise<ConnectError> {
-  const error = await call.then(
-    () => undefined,
-    (err: unknown) => err,
-  );
-  if (!(error instanceof ConnectError)) throw new Error(`expected a ConnectError, got ${String(error)}`);
-  return error;
-}
 
 describe("SubmitConnectEvent through a real Connect client", () => {
   it.each(WIRE_FORMATS)("stores every event kind sent as %s as the native API would", async (format) => {

@@ -1,6 +1,6 @@
 import { env } from "cloudflare:workers";
 import { toBinary } from "@bufbuild/protobuf";
-import { Code, ConnectError } from "@connectrpc/connect";
+import { Code } from "@connectrpc/connect";
 import { describe, expect, it } from "vitest";
 import type { BatchMessage } from "../../src/ingest/queue-message";
 import { TeleportReportingService } from "../../src/prehog/gen/prehog/v1/teleport_pb";
@@ -8,20 +8,12 @@ import {
   ConnectReportingService,
   SubmitConnectEventRequestSchema,
 } from "../../src/prehog/gen/prehog/v1alpha/connect_pb";
+import { rejection } from "../helpers/connect-error";
 import { bearer, tenantWithToken } from "../helpers/tenants";
 import { connectCases, connectRequest } from "./fixtures";
 import { BASE_URL, capturingQueue, client, failingQueue, randomIp, type WireFormat, workerFetch } from "./helpers";
 
 const PATH = `${BASE_URL}/prehog.v1alpha.ConnectReportingService/SubmitConnectEvent`;
-
-async function rejection(call: Promise<unknown>): Promise<ConnectError> {
-  const error = await call.then(
-    () => undefined,
-    (err: unknown) => err,
-  );
-  if (!(error instanceof ConnectError)) throw new Error(`expected a ConnectError, got ${String(error)}`);
-  return error;
-}
 
 function eventBytes(): Uint8Array {
   const [c] = connectCases();

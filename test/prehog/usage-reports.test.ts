@@ -1,7 +1,7 @@
 import { env } from "cloudflare:workers";
 import { create, type MessageInitShape } from "@bufbuild/protobuf";
 import { timestampFromMs } from "@bufbuild/protobuf/wkt";
-import { Code, ConnectError } from "@connectrpc/connect";
+import { Code } from "@connectrpc/connect";
 import { beforeEach, describe, expect, it } from "vitest";
 import { toBase64 } from "../../src/lib/bytes";
 import {
@@ -12,6 +12,7 @@ import {
 } from "../../src/prehog/gen/prehog/v1/teleport_pb";
 import { forgetCachedTokens } from "../../src/tenants/verify";
 import { aggregatesOf } from "../helpers/aggregates";
+import { rejection } from "../helpers/connect-error";
 import { bearer, digestOf, tenantWithToken } from "../helpers/tenants";
 import { client, type WireFormat, workerFetch } from "./helpers";
 
@@ -148,15 +149,6 @@ async function storedFor(tenantId: string) {
     .bind(tenantId)
     .all();
   return { reports: reports.results, ...(await aggregatesOf(tenantId)) };
-}
-
-async function rejection(call: Promise<unknown>): Promise<ConnectError> {
-  const error = await call.then(
-    () => undefined,
-    (err: unknown) => err,
-  );
-  if (!(error instanceof ConnectError)) throw new Error(`expected a ConnectError, got ${String(error)}`);
-  return error;
 }
 
 describe("SubmitUsageReports (prehog.v1) through a real Connect client", () => {
