@@ -75,17 +75,18 @@ describe("prehog RPCs under wrangler dev, with real Connect and gRPC-Web clients
   }
 
   async function tenantToken(name: string): Promise<string> {
-    await fetch(`${collector.url}/v1/admin/tenants`, {
+    const created = await fetch(`${collector.url}/v1/admin/tenants`, {
       method: "POST",
       headers: admin(),
       body: JSON.stringify({ name }),
     });
+    expect(created.status, await created.clone().text()).toBe(201);
     const res = await fetch(`${collector.url}/v1/admin/tenants/${name}/tokens`, {
       method: "POST",
       headers: admin(),
       body: "{}",
     });
-    expect(res.status).toBe(201);
+    expect(res.status, await res.clone().text()).toBe(201);
     return ((await res.json()) as { token: string }).token;
   }
 
