@@ -11,6 +11,8 @@ export interface CompiledProperty {
   /** True when every value the check accepts is a string JSON writes as it is (a digest, a version, a plain enum). */
   plainValues: boolean;
   optional: boolean;
+  /** True for an anonymized property: its check is `isDigest`, whose verdict a batch may remember. */
+  digest: boolean;
   check: PropertyCheck;
 }
 
@@ -19,7 +21,10 @@ export interface CompiledEvent {
   name: string;
   tenantOnly: boolean;
   properties: readonly CompiledProperty[];
-  known: ReadonlySet<string>;
+  /** The declared properties by name. */
+  byName: ReadonlyMap<string, CompiledProperty>;
+  /** How many of them are required. */
+  required: number;
 }
 
 export interface CompiledApp {
@@ -58,9 +63,16 @@ function compileEvent(name: string, event: EventSpec, app: AppSpec): CompiledEve
       spec.class === "version" ||
       (spec.class === "enum" && spec.values.every((value) => jsonStringSize(value) === value.length + 2)),
     optional: spec.optional === true,
+    digest: spec.class === "anonymized",
     check: checkFor(spec),
   }));
-  return { name, tenantOnly: event.tenantOnly === true, properties, known: new Set(Object.keys(specs)) };
+  return {
+    name,
+    tenantOnly: event.tenantOnly === true,
+    properties,
+    byName: new Map(properties.map((property) => [property.name, property])),
+    required: properties.filter((property) => !property.optional).length,
+  };
 }
 
 function compile(): ReadonlyMap<string, CompiledApp> {

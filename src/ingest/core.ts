@@ -7,7 +7,7 @@ import { assertWithinCap } from "../http/list-cap";
 import { DAY_MS } from "../lib/time";
 import type { LimiterEnv, RequestLimiter } from "../ratelimit/middleware";
 import { enqueueBatch } from "./enqueue";
-import { judgeEvent } from "./judge-event";
+import { batchJudge } from "./judge-event";
 import { type IngestLimits, ingestLimitsOf } from "./limits";
 import type { StoredEvent } from "./queue-message";
 
@@ -80,7 +80,7 @@ export async function ingest(batch: IngestBatch, context: IngestContext): Promis
     maxStringLength: limits.MAX_STRING_LENGTH,
     maxAgeMs: limits.RAW_EVENT_RETENTION_DAYS * DAY_MS,
   };
-  const judged = judgeEach(batch.events, "uuid", (raw) => judgeEvent(raw, eventContext));
+  const judged = judgeEach(batch.events, "uuid", batchJudge(eventContext));
   const events = judged.accepted.map((accepted) => accepted.event);
   const eventBytes = judged.accepted.map((accepted) => accepted.bytes);
   const droppedProperties = Object.create(null) as Record<string, Record<string, number>>;

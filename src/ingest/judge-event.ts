@@ -1,11 +1,11 @@
 import { z } from "zod";
-import type { CompiledApp, CompiledEvent } from "../catalog/compile";
-import type { PropertyValue } from "../catalog/property-checks";
-import { type Refusal, refuse, type Verdict } from "../http/judge";
+import type { CompiledApp } from "../catalog/compile";
+import { refuse, type Verdict } from "../http/judge";
 import { describeIssue } from "../http/validation";
 import { jsonStringSize, MAX_JSON_DEPTH, measureJson } from "../lib/json-size";
 import { DAY_MS, parseCheckedDateTime } from "../lib/time";
 import { installId, randomUuid } from "../privacy/ids";
+import { checkProperties } from "./check-properties";
 import { correctTimestamp } from "./clock";
 import type { StoredEvent } from "./queue-message";
 
@@ -65,7 +65,9 @@ export interface EventContext {
 export interface AcceptedEvent {
   event: StoredEvent;
   bytes: number;
-  dropped: string[];
+  /** A bound of the event's size as sent, when it sent only what is kept; else Infinity (it is then measured). */
+  sentBytes: number;
+  dropped: readonly string[];
 }
 
 type EventShape = z.output<typeof eventSchema>;
@@ -81,7 +83,11 @@ const STORED_FIELD_NAMES_BYTES =
 const isText = (value: unknown, max: number): value is string =>
   typeof value === "string" && value.length >= 1 && value.length <= max;
 
-/** The event's shape as zod's schema would give it, or undefined when zod must decide (and word why). */
+/**
+ * The event's shape as zod's schema would give it, or undefined when zod must decide (and word
+ * why). A fresh object of one shape: the checks after it read its fields faster than the sent
+ * object's (measured).
+ */
 export function plainShape(raw: object): EventShape | undefined {
   const { uuid, event, distinct_id, timestamp, properties } = raw as Record<string, unknown>;
   if (!isText(uuid, 64) || !isText(event, 128) || !isText(distinct_id, 64)) return undefined;
@@ -91,28 +97,64 @@ export function plainShape(raw: object): EventShape | undefined {
   return { uuid, event, distinct_id, timestamp, properties: properties as Record<string, unknown> };
 }
 
-export function judgeEvent(raw: unknown, context: EventContext): Verdict<AcceptedEvent> {
+/** Strings a batch has already accepted, by check: the checks are pure, so a verdict holds for the batch. */
+interface BatchMemory {
+  digests: Set<string>;
+  installIds: Set<string>;
+}
+
+/**
+ * The judge of one batch's events. A batch from one install names the same install id and the
+ * same cluster and user digests in most of its events; each distinct string goes through its
+ * check once per batch, and only accepted strings are remembered. The memory is the batch's
+ * own: nothing carries over from one request to the next.
+ */
+export function batchJudge(context: EventContext): (raw: unknown) => Verdict<AcceptedEvent> {
+  const memory: BatchMemory = { digests: new Set(), installIds: new Set() };
+  return (raw) => judgeEvent(raw, context, memory);
+}
+
+/**
+ * The size bound is judged first: an event too large or nested too deep is refused as such,
+ * whatever else is wrong with it. An accepted event that sent nothing but what it keeps has its
+ * bound from the checks already made; any other event is measured (`measureJson`: a cheap
+ * bound, serialised only when that bound is over the cap).
+ */
+export function judgeEvent(
+  raw: unknown,
+  context: EventContext,
+  memory: BatchMemory = { digests: new Set(), installIds: new Set() },
+): Verdict<AcceptedEvent> {
   if (raw === null || typeof raw !== "object" || Array.isArray(raw)) {
     return refuse("invalid_event", "an event must be a JSON object");
   }
-  // The cheap bound clears ordinary events; only a suspect one is serialised to be measured.
+  const verdict = judgeObject(raw, context, memory);
+  if (verdict.ok && verdict.value.sentBytes <= context.maxEventBytes) return verdict;
   const sentBytes = measureJson(raw, context.maxEventBytes);
   if (sentBytes === undefined)
     return refuse("invalid_event", `the event nests more than ${MAX_JSON_DEPTH} levels deep`);
   if (sentBytes > context.maxEventBytes) {
     return refuse("event_too_large", `the event is ${sentBytes} bytes; at most ${context.maxEventBytes} are allowed`);
   }
+  return verdict;
+}
 
-  const plain = plainShape(raw);
-  const shape = plain ? { success: true as const, data: plain } : eventSchema.safeParse(raw);
-  if (!shape.success) {
+/** An object's enumerable keys, counted without listing them. */
+function keyCount(object: object): number {
+  let n = 0;
+  for (const _ in object) n++;
+  return n;
+}
+
+function judgeObject(raw: object, context: EventContext, memory: BatchMemory): Verdict<AcceptedEvent> {
+  const input = plainShape(raw) ?? eventSchema.safeParse(raw).data;
+  if (input === undefined) {
     // Parsed again with the input attached, on this failure path only: it doubles zod's cost,
     // and it is needed only to word the message ("… is required").
     const issue = eventSchema.safeParse(raw, { reportInput: true }).error?.issues[0];
     const field = String(issue?.path[0] ?? "");
     return refuse(shapeErrorCodes[field] ?? "invalid_event", describeIssue(issue), field || undefined);
   }
-  const input = shape.data;
   const uuid = randomUuid(input.uuid);
   if (!uuid) {
     return refuse(
@@ -121,7 +163,7 @@ export function judgeEvent(raw: unknown, context: EventContext): Verdict<Accepte
       "uuid",
     );
   }
-  const distinctId = installId(input.distinct_id);
+  const distinctId = installId(input.distinct_id, memory.installIds);
   if (!distinctId) {
     return refuse(
       "invalid_distinct_id",
@@ -139,7 +181,8 @@ export function judgeEvent(raw: unknown, context: EventContext): Verdict<Accepte
     return refuse("tenant_required", `event "${input.event}" is only accepted with a tenant token`, "event");
   }
 
-  const checked = checkProperties(spec, input.properties ?? {}, context.maxStringLength);
+  const sentProperties = input.properties ?? {};
+  const checked = checkProperties(spec, sentProperties, context.maxStringLength, memory.digests);
   if (!checked.ok) return checked;
 
   const clientTimestamp = parseCheckedDateTime(input.timestamp);
@@ -179,43 +222,9 @@ export function judgeEvent(raw: unknown, context: EventContext): Verdict<Accepte
     2 * 24 +
     checked.keptBytes +
     16;
-  return { ok: true, id: uuid, value: { event, bytes, dropped: checked.dropped } };
-}
-
-function checkProperties(
-  spec: CompiledEvent,
-  properties: Record<string, unknown>,
-  maxStringLength: number,
-): { ok: true; kept: Record<string, PropertyValue>; keptBytes: number; dropped: string[] } | Refusal {
-  const kept: Record<string, PropertyValue> = {};
-  // flatJsonSize(kept), added up as the values are checked rather than in a second pass.
-  let keptBytes = 2;
-  for (const property of spec.properties) {
-    const value = properties[property.name];
-    if (value === undefined || value === null) {
-      if (property.optional) continue;
-      return refuse(
-        "missing_property",
-        `property "${property.name}" is required for event "${spec.name}"`,
-        `properties.${property.name}`,
-      );
-    }
-    if (typeof value === "string" && value.length > maxStringLength) {
-      return refuse(
-        "value_too_long",
-        `property "${property.name}" must be at most ${maxStringLength} characters`,
-        `properties.${property.name}`,
-      );
-    }
-    const problem = property.check(value);
-    if (problem) {
-      return refuse(problem.error, `property "${property.name}" ${problem.message}`, `properties.${property.name}`);
-    }
-    kept[property.name] = value as PropertyValue;
-    keptBytes +=
-      property.nameBytes +
-      (typeof value !== "string" ? 24 : property.plainValues ? value.length + 2 : jsonStringSize(value));
-  }
-  const dropped = Object.keys(properties).filter((name) => !spec.known.has(name));
-  return { ok: true, kept, keptBytes, dropped };
+  // Sent as kept (the same properties, no other field): the sent form differs from the stored
+  // one only by its timestamp, a string of ASCII digits and signs instead of two numbers.
+  const sentAsKept = checked.kept === sentProperties && keyCount(raw) === (input.properties === undefined ? 4 : 5);
+  const sentBytes = sentAsKept ? bytes + input.timestamp.length + 2 : Number.POSITIVE_INFINITY;
+  return { ok: true, id: uuid, value: { event, bytes, sentBytes, dropped: checked.dropped } };
 }

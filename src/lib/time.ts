@@ -22,6 +22,20 @@ export function daysBetween(from: string, to: string): string[] {
   return days;
 }
 
+/** The last day asked of `dayStart`, and its start: a batch's events mostly share their day. */
+let lastDayKey = -1;
+let lastDayStart = 0;
+
+/** Date.UTC of a day (year ≥ 100, month 1–12), remembered for the next call. */
+function dayStart(year: number, month: number, day: number): number {
+  const key = (year * 100 + month) * 100 + day;
+  if (key !== lastDayKey) {
+    lastDayStart = Date.UTC(year, month - 1, day);
+    lastDayKey = key;
+  }
+  return lastDayStart;
+}
+
 /**
  * Milliseconds since the epoch of an RFC 3339 date-time that has already been checked
  * (`YYYY-MM-DDTHH:MM:SS[.fraction](Z|±HH:MM)`): the same as `Date.parse` (the fraction is
@@ -29,12 +43,7 @@ export function daysBetween(from: string, to: string): string[] {
  * through it.
  */
 export function parseCheckedDateTime(text: string): number {
-  const digits = (from: number, count: number) => {
-    let n = 0;
-    for (let i = from; i < from + count; i++) n = n * 10 + text.charCodeAt(i) - 48;
-    return n;
-  };
-  const year = digits(0, 4);
+  const year = digitsAt(text, 0) * 100 + digitsAt(text, 2);
   if (year < 100) return Date.parse(text); // Date.UTC would read 0–99 as 1900–1999
   let end = 19;
   let ms = 0;
@@ -44,10 +53,16 @@ export function parseCheckedDateTime(text: string): number {
     if (end > 29) return Date.parse(text); // V8 reads more than 9 fraction digits its own way
     for (let i = 20; i < 23; i++) ms = ms * 10 + (i < end ? text.charCodeAt(i) - 48 : 0);
   }
-  let time = Date.UTC(year, digits(5, 2) - 1, digits(8, 2), digits(11, 2), digits(14, 2), digits(17, 2), ms);
+  let time = dayStart(year, digitsAt(text, 5), digitsAt(text, 8)) + digitsAt(text, 11) * HOUR_MS;
+  time += digitsAt(text, 14) * MINUTE_MS + digitsAt(text, 17) * SECOND_MS + ms;
   if (text.charCodeAt(end) !== 90) {
-    const minutes = digits(end + 1, 2) * 60 + digits(end + 4, 2);
+    const minutes = digitsAt(text, end + 1) * 60 + digitsAt(text, end + 4);
     time += (text.charCodeAt(end) === 45 ? 1 : -1) * minutes * MINUTE_MS;
   }
   return time;
+}
+
+/** The two-digit number at `from`. */
+function digitsAt(text: string, from: number): number {
+  return (text.charCodeAt(from) - 48) * 10 + text.charCodeAt(from + 1) - 48;
 }

@@ -49,7 +49,15 @@ function bitCount(bits: number): number {
   return n;
 }
 
-/** An install id: a random UUID (lower-cased) or an HMAC digest that looks random. */
-export function installId(value: unknown): string | undefined {
-  return randomUuid(value) ?? (isDigest(value) ? value : undefined);
+/**
+ * An install id: a random UUID (lower-cased) or an HMAC digest that looks random. `known`
+ * holds ids already accepted as sent (a batch's memory, see batchJudge); an id accepted here
+ * as sent is added to it.
+ */
+export function installId(value: unknown, known?: Set<string>): string | undefined {
+  if (typeof value !== "string") return undefined;
+  if (known?.has(value)) return value;
+  const id = randomUuid(value) ?? (isDigest(value) ? value : undefined);
+  if (id === value) known?.add(value);
+  return id;
 }

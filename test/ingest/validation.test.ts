@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { judgeEvent } from "../../src/ingest/judge-event";
+import { batchJudge, judgeEvent } from "../../src/ingest/judge-event";
 import { batch, eventContext, type IngestResult, postEvents, protocolUse, randomDigest } from "../helpers/events";
 
 async function ingest(events: unknown[], extra: Record<string, unknown> = {}) {
@@ -175,5 +175,26 @@ describe("MAX_STRING_LENGTH", () => {
       field: "properties.job_role",
       message: expect.stringMatching(/10/),
     });
+  });
+});
+
+describe("a batch's memory of checked strings", () => {
+  it("remembers a string only for the check it passed", () => {
+    const install = crypto.randomUUID();
+    const digest = randomDigest();
+    const judge = batchJudge(eventContext());
+    // An accepted install id (a UUID) is not thereby a digest.
+    expect(judge(protocolUse({ distinct_id: install })).ok).toBe(true);
+    expect(judge(protocolUse({ properties: { cluster_name: install } }))).toMatchObject({
+      ok: false,
+      error: "not_anonymized",
+    });
+    // A digest accepted as a property is accepted as an install id too: both checks accept digests.
+    expect(judge(protocolUse({ properties: { user_name: digest } })).ok).toBe(true);
+    expect(judge(protocolUse({ distinct_id: digest })).ok).toBe(true);
+    // A refused string stays refused, however often it comes back.
+    for (let i = 0; i < 3; i++) {
+      expect(judge(protocolUse({ properties: { user_name: "alice@example.com" } })).ok).toBe(false);
+    }
   });
 });

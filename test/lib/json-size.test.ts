@@ -51,4 +51,17 @@ describe("JSON sizes without serialising", () => {
       expect(verdict.value.bytes).toBeGreaterThanOrEqual(jsonSize(verdict.value.event));
     }
   });
+
+  it("refuses an event over the cap exactly at the cap, whether it sent only what is kept or more", () => {
+    const keptOnly = protocolUse();
+    const withMore = { ...protocolUse(), extra: "x", properties: { ...protocolUse().properties, padding: "y" } };
+    for (const raw of [keptOnly, withMore]) {
+      const size = jsonSize(raw);
+      expect(judgeEvent(raw, eventContext({ maxEventBytes: size })).ok).toBe(true);
+      expect(judgeEvent(raw, eventContext({ maxEventBytes: size - 1 }))).toMatchObject({
+        ok: false,
+        error: "event_too_large",
+      });
+    }
+  });
 });

@@ -33,7 +33,8 @@ describe("prehog events ↔ the catalogue", () => {
       const event = app?.events.get(CONNECT_EVENT_NAMES[localName as keyof typeof CONNECT_EVENT_NAMES]);
       expect(event, localName).toBeDefined();
       expect(event?.tenantOnly).toBe(false);
-      for (const field of message.fields) expect(event?.known.has(field.name), `${localName}.${field.name}`).toBe(true);
+      for (const field of message.fields)
+        expect(event?.byName.has(field.name), `${localName}.${field.name}`).toBe(true);
       // Every property the catalogue requires has a field to come from.
       const fields = new Set(message.fields.map((f) => f.name));
       for (const property of event?.properties ?? []) {
@@ -50,7 +51,7 @@ describe("prehog events ↔ the catalogue", () => {
       const event = app?.events.get(CLUSTER_EVENT_NAMES[localName as keyof typeof CLUSTER_EVENT_NAMES]);
       expect(event?.tenantOnly).toBe(true);
       for (const name of ["cluster_name", "teleport_version", ...message.fields.map((f) => f.name)]) {
-        expect(event?.known.has(name), `${localName}.${name}`).toBe(true);
+        expect(event?.byName.has(name), `${localName}.${name}`).toBe(true);
       }
     }
     // Edgehog's own cases never take a number in the range Teleport uses for its events.
