@@ -97,6 +97,9 @@ export function planDelivery(messages: readonly BatchMessage[], options: PlanOpt
   const groupIndex = Array.from({ length: options.shardCount }, () => new Map<string, number>());
   const installIndex = Array.from({ length: options.shardCount }, () => new Map<string, number>());
   const installDaySeen = Array.from({ length: options.shardCount }, () => new Set<string>());
+  // The day each install was last seen on, by shard and install index: most installs have
+  // one day per delivery, so the set above is consulted only when an install's day changes.
+  const lastDayOfInstall = Array.from({ length: options.shardCount }, (): string[] => []);
   const versions = Array.from({ length: options.shardCount }, () => new CappedValues(VERSIONS_PER_APP_DAY));
   const seen = new Set<string>();
   const events: DeliveryPlan["events"] = [];
@@ -105,11 +108,28 @@ export function planDelivery(messages: readonly BatchMessage[], options: PlanOpt
 
   for (const message of messages) {
     const { app, country } = message;
+    // A message is one client's request: its events share an install, looked up once.
+    let lastInstallId: string | undefined;
+    let s = 0;
+    let install = 0;
     for (const event of message.events) {
-      if (seen.has(event.uuid)) continue;
+      const distinct = seen.size;
       seen.add(event.uuid);
+      if (seen.size === distinct) continue; // seen earlier in the delivery
       events.push({ message, event });
-      const s = options.shardOf(event.distinct_id);
+      if (event.distinct_id !== lastInstallId) {
+        lastInstallId = event.distinct_id;
+        s = options.shardOf(event.distinct_id);
+        const index = installIndex[s] as Map<string, number>;
+        const known = index.get(event.distinct_id);
+        if (known === undefined) {
+          install = (shards[s] as ShardPlan).installs.length;
+          index.set(event.distinct_id, install);
+          (shards[s] as ShardPlan).installs.push(event.distinct_id);
+        } else {
+          install = known;
+        }
+      }
       const shard = shards[s] as ShardPlan;
       const day = dayOf(event.timestamp);
       const groupKey = `${app}\u0000${day}\u0000${event.event}\u0000${event.app_version}\u0000${event.os}`;
@@ -121,16 +141,14 @@ export function planDelivery(messages: readonly BatchMessage[], options: PlanOpt
         if (versions[s]?.addNew(app, day, event.app_version))
           shard.versions.push({ a: app, day, v: event.app_version });
       }
-      let install = installIndex[s]?.get(event.distinct_id);
-      if (install === undefined) {
-        install = shard.installs.length;
-        installIndex[s]?.set(event.distinct_id, install);
-        shard.installs.push(event.distinct_id);
-      }
-      const installDay = `${app}\u0000${day}\u0000${event.distinct_id}`;
-      if (!installDaySeen[s]?.has(installDay)) {
-        installDaySeen[s]?.add(installDay);
-        shard.installDays.push([app, day, event.distinct_id, event.app_version, event.os, country ?? ""]);
+      const lastDays = lastDayOfInstall[s] as string[];
+      if (lastDays[install] !== day) {
+        lastDays[install] = day;
+        const installDay = `${app}\u0000${day}\u0000${event.distinct_id}`;
+        if (!installDaySeen[s]?.has(installDay)) {
+          installDaySeen[s]?.add(installDay);
+          shard.installDays.push([app, day, event.distinct_id, event.app_version, event.os, country ?? ""]);
+        }
       }
       const at = dedupeTime(event, message.received_at, options.windowMs);
       shard.events.push(`["${dedupeUuid(event.uuid)}",${at},${group},${install}]`);

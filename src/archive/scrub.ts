@@ -73,7 +73,7 @@ async function scrubDay(bucket: R2Bucket, app: string, day: string, ids: Readonl
         await bucket.delete(listed.key);
         run.objectsDeleted++;
       } else {
-        await bucket.put(listed.key, await gzipLines(kept), {
+        await bucket.put(listed.key, gzipLines(kept), {
           httpMetadata: object.httpMetadata ?? { contentType: "application/x-ndjson" },
           customMetadata: { ...object.customMetadata, events: String(kept.length) },
         });

@@ -36,32 +36,35 @@ export async function archiveDelivery(
 ): Promise<ArchiveResult> {
   const delivery = await deliveryId(messages);
   const partitions = new Map<string, { app: string; day: string; hour: string; lines: string[] }>();
-  const receivedAt = new Map<BatchMessage, string>();
   const installs = new Set<string>();
+  // The events come message by message, and a message's events share its partition.
+  let lastMessage: BatchMessage | undefined;
+  let received = "";
+  let lines: string[] = [];
   for (const { message, event } of events) {
     if (forgotten.has(event.distinct_id)) continue;
     installs.add(event.distinct_id);
-    let received = receivedAt.get(message);
-    if (received === undefined) {
+    if (message !== lastMessage) {
+      lastMessage = message;
       received = new Date(message.received_at).toISOString();
-      receivedAt.set(message, received);
+      const day = received.slice(0, 10);
+      const hour = received.slice(11, 13);
+      const key = `${message.app}\u0000${day}\u0000${hour}`;
+      let partition = partitions.get(key);
+      if (!partition) {
+        partition = { app: message.app, day, hour, lines: [] };
+        partitions.set(key, partition);
+      }
+      lines = partition.lines;
     }
-    const day = received.slice(0, 10);
-    const hour = received.slice(11, 13);
-    const key = `${message.app}\u0000${day}\u0000${hour}`;
-    let partition = partitions.get(key);
-    if (!partition) {
-      partition = { app: message.app, day, hour, lines: [] };
-      partitions.set(key, partition);
-    }
-    partition.lines.push(archiveLine(message, event, new Date(event.timestamp).toISOString(), received));
+    lines.push(archiveLine(message, event, new Date(event.timestamp).toISOString(), received));
   }
 
   const result: ArchiveResult = { objects: 0, events: 0, bytes: 0, keys: new Set(), installs };
   const pending = [...partitions.values()];
   const write = async () => {
     for (let partition = pending.shift(); partition; partition = pending.shift()) {
-      const body = await gzipLines(partition.lines);
+      const body = gzipLines(partition.lines);
       const key = objectKey(partition.app, partition.day, partition.hour, delivery);
       result.keys.add(key);
       await bucket.put(key, body, {
