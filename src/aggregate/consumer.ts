@@ -7,7 +7,7 @@ import { eventDatabases } from "../lib/event-databases";
 import { DAY_MS } from "../lib/time";
 import { planDelivery } from "./plan";
 import { rawEventDebugDaysOf } from "./retention";
-import { forgottenOf, shardStatements } from "./statements";
+import { forgottenOf, storeShard } from "./statements";
 
 /**
  * The Queue consumer. A delivery is stored with one D1 transaction per event database
@@ -94,7 +94,7 @@ export async function storeDelivery(env: Env, messages: readonly BatchMessage[])
         const counters = i === 0 ? plan.counters : null;
         if (shard.events.length === 0 && (counters?.batchIds.length ?? 0) === 0) return [];
         const db = databases.all[i] as D1Database;
-        return forgottenOf(await db.batch(shardStatements(db, shard, counters, now)));
+        return forgottenOf(await storeShard(db, shard, counters, now));
       }),
     ).finally(() => {
       databaseMs = Date.now() - started;

@@ -109,9 +109,9 @@ async function foldDay(db: D1Database, app: string, day: string): Promise<void> 
   });
   if (historyRows.length === 0) return;
   await db.batch([
-    ...jsonArrayChunks(historyRows).map((chunk) => db.prepare(WRITE_HISTORY).bind(app, day, chunk)),
+    ...jsonArrayChunks(historyRows).map((chunk) => db.prepare(WRITE_HISTORY).bind(app, day, chunk.json)),
     ...jsonArrayChunks(ids.map((id) => JSON.stringify(id))).map((chunk) =>
-      db.prepare(DELETE_ROWS).bind(app, day, chunk),
+      db.prepare(DELETE_ROWS).bind(app, day, chunk.json),
     ),
   ]);
 }

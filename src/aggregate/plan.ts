@@ -21,6 +21,8 @@ export interface ShardPlan {
   events: string[];
   /** `[app, day, event, app_version, os]`: the count keys of this delivery (version not yet capped). */
   groups: unknown[][];
+  /** How many of the shard's events each group holds: its counts if every event is new. */
+  groupCounts: number[];
   /** Distinct install ids of the events, in first-seen order. */
   installs: string[];
   /** `[app, day, distinct_id, app_version, os, country]`: each install's first values of a day. */
@@ -89,7 +91,7 @@ export function uuidV7Time(uuid: string): number | undefined {
 }
 
 function newShard(): ShardPlan {
-  return { events: [], groups: [], installs: [], installDays: [], versions: [], rawEvents: [] };
+  return { events: [], groups: [], groupCounts: [], installs: [], installDays: [], versions: [], rawEvents: [] };
 }
 
 export function planDelivery(messages: readonly BatchMessage[], options: PlanOptions): DeliveryPlan {
@@ -138,9 +140,11 @@ export function planDelivery(messages: readonly BatchMessage[], options: PlanOpt
         group = shard.groups.length;
         groupIndex[s]?.set(groupKey, group);
         shard.groups.push([app, day, event.event, event.app_version, event.os]);
+        shard.groupCounts.push(0);
         if (versions[s]?.addNew(app, day, event.app_version))
           shard.versions.push({ a: app, day, v: event.app_version });
       }
+      shard.groupCounts[group] = (shard.groupCounts[group] ?? 0) + 1;
       const lastDays = lastDayOfInstall[s] as string[];
       if (lastDays[install] !== day) {
         lastDays[install] = day;

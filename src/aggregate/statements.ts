@@ -8,10 +8,17 @@ export { DROPPED_NAMES_PER_APP_DAY, OTHER, VERSIONS_PER_APP_DAY };
  * transaction). Rows are bound as JSON arrays and expanded with json_each; events are short
  * rows `[uuid, at, group, install]` (plan.ts), so each statement reads only what it needs.
  *
- * Exactly once: the counts take only the events whose uuid is not in the dedupe index yet,
- * then the uuids are added, in the same transaction, so a redelivered message or a client's
- * resend adds nothing. Per-request counters are gated on the message's batch id the same way.
- * Nothing is counted or stored under an install forgotten by POST /v1/forget (src/forget/).
+ * Exactly once, in one of two ways (`storeShard`):
+ * - "all new" (first, and almost always enough): the uuids are added to the dedupe index, and
+ *   a guard right after each insert checks that every one of them was new (`changes()`), no
+ *   install was forgotten and no raw row predates the index; then the counts the plan made in
+ *   code are added. One pass over the events. If the guard finds otherwise it fails, and the
+ *   whole transaction with it: nothing of it is stored.
+ * - "checked" (then): the counts take only the events whose uuid is not in the dedupe index
+ *   yet, then the uuids are added, in the same transaction. Two passes.
+ * Either way a redelivered message or a client's resend adds nothing. Per-request counters are
+ * gated on the message's batch id. Nothing is counted or stored under an install forgotten by
+ * POST /v1/forget (src/forget/).
  *
  * Client-chosen strings that become aggregate keys are capped per app and day: at most
  * VERSIONS_PER_APP_DAY `app_version` values and DROPPED_NAMES_PER_APP_DAY undeclared property
@@ -49,6 +56,19 @@ INSERT INTO daily_event_counts (app, day, event, app_version, os, count)
 SELECT x.value->>0, x.value->>1, x.value->>2, ${capped(3)}, x.value->>4, c.n
 FROM (SELECT r.value->>2 AS grp, count(*) AS n FROM json_each(?1) AS r WHERE ${NEW_EVENTS} GROUP BY grp) AS c
 JOIN json_each(?2) AS x ON x.key = c.grp
+WHERE true
+ON CONFLICT (app, day, event, app_version, os) DO UPDATE SET count = count + excluded.count`;
+
+// The "all new" way: fails (a bad JSON path, SQLite's error for it, carrying this text) unless
+// the insert just before added every row it was given, and no raw row exists to look up.
+export const STORED_BEFORE = "edgehog: a delivery event is stored already";
+const ALL_NEW = `SELECT CASE WHEN changes() = ?1 AND (SELECT 1 FROM events LIMIT 1) IS NULL THEN 1
+  ELSE json_extract('{}', '${STORED_BEFORE}') END`;
+
+const COUNT_PLANNED = `
+INSERT INTO daily_event_counts (app, day, event, app_version, os, count)
+SELECT x.value->>0, x.value->>1, x.value->>2, ${capped(3)}, x.value->>4, x.value->>5
+FROM json_each(?1) AS x
 WHERE true
 ON CONFLICT (app, day, event, app_version, os) DO UPDATE SET count = count + excluded.count`;
 
@@ -105,29 +125,55 @@ SELECT i.value AS distinct_id FROM json_each(?1) AS i
 WHERE EXISTS (SELECT 1 FROM forgotten_installs WHERE distinct_id = i.value)`;
 
 /**
- * The statements storing a shard's part of a delivery (and, for the first database, the
- * per-request counters). The last statement's rows are the delivery's forgotten installs.
+ * Stores a shard's part of a delivery (and, for the first database, the per-request counters)
+ * the "all new" way, or the "checked" way when a guard says some event is stored already.
+ * Its last result's rows are the delivery's forgotten installs (`forgottenOf`).
  */
+export async function storeShard(
+  db: D1Database,
+  shard: ShardPlan,
+  counters: Counters | null,
+  now: number,
+): Promise<D1Result[]> {
+  try {
+    return await db.batch(shardStatements(db, shard, counters, now, "all new"));
+  } catch (err) {
+    if (!(err instanceof Error && err.message.includes(STORED_BEFORE))) throw err;
+  }
+  return db.batch(shardStatements(db, shard, counters, now, "checked"));
+}
+
 export function shardStatements(
   db: D1Database,
   shard: ShardPlan,
   counters: Counters | null,
   now: number,
+  way: "all new" | "checked",
 ): D1PreparedStatement[] {
   const statements: D1PreparedStatement[] = [];
   const installs = JSON.stringify(shard.installs);
   if (shard.versions.length > 0) statements.push(db.prepare(RECORD_VERSIONS).bind(JSON.stringify(shard.versions)));
-  const groups = JSON.stringify(shard.groups);
-  for (const chunk of jsonArrayChunks(shard.events)) {
-    statements.push(
-      db.prepare(COUNT_NEW_EVENTS).bind(chunk, groups, installs),
-      db.prepare(RECORD_UUIDS).bind(chunk, null, installs),
-    );
+  if (way === "all new") {
+    for (const chunk of jsonArrayChunks(shard.events)) {
+      statements.push(db.prepare(RECORD_UUIDS).bind(chunk.json, null, installs), db.prepare(ALL_NEW).bind(chunk.rows));
+    }
+    if (shard.groups.length > 0) {
+      const planned = shard.groups.map((group, i) => [...group, shard.groupCounts[i]]);
+      statements.push(db.prepare(COUNT_PLANNED).bind(JSON.stringify(planned)));
+    }
+  } else {
+    const groups = JSON.stringify(shard.groups);
+    for (const chunk of jsonArrayChunks(shard.events)) {
+      statements.push(
+        db.prepare(COUNT_NEW_EVENTS).bind(chunk.json, groups, installs),
+        db.prepare(RECORD_UUIDS).bind(chunk.json, null, installs),
+      );
+    }
   }
   for (const chunk of jsonArrayChunks(shard.installDays.map((row) => JSON.stringify(row)))) {
-    statements.push(db.prepare(RECORD_ACTIVE_INSTALLS).bind(chunk));
+    statements.push(db.prepare(RECORD_ACTIVE_INSTALLS).bind(chunk.json));
   }
-  for (const chunk of jsonArrayChunks(shard.rawEvents)) statements.push(db.prepare(INSERT_RAW_EVENTS).bind(chunk));
+  for (const chunk of jsonArrayChunks(shard.rawEvents)) statements.push(db.prepare(INSERT_RAW_EVENTS).bind(chunk.json));
   if (counters && counters.batchIds.length > 0) {
     if (counters.rejections.length > 0) {
       statements.push(db.prepare(COUNT_REJECTIONS).bind(JSON.stringify(counters.rejections)));
