@@ -57,9 +57,10 @@ export function printTable(r) {
   );
   if (r.ingest && !r.ingest.error) {
     abTable(
-      `INGEST  POST /v1/events, ${r.ingest.rounds}×${r.ingest.seconds_per_round} s A/B/C, ${r.ingest.connections} connections`,
+      `INGEST  POST /v1/events, ${r.ingest.rounds}×${r.ingest.seconds_per_round} s A/B/C/D, ${r.ingest.connections} connections`,
       [
         ["collector", r.ingest.collector],
+        ...(r.ingest.collector_ingest_only ? [["… without consumer", r.ingest.collector_ingest_only]] : []),
         ["enqueue-only", r.ingest.enqueue_only],
         ["no-op", r.ingest.baseline],
       ],
@@ -67,6 +68,9 @@ export function printTable(r) {
       r.ingest.ratio_vs_enqueue,
       TARGETS.ingestVsEnqueue,
     );
+    if (r.ingest.ingest_alone_ratio_vs_enqueue !== undefined) {
+      row("… without ÷ enq.", pct(r.ingest.ingest_alone_ratio_vs_enqueue), "(reported: the ingest path alone)");
+    }
     row("÷ no-op", pct(r.ingest.ratio), "(reported)");
   }
   if (r.e2e && !r.e2e.error) {

@@ -1,5 +1,6 @@
 // The Workers a bench run can start. A scenario names the ones it needs (`servers`), and may
 // add its own definitions (`serverDefs`), e.g. the collector with other vars.
+import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { applyMigrations, applySchema, ROOT, startWorker } from "./wrangler.mjs";
 
@@ -38,10 +39,34 @@ export function collectorDef({ vars = {}, setup } = {}) {
   };
 }
 
+/**
+ * wrangler.toml without the consumer of the events queue, written into `dir` (its relative
+ * paths made absolute): the collector's ingest path alone, its events stored by no consumer on
+ * these cores (in production the consumer runs in invocations of its own).
+ */
+export function writeConfigWithoutEventsConsumer(dir) {
+  const toml = readFileSync(COLLECTOR_CONFIG, "utf8");
+  const block = /\[\[queues\.consumers\]\]\nqueue = "edgehog-events"\n[\s\S]*?(?=\n\[)/;
+  if (!block.test(toml)) throw new Error("wrangler.toml: no consumer block for edgehog-events");
+  const derived = toml
+    .replace(block, "")
+    .replace(/^main = "(.+)"$/m, (_, path) => `main = "${join(ROOT, path)}"`)
+    .replace(/^migrations_dir = "(.+?)"/m, (_, path) => `migrations_dir = "${join(ROOT, path)}"`);
+  mkdirSync(dir, { recursive: true });
+  const path = join(dir, "wrangler.toml");
+  writeFileSync(path, derived);
+  // wrangler dev reads the local secrets next to its config.
+  const devVars = join(ROOT, ".dev.vars");
+  if (existsSync(devVars)) copyFileSync(devVars, join(dir, ".dev.vars"));
+  return path;
+}
+
 export const serverDefs = {
   // Two collectors with separate state: the ingest runs leave a queue backlog of duplicate
   // batches behind, so that one is stopped after them and the drain runs use a fresh one.
   collector: collectorDef(),
+  // For the ingest scenario: the same collector, its queue's consumer left out (see above).
+  "collector-ingest-only": { ...collectorDef(), makeConfig: writeConfigWithoutEventsConsumer },
   "collector-e2e": collectorDef(),
   noop: { config: join(ROOT, "bench/workers/noop/wrangler.toml"), readyPath: "/healthz" },
   "enqueue-only": { config: join(ROOT, "bench/workers/enqueue-only/wrangler.toml"), readyPath: "/healthz" },
@@ -73,6 +98,7 @@ export const serverDefs = {
 export async function startServer(name, def, stateDir) {
   const persistTo = join(stateDir, name);
   const t0 = Date.now();
+  if (def.makeConfig) def = { ...def, config: def.makeConfig(join(stateDir, `${name}-config`)) };
   if (def.migrations) await applyMigrations({ config: def.config, database: def.database, persistTo });
   if (def.schema) await applySchema({ config: def.config, database: def.database, persistTo, file: def.schema });
   const setup = def.setup ? await def.setup({ persistTo, config: def.config, database: def.database }) : undefined;

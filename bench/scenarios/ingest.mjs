@@ -1,7 +1,9 @@
 // Ingest: POST /v1/events with the realistic 100-event batch against the collector, the
 // enqueue-only baseline (parse, pack, sendBatch: the floor of any collector that answers once
-// the batch is durable) and the no-op Worker, in turn (A/B/C), so that drift (thermal, other
-// load) hits all of them alike. Judged: collector ÷ enqueue-only; reported: collector ÷ no-op.
+// the batch is durable) and the no-op Worker, in turn (A/B/C/D), so that drift (thermal, other
+// load) hits all of them alike. Judged: collector ÷ enqueue-only, the collector's consumer
+// storing every event on the same cores (the baseline's only acknowledges); reported: the
+// same collector without its consumer (the ingest path alone) ÷ enqueue-only, and ÷ no-op.
 import { abRounds, combine } from "../lib/ab.mjs";
 import { waitIdle } from "../lib/wrangler.mjs";
 
@@ -17,7 +19,7 @@ export default {
   name: "ingest",
   order: 10,
   description: "POST /v1/events throughput: collector ÷ enqueue-only (and ÷ no-op), same body, A/B/C",
-  servers: ["collector", "enqueue-only", "noop"],
+  servers: ["collector", "collector-ingest-only", "enqueue-only", "noop"],
   async run(ctx) {
     const { mode, connections } = ctx.options;
     const plan = ROUNDS[mode];
@@ -27,7 +29,12 @@ export default {
     // server is measured next.
     const { runs, idleWaits } = await abRounds({
       label: "ingest",
-      targets: { collector: ctx.servers.collector, enqueue: ctx.servers["enqueue-only"], baseline: ctx.servers.noop },
+      targets: {
+        collector: ctx.servers.collector,
+        alone: ctx.servers["collector-ingest-only"],
+        enqueue: ctx.servers["enqueue-only"],
+        baseline: ctx.servers.noop,
+      },
       path: "/v1/events",
       body,
       plan,
@@ -41,6 +48,7 @@ export default {
     // stops it once no later scenario needs it (the ratelimit scenario reuses it as "on").
 
     const collector = combine(runs.collector, ctx.template.count);
+    const alone = combine(runs.alone, ctx.template.count);
     const enqueueOnly = combine(runs.enqueue, ctx.template.count);
     const baseline = combine(runs.baseline, ctx.template.count);
     // Any answer but 2xx (a 429 from the limiter, a 500, …) means the ratio measured
@@ -48,6 +56,8 @@ export default {
     const clean = (r) => r.non_2xx === 0 && r.errors === 0;
     return {
       ratio_vs_enqueue: ratio(collector, enqueueOnly),
+      // The ingest path alone: the consumer's share of the machine is the difference.
+      ingest_alone_ratio_vs_enqueue: ratio(alone, enqueueOnly),
       ratio: ratio(collector, baseline),
       body_bytes: ctx.template.bytes,
       events_per_request: ctx.template.count,
@@ -57,9 +67,10 @@ export default {
       idle_waits_s: idleWaits,
       seconds_per_round: plan.seconds,
       collector,
+      collector_ingest_only: alone,
       enqueue_only: enqueueOnly,
       baseline,
-      ok: clean(collector) && clean(enqueueOnly) && clean(baseline),
+      ok: clean(collector) && clean(alone) && clean(enqueueOnly) && clean(baseline),
     };
   },
 };

@@ -65,12 +65,16 @@ export async function inflateCapped(
   return output;
 }
 
-/** Reads a stream to the end, giving up (and cancelling it) once it passes `max` bytes. */
+/**
+ * Reads a stream to the end, giving up (and cancelling it) once it passes `max` bytes. `onEnd`
+ * is told how many bytes were read, at the end or once past the cap (as `byteCap` does).
+ */
 export async function readCapped(
   stream: ReadableStream<Uint8Array>,
   max: number,
   tooLarge: () => ApiError,
   encoding: string,
+  onEnd?: BodyBytesHook,
 ): Promise<Uint8Array> {
   const reader = stream.getReader();
   const chunks: Uint8Array[] = [];
@@ -82,6 +86,8 @@ export async function readCapped(
       total += value.byteLength;
       if (total > max) {
         await reader.cancel().catch(() => {});
+        // The bytes were read all the same: they are paid for, whatever the hook says.
+        await onEnd?.(total).catch(() => {});
         throw tooLarge();
       }
       chunks.push(value);
@@ -90,6 +96,7 @@ export async function readCapped(
     if (err instanceof ApiError) throw err;
     throw new ApiError(400, "invalid_encoding", `the body is not valid ${encoding} data`);
   }
+  await onEnd?.(total);
   if (chunks.length === 1 && chunks[0]) return chunks[0];
   const out = new Uint8Array(total);
   let offset = 0;

@@ -68,12 +68,17 @@ export async function readBody(request: Request, limits: BodyLimits, options: Re
   }
   if (!request.body) throw new ApiError(400, "empty_body", "the request body is empty");
 
-  const wire = request.body.pipeThrough(
-    byteCap(limits.MAX_BODY_BYTES, () => bodyTooLarge(limits.MAX_BODY_BYTES), options.onBody),
-  );
+  const tooLarge = () => bodyTooLarge(limits.MAX_BODY_BYTES);
+  // The bytes on the wire are counted (and paid for) as they are read: by the read itself for
+  // a plain body, by a pass-through before the inflater for a compressed one.
   let bytes = format
-    ? await inflateCapped(wire, format, limits.MAX_DECOMPRESSED_BYTES, () => decompressedTooLarge(limits))
-    : await readCapped(wire, limits.MAX_BODY_BYTES, () => bodyTooLarge(limits.MAX_BODY_BYTES), encoding);
+    ? await inflateCapped(
+        request.body.pipeThrough(byteCap(limits.MAX_BODY_BYTES, tooLarge, options.onBody)),
+        format,
+        limits.MAX_DECOMPRESSED_BYTES,
+        () => decompressedTooLarge(limits),
+      )
+    : await readCapped(request.body, limits.MAX_BODY_BYTES, tooLarge, encoding, options.onBody);
   if (!format && options.sniffGzip && isGzip(bytes)) bytes = await gunzipCapped(bytes, limits);
 
   if (bytes.byteLength === 0) throw new ApiError(400, "empty_body", "the request body is empty");
