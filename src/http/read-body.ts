@@ -70,15 +70,23 @@ export async function readBody(request: Request, limits: BodyLimits, options: Re
 
   const tooLarge = () => bodyTooLarge(limits.MAX_BODY_BYTES);
   // The bytes on the wire are counted (and paid for) as they are read: by the read itself for
-  // a plain body, by a pass-through before the inflater for a compressed one.
-  let bytes = format
-    ? await inflateCapped(
-        request.body.pipeThrough(byteCap(limits.MAX_BODY_BYTES, tooLarge, options.onBody)),
-        format,
-        limits.MAX_DECOMPRESSED_BYTES,
-        () => decompressedTooLarge(limits),
-      )
-    : await readCapped(request.body, limits.MAX_BODY_BYTES, tooLarge, encoding, options.onBody);
+  // a plain body, by a pass-through before the inflater for a compressed one. A plain body of
+  // a declared length (already within the cap) is read at once: HTTP framing ends it there.
+  let bytes: Uint8Array;
+  if (format) {
+    bytes = await inflateCapped(
+      request.body.pipeThrough(byteCap(limits.MAX_BODY_BYTES, tooLarge, options.onBody)),
+      format,
+      limits.MAX_DECOMPRESSED_BYTES,
+      () => decompressedTooLarge(limits),
+    );
+  } else if (Number.isSafeInteger(declared) && declared >= 0) {
+    bytes = new Uint8Array(await request.arrayBuffer());
+    await options.onBody?.(bytes.byteLength);
+    if (bytes.byteLength > limits.MAX_BODY_BYTES) throw tooLarge();
+  } else {
+    bytes = await readCapped(request.body, limits.MAX_BODY_BYTES, tooLarge, encoding, options.onBody);
+  }
   if (!format && options.sniffGzip && isGzip(bytes)) bytes = await gunzipCapped(bytes, limits);
 
   if (bytes.byteLength === 0) throw new ApiError(400, "empty_body", "the request body is empty");
