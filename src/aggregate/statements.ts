@@ -133,7 +133,8 @@ let lastHeldStoredEvents = false;
 
 /**
  * Stores a shard's part of a delivery (and, for the first database, the per-request counters)
- * the "all new" way, or the "checked" way when a guard says some event is stored already.
+ * the "all new" way, or the "checked" way when that fails (its guard: some event is stored
+ * already).
  * Its last result's rows are the delivery's forgotten installs (`forgottenOf`).
  */
 export async function storeShard(
@@ -146,7 +147,12 @@ export async function storeShard(
     try {
       return await db.batch(shardStatements(db, shard, counters, now, "all new").statements);
     } catch (err) {
-      if (!(err instanceof Error && err.message.includes(STORED_BEFORE))) throw err;
+      // Whatever failed, the checked way is right next: it adds only what is not stored yet
+      // (uuids and counts commit together), and a failure that was not the guard's (D1
+      // unreachable) meets it in turn and is retried.
+      if (!(err instanceof Error && err.message.includes(STORED_BEFORE))) {
+        console.error("storing a delivery the all-new way failed; trying the checked way", err);
+      }
     }
   }
   const { statements, recordsAt } = shardStatements(db, shard, counters, now, "checked");
