@@ -4,10 +4,9 @@ import { forwardAfterDurable } from "../forward/enqueue";
 import { ApiError } from "../http/errors";
 import { countByError, judgeEach, type Rejection } from "../http/judge";
 import { assertWithinCap } from "../http/list-cap";
-import { DAY_MS } from "../lib/time";
 import type { LimiterEnv, RequestLimiter } from "../ratelimit/middleware";
 import { enqueueBatch } from "./enqueue";
-import { batchJudge } from "./judge-event";
+import { batchJudge, eventContextOf } from "./judge-event";
 import { type IngestLimits, ingestLimitsOf } from "./limits";
 import type { StoredEvent } from "./queue-message";
 
@@ -71,15 +70,11 @@ export async function ingest(batch: IngestBatch, context: IngestContext): Promis
     throw new ApiError(400, "unknown_app", `app "${batch.app}" is not in the catalogue (see GET /v1/catalog)`);
   }
 
-  const eventContext = {
-    app,
+  const eventContext = eventContextOf(app, limits, {
     receivedAt: context.receivedAt,
     sentAt: batch.sentAt,
     tenantId: context.tenantId,
-    maxEventBytes: limits.MAX_EVENT_BYTES,
-    maxStringLength: limits.MAX_STRING_LENGTH,
-    maxAgeMs: limits.RAW_EVENT_RETENTION_DAYS * DAY_MS,
-  };
+  });
   const judged = judgeEach(batch.events, "uuid", batchJudge(eventContext));
   const events = judged.accepted.map((accepted) => accepted.event);
   const eventBytes = judged.accepted.map((accepted) => accepted.bytes);

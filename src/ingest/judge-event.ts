@@ -7,6 +7,7 @@ import { DAY_MS, parseCheckedDateTime } from "../lib/time";
 import { installId, randomUuid } from "../privacy/ids";
 import { checkProperties } from "./check-properties";
 import { correctTimestamp } from "./clock";
+import type { IngestLimits } from "./limits";
 import type { StoredEvent } from "./queue-message";
 
 /**
@@ -59,6 +60,21 @@ export interface EventContext {
   tenantId: string | null;
   maxEventBytes: number;
   maxStringLength: number;
+}
+
+/** The context of a batch of `app`'s events, under the ingest limits. */
+export function eventContextOf(
+  app: CompiledApp,
+  limits: IngestLimits,
+  sender: Pick<EventContext, "receivedAt" | "sentAt" | "tenantId">,
+): EventContext {
+  return {
+    app,
+    ...sender,
+    maxEventBytes: limits.MAX_EVENT_BYTES,
+    maxStringLength: limits.MAX_STRING_LENGTH,
+    maxAgeMs: limits.RAW_EVENT_RETENTION_DAYS * DAY_MS,
+  };
 }
 
 /** An accepted event, its stored form's size bound (for packing Queue messages) and what was dropped. */

@@ -6,7 +6,7 @@ import { app } from "../../src/app";
 import { enqueueForward } from "../../src/forward/enqueue";
 import type { ForwardMessage } from "../../src/forward/message";
 import { MAX_MESSAGE_BYTES, MAX_SEND_BATCH_BYTES, MAX_SEND_BATCH_MESSAGES } from "../../src/lib/queue-send";
-import { randomDigest } from "../helpers/events";
+import { batch, protocolUse } from "../helpers/events";
 import { posthogJsEvent, recordingQueue, send } from "../posthog/helpers";
 import { FORWARDING, forwardCounts, recordingForwardQueue } from "./helpers";
 
@@ -64,18 +64,7 @@ describe("after the events queue accepted a batch", () => {
       "/v1/events",
       {
         headers: { "content-type": "application/json" },
-        body: JSON.stringify({
-          app: "teleport-connect",
-          events: [
-            {
-              uuid: crypto.randomUUID(),
-              event: "connect.protocol.use",
-              distinct_id: crypto.randomUUID(),
-              timestamp: new Date().toISOString(),
-              properties: { cluster_name: randomDigest(), user_name: randomDigest(), protocol: "db" },
-            },
-          ],
-        }),
+        body: JSON.stringify(batch([protocolUse({ properties: { protocol: "db" } })])),
       },
       { ...FORWARDING, FORWARD_QUEUE: forwardAll.queue },
     );

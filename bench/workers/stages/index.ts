@@ -3,9 +3,8 @@ import { findApp } from "../../../src/catalog/compile";
 import { judgeEach } from "../../../src/http/judge";
 import { bodyLimitsOf, readJsonBody } from "../../../src/http/read-body";
 import { type IngestContext, ingest } from "../../../src/ingest/core";
-import { batchJudge } from "../../../src/ingest/judge-event";
+import { batchJudge, eventContextOf } from "../../../src/ingest/judge-event";
 import { ingestLimitsOf } from "../../../src/ingest/limits";
-import { DAY_MS } from "../../../src/lib/time";
 
 /**
  * `POST /v1/events?stage=read|parse|validate|enqueue`: the collector's ingest path stopped
@@ -63,16 +62,11 @@ app.post("/v1/events", async (c) => {
 async function judgeLoop(body: { app: string; events: unknown[] }, rounds: number, env: Env) {
   const app = findApp(body.app);
   if (!app) throw new Error(`unknown app ${body.app}`);
-  const limits = ingestLimitsOf(env);
-  const context = {
-    app,
+  const context = eventContextOf(app, ingestLimitsOf(env), {
     receivedAt: Date.now(),
     sentAt: undefined,
     tenantId: null,
-    maxEventBytes: limits.MAX_EVENT_BYTES,
-    maxStringLength: limits.MAX_STRING_LENGTH,
-    maxAgeMs: limits.RAW_EVENT_RETENTION_DAYS * DAY_MS,
-  };
+  });
   // Each round judges its own parsed copy, as each request does: strings the checks have
   // already seen (hashed, or optimised) would flatter them.
   const text = JSON.stringify(body.events);
