@@ -55,6 +55,7 @@ export default defineConfig({
           name: "e2e",
           include: ["test/e2e/**/*.test.ts"],
           globalSetup: ["./test/e2e/build-client.ts"],
+          setupFiles: ["./test/e2e/dev-proxy-retry.ts"],
           environment: "node",
           testTimeout: 30_000,
           hookTimeout: 90_000,

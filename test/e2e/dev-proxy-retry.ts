@@ -1,0 +1,33 @@
+/**
+ * vitest setupFile for the tests that drive `wrangler dev` from Node: replays a request that
+ * wrangler's own dev proxy failed before the collector answered it.
+ *
+ * `wrangler dev` puts a proxy Worker in front of the collector. When the proxy's pooled connection
+ * to the collector is dropped under it (cloudflare/workers-sdk#14641: kj's keep-alive timeout, the
+ * collector never restarted), the proxy answers 503 with a fixed plain-text sentence and retries
+ * only GET and HEAD itself. That answer never comes from the collector, whose errors are JSON, so
+ * a test that met it would be testing the dev server. Requests whose body can be sent again are
+ * sent again, at most twice, and each replay is logged; anything else is returned as it came.
+ * A replay cannot count twice: the proxy lost the request on its way in, and the ingest routes
+ * deduplicate events and usage reports by their ids all the same.
+ */
+const DEV_PROXY_RESTART = "Your worker restarted mid-request.";
+const MAX_REPLAYS = 2;
+
+const stockFetch = globalThis.fetch;
+
+function canReplay(input: Parameters<typeof fetch>[0], init: RequestInit | undefined): boolean {
+  if (input instanceof Request) return !input.bodyUsed;
+  return !(init?.body instanceof ReadableStream);
+}
+
+globalThis.fetch = async function fetchPastDevProxyRestarts(input, init) {
+  if (!canReplay(input, init)) return stockFetch(input, init);
+  for (let replays = 0; ; replays += 1) {
+    const response = await stockFetch(input instanceof Request ? input.clone() : input, init);
+    if (response.status !== 503 || replays === MAX_REPLAYS) return response;
+    if (!(await response.clone().text()).startsWith(DEV_PROXY_RESTART)) return response;
+    const request = input instanceof Request ? `${input.method} ${input.url}` : `${init?.method ?? "GET"} ${input}`;
+    console.warn(`wrangler dev's proxy dropped ${request}; sending it again`);
+  }
+};
