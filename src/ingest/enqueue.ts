@@ -1,6 +1,6 @@
 import { backendUnavailable } from "../http/errors";
 import { groupForSend, MAX_MESSAGE_BYTES, type SizedMessage } from "../lib/queue-send";
-import type { BatchMessage, StoredEvent } from "./queue-message";
+import { eventTupleOf, type QueuedBatch, type StoredEvent } from "./queue-message";
 
 /** Packs an accepted batch into Queue messages and sends them: the last step of the ingest core. */
 
@@ -10,13 +10,13 @@ export interface AcceptedBatch {
   country: string | null;
   tenantId: string | null;
   events: StoredEvent[];
-  /** Upper bound of each event's JSON size, index-aligned with `events`. */
+  /** Upper bound of each event's JSON size (as an object, so as a tuple too), index-aligned with `events`. */
   eventBytes: number[];
   rejections: Record<string, number>;
   droppedProperties: Record<string, Record<string, number>>;
 }
 
-type PackedMessage = SizedMessage<BatchMessage>;
+type PackedMessage = SizedMessage<QueuedBatch>;
 
 /**
  * Packs an accepted batch into as few Queue messages as the size limits allow. The batch's
@@ -30,7 +30,7 @@ export function packMessages(batch: AcceptedBatch): PackedMessage[] {
   const countersBytes = JSON.stringify(counters).length;
   const newMessage = (first: boolean): PackedMessage => ({
     body: {
-      v: 1,
+      v: 2,
       batch_id: crypto.randomUUID(),
       app: batch.app,
       received_at: batch.receivedAt,
@@ -52,7 +52,7 @@ export function packMessages(batch: AcceptedBatch): PackedMessage[] {
       current = newMessage(false);
       messages.push(current);
     }
-    current.body.events.push(event);
+    current.body.events.push(eventTupleOf(event));
     current.bytes += size;
   });
   return messages;
@@ -63,7 +63,7 @@ export function packMessages(batch: AcceptedBatch): PackedMessage[] {
  * resolved; any failure is a 503 with Retry-After, so the client sends the batch again (the
  * event uuids make the resend harmless).
  */
-export async function enqueueBatch(queue: Queue<BatchMessage>, batch: AcceptedBatch): Promise<number> {
+export async function enqueueBatch(queue: Queue<QueuedBatch>, batch: AcceptedBatch): Promise<number> {
   const groups = groupForSend(packMessages(batch));
   try {
     await Promise.all(

@@ -223,8 +223,9 @@ function judgeObject(raw: object, context: EventContext, memory: BatchMemory): V
     os: typeof osValue === "string" ? osValue : "",
     properties: checked.kept,
   };
-  // For packing Queue messages: a bound of the stored form (flatJsonSize of its fields and of
-  // its properties, + 16), without serialising it or copying it.
+  // For packing Queue messages: a bound of the stored form as an object (flatJsonSize of its
+  // fields and of its properties, + 16; the tuple a message carries is smaller), without
+  // serialising it or copying it.
   const bytes =
     STORED_FIELD_NAMES_BYTES +
     // The uuid and the install id are random UUIDs or digests: nothing in them is escaped.

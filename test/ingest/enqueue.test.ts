@@ -3,7 +3,7 @@ import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { app } from "../../src/app";
 import { type AcceptedBatch, packMessages } from "../../src/ingest/enqueue";
-import type { BatchMessage } from "../../src/ingest/queue-message";
+import type { QueuedBatch } from "../../src/ingest/queue-message";
 import { groupForSend, MAX_MESSAGE_BYTES, MAX_SEND_BATCH_BYTES } from "../../src/lib/queue-send";
 import { batch, protocolUse } from "../helpers/events";
 import { storedEvent } from "../helpers/queue";
@@ -54,16 +54,16 @@ describe("packing accepted batches into Queue messages", () => {
 
 describe("POST /v1/events when the Queue fails", () => {
   it("answers 503 with Retry-After and accepts nothing", async () => {
-    const sent: BatchMessage[] = [];
+    const sent: QueuedBatch[] = [];
     const failingQueue = {
       send: async () => {
         throw new Error("Queue unavailable");
       },
-      sendBatch: async (messages: Iterable<MessageSendRequest<BatchMessage>>) => {
+      sendBatch: async (messages: Iterable<MessageSendRequest<QueuedBatch>>) => {
         for (const m of messages) sent.push(m.body);
         throw new Error("Queue unavailable");
       },
-    } as unknown as Queue<BatchMessage>;
+    } as unknown as Queue<QueuedBatch>;
     const ctx = createExecutionContext();
     const res = await app.fetch(
       new Request("http://edgehog.test/v1/events", {

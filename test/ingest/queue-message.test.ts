@@ -1,12 +1,19 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { batchMessageSchema, parseBatchMessage } from "../../src/ingest/queue-message";
+import {
+  batchMessageOf,
+  batchMessageSchema,
+  eventTupleOf,
+  parseBatchMessage,
+  queueMessageSchema,
+  storedEventOf,
+} from "../../src/ingest/queue-message";
 import { batchMessage, storedEvent } from "../helpers/queue";
 
 /**
  * The consumer checks queue messages with plain code and falls back to the zod schema for
  * anything unusual: over messages as written and damaged ones, it accepts exactly what the
- * schema accepts, and hands back the same data.
+ * schema accepts, and hands back the same data, for both versions of the message.
  */
 
 const value = fc.oneof(
@@ -20,12 +27,25 @@ const value = fc.oneof(
   fc.constant([]),
 );
 
+/** Where a field of an event is in a version 2 tuple; "extra" is one element too many. */
+const TUPLE_INDEX: Record<string, number> = {
+  uuid: 0,
+  event: 1,
+  distinct_id: 2,
+  timestamp: 3,
+  client_timestamp: 4,
+  app_version: 5,
+  os: 6,
+  properties: 7,
+  extra: 8,
+};
+
 /** A message as the ingest core writes it, then a field of it (or of an event) replaced. */
 const damaged = fc
   .record({
     events: fc.integer({ min: 0, max: 4 }),
     withCounters: fc.boolean(),
-    oldVersion: fc.boolean(),
+    version: fc.constantFrom("1 without client_timestamp", "1", "2"),
     where: fc.constantFrom("message", "event", "properties", "rejections", "dropped", "none"),
     key: fc.constantFrom(
       "v",
@@ -36,11 +56,15 @@ const damaged = fc
       "tenant_id",
       "events",
       "uuid",
+      "event",
+      "distinct_id",
       "timestamp",
       "client_timestamp",
+      "app_version",
       "os",
       "properties",
       "protocol",
+      "0",
       "__proto__",
       "constructor",
       "extra",
@@ -48,26 +72,32 @@ const damaged = fc
     replacement: value,
     remove: fc.boolean(),
   })
-  .map(({ events, withCounters, oldVersion, where, key, replacement, remove }) => {
-    const message = batchMessage(
-      Array.from({ length: events }, () => storedEvent()),
+  .map(({ events, withCounters, version, where, key, replacement, remove }) => {
+    const v1 = batchMessage(
+      Array.from({ length: events }, () => storedEvent({ client_timestamp: Date.parse("2026-11-20T09:58:00Z") })),
       withCounters
         ? { rejections: { invalid_uuid: 2 }, dropped_properties: { "connect.protocol.use": { host: 1 } } }
         : {},
-    ) as unknown as Record<string, unknown>;
-    if (oldVersion) for (const event of message.events as Record<string, unknown>[]) delete event.client_timestamp;
+    );
+    const v2 = { ...v1, v: 2, events: v1.events.map(eventTupleOf) };
+    const message = (version === "2" ? v2 : v1) as unknown as Record<string, unknown>;
+    if (version === "1 without client_timestamp") {
+      for (const event of message.events as Record<string, unknown>[]) delete event.client_timestamp;
+    }
+    const event = (message.events as Record<string, unknown>[])[0];
     const targets: Record<string, Record<string, unknown> | undefined> = {
       message,
-      event: (message.events as Record<string, unknown>[])[0],
-      properties: (message.events as Record<string, Record<string, unknown>>[])[0]?.properties,
+      event,
+      properties: (version === "2" ? event?.[7] : event?.properties) as Record<string, unknown> | undefined,
       rejections: message.rejections as Record<string, unknown>,
       dropped: message.dropped_properties as Record<string, unknown>,
     };
     const target = targets[where];
+    const field = version === "2" && where === "event" ? String(TUPLE_INDEX[key] ?? key) : key;
     if (target) {
-      if (remove) delete target[key];
+      if (remove) delete target[field];
       else
-        Object.defineProperty(target, key, {
+        Object.defineProperty(target, field, {
           value: replacement,
           enumerable: true,
           configurable: true,
@@ -83,21 +113,38 @@ describe("parseBatchMessage", () => {
       fc.property(damaged, (message) => {
         for (const input of [message, JSON.parse(JSON.stringify(message))]) {
           const plain = parseBatchMessage(input);
-          const schema = batchMessageSchema.safeParse(input);
+          const schema = queueMessageSchema.safeParse(input);
           expect(plain.success).toBe(schema.success);
           if (plain.success && schema.success) {
             // Only keys the schema does not know may differ (it strips them).
-            expect(batchMessageSchema.parse(plain.data)).toEqual(schema.data);
+            const expected = schema.data.v === 1 ? schema.data : batchMessageOf(schema.data);
+            expect(batchMessageSchema.parse(plain.data)).toEqual(expected);
           }
         }
       }),
-      { seed: 20261203, numRuns: 600 },
+      { seed: 20261203, numRuns: 1000 },
+    );
+  });
+
+  it("reads a version 2 event back as it was accepted, its client time included", () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 0, max: 2 ** 42 }),
+        fc.integer({ min: -(2 ** 40), max: 2 ** 40 }),
+        (timestamp, skew) => {
+          const event = storedEvent({ timestamp, client_timestamp: timestamp + skew });
+          expect(storedEventOf(JSON.parse(JSON.stringify(eventTupleOf(event))))).toEqual(event);
+        },
+      ),
+      { seed: 20261126, numRuns: 300 },
     );
   });
 
   it("says why a message is malformed", () => {
-    const parsed = parseBatchMessage({ ...batchMessage([storedEvent()]), v: 2 });
+    const parsed = parseBatchMessage({ ...batchMessage([storedEvent()]), v: 3 });
     expect(parsed.success).toBe(false);
-    expect(parsed.error?.issues[0]?.path).toEqual(["v"]);
+    expect(parsed.success ? [] : parsed.error.issues[0]?.path).toEqual(["v"]);
+    const tuple = parseBatchMessage({ ...batchMessage([]), v: 2, events: [eventTupleOf(storedEvent()).slice(0, 7)] });
+    expect(tuple.success ? [] : tuple.error.issues[0]?.path).toEqual(["events", 0]);
   });
 });

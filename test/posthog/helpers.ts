@@ -1,7 +1,7 @@
 import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { app } from "../../src/app";
-import type { BatchMessage, StoredEvent } from "../../src/ingest/queue-message";
+import { type QueuedBatch, type StoredEvent, storedEventsOf } from "../../src/ingest/queue-message";
 import type { IngestResult } from "../helpers/events";
 import { randomDigest } from "../helpers/events";
 import { uuidv7 } from "../helpers/uuidv7";
@@ -33,17 +33,17 @@ export function posthogJsEvent(overrides: Record<string, unknown> = {}, properti
 }
 
 /** An events Queue that keeps what it is sent, for the test to read (no consumer runs). */
-export function recordingQueue(): { queue: Queue<BatchMessage>; stored: () => StoredEvent[] } {
-  const messages: BatchMessage[] = [];
+export function recordingQueue(): { queue: Queue<QueuedBatch>; stored: () => StoredEvent[] } {
+  const messages: QueuedBatch[] = [];
   const queue = {
-    send: async (body: BatchMessage) => {
+    send: async (body: QueuedBatch) => {
       messages.push(body);
     },
-    sendBatch: async (batch: Iterable<MessageSendRequest<BatchMessage>>) => {
+    sendBatch: async (batch: Iterable<MessageSendRequest<QueuedBatch>>) => {
       for (const message of batch) messages.push(message.body);
     },
-  } as unknown as Queue<BatchMessage>;
-  return { queue, stored: () => messages.flatMap((message) => message.events) };
+  } as unknown as Queue<QueuedBatch>;
+  return { queue, stored: () => messages.flatMap(storedEventsOf) };
 }
 
 export interface CaptureAnswer {

@@ -2,7 +2,7 @@ import { env } from "cloudflare:workers";
 import { toBinary } from "@bufbuild/protobuf";
 import { Code } from "@connectrpc/connect";
 import { describe, expect, it } from "vitest";
-import type { BatchMessage } from "../../src/ingest/queue-message";
+import type { QueuedBatch } from "../../src/ingest/queue-message";
 import { TeleportReportingService } from "../../src/prehog/gen/prehog/v1/teleport_pb";
 import {
   ConnectReportingService,
@@ -135,7 +135,7 @@ describe("prehog errors in Connect's form", () => {
 
   it("answers deadline_exceeded once Connect-Timeout-Ms has passed, and still stores the event", async () => {
     const { queue, events } = capturingQueue();
-    const slow: Queue<BatchMessage> = {
+    const slow: Queue<QueuedBatch> = {
       ...queue,
       sendBatch: async (messages, options) => {
         await new Promise((resolve) => setTimeout(resolve, 300));

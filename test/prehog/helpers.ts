@@ -4,7 +4,7 @@ import type { DescService } from "@bufbuild/protobuf";
 import { type Client, createClient, type Transport } from "@connectrpc/connect";
 import { createConnectTransport, createGrpcWebTransport } from "@connectrpc/connect-web";
 import { app } from "../../src/app";
-import type { BatchMessage, StoredEvent } from "../../src/ingest/queue-message";
+import { type QueuedBatch, type StoredEvent, storedEventsOf } from "../../src/ingest/queue-message";
 
 /**
  * Real Connect clients (`@connectrpc/connect-web`'s transports) inside workerd: their fetch
@@ -48,15 +48,15 @@ export function client<T extends DescService>(
 }
 
 /** The real Queue, recording the events sent through it. */
-export function capturingQueue(real: Queue = env.EVENTS_QUEUE): { queue: Queue<BatchMessage>; events: StoredEvent[] } {
+export function capturingQueue(real: Queue = env.EVENTS_QUEUE): { queue: Queue<QueuedBatch>; events: StoredEvent[] } {
   const events: StoredEvent[] = [];
-  const queue: Queue<BatchMessage> = {
+  const queue: Queue<QueuedBatch> = {
     send: (body, options) => {
-      events.push(...body.events);
+      events.push(...storedEventsOf(body));
       return real.send(body, options);
     },
     sendBatch: (messages, options) => {
-      for (const message of messages) events.push(...message.body.events);
+      for (const message of messages) events.push(...storedEventsOf(message.body));
       return real.sendBatch(messages, options);
     },
     metrics: () => real.metrics(),
@@ -65,7 +65,7 @@ export function capturingQueue(real: Queue = env.EVENTS_QUEUE): { queue: Queue<B
 }
 
 /** A Queue that refuses everything, as during an outage. */
-export function failingQueue(): Queue<BatchMessage> {
+export function failingQueue(): Queue<QueuedBatch> {
   const refuse = async () => {
     throw new Error("queue unavailable (test)");
   };

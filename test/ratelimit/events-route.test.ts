@@ -2,15 +2,15 @@ import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test"
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { app } from "../../src/app";
-import type { BatchMessage } from "../../src/ingest/queue-message";
+import type { QueuedBatch } from "../../src/ingest/queue-message";
 import { rateLimitMetrics } from "../../src/ratelimit/metrics";
 import { eventsBody, randomIp } from "./helpers";
 
 /** The real Queue, with a record of what was sent through it. */
-function recordingQueue(): { queue: Queue<BatchMessage>; sentEvents: () => number } {
+function recordingQueue(): { queue: Queue<QueuedBatch>; sentEvents: () => number } {
   let events = 0;
   const real = env.EVENTS_QUEUE;
-  const queue: Queue<BatchMessage> = {
+  const queue: Queue<QueuedBatch> = {
     send: (body, options) => {
       events += body.events.length;
       return real.send(body, options);
