@@ -3,7 +3,8 @@
 // the batch is durable) and the no-op Worker, in turn (A/B/C/D), so that drift (thermal, other
 // load) hits all of them alike. Judged: collector ÷ enqueue-only, the collector's consumer
 // storing every event on the same cores (the baseline's only acknowledges); reported: the
-// same collector without its consumer (the ingest path alone) ÷ enqueue-only, and ÷ no-op.
+// same collector without its consumer (no queue deliveries either, which the baseline pays) ÷
+// enqueue-only, and ÷ no-op.
 import { abRounds, combine } from "../lib/ab.mjs";
 import { waitIdle } from "../lib/wrangler.mjs";
 
