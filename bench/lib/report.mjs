@@ -69,7 +69,11 @@ export function printTable(r) {
       TARGETS.ingestVsEnqueue,
     );
     if (r.ingest.ingest_alone_ratio_vs_enqueue !== undefined) {
-      row("… without ÷ enq.", pct(r.ingest.ingest_alone_ratio_vs_enqueue), "(reported: no consumer, so no queue deliveries either)");
+      row(
+        "… without ÷ enq.",
+        pct(r.ingest.ingest_alone_ratio_vs_enqueue),
+        "(reported: no consumer, so no queue deliveries either)",
+      );
     }
     row("÷ no-op", pct(r.ingest.ratio), "(reported)");
   }
