@@ -1,7 +1,8 @@
 // Opt-in (`--only=stages`): where a request's time goes. Drives the no-op Worker, then the
 // stages Worker cut after read / parse / validate / enqueue, then the real collector, with
 // the same body, and turns requests/s into CPU-ish milliseconds per request. Then the event
-// checker alone: the body's events judged in a loop inside workerd, µs per event.
+// checker alone: the body's events judged in a loop inside workerd, µs per event; and the Queue
+// message formats: `sendBatch` of the body's message as version 1 and version 2, alternating.
 import { cannon } from "../lib/load.mjs";
 import { ROOT } from "../lib/wrangler.mjs";
 
@@ -52,6 +53,26 @@ export default {
     }
     loops.sort((a, b) => a - b);
     const perEvent = Math.round(loops[2] * 1000) / 1000;
+    // The Queue message formats, alternating (drift hits both alike), 300 sends per run.
+    const sends = { 1: [], 2: [] };
+    const bytes = {};
+    for (let i = 0; i < 4; i++) {
+      for (const version of [1, 2]) {
+        const res = await fetch(`${ctx.servers.stages.url}/v1/events?stage=send-loop&version=${version}&rounds=300`, {
+          method: "POST",
+          headers: { "content-type": "application/json" },
+          body,
+        });
+        const r = await res.json();
+        sends[version].push(r.ms_per_message);
+        bytes[version] = r.bytes;
+      }
+    }
+    const meanMs = (list) => Math.round((list.reduce((n, x) => n + x, 0) / list.length) * 1000) / 1000;
+    const messages = [1, 2].map((v) => ({ version: v, bytes: bytes[v], send_ms: meanMs(sends[v]), runs: sends[v] }));
+    ctx.log(
+      `stages: sendBatch of one message ${messages.map((m) => `v${m.version} ${m.send_ms} ms (${m.bytes} B)`).join(", ")}`,
+    );
     const validate = rows.find((r) => r.stage === "validate");
     const parse = rows.find((r) => r.stage === "parse");
     const fromThroughput =
@@ -64,6 +85,7 @@ export default {
       validation_us_per_event_runs: loops,
       // (validate − parse) ÷ events per request: the same cost seen through HTTP throughput.
       validation_us_per_event_from_throughput: fromThroughput,
+      queue_messages: messages,
       summary: `${rows.map((r) => `${r.stage} ${r.ms_per_request} ms`).join(" · ")} · checker ${perEvent} µs/event`,
     };
   },

@@ -3,8 +3,10 @@ import { findApp } from "../../../src/catalog/compile";
 import { judgeEach } from "../../../src/http/judge";
 import { bodyLimitsOf, readJsonBody } from "../../../src/http/read-body";
 import { type IngestContext, ingest } from "../../../src/ingest/core";
+import { packMessages } from "../../../src/ingest/enqueue";
 import { batchJudge, eventContextOf } from "../../../src/ingest/judge-event";
 import { ingestLimitsOf } from "../../../src/ingest/limits";
+import { batchMessageOf } from "../../../src/ingest/queue-message";
 
 /**
  * `POST /v1/events?stage=read|parse|validate|enqueue`: the collector's ingest path stopped
@@ -15,6 +17,11 @@ import { ingestLimitsOf } from "../../../src/ingest/limits";
  * `POST /v1/events?stage=judge-loop&rounds=N` judges N parsed copies of the body's events and
  * answers the time per event: the event checker alone, in workerd, without HTTP around it.
  * workerd's clock only moves across I/O, so the loop is bracketed by two 1 ms timers.
+ *
+ * `POST /v1/events?stage=send-loop&version=1|2&rounds=N` judges the body once, packs it as the
+ * ingest core does (version 2) or as version 1 carried the same events (objects), and times N
+ * `sendBatch` calls of that message, each building its body afresh: what the Queue message
+ * format costs a request, in ms per message, with its size.
  */
 const app = new Hono<{ Bindings: Env }>();
 
@@ -44,6 +51,10 @@ app.post("/v1/events", async (c) => {
   const body = (await readJsonBody(c.req.raw, bodyLimitsOf(c.env))) as { app: string; events: unknown[] };
   if (stage === "parse") return c.json({ accepted: 0 }, 202);
   if (stage === "judge-loop") return c.json(await judgeLoop(body, Number(c.req.query("rounds") ?? 200), c.env));
+  if (stage === "send-loop") {
+    const version = c.req.query("version") === "1" ? 1 : 2;
+    return c.json(await sendLoop(body, version, Number(c.req.query("rounds") ?? 200), c.env));
+  }
   const result = await ingest(
     { app: body.app, events: body.events },
     {
@@ -83,6 +94,36 @@ async function judgeLoop(body: { app: string; events: unknown[] }, rounds: numbe
     ms,
     us_per_event: (ms * 1000) / (rounds * body.events.length),
   };
+}
+
+async function sendLoop(body: { app: string; events: unknown[] }, version: 1 | 2, rounds: number, env: Env) {
+  const app = findApp(body.app);
+  if (!app) throw new Error(`unknown app ${body.app}`);
+  const context = eventContextOf(app, ingestLimitsOf(env), {
+    receivedAt: Date.now(),
+    sentAt: undefined,
+    tenantId: null,
+  });
+  const judged = judgeEach(body.events, "uuid", batchJudge(context));
+  const batch = {
+    app: app.name,
+    receivedAt: Date.now(),
+    country: null,
+    tenantId: null,
+    events: judged.accepted.map((accepted) => accepted.event),
+    eventBytes: judged.accepted.map((accepted) => accepted.bytes),
+    rejections: {},
+    droppedProperties: {},
+  };
+  const message = () => {
+    const [packed] = packMessages(batch);
+    if (!packed) throw new Error("nothing to send");
+    return version === 2 ? packed.body : batchMessageOf(packed.body);
+  };
+  const started = Date.now();
+  for (let i = 0; i < rounds; i++) await env.EVENTS_QUEUE.sendBatch([{ body: message(), contentType: "json" }]);
+  const ms = Date.now() - started;
+  return { version, rounds, ms_per_message: ms / rounds, bytes: JSON.stringify(message()).length };
 }
 
 export default {
