@@ -70,14 +70,15 @@ app.post("/v1/events", async (c) => {
   return c.json(result, 202);
 });
 
+/** The judge's context for the body's app, as a request without sent_at or tenant has it. */
+function eventContextFor(appName: string, env: Env) {
+  const app = findApp(appName);
+  if (!app) throw new Error(`unknown app ${appName}`);
+  return eventContextOf(app, ingestLimitsOf(env), { receivedAt: Date.now(), sentAt: undefined, tenantId: null });
+}
+
 async function judgeLoop(body: { app: string; events: unknown[] }, rounds: number, env: Env) {
-  const app = findApp(body.app);
-  if (!app) throw new Error(`unknown app ${body.app}`);
-  const context = eventContextOf(app, ingestLimitsOf(env), {
-    receivedAt: Date.now(),
-    sentAt: undefined,
-    tenantId: null,
-  });
+  const context = eventContextFor(body.app, env);
   // Each round judges its own parsed copy, as each request does: strings the checks have
   // already seen (hashed, or optimised) would flatter them.
   const text = JSON.stringify(body.events);
@@ -97,16 +98,10 @@ async function judgeLoop(body: { app: string; events: unknown[] }, rounds: numbe
 }
 
 async function sendLoop(body: { app: string; events: unknown[] }, version: 1 | 2, rounds: number, env: Env) {
-  const app = findApp(body.app);
-  if (!app) throw new Error(`unknown app ${body.app}`);
-  const context = eventContextOf(app, ingestLimitsOf(env), {
-    receivedAt: Date.now(),
-    sentAt: undefined,
-    tenantId: null,
-  });
+  const context = eventContextFor(body.app, env);
   const judged = judgeEach(body.events, "uuid", batchJudge(context));
   const batch = {
-    app: app.name,
+    app: context.app.name,
     receivedAt: Date.now(),
     country: null,
     tenantId: null,
