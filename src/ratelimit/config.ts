@@ -34,7 +34,7 @@ const schema = z
     RATE_LIMIT_SHARDS: positiveInt(16),
     RATE_LIMIT_TIMEOUT_MS: positiveInt(250),
     RATE_LIMIT_LEASE_MS: positiveInt(1000),
-    RATE_LIMIT_LEASE_MAX_TOKENS: positiveInt(1000),
+    RATE_LIMIT_LEASE_MAX_TOKENS: positiveInt(100_000),
     RATE_LIMIT_APP_CAPACITY: positiveInt(60_000),
     RATE_LIMIT_APP_PER_SECOND: positiveNumber(1000),
     RATE_LIMIT_CLIENT_CAPACITY: positiveInt(5000),

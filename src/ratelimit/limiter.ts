@@ -175,10 +175,10 @@ export class RateLimiter {
     return [...byShard].map(([shard, list]) => ({ shard, charges: list }));
   }
 
-  private leaseFor(charge: PreparedCharge): number {
-    const { leaseMaxTokens } = this.options.limits;
+  private leaseFor(charge: PreparedCharge, nowMs: number): number {
     // A lease is at most 1/20 of the bucket, so a handful of isolates cannot hold it all.
-    return Math.min(leaseMaxTokens, Math.floor(charge.capacity / 20));
+    const largest = Math.min(this.options.limits.leaseMaxTokens, Math.floor(charge.capacity / 20));
+    return this.allowance.nextLease(charge.id, nowMs, largest);
   }
 
   private async callShards(
@@ -192,7 +192,7 @@ export class RateLimiter {
       const charges: BucketCharge[] = group.charges.map((charge) => ({
         key: charge.id,
         cost: charge.cost,
-        lease: leasing.has(charge) ? this.leaseFor(charge) : 0,
+        lease: leasing.has(charge) ? this.leaseFor(charge, nowMs) : 0,
         capacity: charge.capacity,
         perSecond: charge.perSecond,
       }));

@@ -3,7 +3,12 @@ import { type BucketShape, msUntilAvailable } from "./token-bucket";
 interface Lease {
   tokens: number;
   expiresMs: number;
+  /** Tokens the last grant added: the size the next lease starts from. */
+  granted: number;
 }
+
+/** The lease a key gets first, or again after its last one lapsed (before the caps). */
+export const FIRST_LEASE_TOKENS = 1000;
 
 /** What an object said when it refused: enough to refuse locally until the bucket could pay. */
 interface DenialSnapshot extends BucketShape {
@@ -22,6 +27,12 @@ interface DenialSnapshot extends BucketShape {
  *   here (with an exact Retry-After) until refill could have paid for them.
  *
  * Both maps are bounded: on overflow the oldest entries go, which only costs a round trip.
+ *
+ * A lease is sized by this isolate's demand for the key: a lease spent before it expired is
+ * followed by one twice as large, and a key whose lease lapsed starts again from the first
+ * size. A hot key (an app's, a busy client's) then costs its object a call or two per lease
+ * period however fast it is spent, while what a lapse can strand stays about what this
+ * isolate spent on the key in the period before.
  */
 export class LocalAllowance {
   private readonly leases = new Map<string, Lease>();
@@ -79,12 +90,24 @@ export class LocalAllowance {
     if (lease && lease.expiresMs > nowMs) lease.tokens += tokens;
   }
 
+  /**
+   * The tokens to ask for with a call about `id`, made because its lease cannot pay: twice the
+   * last grant while that lease has not expired (it was spent in time), else the first size;
+   * never more than `largest`.
+   */
+  nextLease(id: string, nowMs: number, largest: number): number {
+    const lease = this.leases.get(id);
+    const wanted =
+      lease && lease.expiresMs > nowMs ? Math.max(FIRST_LEASE_TOKENS, 2 * lease.granted) : FIRST_LEASE_TOKENS;
+    return Math.min(wanted, largest);
+  }
+
   addLease(id: string, tokens: number, nowMs: number, leaseMs: number): void {
     if (tokens <= 0) return;
     this.denials.delete(id);
     const current = this.leased(id, nowMs);
     this.leases.delete(id);
-    this.leases.set(id, { tokens: current + tokens, expiresMs: nowMs + leaseMs });
+    this.leases.set(id, { tokens: current + tokens, expiresMs: nowMs + leaseMs, granted: tokens });
     trim(this.leases, this.maxEntries);
   }
 

@@ -97,6 +97,30 @@ describe("token bucket in the RateLimiterShard objects", () => {
     expect(rateLimitMetrics.remoteCalls).toBe(callsAfterFirst + 1);
   });
 
+  it("doubles a key's lease while each one is spent in time, up to 1/20 of the capacity, and starts over after a lapse", async () => {
+    const clock = new ManualClock();
+    const allowance = new LocalAllowance();
+    // capacity 1,000,000: leases may grow to 50,000; the object gives at most a tenth of what is left.
+    const limits = limitsWith({ app: { capacity: 1_000_000, perSecond: 1 } });
+    const limiter = testLimiter(limits, clock, allowance);
+    const key = uniqueKey("growing-lease");
+    const leases: number[] = [];
+    const callsBefore = rateLimitMetrics.remoteCalls;
+    for (let i = 0; i < 200; i++) {
+      const calls = rateLimitMetrics.remoteCalls;
+      expect((await limiter.check([{ kind: "app", key, cost: 1000 }], { onError: "closed" })).ok).toBe(true);
+      if (rateLimitMetrics.remoteCalls > calls) leases.push(allowance.leased(`app:${key}`, clock.nowMs));
+    }
+    expect(leases).toEqual([1000, 2000, 4000, 8000, 16_000, 32_000, 50_000, 50_000, 50_000]);
+    // 200,000 tokens spent in 9 calls, where leases of a fixed 1,000 would have taken 100.
+    expect(rateLimitMetrics.remoteCalls - callsBefore).toBe(9);
+
+    // The lease lapses unspent: the next one is the first size again.
+    clock.advance(limits.leaseMs);
+    expect((await limiter.check([{ kind: "app", key, cost: 1000 }], { onError: "closed" })).ok).toBe(true);
+    expect(allowance.leased(`app:${key}`, clock.nowMs)).toBe(1000);
+  });
+
   it("stops waiting for another request's stuck lease renewal and asks the object itself", async () => {
     // Waiting on another request's promise with no I/O of its own gets a request cancelled as
     // hung by the runtime; the wait must be bounded by a timer of the waiting request.
