@@ -26,7 +26,7 @@ export function printTable(r) {
   const row = (...cells) =>
     lines.push(
       cells
-        .map((c, i) => String(c).padEnd(i === 0 ? 22 : 16))
+        .map((c, i) => String(c).padEnd(i === 0 ? 24 : 16))
         .join("")
         .trimEnd(),
     );
