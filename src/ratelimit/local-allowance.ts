@@ -8,7 +8,7 @@ interface Lease {
 }
 
 /** The lease a key gets first, or again after its last one lapsed (before the caps). */
-export const FIRST_LEASE_TOKENS = 1000;
+const FIRST_LEASE_TOKENS = 1000;
 
 /** What an object said when it refused: enough to refuse locally until the bucket could pay. */
 interface DenialSnapshot extends BucketShape {
