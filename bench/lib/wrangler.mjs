@@ -137,11 +137,27 @@ function killGroup(child, signal = "SIGTERM") {
   }
 }
 
+/** Starts of one server, when its wrangler dev found one of its ports taken (see startWorker). */
+const START_ATTEMPTS = 3;
+
 /**
  * Starts `wrangler dev` and resolves once `readyPath` answers, or rejects after `timeoutMs`.
- * Returns { name, url, port, stop(), logs() }.
+ * Returns { name, url, port, stop(), logs() }. The ports are found free and then released, so
+ * a wrangler starting beside this one may bind one of them for its own sockets first: when
+ * wrangler dev exits with "Address already in use", it is started again on new ports.
  */
-export async function startWorker({ name, config, persistTo, vars = {}, readyPath = "/", timeoutMs = 60_000 }) {
+export async function startWorker(options) {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startWorkerOnce(options);
+    } catch (err) {
+      if (attempt >= START_ATTEMPTS || !String(err?.message).includes("Address already in use")) throw err;
+      console.error(`[bench] ${options.name}: a port was taken before wrangler dev bound it; starting it again`);
+    }
+  }
+}
+
+async function startWorkerOnce({ name, config, persistTo, vars = {}, readyPath = "/", timeoutMs = 60_000 }) {
   const port = await freePort();
   mkdirSync(persistTo, { recursive: true });
   const args = [
