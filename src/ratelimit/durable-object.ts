@@ -97,7 +97,8 @@ export class RateLimiterShard extends DurableObject {
       "DELETE FROM buckets WHERE full_at_ms <= ? RETURNING key",
       now,
     )) {
-      this.buckets.delete(row.key);
+      // A bucket whose newer state is still unsaved (a failed save) keeps it.
+      if (!this.unsaved.has(row.key)) this.buckets.delete(row.key);
     }
     if (this.buckets.size > 0) await this.schedulePurge();
   }
