@@ -56,4 +56,29 @@ describe("RateLimiterShard's saved buckets", () => {
       expect(instance.take({ nowMs: Date.now(), charges: [charge(key, 50)] }).ok).toBe(false);
     });
   });
+
+  it("keeps a bucket in memory and tries again when its row cannot be written, even through a purge", async () => {
+    const key = uniqueKey("unwritable");
+    await runInDurableObject(shard(), async (instance: RateLimiterShard, state) => {
+      instance.take({ nowMs: Date.now() - 10_000, charges: [charge(key, 1)] });
+      instance.save();
+      const { sql } = state.storage;
+      const exec = sql.exec.bind(sql);
+      // Writes fail from here on (a full disk, say); reads and deletes still work.
+      sql.exec = ((query: string, ...bindings: unknown[]) => {
+        if (query.includes("INSERT")) throw new Error("disk full (test)");
+        return exec(query, ...bindings);
+      }) as typeof sql.exec;
+      try {
+        instance.take({ nowMs: Date.now(), charges: [charge(key, 60)] });
+        await instance.alarm(); // its save fails; the purge deletes the old row
+        expect(rowOf(state, key)).toBeUndefined();
+        expect(instance.take({ nowMs: Date.now(), charges: [charge(key, 50)] }).ok).toBe(false);
+      } finally {
+        sql.exec = exec;
+      }
+      instance.save();
+      expect(rowOf(state, key)?.full_at_ms).toBeGreaterThan(Date.now());
+    });
+  });
 });
