@@ -108,10 +108,12 @@ export class RateLimiterShard extends DurableObject {
     const updatedMs = Math.max(nowMs, previous?.updatedMs ?? nowMs);
     this.buckets.set(key, { tokens, updatedMs });
     this.unsaved.set(key, { tokens, updatedMs, fullAtMs: updatedMs + msUntilFull(tokens, shape) });
-    if (!this.saveScheduled) {
-      this.saveScheduled = true;
-      setTimeout(() => this.save(), SAVE_DELAY_MS);
-    }
+    if (!this.saveScheduled) this.scheduleSave();
+  }
+
+  private scheduleSave(): void {
+    this.saveScheduled = true;
+    setTimeout(() => this.save(), SAVE_DELAY_MS);
   }
 
   /**
@@ -136,8 +138,7 @@ export class RateLimiterShard extends DurableObject {
       }
     } catch (err) {
       console.error(`rate limiter: ${this.unsaved.size} buckets could not be saved; trying again`, err);
-      this.saveScheduled = true;
-      setTimeout(() => this.save(), SAVE_DELAY_MS);
+      this.scheduleSave();
       return;
     }
     this.unsaved.clear();

@@ -20,6 +20,12 @@ function rowOf(state: DurableObjectState, key: string): { tokens: number; full_a
 
 const shard = () => env.RATE_LIMITER.get(env.RATE_LIMITER.idFromName(uniqueKey("shard")));
 
+/** Charged 10 s ago and saved: its row says it was full again 9 s ago, so a purge may delete it. */
+function chargedLongAgo(instance: RateLimiterShard, key: string): void {
+  instance.take({ nowMs: Date.now() - 10_000, charges: [charge(key, 1)] });
+  instance.save();
+}
+
 describe("RateLimiterShard's saved buckets", () => {
   it("answers from memory, writes the changed buckets within the save delay, and a restart reads them back", async () => {
     const key = uniqueKey("saved");
@@ -44,9 +50,7 @@ describe("RateLimiterShard's saved buckets", () => {
   it("writes unsaved buckets before purging, so a bucket charged since its row was written is kept", async () => {
     const key = uniqueKey("purge");
     await runInDurableObject(shard(), async (instance: RateLimiterShard, state) => {
-      // Charged 10 s ago: its row says it was full again 9 s ago.
-      instance.take({ nowMs: Date.now() - 10_000, charges: [charge(key, 1)] });
-      instance.save();
+      chargedLongAgo(instance, key);
       expect(rowOf(state, key)?.full_at_ms).toBeLessThan(Date.now());
       // Charged again now, not yet written: full again only in 60 s.
       instance.take({ nowMs: Date.now(), charges: [charge(key, 60)] });
@@ -60,8 +64,7 @@ describe("RateLimiterShard's saved buckets", () => {
   it("keeps a bucket in memory and tries again when its row cannot be written, even through a purge", async () => {
     const key = uniqueKey("unwritable");
     await runInDurableObject(shard(), async (instance: RateLimiterShard, state) => {
-      instance.take({ nowMs: Date.now() - 10_000, charges: [charge(key, 1)] });
-      instance.save();
+      chargedLongAgo(instance, key);
       const { sql } = state.storage;
       const exec = sql.exec.bind(sql);
       // Writes fail from here on (a full disk, say); reads and deletes still work.
