@@ -1,5 +1,7 @@
 import { env, exports } from "cloudflare:workers";
-import { beforeEach, describe, expect, it } from "vitest";
+import { beforeEach, describe, expect, it, vi } from "vitest";
+import { operatorApi } from "../../scripts/tenant.mjs";
+import { backfill, reportsIn } from "../../scripts/usage-backfill.mjs";
 import { computeBilling } from "../../src/billing/compute";
 import { DAY_MS, HOUR_MS, utcDay } from "../../src/lib/time";
 import { createTenant, issueToken } from "../../src/tenants/admin";
@@ -18,7 +20,7 @@ const ADMIN = bearer("test-operator-token-of-32-characters-or-more");
 const GRACE_DAYS = 3;
 const RETENTION_DAYS = Number(env.USAGE_REPORT_RETENTION_DAYS);
 
-async function backfill(tenant: string, reports: unknown[], headers = ADMIN) {
+async function postBackfill(tenant: string, reports: unknown[], headers = ADMIN) {
   const res = await exports.default.fetch(`http://edgehog.test/v1/admin/tenants/${tenant}/usage/backfill`, {
     method: "POST",
     headers: { "content-type": "application/json", ...headers },
@@ -53,12 +55,12 @@ describe("POST /v1/admin/tenants/{tenant}/usage/backfill", () => {
     const reports = [await userActivityReport({ start: ago(HOUR_MS), users: ["ann"] })];
     const issued = await issueToken(env.DB, tenant.id, { now: Date.now() });
     for (const headers of [{}, bearer("wrong-token"), bearer(issued.token)]) {
-      const { status, body } = await backfill(tenant.name, reports, headers);
+      const { status, body } = await postBackfill(tenant.name, reports, headers);
       expect(status).toBe(401);
       expect(body).toMatchObject({ error: "unauthorized" });
     }
     expect(await storedCount(tenant.id)).toBe(0);
-    expect((await backfill("no-such-tenant", reports)).body).toMatchObject({ error: "unknown_tenant" });
+    expect((await postBackfill("no-such-tenant", reports)).body).toMatchObject({ error: "unknown_tenant" });
   });
 
   it("stores old reports: late for final periods, counted for open ones, and says which", async () => {
@@ -90,7 +92,7 @@ describe("POST /v1/admin/tenants/{tenant}/usage/backfill", () => {
       rejected: [{ error: "too_old", message: expect.stringMatching(/backfill/) }],
     });
 
-    const { status, body } = await backfill(tenant.name, [old, older, recent, ...refused, recent]);
+    const { status, body } = await postBackfill(tenant.name, [old, older, recent, ...refused, recent]);
     expect(status).toBe(200);
     expect(body).toEqual({
       accepted: 3,
@@ -109,7 +111,7 @@ describe("POST /v1/admin/tenants/{tenant}/usage/backfill", () => {
       ],
     });
     // A resend is a duplicate, report by report.
-    const again = await backfill(tenant.id, [old, recent]);
+    const again = await postBackfill(tenant.id, [old, recent]);
     expect(again.body).toMatchObject({
       accepted: 0,
       counted: 0,
@@ -136,5 +138,43 @@ describe("POST /v1/admin/tenants/{tenant}/usage/backfill", () => {
       { day: utcDay(Date.parse(old.start_time as string)), reports: 1 },
       { day: utcDay(Date.parse(older.start_time as string)), reports: 1 },
     ]);
+  });
+});
+
+describe("npm run tenant -- backfill", () => {
+  it("sends a file's reports in requests the collector takes, and adds up the answers", async () => {
+    const tenant = await createTenant(env.DB, { name: "backfill-script-co", now: Date.now() - 100 * DAY_MS });
+    await computeBilling(env.DB, Date.now(), GRACE_DAYS);
+    const nil = "00000000-0000-0000-0000-000000000000";
+    const reports = [
+      ...(await Promise.all(
+        Array.from({ length: 20 }, (_, i) =>
+          userActivityReport({ start: ago(i < 5 ? 60 * DAY_MS : HOUR_MS), users: [`user-${i}`] }),
+        ),
+      )),
+      // The third request carries only refused reports: the collector answers 400 for it.
+      ...(await Promise.all([0, 1, 2].map(() => userActivityReport({ uuid: nil, start: ago(HOUR_MS), users: ["x"] })))),
+    ];
+    const file = reports.map((report) => JSON.stringify(report)).join("\n");
+    const requests = vi
+      .spyOn(globalThis, "fetch")
+      .mockImplementation((input, init) => exports.default.fetch(input, init));
+    try {
+      const call = operatorApi("http://edgehog.test", env.ADMIN_TOKEN);
+      const totals = await backfill(call, tenant.name, reportsIn(file));
+      expect(requests).toHaveBeenCalledTimes(3);
+      expect(totals).toEqual({
+        accepted: 20,
+        counted: 15,
+        late: 5,
+        duplicates: 0,
+        rejected: [20, 21, 22].map((index) => expect.objectContaining({ index, error: "invalid_uuid" })),
+      });
+      const again = await backfill(call, tenant.id, reportsIn(`{ "reports": ${JSON.stringify(reports)} }`));
+      expect(again).toMatchObject({ accepted: 0, duplicates: 20 });
+      expect(again.rejected).toHaveLength(3);
+    } finally {
+      requests.mockRestore();
+    }
   });
 });
