@@ -31,7 +31,7 @@ export const usageAdminRoutes = new Hono<LimiterEnv>().post("/tenants/:tenant/us
     body,
     { receivedAt, graceDays: billingGraceDaysOf(c.env) },
     usageReportRetentionDaysOf(c.env) * DAY_MS,
-    async () => {},
+    async () => {}, // the operator sends these, not the tenant: its rate limit is not charged
   );
   return c.json(
     {

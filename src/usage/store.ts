@@ -20,7 +20,7 @@ export interface StoreOutcome {
  * committed, so a 2xx always means the reports are durable; any failure is a 503 with
  * Retry-After, and since nothing was committed the client's resend is harmless. `countedFrom`
  * is the first day reports can be counted for by the calendar (src/billing/report-bounds.ts):
- * earlier ones are late whatever the billing rows say.
+ * earlier ones are late whatever the billing rows say; without it, the rows alone decide.
  */
 export async function storeReports(
   db: D1Database,
