@@ -8,6 +8,7 @@
 //   npm run tenant -- revoke <token id | token prefix | token>
 //   npm run tenant -- disable <tenant> | enable <tenant>
 //   npm run tenant -- list
+//   npm run tenant -- backfill <tenant> <file>   (usage reports older than the tenant may send)
 //   npm run tenant -- demo        (ensures the "demo" tenant; last line: a new token)
 //
 // <tenant> is a tenant's name or id. The operator token comes from EDGEHOG_ADMIN_TOKEN, or,
@@ -17,6 +18,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
+import { backfill, printBackfill, reportsIn } from "./usage-backfill.mjs";
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const LOCAL_URL = `http://127.0.0.1:${process.env.PORT ?? "8787"}`;
@@ -52,6 +54,7 @@ export function operatorApi(url, adminToken) {
     if (!res.ok) {
       const error = new UsageError(`${answer.message ?? res.statusText} (${res.status} ${answer.error ?? ""})`.trim());
       error.code = answer.error;
+      error.answer = answer;
       throw error;
     }
     return answer;
@@ -122,6 +125,9 @@ const HELP = `usage: npm run tenant -- <command> [--url <collector>]
   revoke <token id | prefix | token>      revoke one token
   disable <tenant> | enable <tenant>      refuse (403) or accept a tenant's tokens
   list                                    tenants and their tokens
+  backfill <tenant> <file>                store usage reports older than the tenant may send
+                                          (a file of { "reports": [ … ] }, a JSON array or
+                                          NDJSON); those of final periods are stored late
   demo                                    ensure the "demo" tenant and print a new token
 Talks to the collector at --url (default ${LOCAL_URL}, the one npm start runs) with the
 operator token from EDGEHOG_ADMIN_TOKEN (or, locally, ADMIN_TOKEN in .dev.vars).`;
@@ -205,6 +211,18 @@ async function main(argv) {
     case "list":
       list(await call("GET", "/tenants"));
       return;
+    case "backfill": {
+      const [file] = rest;
+      if (!arg || !file || rest.length > 1) throw new UsageError("usage: npm run tenant -- backfill <tenant> <file>");
+      let reports;
+      try {
+        reports = reportsIn(readFileSync(file, "utf8"));
+      } catch (err) {
+        throw new UsageError(`${file}: ${err.message}`);
+      }
+      printBackfill(arg, file, await backfill(call, arg, reports));
+      return;
+    }
     case "demo":
       printIssued(await seedDemoTenant(call));
       return;

@@ -18,6 +18,7 @@ import { prehogPaths, prehogRoutes } from "./prehog/router";
 import { limitRequests } from "./ratelimit/middleware";
 import { statsRoutes } from "./stats/route";
 import { tenantAdminRoutes } from "./tenants/admin-routes";
+import { usageAdminRoutes } from "./usage/backfill";
 import { usageRoutes } from "./usage/route";
 
 /** The HTTP surface: middleware and route mounting, nothing else. */
@@ -51,6 +52,7 @@ app.route("/v1/stats", statsRoutes);
 app.route("/v1/billing", billingRoutes);
 app.route("/v1/admin", tenantAdminRoutes);
 app.route("/v1/admin", billingAdminRoutes);
+app.route("/v1/admin", usageAdminRoutes);
 app.route("/v1/admin", deadLetterRoutes);
 app.route("/v1/admin", archiveRoutes);
 app.route("/", prehogRoutes);

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { DAY_MS, utcDay } from "../lib/time";
+import { utcDay } from "../lib/time";
 import { varsReader } from "../lib/vars";
 import { dayAfter } from "./months";
 import { anchorDayOf, nextPeriod, type Period, periodContaining, type Term, termOf } from "./periods";
@@ -12,7 +12,9 @@ import {
   latestRow,
   listTenantTerms,
   saveBillingRow,
+  type TenantTerm,
 } from "./queries";
+import { finalFrom, firstPeriodOf } from "./report-bounds";
 import { periodSeries } from "./series";
 
 /** Days after a period ends before its billing figures become final (wrangler.toml var). */
@@ -55,7 +57,7 @@ export async function computeBilling(db: D1Database, now: number, graceDays: num
   for (const tenant of await listTenantTerms(db)) {
     const term: Term = { start: tenant.term_start, months: tenant.term_months };
     const anchorDay = anchorDayOf(term);
-    const first = await firstPeriod(db, tenant.id, tenant.created_at, anchorDay);
+    const first = await firstPeriod(db, tenant, anchorDay);
     if (!first) {
       console.error(`billing: tenant ${tenant.id}'s term does not continue from its last final period; skipped`);
       summary.tenantsSkipped.push(tenant.id);
@@ -67,7 +69,7 @@ export async function computeBilling(db: D1Database, now: number, graceDays: num
     // Rows of periods that no longer exist (the anchor day changed) would confuse the high-water marks.
     await deleteOpenRowsOutside(db, tenant.id, first.month, current.month);
     for (let period = first; period.start <= current.start; period = nextPeriod(period, anchorDay)) {
-      const due = now >= Date.parse(`${dayAfter(period.end)}T00:00:00Z`) + graceDays * DAY_MS;
+      const due = now >= finalFrom(period, graceDays);
       if (due) await computePeriod(db, tenant.id, period, term, "closing", now);
       await computePeriod(db, tenant.id, period, term, due ? "final" : "open", now);
       summary.periodsComputed++;
@@ -78,20 +80,20 @@ export async function computeBilling(db: D1Database, now: number, graceDays: num
 }
 
 /**
- * The first period to compute: the one after the last final period, or the one holding the
- * tenant's creation day (or an earlier reported day). Null when the term's periods do not start
- * where the last final period ended, which the term endpoint refuses.
+ * The first period to compute: the one after the last final period, or the tenant's first
+ * period (report-bounds.ts), or an earlier one a counted report was for. Null when the term's
+ * periods do not start where the last final period ended, which the term endpoint refuses.
  */
-async function firstPeriod(db: D1Database, tenantId: string, createdAt: number, anchorDay: number) {
-  const lastFinal = await latestRow(db, tenantId, ["final"]);
+async function firstPeriod(db: D1Database, tenant: TenantTerm, anchorDay: number) {
+  const lastFinal = await latestRow(db, tenant.id, ["final"]);
   if (lastFinal) {
     const next = dayAfter(lastFinal.period_end);
     const period = periodContaining(next, anchorDay);
     return period.start === next ? period : null;
   }
-  const created = utcDay(createdAt);
-  const reported = await firstReportedDay(db, tenantId);
-  return periodContaining(reported !== null && reported < created ? reported : created, anchorDay);
+  const first = firstPeriodOf(tenant);
+  const reported = await firstReportedDay(db, tenant.id);
+  return reported !== null && reported < first.start ? periodContaining(reported, anchorDay) : first;
 }
 
 async function computePeriod(

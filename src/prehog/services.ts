@@ -1,5 +1,6 @@
 import { Code, ConnectError, createContextKey, type HandlerContext, type ServiceImpl } from "@connectrpc/connect";
 import type { Context } from "hono";
+import { billingGraceDaysOf } from "../billing/compute";
 import type { Rejection } from "../http/judge";
 import { type IngestResult, ingest, ingestContext } from "../ingest/core";
 import { ingestLimitsOf } from "../ingest/limits";
@@ -79,7 +80,10 @@ export const usageReporting: ServiceImpl<typeof UsageReportingService> = {
     rpc(ctx, async (c) => {
       const receivedAt = Date.now();
       const body = await usageReportsBody(request);
-      const outcome = await submitReports(c.env.DB, c.var.limiter, tenantOf(ctx), body, receivedAt);
+      const outcome = await submitReports(c.env.DB, c.var.limiter, tenantOf(ctx), body, {
+        receivedAt,
+        graceDays: billingGraceDaysOf(c.env),
+      });
       setCounts(ctx, outcome.accepted, outcome.duplicates, outcome.rejected.length);
       if (outcome.allRejected) throw rejectedWhole(outcome.rejected, "report");
       return { batchUuid: uuidBytes(crypto.randomUUID()) };

@@ -34,7 +34,7 @@ export interface RequestLimiter {
   admitEvents(cost: PublicBatchCost): Promise<void>;
   /** Charges the client for a body of `bytes` on the wire: pass it to `readJsonBody`. */
   chargeBody(bytes: number): Promise<void>;
-  /** Charges an authenticated tenant `units` (report items). */
+  /** Charges an authenticated tenant `units` (on the usage doors: the rows its reports can store). */
   chargeTenant(tenantId: string, units: number): Promise<void>;
   /**
    * After a token (tenant or operator) failed to verify: counts the failure, and refuses (429)

@@ -55,6 +55,23 @@ export function contributionOf(report: UsageReport): Contribution {
 }
 
 /**
+ * The most rows storing a report can add, which is what it costs its tenant (submit.ts): its raw
+ * row, its reported hour, and one per identity it carries, whether or not that identity ends up
+ * stored (a user or bot per user record, each of its SPIFFE IDs, a bot and an instance per
+ * bot-instance record, each resource id). A late report writes its raw row and a late counter.
+ */
+export function maxRowsStored(report: UsageReport): number {
+  switch (report.kind) {
+    case "user_activity":
+      return 2 + report.records.reduce((n, record) => n + 1 + record.spiffe_ids_issued.length, 0);
+    case "bot_instance_activity":
+      return 2 + 2 * report.records.length;
+    case "resource_presence":
+      return 2 + report.resources.reduce((n, group) => n + group.ids.length, 0);
+  }
+}
+
+/**
  * SQL that is true when the tenant has a closed (closing or final; with `finalOnly`, final)
  * billing period ending on or after `day`: a report for that day arrives too late to be
  * counted. Periods close in order, so this also covers a day before the tenant's first period.
@@ -64,11 +81,21 @@ export function closedThrough(tenant: string, day: string, finalOnly = false): s
   return `EXISTS (SELECT 1 FROM billing_usage WHERE tenant_id = ${tenant} AND ${state} AND period_end >= ${day})`;
 }
 
+/**
+ * SQL that is true when a report for `day` is late: its period is closed (closedThrough), or
+ * `day` is before `countedFrom`, the first day the calendar still lets count (a period before
+ * the tenant's first one that is already final: src/billing/report-bounds.ts).
+ */
+export function lateFor(tenant: string, day: string, countedFrom: string): string {
+  return `(${closedThrough(tenant, day)} OR ${day} < ${countedFrom})`;
+}
+
 /** Not stored yet (a resend adds nothing) and not late (its period's figures are settled). */
 const NEW_AND_ON_TIME = `NOT EXISTS (SELECT 1 FROM usage_reports WHERE tenant_id = ?1 AND report_uuid = ?2)
-  AND NOT ${closedThrough("?1", "?3")}`;
+  AND NOT ${lateFor("?1", "?3", "?7")}`;
 
-// ?1 tenant, ?2 report uuid, ?3 day, ?4 cluster, ?5 the hour's bit, ?6 the kind or the JSON rows.
+// ?1 tenant, ?2 report uuid, ?3 day, ?4 cluster, ?5 the hour's bit, ?6 the kind or the JSON rows,
+// and, guarded, ?7 the first day reports can be counted for.
 function foldSql(guard: string) {
   return {
     reportedHour: `
@@ -92,21 +119,22 @@ ON CONFLICT (tenant_id, day, cluster_name, resource_kind, resource_id) DO UPDATE
 const FOLD = { store: foldSql(NEW_AND_ON_TIME), replay: foldSql("true") };
 
 /**
- * The statements folding one report into the aggregates. `store`: guarded for a report being
- * stored in the same transaction (run them before its raw insert); `replay`: unguarded, for a
- * stored report that was counted (not late).
+ * The statements folding one report into the aggregates. `{ countedFrom }`: guarded for a report
+ * being stored in the same transaction (run them before its raw insert), `countedFrom` as
+ * lateFor takes it; `"replay"`: unguarded, for a stored report that was counted (not late).
  */
 export function foldStatements(
   db: D1Database,
   tenantId: string,
   validated: Pick<ValidatedReport, "report" | "day" | "hour">,
-  mode: keyof typeof FOLD,
+  mode: { countedFrom: string } | "replay",
 ): D1PreparedStatement[] {
-  const sql = FOLD[mode];
+  const sql = mode === "replay" ? FOLD.replay : FOLD.store;
   const { report, day } = validated;
   const hourBit = 2 ** Number(validated.hour.slice(11, 13));
+  const guard = mode === "replay" ? [] : [mode.countedFrom];
   const bind = (statement: string, last: string) =>
-    db.prepare(statement).bind(tenantId, report.report_uuid, day, report.cluster_name, hourBit, last);
+    db.prepare(statement).bind(tenantId, report.report_uuid, day, report.cluster_name, hourBit, last, ...guard);
   const { users, workloads, resources } = contributionOf(report);
   const statements = [bind(sql.reportedHour, report.kind)];
   if (users.length > 0) statements.push(bind(sql.users, JSON.stringify(users)));

@@ -1,4 +1,5 @@
 import { Hono } from "hono";
+import { billingGraceDaysOf } from "../billing/compute";
 import { bodyLimitsOf, readJsonBody } from "../http/read-body";
 import { requireTenant, type TenantEnv } from "../tenants/auth";
 import { submitReports } from "./submit";
@@ -11,6 +12,9 @@ import { submitReports } from "./submit";
 export const usageRoutes = new Hono<TenantEnv>().post("/", requireTenant, async (c) => {
   const receivedAt = Date.now();
   const body = await readJsonBody(c.req.raw, bodyLimitsOf(c.env), c.var.limiter.chargeBody);
-  const { allRejected, ...result } = await submitReports(c.env.DB, c.var.limiter, c.var.tenant, body, receivedAt);
+  const { allRejected, ...result } = await submitReports(c.env.DB, c.var.limiter, c.var.tenant, body, {
+    receivedAt,
+    graceDays: billingGraceDaysOf(c.env),
+  });
   return c.json(result, allRejected ? 400 : 202);
 });

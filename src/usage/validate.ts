@@ -4,6 +4,7 @@ import { assertWithinCap } from "../http/list-cap";
 import { parseOrThrow } from "../http/validation";
 import { MAX_JSON_DEPTH, measureJson } from "../lib/json-size";
 import { DAY_MS, HOUR_MS, MINUTE_MS, utcDay, utcHour } from "../lib/time";
+import { randomUuid } from "../privacy/ids";
 import {
   MAX_IDS_PER_RESOURCE_KIND,
   MAX_RECORDS_PER_REPORT,
@@ -23,16 +24,22 @@ import {
 /** A report may start at most this far ahead of the collector's clock (clock skew). */
 const MAX_FUTURE_START_MS = HOUR_MS;
 /**
- * A report may start at most this long ago: a reporter resends what it could not deliver for
- * a few weeks at most, and a month that old is about to be final. Older reports, and reports
- * from more than a day before the tenant existed (a cluster may hold the hours it aggregated
- * before it got its token), are refused: they would reopen months long billed, or bill a
- * tenant for a time it was not one.
+ * A report may start at most this long ago on the tenant's own doors: a reporter resends what
+ * it could not deliver for a few weeks at most, and a month that old is final. Older reports
+ * are refused there; an operator can still backfill them (backfill.ts), and what is stored for
+ * a final period is late, never counted. Reports from before the tenant's billing start (its
+ * term start, or its first period's: src/billing/report-bounds.ts) are refused everywhere: they
+ * would bill a tenant for a time it was not one.
  */
 export const MAX_REPORT_AGE_MS = 35 * DAY_MS;
 
+const INVALID_UUID_MESSAGE =
+  "report_uuid must be a random UUID (version 4 or 7), never one that embeds a MAC address, a time or a name, nor the nil or max UUID";
+
 /** A report that passed every check, with its window resolved to ms and UTC buckets. */
 export interface ValidatedReport {
+  /** Its position in the request. */
+  index: number;
   report: UsageReport;
   startMs: number;
   endMs: number;
@@ -51,17 +58,32 @@ const envelopeSchema = z.object({
   reports: z.array(z.unknown()).min(1, "send at least one report"),
 });
 
-export function validateReports(body: unknown, now: number, tenantCreatedAt: number): ValidatedReports {
+/**
+ * Judges every report of the body received at `now`. A report may start no earlier than
+ * `earliestStart` (ms: the tenant's billing start) and at most `maxAgeMs` ago (more only when
+ * an operator backfills).
+ */
+export function validateReports(
+  body: unknown,
+  now: number,
+  earliestStart: number,
+  maxAgeMs = MAX_REPORT_AGE_MS,
+): ValidatedReports {
   const list = body !== null && typeof body === "object" && "reports" in body ? body.reports : undefined;
   assertWithinCap(list, MAX_REPORTS_PER_REQUEST, "too_many_reports", "reports");
   const { reports } = parseOrThrow(envelopeSchema, body, "invalid_body", '{ "reports": [ … ] }');
   return {
-    ...judgeEach(reports, "report_uuid", (raw) => validateReport(raw, now, tenantCreatedAt)),
+    ...judgeEach(reports, "report_uuid", (raw, index) => validateReport(raw, index, now, { earliestStart, maxAgeMs })),
     total: reports.length,
   };
 }
 
-function validateReport(raw: unknown, now: number, tenantCreatedAt: number): Verdict<ValidatedReport> {
+function validateReport(
+  raw: unknown,
+  index: number,
+  now: number,
+  bounds: { earliestStart: number; maxAgeMs: number },
+): Verdict<ValidatedReport> {
   if (raw === null || typeof raw !== "object" || Array.isArray(raw)) {
     return refuse("invalid_report", "a report must be a JSON object");
   }
@@ -83,10 +105,15 @@ function validateReport(raw: unknown, now: number, tenantCreatedAt: number): Ver
     const plain = issues.find(isNotAnonymizedIssue);
     const issue = plain ?? issues[0];
     const field = issue?.path.join(".") || undefined;
+    if (field === "report_uuid") return refuse("invalid_uuid", INVALID_UUID_MESSAGE, field);
     const message = issue ? `${field ?? "report"}: ${issue.message}` : "invalid report";
     return refuse(plain ? NOT_ANONYMIZED : "invalid_report", message, field);
   }
-  const report = { ...parsed.data, report_uuid: parsed.data.report_uuid.toLowerCase() };
+  // The schema takes any UUID, as stored reports were taken (replay.ts parses them again); a
+  // report arriving now must carry a random one: v4 or v7, not nil, max or low-entropy.
+  const reportUuid = randomUuid(parsed.data.report_uuid);
+  if (!reportUuid) return refuse("invalid_uuid", INVALID_UUID_MESSAGE, "report_uuid");
+  const report = { ...parsed.data, report_uuid: reportUuid };
 
   const startMs = Date.parse(report.start_time);
   const maxWindow = MAX_WINDOW_MS[report.kind];
@@ -102,20 +129,25 @@ function validateReport(raw: unknown, now: number, tenantCreatedAt: number): Ver
   if (startMs - now > MAX_FUTURE_START_MS) {
     return refuse("invalid_window", "start_time is in the future; check the reporting host's clock", "start_time");
   }
-  if (now - startMs > MAX_REPORT_AGE_MS) {
+  if (now - startMs > bounds.maxAgeMs) {
+    const hint = bounds.maxAgeMs === MAX_REPORT_AGE_MS ? " (an operator can backfill older reports)" : "";
     return refuse(
       "too_old",
-      `start_time is more than ${MAX_REPORT_AGE_MS / DAY_MS} days ago; it is not counted`,
+      `start_time is more than ${bounds.maxAgeMs / DAY_MS} days ago; it is not stored${hint}`,
       "start_time",
     );
   }
-  if (startMs < tenantCreatedAt - DAY_MS) {
-    return refuse("before_tenant", "start_time is before the tenant was created; it is not counted", "start_time");
+  if (startMs < bounds.earliestStart) {
+    return refuse(
+      "before_tenant",
+      `start_time is before ${utcDay(bounds.earliestStart)}, when the tenant's billing began (its term start or its first period); it is not stored`,
+      "start_time",
+    );
   }
   return {
     ok: true,
     id: report.report_uuid,
-    value: { report, startMs, endMs, hour: utcHour(startMs), day: utcDay(startMs) },
+    value: { index, report, startMs, endMs, hour: utcHour(startMs), day: utcDay(startMs) },
   };
 }
 

@@ -97,9 +97,19 @@ describe("billing cron", () => {
     const before = (await rows())["2026-04"];
     const aggregates = await aggregatesOf(tenantId);
     const late = await userActivityReport({ start: "2026-04-30T10:00:00Z", users: ["frank"] });
-    expect(await report(at("2026-05-10T00:00:00Z"), late)).toEqual({ accepted: 1, duplicates: 0 });
+    expect(await report(at("2026-05-10T00:00:00Z"), late)).toEqual({
+      accepted: 1,
+      duplicates: 0,
+      late: 1,
+      fates: ["late"],
+    });
     // A resend of the late report is a duplicate, counted once.
-    expect(await report(at("2026-05-10T01:00:00Z"), late)).toEqual({ accepted: 0, duplicates: 1 });
+    expect(await report(at("2026-05-10T01:00:00Z"), late)).toEqual({
+      accepted: 0,
+      duplicates: 1,
+      late: 0,
+      fates: ["duplicate"],
+    });
     await computeBilling(env.DB, at("2026-05-10T02:00:00Z"), GRACE_DAYS);
 
     const after = (await rows())["2026-04"];

@@ -177,7 +177,7 @@ describe("POST /v1/usage: validation", () => {
       [0, "invalid_report", "records.0.logins"],
       [1, "invalid_report", "kind"],
       [2, "invalid_report", undefined],
-      [3, "invalid_report", "report_uuid"],
+      [3, "invalid_uuid", "report_uuid"],
     ]);
   });
 
