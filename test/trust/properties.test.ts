@@ -71,7 +71,7 @@ const validEvent = fc
     cluster: digest,
     user: digest,
     protocol: fc.constantFrom("ssh", "db", "kube", "app", "desktop"),
-    version: fc.constantFrom("17.0.1", "16.4.7", "v1.2.3-rc.1", "6.5.0-14-generic"),
+    version: fc.constantFrom("17.0.1", "16.4.7", "v1.2.3-rc.1", "17.0.0-alpha.1"),
     os: fc.constantFrom("darwin", "linux", "win32"),
   })
   .map((e) => ({
