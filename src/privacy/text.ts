@@ -6,8 +6,9 @@
  * IPv6, MAC, URL, encoded or base64 token, JWT); ASCII only, so no full-width, ideographic or
  * look-alike separator and no invisible character gets through. At most `maxWords` words, so
  * letters spaced out one by one do not spell a token either. A name can still be written in
- * letters: the catalogue prefers an enum with `other` wherever the product allows, and the PII
- * scan (pii.ts) stays a second line for spelled-out emails (`alice at example dot com`).
+ * letters: the catalogue prefers an enum with `other` wherever the product allows. A separator
+ * spelled as a word is a word like any other, so the words that spell one (`dot`, `at`, `colon`…)
+ * are refused too: `example dot com`, `alice at example dot com` are no text.
  */
 
 export interface TextBounds {
@@ -17,11 +18,12 @@ export interface TextBounds {
 
 const ALPHABET = /^[A-Za-z'&(),-]+(?: [A-Za-z'&(),-]+)*$/;
 const LETTER = /[A-Za-z]/;
+const SPELLED_SEPARATOR = /(?:^|[^A-Za-z])(?:at|dot|dash|hyphen|colon|slash|underscore|point|period)(?![A-Za-z])/i;
 
 /** Why the value is not text of the restricted alphabet within the bounds, or undefined when it is. */
 export function textProblem(value: string, bounds: TextBounds): "too_long" | "alphabet" | "too_many_words" | undefined {
   if (value.length > bounds.maxLength) return "too_long";
-  if (!ALPHABET.test(value) || !LETTER.test(value)) return "alphabet";
+  if (!ALPHABET.test(value) || !LETTER.test(value) || SPELLED_SEPARATOR.test(value)) return "alphabet";
   if (value.split(" ").length > bounds.maxWords) return "too_many_words";
   return undefined;
 }

@@ -75,15 +75,19 @@ export function isVersion(value: string): boolean {
   return digits <= MAX_VERSION_DIGITS;
 }
 
-/** A numeric core (no number cut short: the lookahead refuses a digit after it), then a suffix with a letter. */
-const KERNEL = new RegExp(`^(v?${CORE})(?!\\d)([-.+_~][^]*[A-Za-z][^]*)$`);
+/**
+ * A numeric core (no number cut short: the lookahead refuses a digit after it), then a suffix
+ * that starts with `-` or `+` (`-14-generic`, `+rpt-rpi-v8`) or with a fourth number and `-`
+ * (WSL's `.1-microsoft-standard-WSL2`), and has a letter.
+ */
+const KERNEL = new RegExp(`^(v?${CORE})(?!\\d)((?:[-+]|\\.\\d{1,5}-)[^]*[A-Za-z][^]*)$`);
 const SUFFIX_SEPARATORS = /[-.+_~]/;
 
 /**
  * A Linux kernel release as a version of the grammar: the value itself when it is one; else its
  * numeric core (at most three numbers, within the digit bound) followed by the first flavour its
  * suffix names, or the core alone. Undefined when the value does not start with such a core
- * followed by a suffix that has a letter (a bare address `10.1.2.3` is refused, not cut).
+ * followed by a kernel-like suffix (a bare address `10.1.2.3` or `10.1.2.3 x` is refused, not cut).
  */
 export function reducedKernelVersion(value: string): string | undefined {
   if (isVersion(value)) return value;

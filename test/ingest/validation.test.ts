@@ -62,7 +62,9 @@ describe("POST /v1/events: per-event validation", () => {
     ]);
     expect(status).toBe(202);
     expect(body.accepted).toBe(4);
-    expect(body.rejected.map((r) => [r.index, r.error, r.field])).toEqual([[4, "invalid_property", "properties.job_role"]]);
+    expect(body.rejected.map((r) => [r.index, r.error, r.field])).toEqual([
+      [4, "invalid_property", "properties.job_role"],
+    ]);
     expect(body.reduced_properties).toEqual({ "connect.user.job_role": { job_role: 2 } });
   });
 
