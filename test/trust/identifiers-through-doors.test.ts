@@ -19,7 +19,7 @@ import { client } from "../prehog/helpers";
  * No identifier reaches storage through any door. Each run sends one identifier, disguised and
  * embedded (test/helpers/identifiers.ts), in every string a door takes: through `POST /v1/events`
  * (versions, the job role, the failed step, the connector type, a digest, the install id, a
- * property's name and value), the PostHog door (`$app_version`, `$set` / `$set_once` person
+ * property's name and value, the identifier as a property name `alice_example_com`), the PostHog door (`$app_version`, `$set` / `$set_once` person
  * properties, `$os`, the job role, `$` and plain properties) and the prehog door (the job role,
  * the failed step, the connector type, a user name). Then, once the queue has drained: no D1
  * row, no archive line and no event forwarded upstream contains it, and every stored property
@@ -64,12 +64,15 @@ const setup = (failed_step: string): TestEvent =>
     properties: { success: false, failed_step, protocol: undefined, app_version: "17.0.1", os: "linux" },
   });
 
-const doors: Record<string, (sent: string) => Promise<void>> = {
-  async native(sent) {
+/** An identifier written as a property name the way code names keys: `alice_example_com`. */
+const asName = (plain: string) => plain.replace(/[^0-9A-Za-z]+/g, "_");
+
+const doors: Record<string, (sent: string, plain: string) => Promise<void>> = {
+  async native(sent, plain) {
     const events = [
       protocolUse({ properties: { app_version: sent } }),
       protocolUse({ properties: { os_version: sent } }),
-      protocolUse({ properties: { [sent]: sent } }),
+      protocolUse({ properties: { [sent]: sent, [asName(plain)]: 1 } }),
       protocolUse({ properties: { user_name: sent } }),
       protocolUse({ distinct_id: sent }),
       protocolUse({ event: "connect.cluster.login", properties: { connector_type: sent, protocol: undefined } }),
@@ -79,7 +82,7 @@ const doors: Record<string, (sent: string) => Promise<void>> = {
     const res = await post("/v1/events", { app: "teleport-connect", events });
     expect(res.status).toBe(202);
   },
-  async posthog(sent) {
+  async posthog(sent, plain) {
     const event = (overrides: Record<string, unknown>, properties: Record<string, unknown>) => ({
       ...posthogEvent(),
       ...overrides,
@@ -88,7 +91,7 @@ const doors: Record<string, (sent: string) => Promise<void>> = {
     const batch = [
       event({}, { $app_version: sent, $os: sent }),
       event({ $set: { os_version: sent, app_version: sent } }, { $set_once: { "connect.os_version": sent } }),
-      event({}, { [sent]: sent, $hostname: sent }),
+      event({}, { [sent]: sent, [asName(plain)]: 1, $hostname: sent }),
       event({ event: "connect.user.job_role" }, { job_role: sent }),
     ];
     const res = await post("/batch/", { api_key: "teleport-connect", batch });
@@ -133,9 +136,9 @@ describe("no identifier reaches storage through any door", () => {
     const sent: { how: string; forbidden: string[] }[] = [];
     await fc.assert(
       fc.asyncProperty(disguisedIdentifier, fc.constantFrom(...Object.keys(doors)), async (id, door) => {
-        const forbidden = [id.plain, id.sent, readable(id.plain)].filter((s) => s.length >= 7);
+        const forbidden = [id.plain, id.sent, readable(id.plain), asName(id.plain)].filter((s) => s.length >= 7);
         sent.push({ how: `${id.how} via ${door}`, forbidden });
-        await doors[door]?.(id.sent);
+        await doors[door]?.(id.sent, id.plain);
       }),
       { seed: SEED, numRuns: RUNS },
     );
