@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { MINUTE_MS } from "../lib/time";
 import { isDigest } from "../privacy/digest";
+import { randomUuid } from "../privacy/ids";
 import { BOT_COUNTERS, RESOURCE_KINDS, USER_COUNTERS } from "./vocabulary";
 
 /**
@@ -46,8 +47,13 @@ const counter = z
   .default(0);
 const rfc3339 = z.iso.datetime({ offset: true });
 
+/** A report's id is stored: a random UUID (v4, as Teleport's reporter makes, or v7), never one that carries a MAC. */
+const reportUuid = z.string().refine((id) => randomUuid(id) !== undefined, {
+  message: "must be a random UUID (version 4 or 7), never one that embeds a MAC address, a time or a name",
+});
+
 const reportHeader = {
-  report_uuid: z.uuid(),
+  report_uuid: reportUuid,
   cluster_name: digest,
   reporter_hostid: digest,
   /** Start of the window the report covers. */

@@ -181,6 +181,20 @@ describe("POST /v1/usage: validation", () => {
     ]);
   });
 
+  it("refuses a report id that is not a random UUID (a v1 carries a MAC address and a time), storing nothing", async () => {
+    const { tenant, issued } = await tenantWithToken("usage-ids-co");
+    const ids = ["6ba7b810-9dad-11d1-80b4-00c04fd430c8", "886313e1-3b8a-5372-9b90-0c9aee199e5d", crypto.randomUUID()];
+    const reports = await Promise.all(ids.map((uuid) => userActivityReport({ start: NOW, users: ["a"], uuid })));
+    const res = await postUsage({ reports }, bearer(issued.token));
+    const body = await res.json<{ accepted: number; rejected: { index: number; error: string; field?: string }[] }>();
+    expect(body.accepted).toBe(1);
+    expect(body.rejected.map((r) => [r.index, r.error, r.field])).toEqual([
+      [0, "invalid_report", "report_uuid"],
+      [1, "invalid_report", "report_uuid"],
+    ]);
+    expect(await count("usage_reports", tenant.id)).toBe(1);
+  });
+
   it("answers 413 for a body over the size cap", async () => {
     const res = await exports.default.fetch("http://edgehog.test/v1/usage", {
       method: "POST",
