@@ -6,7 +6,8 @@ import { checkFor } from "../../src/catalog/property-checks";
 import { installId, randomUuid } from "../../src/privacy/ids";
 import { isRestrictedText } from "../../src/privacy/text";
 import { isVersion, reducedKernelVersion } from "../../src/privacy/version";
-import { disguisedIdentifier, legitimate, readable } from "../helpers/identifiers";
+import { disguisedIdentifier, readable } from "../helpers/identifiers";
+import { legitimate } from "../helpers/legitimate-values";
 
 /**
  * Every string class the collector stores is an allow-list grammar in which no identifier can be
