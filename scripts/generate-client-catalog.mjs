@@ -31,7 +31,8 @@ function typeOf(spec) {
     case "anonymized":
       return "ToAnonymize";
     case "enum":
-      return spec.values.map(quote).join(" | ");
+      // With `other`, any string is accepted (and stored as the other value): the listed ones still complete.
+      return [...spec.values.map(quote), ...(spec.other === undefined ? [] : ["(string & {})"])].join(" | ");
     case "count":
       return "number";
     case "bool":
@@ -46,9 +47,13 @@ function describe(spec) {
     return `Pass the plain value: the SDK sends its HMAC under the cluster key (catalogue: ${spec.description}).`;
   }
   const notes = {
-    text: `Free text, at most ${spec.maxLength} characters; never an email or an IP address.`,
+    text: `At most ${spec.maxWords} words of ASCII letters, single spaces and ' & ( ) , - (${spec.maxLength} characters at most).`,
     count: `A non-negative integer${spec.max === undefined ? "" : ` (at most ${spec.max})`}.`,
-    version: "A version string such as 17.0.1.",
+    version:
+      spec.reduce === "kernel"
+        ? "A version such as 17.0.1; a Linux kernel release is stored as its core and flavour (6.5.0-generic)."
+        : "A version such as 17.0.1 or 17.0.0-rc.1 (at most three numbers, a pre-release word, 8 digits in all).",
+    enum: spec.other === undefined ? undefined : `Any other string is stored as "${spec.other}".`,
   };
   return [spec.description, notes[spec.class]].filter(Boolean).join(". ").replace(/\.\./g, ".");
 }

@@ -1,7 +1,7 @@
 import { jsonStringSize } from "../lib/json-size";
 import { definitionProblems } from "./consistency";
 import { catalogue } from "./definition";
-import { checkFor, type PropertyCheck } from "./property-checks";
+import { checkFor, type PropertyCheck, type PropertyReduction, reductionFor } from "./property-checks";
 import type { AppSpec, EventSpec, SdkPropertyMapping } from "./types";
 
 export interface CompiledProperty {
@@ -14,6 +14,8 @@ export interface CompiledProperty {
   /** True for an anonymized property: its check is `isDigest`, whose verdict a batch may remember. */
   digest: boolean;
   check: PropertyCheck;
+  /** What a value the check refused is stored as, where the catalogue declares it (else the event is refused). */
+  reduce: PropertyReduction | undefined;
 }
 
 /** An event as one app may send it, with its checks built once per isolate. */
@@ -61,10 +63,12 @@ function compileEvent(name: string, event: EventSpec, app: AppSpec): CompiledEve
     plainValues:
       spec.class === "anonymized" ||
       spec.class === "version" ||
-      (spec.class === "enum" && spec.values.every((value) => jsonStringSize(value) === value.length + 2)),
+      (spec.class === "enum" &&
+        [...spec.values, spec.other ?? ""].every((value) => jsonStringSize(value) === value.length + 2)),
     optional: spec.optional === true,
     digest: spec.class === "anonymized",
     check: checkFor(spec),
+    reduce: reductionFor(spec),
   }));
   return {
     name,
@@ -90,6 +94,24 @@ function compile(): ReadonlyMap<string, CompiledApp> {
 }
 
 const compiled = compile();
+
+/**
+ * Every property name the catalogue knows: declared by any app or event, or read from a PostHog
+ * SDK by a mapping. An undeclared property sent under one of these names is counted under it;
+ * any other name is client data and is counted as `(other)`.
+ */
+const knownNames: ReadonlySet<string> = new Set([
+  ...Object.values(catalogue.apps).flatMap((app) => [
+    ...Object.keys(app.commonProperties),
+    ...Object.keys(app.posthog?.properties ?? {}),
+    ...Object.keys(app.posthog?.personProperties ?? {}),
+  ]),
+  ...Object.values(catalogue.events).flatMap((event) => Object.keys(event.properties)),
+]);
+
+export function isKnownPropertyName(name: string): boolean {
+  return knownNames.has(name);
+}
 
 /** The app as the catalogue declares it, or undefined for an app it does not know. */
 export function findApp(name: string): CompiledApp | undefined {

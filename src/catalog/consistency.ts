@@ -1,6 +1,7 @@
-import type { AppSpec, Catalogue, SdkPropertyMapping } from "./types";
+import type { AppSpec, Catalogue, PropertySpec, SdkPropertyMapping } from "./types";
 
 const NAME = /^[A-Za-z][A-Za-z0-9_.-]{0,127}$/;
+const ENUM_VALUE = /^[A-Za-z][A-Za-z _-]{0,31}$/;
 /** PostHog properties that carry the client's address (or what is derived from it): never mapped. */
 const IP_BEARING = /^\$(ip|geoip_)/;
 
@@ -24,12 +25,24 @@ export function definitionProblems(catalogue: Catalogue): string[] {
     for (const appName of event.apps) {
       if (!(appName in catalogue.apps)) problems.push(`event "${eventName}" names undeclared app "${appName}"`);
     }
-    for (const [propertyName, spec] of Object.entries(event.properties)) {
-      if (spec.class === "enum" && spec.values.length === 0)
-        problems.push(`event "${eventName}" property "${propertyName}" is an enum with no values`);
-      if (spec.class === "text" && !(spec.maxLength > 0))
-        problems.push(`event "${eventName}" property "${propertyName}" is text without a positive maxLength`);
-    }
+    problems.push(...propertyProblems(`event "${eventName}"`, event.properties));
+  }
+  for (const [appName, app] of Object.entries(catalogue.apps)) {
+    problems.push(...propertyProblems(`app "${appName}"`, app.commonProperties));
+  }
+  return problems;
+}
+
+/** Each value a property may store must itself be a string of a closed grammar: no free-form `other`. */
+function propertyProblems(owner: string, properties: Readonly<Record<string, PropertySpec>>): string[] {
+  const problems: string[] = [];
+  for (const [propertyName, spec] of Object.entries(properties)) {
+    const where = `${owner} property "${propertyName}"`;
+    if (spec.class === "enum" && spec.values.length === 0) problems.push(`${where} is an enum with no values`);
+    if (spec.class === "enum" && spec.other !== undefined && !ENUM_VALUE.test(spec.other))
+      problems.push(`${where} has an other value that is not a short word`);
+    if (spec.class === "text" && !(spec.maxLength > 0 && spec.maxWords > 0))
+      problems.push(`${where} is text without a positive maxLength and maxWords`);
   }
   return problems;
 }

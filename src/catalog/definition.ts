@@ -37,7 +37,12 @@ export const catalogue: Catalogue = {
           values: ["x64", "arm64", "ia32", "arm"],
           optional: true,
         },
-        os_version: { class: "version", description: "Node's os.release()", optional: true },
+        os_version: {
+          class: "version",
+          description: "Node's os.release()",
+          reduce: "kernel",
+          optional: true,
+        },
       },
       dimensions: { appVersion: "app_version", os: "os" },
       posthog: {
@@ -150,7 +155,20 @@ export const catalogue: Catalogue = {
       description: "The user chose a job role in the one-time dialog",
       apps: connectApps,
       properties: {
-        job_role: { class: "text", description: 'A job role such as "Software Engineer"', maxLength: 64 },
+        // Teleport Connect's dialog offers these; "Other" lets the user type a role, which is
+        // never stored as typed.
+        job_role: {
+          class: "enum",
+          description: "The job role chosen in Teleport Connect's dialog",
+          values: [
+            "Software Engineer",
+            "Support Engineer",
+            "DevOps Engineer",
+            "Solutions Architect",
+            "System Administrator",
+          ],
+          other: "Other",
+        },
       },
     },
     "connect.connectMyComputer.setup": {
@@ -160,10 +178,18 @@ export const catalogue: Catalogue = {
         cluster_name: clusterName,
         user_name: userName,
         success: { class: "bool", description: "Whether setup succeeded" },
+        // Connect My Computer's setup steps, as Teleport Connect names them in this event.
         failed_step: {
-          class: "text",
-          description: "The step that failed (empty on success)",
-          maxLength: 64,
+          class: "enum",
+          description: "The setup step that failed (absent on success)",
+          values: [
+            "downloading_agent",
+            "verifying_agent",
+            "setting_up_role",
+            "generating_config_file",
+            "joining_cluster",
+          ],
+          other: "other",
           optional: true,
         },
       },

@@ -1,8 +1,13 @@
-/** Turns each catalogue property into the check its privacy class demands, once per isolate. */
+/**
+ * Turns each catalogue property into the check its privacy class demands, and, where the
+ * catalogue declares one, the reduced form a value outside the class is stored as instead of
+ * refusing the event (an enum's `other`, a kernel release's core), once per isolate.
+ */
 
 import { isDigest } from "../privacy/digest";
 import { findPii } from "../privacy/pii";
-import { isVersion, MAX_VERSION_LENGTH } from "../privacy/version";
+import { textProblem } from "../privacy/text";
+import { isVersion, MAX_VERSION_DIGITS, MAX_VERSION_LENGTH, reducedKernelVersion } from "../privacy/version";
 import type { PropertySpec } from "./types";
 
 export type PropertyValue = string | number | boolean;
@@ -14,6 +19,8 @@ export interface PropertyProblem {
 }
 
 export type PropertyCheck = (value: unknown) => PropertyProblem | undefined;
+/** What a value the check refused is stored as, or undefined when the event is refused. */
+export type PropertyReduction = (value: unknown) => PropertyValue | undefined;
 
 const MAX_COUNT = 2 ** 31 - 1;
 
@@ -30,11 +37,13 @@ export function checkFor(spec: PropertySpec): PropertyCheck {
                 "must be an HMAC-SHA256 digest (44 characters of standard base64 of 32 random-looking bytes); anonymize it on the client, never send the plain value",
             };
     case "enum": {
-      const allowed = new Set(spec.values);
+      const allowed = new Set(spec.other === undefined ? spec.values : [...spec.values, spec.other]);
+      const message =
+        spec.other === undefined
+          ? `must be one of: ${spec.values.join(", ")}`
+          : `must be a string: one of ${spec.values.join(", ")}, or any other, stored as "${spec.other}"`;
       return (value) =>
-        typeof value === "string" && allowed.has(value)
-          ? undefined
-          : { error: "invalid_property", message: `must be one of: ${spec.values.join(", ")}` };
+        typeof value === "string" && allowed.has(value) ? undefined : { error: "invalid_property", message };
     }
     case "version":
       return (value) => {
@@ -45,8 +54,7 @@ export function checkFor(spec: PropertySpec): PropertyCheck {
           ? undefined
           : {
               error: "invalid_property",
-              message:
-                'must be a version such as "16.4.7", "v1.2.3-rc.1" or "6.5.0-14-generic" (no host names or addresses)',
+              message: `must be a version such as "17.0.1", "v20.11.1" or "17.0.0-rc.1": up to three numbers, then optionally "-" and a word such as alpha, beta, rc or dev and a number; at most ${MAX_VERSION_DIGITS} digits`,
             };
       };
     case "count": {
@@ -62,8 +70,14 @@ export function checkFor(spec: PropertySpec): PropertyCheck {
     case "text":
       return (value) => {
         if (typeof value !== "string") return { error: "invalid_property", message: "must be a string" };
-        if (value.length > spec.maxLength)
+        const problem = textProblem(value, spec);
+        if (problem === "too_long")
           return { error: "value_too_long", message: `must be at most ${spec.maxLength} characters` };
+        if (problem)
+          return {
+            error: "invalid_property",
+            message: `must be at most ${spec.maxWords} words of ASCII letters, single spaces and ' & ( ) , - (no digits, @, dots, colons or slashes)`,
+          };
         const pii = findPii(value);
         return pii
           ? {
@@ -73,4 +87,16 @@ export function checkFor(spec: PropertySpec): PropertyCheck {
           : undefined;
       };
   }
+}
+
+/** The reduction the catalogue declares for the property, if any. */
+export function reductionFor(spec: PropertySpec): PropertyReduction | undefined {
+  if (spec.class === "enum" && spec.other !== undefined) {
+    const other = spec.other;
+    return (value) => (typeof value === "string" ? other : undefined);
+  }
+  if (spec.class === "version" && spec.reduce === "kernel") {
+    return (value) => (typeof value === "string" ? reducedKernelVersion(value) : undefined);
+  }
+  return undefined;
 }

@@ -6,11 +6,12 @@ import type { AppSpec, PrivacyClass, PropertySpec, SdkPropertyMapping } from "./
 const classMeanings: Record<PrivacyClass, string> = {
   anonymized:
     "an HMAC-SHA256 digest computed on the client with a key the collector never sees; plain values are refused",
-  enum: "one of the listed values",
-  version: "a software version string",
+  enum: "one of the listed values; with `other`, any other string is stored as that value, never as sent",
+  version:
+    "a version: up to three numbers, then optionally '-' and a pre-release word (alpha, beta, rc, dev…) or a Linux kernel flavour and a number; at most 8 digits in all. With `reduce: kernel`, a Linux kernel release outside it is stored as its numeric core and flavour",
   count: "a non-negative integer",
   bool: "true or false",
-  text: "short free text, refused if it contains an email or IP address",
+  text: "short free text of ASCII letters, single spaces and ' & ( ) , - only (no digits, @, dots, colons or slashes), with a word limit",
 };
 
 function describeProperty(name: string, spec: PropertySpec) {
@@ -20,7 +21,9 @@ function describeProperty(name: string, spec: PropertySpec) {
     description: spec.description,
     required: spec.optional !== true,
     ...(spec.class === "enum" ? { values: spec.values } : {}),
-    ...(spec.class === "text" ? { max_length: spec.maxLength } : {}),
+    ...(spec.class === "enum" && spec.other !== undefined ? { other: spec.other } : {}),
+    ...(spec.class === "version" && spec.reduce !== undefined ? { reduce: spec.reduce } : {}),
+    ...(spec.class === "text" ? { max_length: spec.maxLength, max_words: spec.maxWords } : {}),
     ...(spec.class === "count" && spec.max !== undefined ? { max: spec.max } : {}),
   };
 }
@@ -54,7 +57,7 @@ export const publishedCatalogue = {
   never_stored: [
     "client IP address",
     "User-Agent",
-    "undeclared properties",
+    "undeclared properties (counted under their name only if the catalogue knows it, else as (other))",
     "PostHog SDK properties ($lib, $current_url, $ip…) other than the mapped ones",
   ],
   apps: Object.entries(catalogue.apps).map(([appName, app]) => ({

@@ -5,15 +5,28 @@
 export type PropertySpec =
   /** An HMAC-SHA256 digest computed by the client (44-character standard base64). */
   | { class: "anonymized"; description: string; optional?: boolean }
-  /** One of a fixed list of values. */
-  | { class: "enum"; description: string; values: readonly string[]; optional?: boolean }
-  /** A version string such as `16.4.7`, `v1.2.3-rc.1` or `6.5.0-14-generic`. */
-  | { class: "version"; description: string; optional?: boolean }
+  /**
+   * One of a fixed list of values. With `other`, any other string is stored as `other` (a
+   * value the client may also send) instead of refusing the event: for answers that a user may
+   * type ("Other role…"), which are never stored as typed.
+   */
+  | { class: "enum"; description: string; values: readonly string[]; other?: string; optional?: boolean }
+  /**
+   * A version of the strict grammar of src/privacy/version.ts (`17.0.1`, `v20.11.1`,
+   * `17.0.0-rc.1`). With `reduce: "kernel"`, a value outside it that starts like a Linux kernel
+   * release (`6.5.0-14-generic`) is stored reduced to its numeric core and flavour
+   * (`6.5.0-generic`) instead of refusing the event; without it such a value is refused.
+   */
+  | { class: "version"; description: string; reduce?: "kernel"; optional?: boolean }
   /** A non-negative integer. */
   | { class: "count"; description: string; max?: number; optional?: boolean }
   | { class: "bool"; description: string; optional?: boolean }
-  /** Free text, length-capped and scanned for email and IP addresses. */
-  | { class: "text"; description: string; maxLength: number; optional?: boolean };
+  /**
+   * Short free text of a restricted alphabet (src/privacy/text.ts): ASCII letters, single
+   * spaces and `' & ( ) , -`, at most `maxLength` characters and `maxWords` words. Only where
+   * an enum with `other` cannot serve: a name can still be written in letters.
+   */
+  | { class: "text"; description: string; maxLength: number; maxWords: number; optional?: boolean };
 
 export type PrivacyClass = PropertySpec["class"];
 

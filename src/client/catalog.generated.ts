@@ -15,13 +15,13 @@ export interface CatalogTypes {
   /** Teleport Connect, the desktop client */
   "teleport-connect": {
     common: {
-      /** Teleport Connect version. A version string such as 17.0.1. */
+      /** Teleport Connect version. A version such as 17.0.1 or 17.0.0-rc.1 (at most three numbers, a pre-release word, 8 digits in all). */
       app_version?: string;
       /** Node's process.platform */
       os?: "darwin" | "linux" | "win32";
       /** Node's os.arch() */
       arch?: "x64" | "arm64" | "ia32" | "arm";
-      /** Node's os.release(). A version string such as 17.0.1. */
+      /** Node's os.release(). A version such as 17.0.1; a Linux kernel release is stored as its core and flavour (6.5.0-generic). */
       os_version?: string;
     };
     events: {
@@ -81,8 +81,14 @@ export interface CatalogTypes {
       };
       /** The user chose a job role in the one-time dialog */
       "connect.user.job_role": {
-        /** A job role such as "Software Engineer". Free text, at most 64 characters; never an email or an IP address. */
-        job_role: string;
+        /** The job role chosen in Teleport Connect's dialog. Any other string is stored as "Other". */
+        job_role:
+          | "Software Engineer"
+          | "Support Engineer"
+          | "DevOps Engineer"
+          | "Solutions Architect"
+          | "System Administrator"
+          | (string & {});
       };
       /** Connect My Computer setup finished */
       "connect.connectMyComputer.setup": {
@@ -92,8 +98,14 @@ export interface CatalogTypes {
         user_name: ToAnonymize;
         /** Whether setup succeeded */
         success: boolean;
-        /** The step that failed (empty on success). Free text, at most 64 characters; never an email or an IP address. */
-        failed_step?: string;
+        /** The setup step that failed (absent on success). Any other string is stored as "other". */
+        failed_step?:
+          | "downloading_agent"
+          | "verifying_agent"
+          | "setting_up_role"
+          | "generating_config_file"
+          | "joining_cluster"
+          | (string & {});
       };
       /** The Connect My Computer agent started */
       "connect.connectMyComputer.agentStart": {
@@ -117,7 +129,7 @@ export interface CatalogTypes {
   /** A Teleport cluster's Auth Service, sending server-side events with its tenant token */
   "teleport-cluster": {
     common: {
-      /** Teleport version of the Auth Service. A version string such as 17.0.1. */
+      /** Teleport version of the Auth Service. A version such as 17.0.1 or 17.0.0-rc.1 (at most three numbers, a pre-release word, 8 digits in all). */
       teleport_version?: string;
     };
     events: {

@@ -6,8 +6,9 @@ import { jsonStringSize } from "../lib/json-size";
 /**
  * An event's properties against its catalogue entry, the hottest loop of ingest: every sent
  * property of every event passes through it once. Declared properties are checked by their
- * privacy class (the functions the catalogue compiled at load) and kept; the others are only
- * named, to be counted as dropped and never stored.
+ * privacy class (the functions the catalogue compiled at load) and kept, or kept reduced where
+ * the catalogue declares a reduction (an enum's `other`, a kernel release's core); the others
+ * are only named, to be counted as dropped and never stored.
  */
 
 export interface CheckedProperties {
@@ -17,6 +18,8 @@ export interface CheckedProperties {
   /** flatJsonSize(kept), added up as the values are checked rather than in a second pass. */
   keptBytes: number;
   dropped: readonly string[];
+  /** The declared properties stored reduced rather than as sent. */
+  reduced: readonly string[];
 }
 
 /**
@@ -31,6 +34,7 @@ export function checkProperties(
   digests: Set<string>,
 ): CheckedProperties | Refusal {
   let dropped: string[] | undefined;
+  let reduced: Map<string, PropertyValue> | undefined;
   let absent = false; // a declared property sent as null
   let keptBytes = 2;
   let required = 0;
@@ -42,7 +46,7 @@ export function checkProperties(
       else dropped.push(name);
       continue;
     }
-    const value = properties[name];
+    let value = properties[name];
     if (value === undefined || value === null) {
       absent = true; // an optional one left out, or a required one missing (below)
       continue;
@@ -56,8 +60,14 @@ export function checkProperties(
     }
     if (!(property.digest && digests.has(value as string))) {
       const problem = property.check(value);
-      if (problem) return refuse(problem.error, `property "${name}" ${problem.message}`, `properties.${name}`);
-      if (property.digest) digests.add(value as string);
+      if (problem) {
+        const stored = property.reduce?.(value);
+        if (stored === undefined)
+          return refuse(problem.error, `property "${name}" ${problem.message}`, `properties.${name}`);
+        if (reduced === undefined) reduced = new Map();
+        reduced.set(name, stored);
+        value = stored;
+      } else if (property.digest) digests.add(value as string);
     }
     if (!property.optional) required++;
     keptBytes +=
@@ -72,15 +82,15 @@ export function checkProperties(
     const name = missing?.name ?? "";
     return refuse("missing_property", `property "${name}" is required for event "${spec.name}"`, `properties.${name}`);
   }
-  if (dropped === undefined && !absent) {
-    return { ok: true, kept: properties as Record<string, PropertyValue>, keptBytes, dropped: NONE };
+  if (dropped === undefined && !absent && reduced === undefined) {
+    return { ok: true, kept: properties as Record<string, PropertyValue>, keptBytes, dropped: NONE, reduced: NONE };
   }
   const kept: Record<string, PropertyValue> = {};
   for (const property of spec.properties) {
-    const value = properties[property.name];
+    const value = reduced?.get(property.name) ?? properties[property.name];
     if (value !== undefined && value !== null) kept[property.name] = value as PropertyValue;
   }
-  return { ok: true, kept, keptBytes, dropped: dropped ?? NONE };
+  return { ok: true, kept, keptBytes, dropped: dropped ?? NONE, reduced: reduced ? [...reduced.keys()] : NONE };
 }
 
 const NONE: readonly string[] = Object.freeze([]);

@@ -1,5 +1,5 @@
 import type { Context } from "hono";
-import { findApp } from "../catalog/compile";
+import { findApp, isKnownPropertyName } from "../catalog/compile";
 import { forwardAfterDurable } from "../forward/enqueue";
 import { ApiError } from "../http/errors";
 import { countByError, judgeEach, type Rejection } from "../http/judge";
@@ -60,6 +60,8 @@ export interface IngestResult {
   rejected: Rejection[];
   /** Undeclared properties that were dropped, by event then name. */
   dropped_properties: Record<string, Record<string, number>>;
+  /** Declared properties stored reduced rather than as sent, by event then name (never stored as counts). */
+  reduced_properties: Record<string, Record<string, number>>;
 }
 
 export async function ingest(batch: IngestBatch, context: IngestContext): Promise<IngestResult> {
@@ -79,8 +81,10 @@ export async function ingest(batch: IngestBatch, context: IngestContext): Promis
   const events = judged.accepted.map((accepted) => accepted.event);
   const eventBytes = judged.accepted.map((accepted) => accepted.bytes);
   const droppedProperties = Object.create(null) as Record<string, Record<string, number>>;
+  const reducedProperties = Object.create(null) as Record<string, Record<string, number>>;
   for (const accepted of judged.accepted) {
     for (const name of accepted.dropped) countDropped(droppedProperties, accepted.event.event, name);
+    for (const name of accepted.reduced) countName(reducedProperties, accepted.event.event, name);
   }
 
   // Before anything is enqueued: a refused batch leaves no trace, not even its rejection counts.
@@ -118,6 +122,7 @@ export async function ingest(batch: IngestBatch, context: IngestContext): Promis
     duplicates: judged.duplicates,
     rejected: judged.rejected,
     dropped_properties: droppedProperties,
+    reduced_properties: reducedProperties,
   };
 }
 
@@ -142,24 +147,29 @@ function countryOf(request: Request): string | null {
 }
 
 /**
- * Undeclared property names come from the client, so they are never kept as sent: a name is
- * counted under its own name only if it is a plain identifier (a letter, then letters, digits
- * or `_`, an optional leading `$` as SDKs use; at most 40 characters), which no email, address
- * or host name is; anything else is counted as `(other)`. At most 64 names per batch; the
- * consumer caps them per app and day too. The maps have no prototype, so a name such as
+ * Undeclared property names come from the client, so they are counted, never kept as sent: a
+ * name is counted under its own name only if the catalogue knows it (declared by another event
+ * or app, or a PostHog SDK name a mapping reads: a property sent to the wrong event); any other
+ * name, `alice_smith` as much as `10.0.0.1`, is counted as `(other)`. At most 64 names per batch;
+ * the consumer caps them per app and day too. The maps have no prototype, so a name such as
  * `constructor` or `__proto__` is a name like any other.
  */
 const MAX_DROPPED_NAMES_PER_BATCH = 64;
-const PLAIN_PROPERTY_NAME = /^\$?[A-Za-z][A-Za-z0-9_]{0,39}$/;
 export const OTHER_PROPERTY = "(other)";
 
 function countDropped(counts: Record<string, Record<string, number>>, event: string, property: string): void {
-  if (!Object.hasOwn(counts, event)) counts[event] = Object.create(null) as Record<string, number>;
-  const perEvent = counts[event] as Record<string, number>;
-  let name = PLAIN_PROPERTY_NAME.test(property) ? property : OTHER_PROPERTY;
-  if (!Object.hasOwn(perEvent, name)) {
+  let name = isKnownPropertyName(property) ? property : OTHER_PROPERTY;
+  const perEvent = counts[event];
+  if (perEvent === undefined || !Object.hasOwn(perEvent, name)) {
     const tracked = Object.values(counts).reduce((n, names) => n + Object.keys(names).length, 0);
     if (tracked >= MAX_DROPPED_NAMES_PER_BATCH) name = OTHER_PROPERTY;
   }
+  countName(counts, event, name);
+}
+
+/** One more of `name` under `event`, in maps without a prototype. */
+function countName(counts: Record<string, Record<string, number>>, event: string, name: string): void {
+  if (!Object.hasOwn(counts, event)) counts[event] = Object.create(null) as Record<string, number>;
+  const perEvent = counts[event] as Record<string, number>;
   perEvent[name] = (Object.hasOwn(perEvent, name) ? (perEvent[name] as number) : 0) + 1;
 }

@@ -84,6 +84,8 @@ export interface AcceptedEvent {
   /** A bound of the event's size as sent, when it sent only what is kept; else Infinity (it is then measured). */
   sentBytes: number;
   dropped: readonly string[];
+  /** Declared properties stored reduced (an enum's `other`, a kernel release's core). */
+  reduced: readonly string[];
 }
 
 type EventShape = z.output<typeof eventSchema>;
@@ -243,5 +245,5 @@ function judgeObject(raw: object, context: EventContext, memory: BatchMemory): V
   // one only by its timestamp, a string of ASCII digits and signs instead of two numbers.
   const sentAsKept = checked.kept === sentProperties && keyCount(raw) === (input.properties === undefined ? 4 : 5);
   const sentBytes = sentAsKept ? bytes + input.timestamp.length + 2 : Number.POSITIVE_INFINITY;
-  return { ok: true, id: uuid, value: { event, bytes, sentBytes, dropped: checked.dropped } };
+  return { ok: true, id: uuid, value: { event, bytes, sentBytes, dropped: checked.dropped, reduced: checked.reduced } };
 }

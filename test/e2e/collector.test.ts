@@ -57,7 +57,13 @@ describe("the collector under wrangler dev, over real HTTP", () => {
       body,
     });
     expect(res.status).toBe(202);
-    expect(await res.json()).toEqual({ accepted: 100, duplicates: 0, rejected: [], dropped_properties: {} });
+    expect(await res.json()).toEqual({
+      accepted: 100,
+      duplicates: 0,
+      rejected: [],
+      dropped_properties: {},
+      reduced_properties: {},
+    });
 
     const deadline = Date.now() + 20_000;
     let stats: { days: { events: Record<string, number>; active_installs: number }[]; active_installs: number };

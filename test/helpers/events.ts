@@ -55,6 +55,7 @@ export interface IngestResult {
   duplicates: number;
   rejected: { index: number; uuid?: string; error: string; field?: string; message: string }[];
   dropped_properties: Record<string, Record<string, number>>;
+  reduced_properties: Record<string, Record<string, number>>;
 }
 
 /** Polls `probe` until it returns a value other than undefined (the consumer is asynchronous). */

@@ -42,7 +42,7 @@ describe("JSON sizes without serialising", () => {
         event: "connect.user.job_role",
         distinct_id: crypto.randomUUID(),
         timestamp: new Date().toISOString(),
-        properties: { job_role, app_version: "17.0.1-rc.1+build.5" },
+        properties: { job_role, app_version: "17.0.1-rc.1" },
       })),
     ];
     for (const raw of events) {

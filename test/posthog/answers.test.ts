@@ -32,6 +32,7 @@ describe("answers to PostHog's SDKs", () => {
         expect.objectContaining({ index: 2, uuid: pageview.uuid, error: "unknown_event" }),
       ],
       dropped_properties: {},
+      reduced_properties: {},
     });
     // Even a batch with nothing accepted is 200: sending it again would never succeed.
     const none = await send("/batch/", { body: batch([pageview]) });

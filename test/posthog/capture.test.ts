@@ -70,7 +70,14 @@ describe("PostHog capture routes", () => {
       const event = posthogJsEvent();
       const answer = await send(path, { body: JSON.stringify({ api_key: "teleport-connect", batch: [event] }) });
       expect(answer.status, path).toBe(200);
-      expect(answer.body).toEqual({ status: 1, accepted: 1, duplicates: 0, rejected: [], dropped_properties: {} });
+      expect(answer.body).toEqual({
+        status: 1,
+        accepted: 1,
+        duplicates: 0,
+        rejected: [],
+        dropped_properties: {},
+        reduced_properties: {},
+      });
       expect(answer.stored.map((stored) => stored.uuid)).toEqual([event.uuid]);
     }
   });

@@ -89,10 +89,10 @@ export function connectCases(): ConnectCase[] {
     },
     {
       kind: "connectMyComputerSetup",
-      event: { case: "connectMyComputerSetup", value: { ...init, success: false, failedStep: "agent_download" } },
+      event: { case: "connectMyComputerSetup", value: { ...init, success: false, failedStep: "downloading_agent" } },
       native: {
         event: "connect.connectMyComputer.setup",
-        properties: { ...names, success: false, failed_step: "agent_download" },
+        properties: { ...names, success: false, failed_step: "downloading_agent" },
       },
     },
     {

@@ -63,12 +63,13 @@ describe("version properties", () => {
   it.each([
     "16.4.7",
     "v1.2.3-rc.1",
-    "6.5.0-14-generic",
-    "5.15.0-1051-azure",
+    "17.0.0-alpha.1",
+    "17.0.0-dev",
+    "17.0.0-rc1",
     "10.0.22631",
     "23.1.0",
-    "5.15.153.1-microsoft-standard-WSL2",
-    "17.0.1+build.5",
+    "6.5.0-generic",
+    "5.15.153-wsl",
   ])("accepts %j", (version) => {
     expect(isVersion(version)).toBe(true);
   });
@@ -87,6 +88,18 @@ describe("version properties", () => {
     "1.0.0-alice.corp.example.com",
     "01.2.3",
     `1.2.3-${"x".repeat(40)}`,
+    // Outside the vocabulary, build metadata, kernel suffixes (os_version reduces them instead).
+    "6.5.0-14-generic",
+    "17.0.1+build.5",
+    "1.0.0-alice",
+    "6.5.0-alice-laptop",
+    // Numbers that could carry a phone, an SSN, a card or an address, split or not.
+    "555.1234.5678",
+    "555.123.4567-rc.1",
+    "123.45.6789",
+    "4111.1111.1111-rc.1111",
+    "10.0.0-1",
+    "1.2.3-rc.123456",
   ])("refuses %j", (version) => {
     expect(isVersion(version)).toBe(false);
   });

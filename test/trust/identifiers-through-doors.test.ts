@@ -1,0 +1,180 @@
+import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test";
+import { env } from "cloudflare:workers";
+import { Code, ConnectError } from "@connectrpc/connect";
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { app } from "../../src/app";
+import { findApp } from "../../src/catalog/compile";
+import type { ForwardMessage } from "../../src/forward/message";
+import { ConnectReportingService } from "../../src/prehog/gen/prehog/v1alpha/connect_pb";
+import { eventually, protocolUse, randomDigest, type TestEvent } from "../helpers/events";
+import { disguisedIdentifier, readable } from "../helpers/identifiers";
+import { archivedEvents } from "../helpers/queue";
+import { allStoredStrings, type StoredString, stringsOf } from "../helpers/stored-strings";
+import { uuidv7 } from "../helpers/uuidv7";
+import { connectRequest } from "../prehog/fixtures";
+import { client } from "../prehog/helpers";
+
+/**
+ * No identifier reaches storage through any door. Each run sends one identifier, disguised and
+ * embedded (test/helpers/identifiers.ts), in every string a door takes: through `POST /v1/events`
+ * (versions, the job role, the failed step, the connector type, a digest, the install id, a
+ * property's name and value, the identifier as a property name `alice_example_com`), the PostHog door (`$app_version`, `$set` / `$set_once` person
+ * properties, `$os`, the job role, `$` and plain properties) and the prehog door (the job role,
+ * the failed step, the connector type, a user name). Then, once the queue has drained: no D1
+ * row, no archive line and no event forwarded upstream contains it, and every stored property
+ * is in its class.
+ */
+
+const SEED = 20261206;
+const RUNS = 45;
+const forwarded: ForwardMessage[] = [];
+const bindings = {
+  ...env,
+  POSTHOG_HOST: "https://posthog.example",
+  POSTHOG_API_KEY: "phc_test_key",
+  FORWARD_QUEUE: {
+    sendBatch: async (batch: Iterable<MessageSendRequest<ForwardMessage>>) => {
+      for (const message of batch) forwarded.push(message.body);
+    },
+  } as unknown as Queue<ForwardMessage>,
+};
+
+let client_ip = 0;
+async function post(path: string, body: unknown): Promise<Response> {
+  const ctx = createExecutionContext();
+  client_ip++;
+  const request = new Request(`http://edgehog.test${path}`, {
+    method: "POST",
+    headers: { "content-type": "application/json", "cf-connecting-ip": `198.51.100.${client_ip % 250}` },
+    body: JSON.stringify(body),
+  });
+  const res = await app.fetch(request, bindings, ctx);
+  await waitOnExecutionContext(ctx);
+  return res;
+}
+
+const jobRole = (job_role: string): TestEvent => ({
+  ...protocolUse({ event: "connect.user.job_role" }),
+  properties: { job_role },
+});
+const setup = (failed_step: string): TestEvent =>
+  protocolUse({
+    event: "connect.connectMyComputer.setup",
+    properties: { success: false, failed_step, protocol: undefined, app_version: "17.0.1", os: "linux" },
+  });
+
+/** An identifier written as a property name the way code names keys: `alice_example_com`. */
+const asName = (plain: string) => plain.replace(/[^0-9A-Za-z]+/g, "_");
+
+const doors: Record<string, (sent: string, plain: string) => Promise<void>> = {
+  async native(sent, plain) {
+    const events = [
+      protocolUse({ properties: { app_version: sent } }),
+      protocolUse({ properties: { os_version: sent } }),
+      protocolUse({ properties: { [sent]: sent, [asName(plain)]: 1 } }),
+      protocolUse({ properties: { user_name: sent } }),
+      protocolUse({ distinct_id: sent }),
+      protocolUse({ event: "connect.cluster.login", properties: { connector_type: sent, protocol: undefined } }),
+      jobRole(sent),
+      setup(sent),
+    ];
+    const res = await post("/v1/events", { app: "teleport-connect", events });
+    expect(res.status).toBe(202);
+  },
+  async posthog(sent, plain) {
+    const event = (overrides: Record<string, unknown>, properties: Record<string, unknown>) => ({
+      ...posthogEvent(),
+      ...overrides,
+      properties: { ...posthogEvent().properties, ...properties },
+    });
+    const batch = [
+      event({}, { $app_version: sent, $os: sent }),
+      event({ $set: { os_version: sent, app_version: sent } }, { $set_once: { "connect.os_version": sent } }),
+      event({}, { [sent]: sent, [asName(plain)]: 1, $hostname: sent }),
+      event({ event: "connect.user.job_role" }, { job_role: sent }),
+    ];
+    const res = await post("/batch/", { api_key: "teleport-connect", batch });
+    expect(res.status).toBe(200);
+  },
+  async prehog(sent) {
+    const rpc = client(ConnectReportingService, "connect+json", bindings);
+    const [clusterName, userName] = [randomDigest(), randomDigest()];
+    const events = [
+      { case: "userJobRoleUpdate", value: { jobRole: sent } },
+      { case: "connectMyComputerSetup", value: { clusterName, userName, success: false, failedStep: sent } },
+      { case: "clusterLogin", value: { clusterName, userName, connectorType: sent } },
+      { case: "clusterLogin", value: { clusterName, userName: sent, connectorType: "github" } },
+    ] as const;
+    for (const event of events) {
+      try {
+        await rpc.submitConnectEvent(connectRequest(event, crypto.randomUUID(), Date.now()));
+      } catch (err) {
+        // Refused as the client's mistake, never a server error.
+        expect(ConnectError.from(err).code).toBe(Code.InvalidArgument);
+      }
+    }
+  },
+};
+
+function posthogEvent() {
+  return {
+    uuid: uuidv7(),
+    event: "connect.protocol.use",
+    timestamp: new Date().toISOString(),
+    properties: {
+      distinct_id: uuidv7(),
+      cluster_name: randomDigest(),
+      user_name: randomDigest(),
+      protocol: "ssh",
+    },
+  };
+}
+
+describe("no identifier reaches storage through any door", () => {
+  it("native, PostHog and prehog: no D1 row, archive line or forwarded event holds one; all stored is in its class", async () => {
+    const sent: { how: string; forbidden: string[] }[] = [];
+    await fc.assert(
+      fc.asyncProperty(disguisedIdentifier, fc.constantFrom(...Object.keys(doors)), async (id, door) => {
+        const forbidden = [id.plain, id.sent, readable(id.plain), asName(id.plain)].filter((s) => s.length >= 7);
+        sent.push({ how: `${id.how} via ${door}`, forbidden });
+        await doors[door]?.(id.sent, id.plain);
+      }),
+      { seed: SEED, numRuns: RUNS },
+    );
+
+    const uuids = new Set(forwarded.flatMap((message) => message.events.map((event) => event.uuid)));
+    expect(uuids.size).toBeGreaterThan(RUNS); // the valid parts of each request were stored
+    await eventually(async () => {
+      const stored = new Set((await archivedEvents()).map((event) => event.uuid));
+      return [...uuids].every((uuid) => stored.has(uuid)) ? true : undefined;
+    }, 30_000);
+
+    const strings: StoredString[] = [
+      ...(await allStoredStrings()),
+      ...forwarded.flatMap((message) => stringsOf(message.events, "forwarded", "events")),
+    ];
+    for (const { table, column, value } of strings) {
+      const seen = readable(value);
+      for (const { how, forbidden } of sent) {
+        for (const identifier of forbidden) {
+          const found = value.includes(identifier) || seen.includes(identifier);
+          expect(found, `${table}.${column} = ${JSON.stringify(value)} holds ${identifier} (${how})`).toBe(false);
+        }
+      }
+    }
+
+    // Whatever was stored, reduced or not, is in the class its property declares.
+    const connect = findApp("teleport-connect");
+    for (const event of await archivedEvents()) {
+      const spec = connect?.events.get(event.event);
+      for (const [name, value] of Object.entries(event.properties as Record<string, unknown>)) {
+        expect(
+          spec?.byName.get(name)?.check(value),
+          `${event.event}.${name} = ${JSON.stringify(value)}`,
+        ).toBeUndefined();
+      }
+    }
+    console.log(`identifiers sent through the doors: ${sent.length} (seed ${SEED}); events stored: ${uuids.size}`);
+  });
+});
