@@ -4,6 +4,7 @@ import fc from "fast-check";
 import { beforeAll, describe, expect, it } from "vitest";
 import worker from "../../src/index";
 import { dashboardHtml, getPage, LOCAL, signIn } from "../helpers/dashboard";
+import { elementsOf } from "../helpers/html";
 import { unavailableDb } from "../helpers/queue";
 
 /**
@@ -20,17 +21,12 @@ beforeAll(async () => {
   cookie = await signIn();
 });
 
-/** The page's element names inside <body>, and the text of its alert with the entities decoded. */
+/** The page's element names inside <body>, and the text of its alert. */
 async function readErrorPage(page: string): Promise<{ tags: string[]; alert: string }> {
-  const tags: string[] = [];
-  const alert: string[] = [];
-  await new HTMLRewriter()
-    .on("body *", { element: (element) => void tags.push(element.tagName) })
-    .on("[role=alert]", { text: (chunk) => void alert.push(chunk.text) })
-    .transform(new Response(page))
-    .text();
-  const entities: Record<string, string> = { "&lt;": "<", "&gt;": ">", "&quot;": '"', "&#39;": "'", "&amp;": "&" };
-  return { tags, alert: alert.join("").replace(/&(lt|gt|quot|#39|amp);/g, (entity) => entities[entity] ?? entity) };
+  const tags = (await elementsOf(page, "body *")).map((element) => element.tag);
+  const alerts = await elementsOf(page, "[role=alert]");
+  expect(alerts).toHaveLength(1);
+  return { tags, alert: alerts[0]?.text ?? "" };
 }
 
 describe("a storage failure on a dashboard page", () => {
