@@ -64,6 +64,28 @@ describe("a storage failure on a dashboard page", () => {
   });
 });
 
+describe("an error the dashboard did not expect", () => {
+  it("is a 500 page to a browser that gives nothing of the error away, and the API's JSON to a script", async () => {
+    // A misconfigured Worker: the events page cannot find its database.
+    const broken = { ...env, EVENT_DATABASES: "DB,NOT_A_BINDING" };
+    const call = (headers: Record<string, string>) =>
+      worker.fetch(
+        new Request(`${LOCAL}/dashboard`, { headers: { cookie, ...headers } }),
+        broken,
+        createExecutionContext(),
+      );
+    const res = await call({ accept: "text/html" });
+    expect(res.status).toBe(500);
+    const page = await dashboardHtml(res);
+    expect(page).toContain("<title>500 Something went wrong · edgehog</title>");
+    expect((await readErrorPage(page)).alert).toBe("An unexpected error occurred.");
+    expect(page).not.toMatch(/NOT_A_BINDING|Try again/);
+    const script = await call({});
+    expect(script.status).toBe(500);
+    expect(await script.json()).toEqual({ error: "internal_error", message: "an unexpected error occurred" });
+  });
+});
+
 describe("a path under /dashboard that is no page", () => {
   it("is a 404 page to a signed-in browser, whatever the path (escaped), and JSON to a script", async () => {
     const benign = await getPage("/dashboard/nope", cookie);
