@@ -98,6 +98,11 @@ export function safeNext(next: string | undefined): string {
   return next && /^\/dashboard(\/[a-z-]*(\.csv)?)?(\?[\w=&%.+-]*)?$/.test(next) ? next : "/dashboard";
 }
 
+/** A browser asking for a page (or posting a form): it reads HTML, where a script reads JSON. */
+export function acceptsHtml<E extends AppEnv>(c: Context<E>): boolean {
+  return /text\/html/.test(c.req.header("accept") ?? "");
+}
+
 /**
  * Every dashboard page but the sign-in form needs a session. A browser asking for a page is
  * sent to the form (302); anything else (a script, a POST) gets a 401.
@@ -108,9 +113,7 @@ export const requireSession = createMiddleware<AppEnv>(async (c, next) => {
     return;
   }
   if (getCookie(c, sessionCookieName(new URL(c.req.url))) !== undefined) endSession(c);
-  const wantsPage =
-    (c.req.method === "GET" || c.req.method === "HEAD") && /text\/html/.test(c.req.header("accept") ?? "");
-  if (wantsPage) {
+  if ((c.req.method === "GET" || c.req.method === "HEAD") && acceptsHtml(c)) {
     const url = new URL(c.req.url);
     return c.redirect(`/dashboard/login?next=${encodeURIComponent(url.pathname + url.search)}`, 302);
   }

@@ -55,18 +55,36 @@ const codeOfStatus: Partial<Record<number, string>> = {
   415: "unsupported_media_type",
 };
 
+/** What an error answers: its status, `{ error, message }` and headers. An unknown error is logged, and a 500. */
+export interface ErrorAnswer {
+  status: ContentfulStatusCode;
+  body: ErrorBody;
+  headers: Record<string, string>;
+}
+
+export function errorAnswerOf(err: Error): ErrorAnswer {
+  if (err instanceof ApiError) return { status: err.status, body: err.toBody(), headers: err.headers };
+  if (err instanceof HTTPException) {
+    const code = codeOfStatus[err.status] ?? (err.status >= 500 ? "internal_error" : "bad_request");
+    return { status: err.status, body: { error: code, message: err.message || code.replace(/_/g, " ") }, headers: {} };
+  }
+  console.error("unhandled error", err);
+  return { status: 500, body: { error: "internal_error", message: "an unexpected error occurred" }, headers: {} };
+}
+
 /** The app's `onError`: every error becomes the project's JSON shape; the unknown ones a logged 500. */
 export function handleError(err: Error, c: Context): Response {
   if (err instanceof ApiError) return err.getResponse();
-  if (err instanceof HTTPException) {
-    const code = codeOfStatus[err.status] ?? (err.status >= 500 ? "internal_error" : "bad_request");
-    return c.json({ error: code, message: err.message || code.replace(/_/g, " ") } satisfies ErrorBody, err.status);
-  }
-  console.error("unhandled error", err);
-  return c.json({ error: "internal_error", message: "an unexpected error occurred" } satisfies ErrorBody, 500);
+  const { status, body } = errorAnswerOf(err);
+  return c.json(body, status);
+}
+
+/** The 404 of a path no route answers. */
+export function noRoute(c: Context): ApiError {
+  return new ApiError(404, "not_found", `no route for ${c.req.method} ${c.req.path}`);
 }
 
 /** The app's `notFound`. */
 export function handleNotFound(c: Context): Response {
-  return c.json({ error: "not_found", message: `no route for ${c.req.method} ${c.req.path}` } satisfies ErrorBody, 404);
+  return c.json(noRoute(c).toBody(), 404);
 }

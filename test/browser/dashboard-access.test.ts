@@ -66,7 +66,8 @@ describe("the operator dashboard's accessibility and weight, in Chromium", () =>
   });
 
   it("passes axe's accessibility rules (labels, contrast, names) on every page, without CSP errors", async () => {
-    for (const { path } of PAGES) {
+    // Every page, and the error page (here a 404: the same page says a 503 or a 403).
+    for (const path of [...PAGES.map((p) => p.path), "/dashboard/not-a-page"]) {
       await page.goto(`${collector.url}${path}`);
       // Evaluated through the DevTools protocol: the page's CSP allows no script, rightly.
       await page.evaluate(axeSource);

@@ -1,10 +1,8 @@
-import { createExecutionContext } from "cloudflare:test";
 import { env, exports } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
 import { computeBilling } from "../../src/billing/compute";
-import worker from "../../src/index";
-import { getPage, LOCAL, signIn } from "../helpers/dashboard";
-import { batchMessage, deliver, storedEvent, unavailableDb } from "../helpers/queue";
+import { dashboardHtml, getPage, LOCAL, signIn } from "../helpers/dashboard";
+import { batchMessage, deliver, storedEvent } from "../helpers/queue";
 import { resourcePresenceReport, userActivityReport } from "../helpers/reports";
 import { bearer, tenantWithToken } from "../helpers/tenants";
 
@@ -30,21 +28,7 @@ describe("the dashboard's pages", () => {
   it.each(PAGES)("%s answers 200 with a session, under a strict CSP and no-store", async (path) => {
     const res = await getPage(path, cookie);
     expect(res.status).toBe(200);
-    expect(res.headers.get("content-type")).toMatch(/^text\/html/);
-    expect(res.headers.get("cache-control")).toBe("no-store");
-    expect(res.headers.get("x-frame-options")).toBe("DENY");
-    expect(res.headers.get("referrer-policy")).toBe("no-referrer");
-    expect(res.headers.get("x-content-type-options")).toBe("nosniff");
-    const csp = res.headers.get("content-security-policy") ?? "";
-    expect(csp).toMatch(/default-src 'none'/);
-    expect(csp).toMatch(/frame-ancestors 'none'/);
-    expect(csp).toMatch(/form-action 'self'/);
-    const nonce = csp.match(/style-src 'nonce-([^']+)'/)?.[1];
-    expect(nonce).toBeTruthy();
-    const page = await res.text();
-    expect(page.startsWith("<!doctype html>")).toBe(true);
-    expect(page).toContain(`<style nonce="${nonce}">`);
-    expect(page).not.toMatch(/<script|\sstyle="|\son[a-z]+="|https?:\/\/(?!127\.0\.0\.1)/);
+    await dashboardHtml(res);
   });
 
   it.each(PAGES)("%s sends a browser without a session to the sign-in form", async (path) => {
@@ -108,25 +92,6 @@ describe("the dashboard's pages", () => {
   });
 });
 
-describe("when D1 is down", () => {
-  it.each([
-    "/dashboard",
-    "/dashboard/drops",
-    "/dashboard/billing",
-    "/dashboard/health",
-    `/dashboard/billing.csv?month=${month}`,
-  ])("%s answers 503 with Retry-After, never a page of zeros", async (path) => {
-    const res = await worker.fetch(
-      new Request(`${LOCAL}${path}`, { headers: { cookie, accept: "text/html" } }),
-      { ...env, DB: unavailableDb },
-      createExecutionContext(),
-    );
-    expect(res.status).toBe(503);
-    expect(res.headers.get("retry-after")).toBeTruthy();
-    expect(await res.json()).toMatchObject({ error: "storage_unavailable" });
-  });
-});
-
 describe("the Events page's breakdowns", () => {
   it("shows installs by version with the small groups merged into (other)", async () => {
     const day = "2025-06-10";
@@ -184,12 +149,6 @@ describe("the billing CSV download", () => {
     const billing = await (await getPage(`/dashboard/billing?month=${month}`, cookie)).text();
     expect(billing).toContain("<title>dashboard-csv-co: 2 users</title>");
     expect(billing).toContain("<title>dashboard-csv-co: 3 resources</title>");
-  });
-
-  it("answers 400 for a malformed month", async () => {
-    const res = await getPage("/dashboard/billing.csv?month=2026-1", cookie);
-    expect(res.status).toBe(400);
-    expect(await res.json()).toMatchObject({ error: "invalid_query" });
   });
 });
 

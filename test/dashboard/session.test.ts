@@ -2,7 +2,9 @@ import { createExecutionContext } from "cloudflare:test";
 import { env, exports } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { LOCAL_EXAMPLE_ADMIN_TOKEN } from "../../src/admin/require-admin";
+import { dashboardRoutes } from "../../src/dashboard/routes";
 import { SESSION_TTL_MS, signSession } from "../../src/dashboard/session";
+import { signInRoutes } from "../../src/dashboard/sign-in-routes";
 import worker from "../../src/index";
 import { HOUR_MS } from "../../src/lib/time";
 import { ADMIN_TOKEN, DEPLOYED, getPage, LOCAL, postSignIn, signIn } from "../helpers/dashboard";
@@ -197,5 +199,28 @@ describe("the session cookie", () => {
     });
     expect(res.status).toBe(403);
     expect(res.headers.get("set-cookie")).toBeNull();
+  });
+});
+
+describe("the session guard", () => {
+  // Read from the dashboard's own routes: a page added later is checked without being listed here.
+  const signInPaths = new Set(signInRoutes.routes.map((route) => route.path));
+  const pages = [
+    ...new Set(
+      dashboardRoutes.routes
+        .filter((route) => route.method === "GET" && !route.path.includes("*") && !signInPaths.has(route.path))
+        .map((route) => `/dashboard${route.path === "/" ? "" : route.path}`),
+    ),
+  ];
+
+  it("covers every dashboard route but the sign-in form's: a browser is sent to the form, a script refused", async () => {
+    expect(pages).toEqual(expect.arrayContaining(["/dashboard", "/dashboard/health", "/dashboard/billing.csv"]));
+    for (const path of [...pages, "/dashboard/not-a-page"]) {
+      const page = await getPage(path);
+      expect(page.status, path).toBe(302);
+      expect(page.headers.get("location")).toBe(`/dashboard/login?next=${encodeURIComponent(path)}`);
+      const script = await exports.default.fetch(`${LOCAL}${path}`);
+      expect(script.status, path).toBe(401);
+    }
   });
 });

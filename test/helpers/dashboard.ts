@@ -1,4 +1,5 @@
 import { env, exports } from "cloudflare:workers";
+import { expect } from "vitest";
 import { randomIp } from "../ratelimit/helpers";
 
 /** The dashboard through the Worker's own fetch handler, as a browser on `origin` would use it. */
@@ -40,4 +41,28 @@ export function getPage(path: string, cookie?: string, origin = LOCAL) {
     redirect: "manual",
     headers: { accept: "text/html,application/xhtml+xml", ...(cookie ? { cookie } : {}) },
   });
+}
+
+/**
+ * Checks what every dashboard HTML answer carries — a strict CSP whose nonce is on the page's one
+ * `<style>`, no-store, no framing, no script, no inline style, nothing from elsewhere — and
+ * returns the page.
+ */
+export async function dashboardHtml(res: Response): Promise<string> {
+  expect(res.headers.get("content-type")).toMatch(/^text\/html/);
+  expect(res.headers.get("cache-control")).toBe("no-store");
+  expect(res.headers.get("x-frame-options")).toBe("DENY");
+  expect(res.headers.get("referrer-policy")).toBe("no-referrer");
+  expect(res.headers.get("x-content-type-options")).toBe("nosniff");
+  const csp = res.headers.get("content-security-policy") ?? "";
+  expect(csp).toMatch(/default-src 'none'/);
+  expect(csp).toMatch(/frame-ancestors 'none'/);
+  expect(csp).toMatch(/form-action 'self'/);
+  const nonce = csp.match(/style-src 'nonce-([^']+)'/)?.[1];
+  expect(nonce).toBeTruthy();
+  const page = await res.text();
+  expect(page.startsWith("<!doctype html>")).toBe(true);
+  expect(page).toContain(`<style nonce="${nonce}">`);
+  expect(page).not.toMatch(/<script|\sstyle="|\son[a-z]+="|https?:\/\/(?!127\.0\.0\.1)/);
+  return page;
 }

@@ -1,6 +1,7 @@
 import type { BillingReportRow } from "../../billing/queries";
 import { formatNumber, HorizontalBars } from "../charts";
 import { EmptyState } from "../layout";
+import { type Column, Table } from "../table";
 
 /**
  * The Tenants and billing page: per tenant, the period starting in a month, its MAU, TPR and
@@ -88,45 +89,24 @@ export function BillingPage({ month, previous, next, error, rows, tenantNames, o
         </EmptyState>
       ) : (
         <>
-          <div class="scroll">
-            <table id="billing-table">
-              <caption>{`Billing figures for ${month}`}</caption>
-              <thead>
-                <tr>
-                  <th scope="col">Tenant</th>
-                  {FIGURES.map((f) => (
-                    <>
-                      <th scope="col" class="n">
-                        {f.name}
-                      </th>
-                      <th scope="col" class="n">
-                        {`${f.name} high-water`}
-                      </th>
-                    </>
-                  ))}
-                  <th scope="col">Final</th>
-                  <th scope="col">Computed at (UTC)</th>
-                  <th scope="col">Period</th>
-                </tr>
-              </thead>
-              <tbody>
-                {rows.map((row) => (
-                  <tr>
-                    <th scope="row">{row.tenant_name}</th>
-                    {FIGURES.map((f) => (
-                      <>
-                        <td class="n">{formatNumber(row[f.key])}</td>
-                        <td class="n">{formatNumber(row[`${f.key}_high_water`])}</td>
-                      </>
-                    ))}
-                    <td>{row.final ? <span class="ok">final</span> : <span>open</span>}</td>
-                    <td>{new Date(row.computed_at).toISOString().slice(0, 16).replace("T", " ")}</td>
-                    <td>{`${row.period_start} → ${row.period_end}`}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+          <Table
+            id="billing-table"
+            caption={`Billing figures for ${month}`}
+            rows={rows}
+            columns={[
+              { header: "Tenant", rowHeader: true, cell: (row) => row.tenant_name },
+              ...FIGURES.flatMap((f): Column<BillingReportRow>[] => [
+                { header: f.name, numeric: true, cell: (row) => row[f.key] },
+                { header: `${f.name} high-water`, numeric: true, cell: (row) => row[`${f.key}_high_water`] },
+              ]),
+              { header: "Final", cell: (row) => (row.final ? <span class="ok">final</span> : <span>open</span>) },
+              {
+                header: "Computed at (UTC)",
+                cell: (row) => new Date(row.computed_at).toISOString().slice(0, 16).replace("T", " "),
+              },
+              { header: "Period", cell: (row) => `${row.period_start} → ${row.period_end}` },
+            ]}
+          />
           <div class="grid">
             {FIGURES.map((f) => (
               <HorizontalBars

@@ -1,4 +1,5 @@
 import { publishedCatalogue } from "../../catalog/published";
+import { type Column, Table } from "../table";
 
 /**
  * The Catalogue page: everything edgehog may store, each property with its privacy class, as
@@ -14,40 +15,20 @@ function constraint(property: Property): string {
   return "";
 }
 
-function PropertyTable(props: { caption: string; properties: readonly Property[] }) {
-  return (
-    <div class="scroll">
-      <table class="props">
-        <caption>{props.caption}</caption>
-        <thead>
-          <tr>
-            <th scope="col">Property</th>
-            <th scope="col">Privacy class</th>
-            <th scope="col">Required</th>
-            <th scope="col">What it is</th>
-          </tr>
-        </thead>
-        <tbody>
-          {props.properties.map((property) => (
-            <tr>
-              <th scope="row">
-                <code>{property.name}</code>
-              </th>
-              <td>
-                <span class="badge">{property.class}</span>
-              </td>
-              <td>{property.required ? "yes" : "no"}</td>
-              <td>
-                {property.description}
-                {constraint(property) ? <span class="muted">{` (${constraint(property)})`}</span> : null}
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </div>
-  );
-}
+const PROPERTY_COLUMNS: Column<Property>[] = [
+  { header: "Property", rowHeader: true, cell: (property) => <code>{property.name}</code> },
+  { header: "Privacy class", cell: (property) => <span class="badge">{property.class}</span> },
+  { header: "Required", cell: (property) => (property.required ? "yes" : "no") },
+  {
+    header: "What it is",
+    cell: (property) => (
+      <>
+        {property.description}
+        {constraint(property) ? <span class="muted">{` (${constraint(property)})`}</span> : null}
+      </>
+    ),
+  },
+];
 
 export function CataloguePage() {
   const catalogue = publishedCatalogue;
@@ -87,9 +68,11 @@ export function CataloguePage() {
           </h2>
           <p>{app.description}</p>
           {app.common_properties.length > 0 ? (
-            <PropertyTable
+            <Table
+              class="props"
               caption={`Properties any event of ${app.name} may carry`}
-              properties={app.common_properties}
+              rows={app.common_properties}
+              columns={PROPERTY_COLUMNS}
             />
           ) : null}
           {app.events.map((event) => (
@@ -100,7 +83,12 @@ export function CataloguePage() {
               </h3>
               <p>{event.description}</p>
               {event.properties.length > 0 ? (
-                <PropertyTable caption={`Properties of ${event.name}`} properties={event.properties} />
+                <Table
+                  class="props"
+                  caption={`Properties of ${event.name}`}
+                  rows={event.properties}
+                  columns={PROPERTY_COLUMNS}
+                />
               ) : (
                 <p class="muted">No properties beyond the app's.</p>
               )}

@@ -1,8 +1,10 @@
 import type { EventStats } from "../../stats/queries";
-import { formatNumber, StackedBars } from "../charts";
+import { StackedBars } from "../charts";
 import { EmptyState } from "../layout";
 import { RangeForm } from "../range-form";
 import { APP_NAMES, type Buckets, type Range, stackedSeries } from "../series";
+import { Table } from "../table";
+import { Totals } from "../totals";
 
 /** The Visible drops page: where clients misbehave. Rejections by code, and undeclared properties dropped. */
 
@@ -36,16 +38,12 @@ export function DropsPage({ range, error, stats, buckets }: DropsPageProps) {
         in the catalogue, so they were removed from events that were kept. Both are counted on the day they were
         received.
       </p>
-      <dl class="totals">
-        <div>
-          <dt>Rejected events</dt>
-          <dd id="total-rejected">{formatNumber(rejected)}</dd>
-        </div>
-        <div>
-          <dt>Dropped properties</dt>
-          <dd id="total-dropped">{formatNumber(droppedTotal)}</dd>
-        </div>
-      </dl>
+      <Totals
+        figures={[
+          { label: "Rejected events", value: rejected, id: "total-rejected" },
+          { label: "Dropped properties", value: droppedTotal, id: "total-dropped" },
+        ]}
+      />
       {rejected === 0 ? (
         <EmptyState>
           <h2>{`No rejected events from ${range.app} between ${range.from} and ${range.to}`}</h2>
@@ -65,72 +63,37 @@ export function DropsPage({ range, error, stats, buckets }: DropsPageProps) {
             unit="rejected events"
             named
           />
-          <div class="scroll">
-            <table>
-              <caption>Rejected events by error code</caption>
-              <thead>
-                <tr>
-                  <th scope="col">Error code</th>
-                  <th scope="col" class="n">
-                    Events
-                  </th>
-                </tr>
-              </thead>
-              <tbody>
-                {[...totals].map(([code, n]) => (
-                  <tr>
-                    <th scope="row">
-                      <code>{code}</code>
-                    </th>
-                    <td class="n">{formatNumber(n)}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+          <Table
+            caption="Rejected events by error code"
+            rows={[...totals]}
+            columns={[
+              { header: "Error code", rowHeader: true, cell: ([code]) => <code>{code}</code> },
+              { header: "Events", numeric: true, cell: ([, n]) => n },
+            ]}
+          />
         </>
       )}
       <h2>Dropped properties</h2>
-      {dropped.length === 0 ? (
-        <EmptyState>
+      <Table
+        id="dropped-properties"
+        caption="Undeclared properties dropped, by event"
+        rows={listed}
+        columns={[
+          { header: "Event", cell: (row) => <code>{row.event}</code> },
+          { header: "Property", cell: (row) => <code>{row.property}</code> },
+          { header: "Times dropped", numeric: true, cell: (row) => row.n },
+        ]}
+        empty={
           <p>
             No undeclared property was dropped in this range. A client that adds a property the catalogue does not
             declare shows up here: declare it in <code>src/catalog/definition.ts</code> with a privacy class, or stop
             sending it.
           </p>
-        </EmptyState>
-      ) : (
-        <div class="scroll">
-          <table id="dropped-properties">
-            <caption>Undeclared properties dropped, by event</caption>
-            <thead>
-              <tr>
-                <th scope="col">Event</th>
-                <th scope="col">Property</th>
-                <th scope="col" class="n">
-                  Times dropped
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {listed.map((row) => (
-                <tr>
-                  <td>
-                    <code>{row.event}</code>
-                  </td>
-                  <td>
-                    <code>{row.property}</code>
-                  </td>
-                  <td class="n">{formatNumber(row.n)}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-          {dropped.length > listed.length ? (
-            <p class="muted">{`${dropped.length - listed.length} rarer ones not listed (GET /v1/stats/events has them all).`}</p>
-          ) : null}
-        </div>
-      )}
+        }
+      />
+      {dropped.length > listed.length ? (
+        <p class="muted">{`${dropped.length - listed.length} rarer ones not listed (GET /v1/stats/events has them all).`}</p>
+      ) : null}
     </>
   );
 }

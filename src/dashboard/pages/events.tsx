@@ -1,10 +1,12 @@
 import type { Breakdown } from "../../stats/breakdown";
 import type { EventStats } from "../../stats/queries";
-import { formatNumber, HorizontalBars, StackedBars } from "../charts";
+import { HorizontalBars, StackedBars } from "../charts";
 import { firstEventCommand } from "../first-event";
 import { EmptyState } from "../layout";
 import { RangeForm } from "../range-form";
 import { APP_NAMES, type Buckets, meanPerBucket, type Range, stackedSeries, sumPerBucket, topCells } from "../series";
+import { Table } from "../table";
+import { Totals } from "../totals";
 
 /** The Events page: per app, events per day by name, active installs per day, installs by version, OS and country. */
 
@@ -47,27 +49,22 @@ export function EventsPage({ range, error, stats, breakdown, buckets, origin }: 
   return (
     <>
       <RangeForm action="/dashboard" apps={APP_NAMES} range={range} error={error} />
-      <dl class="totals">
-        <div>
-          <dt>Events</dt>
-          <dd id="total-events">{formatNumber(eventTotal)}</dd>
-        </div>
-        <div>
-          <dt>Distinct installs</dt>
-          <dd id="total-installs">
-            {stats.active_installs_exact ? "" : "≈ "}
-            {formatNumber(stats.active_installs)}
-          </dd>
-        </div>
-        <div>
-          <dt>Rejected events</dt>
-          <dd>
-            <a href={`/dashboard/drops?app=${encodeURIComponent(range.app)}&from=${range.from}&to=${range.to}`}>
-              {formatNumber(rejected)}
-            </a>
-          </dd>
-        </div>
-      </dl>
+      <Totals
+        figures={[
+          { label: "Events", value: eventTotal, id: "total-events" },
+          {
+            label: "Distinct installs",
+            value: stats.active_installs,
+            id: "total-installs",
+            approximate: !stats.active_installs_exact,
+          },
+          {
+            label: "Rejected events",
+            value: rejected,
+            href: `/dashboard/drops?app=${encodeURIComponent(range.app)}&from=${range.from}&to=${range.to}`,
+          },
+        ]}
+      />
       {eventTotal === 0 && stats.active_installs === 0 ? (
         <EmptyState>
           <h2>{`No events from ${range.app} between ${range.from} and ${range.to}`}</h2>
@@ -113,58 +110,35 @@ export function EventsPage({ range, error, stats, breakdown, buckets, origin }: 
             ))}
           </div>
           <p class="muted">{hidden}</p>
-          <div class="scroll">
-            <table>
-              <caption>Events by name</caption>
-              <thead>
-                <tr>
-                  <th scope="col">Event</th>
-                  <th scope="col" class="n">
-                    Events
-                  </th>
-                </tr>
-              </thead>
-              <tbody>
-                {[...totals].map(([name, n]) => (
-                  <tr>
-                    <th scope="row">{name}</th>
-                    <td class="n">{formatNumber(n)}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+          <Table
+            caption="Events by name"
+            rows={[...totals]}
+            columns={[
+              { header: "Event", rowHeader: true, cell: ([name]) => name },
+              { header: "Events", numeric: true, cell: ([, n]) => n },
+            ]}
+          />
           <details>
             <summary>{weekly ? "Week by week" : "Day by day"}</summary>
-            <div class="scroll">
-              <table>
-                <caption>{`Events, active installs and rejected events ${per}`}</caption>
-                <thead>
-                  <tr>
-                    <th scope="col">{weekly ? "Week from" : "Day"}</th>
-                    <th scope="col" class="n">
-                      Events
-                    </th>
-                    <th scope="col" class="n">
-                      {weekly ? "Active installs (daily mean)" : "Active installs"}
-                    </th>
-                    <th scope="col" class="n">
-                      Rejected
-                    </th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {buckets.labels.map((label, i) => (
-                    <tr>
-                      <th scope="row">{label}</th>
-                      <td class="n">{formatNumber(eventsPer[i] ?? 0)}</td>
-                      <td class="n">{formatNumber(installs[i] ?? 0)}</td>
-                      <td class="n">{formatNumber(rejectedPer[i] ?? 0)}</td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </div>
+            <Table
+              caption={`Events, active installs and rejected events ${per}`}
+              rows={buckets.labels.map((label, i) => ({
+                label,
+                events: eventsPer[i] ?? 0,
+                installs: installs[i] ?? 0,
+                rejected: rejectedPer[i] ?? 0,
+              }))}
+              columns={[
+                { header: weekly ? "Week from" : "Day", rowHeader: true, cell: (row) => row.label },
+                { header: "Events", numeric: true, cell: (row) => row.events },
+                {
+                  header: weekly ? "Active installs (daily mean)" : "Active installs",
+                  numeric: true,
+                  cell: (row) => row.installs,
+                },
+                { header: "Rejected", numeric: true, cell: (row) => row.rejected },
+              ]}
+            />
           </details>
         </>
       )}
