@@ -8,7 +8,7 @@ import { appendFileSync, copyFileSync, existsSync, readFileSync } from "node:fs"
 import { connect } from "node:net";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
-import { adminTokenFor, operatorApi, seedDemoTenant } from "./tenant.mjs";
+import { adminTokenFor, operatorApi, seedDemoTenant } from "./lib/operator-api.mjs";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 const port = process.env.PORT ?? "8787";
