@@ -12,7 +12,7 @@ import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import { exitWithUsage, parseCommandLine } from "./lib/cli.mjs";
 import { clientCatalogSource } from "./lib/client-catalog.mjs";
-import { ROOT, wranglerEnv } from "./lib/wrangler-dev.mjs";
+import { ROOT, wranglerEnv } from "./lib/wrangler.mjs";
 
 const HELP = `usage: npm run generate [-- <target>…]       (npm run generate:check: compare only, exit 1 when stale)
   Writes the generated files again from their sources; with --check, only compares them.
