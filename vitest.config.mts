@@ -1,6 +1,11 @@
 import { readFileSync } from "node:fs";
 import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-pool-workers";
 import { defineConfig } from "vitest/config";
+import { dropWorkerdTeardownNotices } from "./test/workerd-noise.mjs";
+
+// workerd's one-line notice as each workers test file's runner socket closes (test/workerd-noise.mjs).
+dropWorkerdTeardownNotices(process.stdout);
+dropWorkerdTeardownNotices(process.stderr);
 
 const migrations = await readD1Migrations(new URL("./migrations", import.meta.url).pathname);
 
@@ -34,7 +39,7 @@ export default defineConfig({
         test: {
           name: "workers",
           include: ["test/**/*.test.ts"],
-          exclude: ["test/e2e/**", "test/client/**", "test/browser/**"],
+          exclude: ["test/e2e/**", "test/client/**", "test/browser/**", "test/scripts/**"],
           setupFiles: ["./test/setup.ts"],
           testTimeout: 20_000,
         },
@@ -50,10 +55,11 @@ export default defineConfig({
       },
       {
         // End to end: the collector under `wrangler dev` on 127.0.0.1, driven over real HTTP
-        // (and by the built client package, which globalSetup builds first).
+        // (and by the built client package, which globalSetup builds first); and the scripts
+        // (test/scripts/), run as an operator runs them.
         test: {
           name: "e2e",
-          include: ["test/e2e/**/*.test.ts"],
+          include: ["test/e2e/**/*.test.ts", "test/scripts/**/*.test.ts"],
           globalSetup: ["./test/e2e/build-client.ts"],
           setupFiles: ["./test/e2e/dev-proxy-retry.ts"],
           environment: "node",

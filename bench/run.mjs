@@ -6,6 +6,7 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSyn
 import os from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
+import { exitWithUsage, parseCommandLine } from "../scripts/lib/cli.mjs";
 import { batchTemplate } from "./lib/payload.mjs";
 import { printTable } from "./lib/report.mjs";
 import { serverDefs as builtinServers, startServer } from "./lib/servers.mjs";
@@ -27,80 +28,56 @@ const USAGE = `usage: npm run bench -- [--quick | --smoke] [options]
   --naive-events=N  events for the naive baseline (full 20,000, quick 2,000, smoke 500)
   --prefill=N       events the consumer scenario's database holds before it is timed
   --sustained-seconds=N                         --keep-state     keep the wrangler state dir
-  --out=PATH        JSON output (bench/results/latest.json)`;
+  --out=PATH        JSON output (bench/results/latest.json)
+  (options take their value after = or a space: --only=ingest or --only ingest)`;
 
-function parseArgs(argv) {
-  const o = {
-    mode: "full",
-    connections: 10,
-    concurrency: 12,
-    only: null,
-    skip: [],
-    out: join(ROOT, "bench/results/latest.json"),
+/** The bench's options from its command line (exits 0 on --help, 2 on a mistake). */
+function benchOptions(args) {
+  const number = { type: "string" };
+  const { values } = parseCommandLine(USAGE, {
+    args,
+    options: {
+      quick: { type: "boolean", default: false },
+      smoke: { type: "boolean", default: false },
+      full: { type: "boolean", default: false },
+      only: { type: "string" },
+      skip: { type: "string" },
+      sustained: { type: "boolean", default: false },
+      events: number,
+      concurrency: number,
+      connections: number,
+      rate: number,
+      "naive-events": number,
+      prefill: number,
+      "sustained-seconds": number,
+      "keep-state": { type: "boolean", default: false },
+      out: { type: "string", default: join(ROOT, "bench/results/latest.json") },
+    },
+  });
+  const modes = ["quick", "smoke", "full"].filter((mode) => values[mode]);
+  if (modes.length > 1) exitWithUsage(USAGE, `choose one of --${modes.join(", --")}`);
+  if (values.sustained && values.only) exitWithUsage(USAGE, "--sustained is --only=ingest,sustained: give one of them");
+  const positive = (name) => {
+    if (values[name] === undefined) return undefined;
+    const n = Number(values[name]);
+    if (!Number.isFinite(n) || n <= 0) exitWithUsage(USAGE, `--${name} needs a positive number`);
+    return n;
   };
-  for (const arg of argv) {
-    const [k, v] = arg.split("=", 2);
-    const num = () => {
-      const n = Number(v);
-      if (!Number.isFinite(n) || n <= 0) throw new Error(`${k} needs a positive number`);
-      return n;
-    };
-    switch (k) {
-      case "--quick":
-        o.mode = "quick";
-        break;
-      case "--smoke":
-        o.mode = "smoke";
-        break;
-      case "--full":
-        o.mode = "full";
-        break;
-      case "--only":
-        o.only = v.split(",");
-        break;
-      case "--skip":
-        o.skip = v.split(",");
-        break;
-      case "--sustained":
-        o.only = ["ingest", "sustained"];
-        break;
-      case "--events":
-        o.events = num();
-        break;
-      case "--concurrency":
-        o.concurrency = num();
-        break;
-      case "--connections":
-        o.connections = num();
-        break;
-      case "--rate":
-        o.rate = num();
-        break;
-      case "--naive-events":
-        o.naiveEvents = num();
-        break;
-      case "--prefill":
-        o.prefill = num();
-        break;
-      case "--sustained-seconds":
-        o.sustainedSeconds = num();
-        break;
-      case "--keep-state":
-        o.keepState = true;
-        break;
-      case "--out":
-        o.out = v;
-        break;
-      case "--help":
-      case "-h":
-        console.log(USAGE);
-        process.exit(0);
-        break;
-      default:
-        throw new Error(`unknown option ${arg}\n${USAGE}`);
-    }
-  }
-  return o;
+  const list = (name) => values[name]?.split(",").filter(Boolean);
+  return {
+    mode: modes[0] ?? "full",
+    connections: positive("connections") ?? 10,
+    concurrency: positive("concurrency") ?? 12,
+    only: values.sustained ? ["ingest", "sustained"] : (list("only") ?? null),
+    skip: list("skip") ?? [],
+    events: positive("events"),
+    rate: positive("rate"),
+    naiveEvents: positive("naive-events"),
+    prefill: positive("prefill"),
+    sustainedSeconds: positive("sustained-seconds"),
+    keepState: values["keep-state"],
+    out: values.out,
+  };
 }
 
 /** Every bench/scenarios/*.mjs is a scenario: drop a module in to add one (see its README). */
@@ -151,7 +128,7 @@ const started = Date.now();
 const log = (msg) => console.log(`[bench ${((Date.now() - started) / 1000).toFixed(1).padStart(5)}s] ${msg}`);
 
 async function main() {
-  const options = parseArgs(process.argv.slice(2));
+  const options = benchOptions(process.argv.slice(2));
   const all = await loadScenarios();
   const scenarios = all.filter(
     (s) =>

@@ -8,6 +8,10 @@ import { spawnSync } from "node:child_process";
 import { rmSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
+import { parseCommandLine } from "./lib/cli.mjs";
+
+parseCommandLine(`usage: npm run build
+  Builds the client SDK into dist/ (dist/client/index.js, node.js, edgehog.min.js and dist/types).`);
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 rmSync(`${root}dist`, { recursive: true, force: true });

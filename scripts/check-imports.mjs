@@ -8,6 +8,13 @@
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { parseCommandLine } from "./lib/cli.mjs";
+
+const { values } = parseCommandLine(
+  `usage: node scripts/check-imports.mjs [--graph]   (run by npm run lint)
+  Checks the layering rules of src/ (exit 1 when one is broken); --graph also prints the folder graph.`,
+  { options: { graph: { type: "boolean", default: false } } },
+);
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const SRC = join(ROOT, "src");
@@ -112,7 +119,7 @@ for (const component of cycles([...graph.keys()], (f) => graph.get(f) ?? [])) {
   problems.push(`file cycle: ${component.map((f) => relative(SRC, f)).join(" ↔ ")}`);
 }
 
-if (process.argv.includes("--graph")) {
+if (values.graph) {
   for (const from of folders) {
     const to = [...(folderEdges.get(from)?.keys() ?? [])].sort();
     console.log(`${from.padEnd(10)} → ${to.join(", ") || "(nothing)"}`);

@@ -5,6 +5,14 @@
 import { fileURLToPath } from "node:url";
 import { gzipSync } from "node:zlib";
 import { build } from "esbuild";
+import { parseCommandLine } from "./lib/cli.mjs";
+
+const { values } = parseCommandLine(
+  `usage: npm run size [-- --json]
+  The browser bundle of createClient + anonymize, minified and gzipped; exits 1 over the budget.
+  --json   print the figures as JSON`,
+  { options: { json: { type: "boolean", default: false } } },
+);
 
 const BUDGET_BYTES = 5 * 1024;
 const root = fileURLToPath(new URL("..", import.meta.url));
@@ -23,7 +31,7 @@ const result = await build({
 });
 const code = result.outputFiles[0].contents;
 const figures = { minified: code.byteLength, gzipped: gzipSync(code, { level: 9 }).byteLength, budget: BUDGET_BYTES };
-if (process.argv.includes("--json")) console.log(JSON.stringify(figures));
+if (values.json) console.log(JSON.stringify(figures));
 else {
   const kb = (n) => `${(n / 1024).toFixed(2)} KB`;
   console.log(

@@ -5,12 +5,22 @@
 // each uuid once per hour. `--list` shows the day's objects instead; `--forgotten` writes the
 // tombstones (NDJSON) that readers of the bucket itself must leave out (docs/SCALING.md).
 import { createWriteStream } from "node:fs";
-import { parseArgs } from "node:util";
-import { adminTokenFor, operatorApi } from "./tenant.mjs";
+import { parseCommandLine, runScript, UsageError } from "./lib/cli.mjs";
+import { adminTokenFor, LOCAL_URL, OperatorApiError, operatorApi } from "./lib/operator-api.mjs";
 
-const { values } = parseArgs({
+const HELP = `usage: npm run export -- --day YYYY-MM-DD [--app <app>] [--out <file>] [--list] [--url <collector>]
+       npm run export -- --forgotten [--out <file>] [--url <collector>]
+  --day YYYY-MM-DD  the UTC day of arrival whose raw events to write (NDJSON, forgotten installs left out)
+  --app <app>       only this app's events
+  --out <file>      write to a file instead of stdout
+  --list            list the day's archive objects instead
+  --forgotten       write the tombstones (NDJSON) that readers of the bucket itself must leave out
+  --url <collector> default ${LOCAL_URL} (npm start); the operator token comes from
+                    EDGEHOG_ADMIN_TOKEN or ADMIN_TOKEN (locally: ADMIN_TOKEN in .dev.vars)`;
+
+const { values } = parseCommandLine(HELP, {
   options: {
-    url: { type: "string", default: `http://127.0.0.1:${process.env.PORT ?? "8787"}` },
+    url: { type: "string", default: LOCAL_URL },
     day: { type: "string" },
     app: { type: "string" },
     out: { type: "string" },
@@ -21,7 +31,7 @@ const { values } = parseArgs({
 
 async function download(path, token, out) {
   const res = await fetch(new URL(`/v1/admin${path}`, values.url), { headers: { authorization: `Bearer ${token}` } });
-  if (!res.ok) throw new Error(`${path}: ${res.status} ${await res.text()}`);
+  if (!res.ok) throw new OperatorApiError(`${path}: ${res.status} ${await res.text()}`);
   let bytes = 0;
   for await (const chunk of res.body) {
     bytes += chunk.length;
@@ -30,13 +40,15 @@ async function download(path, token, out) {
   return bytes;
 }
 
-try {
+await runScript(HELP, async () => {
+  if (!values.forgotten && !/^\d{4}-\d{2}-\d{2}$/.test(values.day ?? "")) {
+    throw new UsageError("--day YYYY-MM-DD is required");
+  }
   const token = adminTokenFor(values.url);
   const out = values.out ? createWriteStream(values.out) : process.stdout;
   if (values.forgotten) {
     await download("/archive/forgotten", token, out);
   } else {
-    if (!values.day || !/^\d{4}-\d{2}-\d{2}$/.test(values.day)) throw new Error("--day YYYY-MM-DD is required");
     const app = values.app ? `&app=${encodeURIComponent(values.app)}` : "";
     const { objects, events, bytes } = await operatorApi(values.url, token)(
       "GET",
@@ -54,7 +66,4 @@ try {
     }
   }
   if (values.out) out.end();
-} catch (err) {
-  console.error(err.message);
-  process.exitCode = 1;
-}
+});

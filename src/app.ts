@@ -7,6 +7,7 @@ import { billingAdminRoutes } from "./billing/term-route";
 import { catalogRoutes } from "./catalog/route";
 import { dashboardRoutes } from "./dashboard/routes";
 import { deadLetterRoutes } from "./deadletters/routes";
+import { doctorRoutes } from "./doctor/routes";
 import { forgetRoutes } from "./forget/route";
 import { homeRoutes } from "./home/route";
 import type { AppEnv } from "./http/context";
@@ -36,7 +37,7 @@ app.use("/v1/usage", limitRequests);
 for (const path of posthogCapturePaths) app.use(path, limitRequests);
 // Teleport's reporting RPCs (prehog): the same limiter, its refusals answered in Connect's form.
 for (const path of prehogPaths) app.use(path, rpcErrors, limitRequests);
-// The operator API: stats, billing, tenants, dead letters and the archive, behind ADMIN_TOKEN (failed
+// The operator API: stats, billing, tenants, dead letters, the archive and the doctor, behind ADMIN_TOKEN (failed
 // attempts are counted by the limiter).
 for (const operatorPath of ["/v1/stats/*", "/v1/billing/*", "/v1/admin/*"]) {
   app.use(operatorPath, limitRequests, requireAdmin);
@@ -55,6 +56,7 @@ app.route("/v1/admin", billingAdminRoutes);
 app.route("/v1/admin", usageAdminRoutes);
 app.route("/v1/admin", deadLetterRoutes);
 app.route("/v1/admin", archiveRoutes);
+app.route("/v1/admin", doctorRoutes);
 app.route("/", prehogRoutes);
 app.route("/", posthogRoutes);
 // The operator's pages: their own session (a cookie signed with a key derived from ADMIN_TOKEN).

@@ -2,6 +2,7 @@
 // add its own definitions (`serverDefs`), e.g. the collector with other vars.
 import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { RELAXED_RATE_LIMITS } from "../../scripts/lib/wrangler-dev.mjs";
 import { applyMigrations, applySchema, ROOT, startWorker } from "./wrangler.mjs";
 
 export const ADMIN_TOKEN = "bench-admin-token";
@@ -11,20 +12,10 @@ export const SCHEMA = join(ROOT, "schema.sql");
 // The rate limiter stays on (it is the production path), with every limit far above anything
 // a bench run can reach on one machine: it is measured, never the bottleneck. One client
 // address and a fixed set of install ids would exhaust the default limits within a second.
-const HUGE = "1000000000";
 export const RATE_LIMIT_VARS = {
   RATE_LIMIT_ENABLED: "true",
   RATE_LIMIT_SALT_SECRET: "bench-rate-limit-salt-secret-local-only",
-  RATE_LIMIT_APP_CAPACITY: HUGE,
-  RATE_LIMIT_APP_PER_SECOND: HUGE,
-  RATE_LIMIT_CLIENT_CAPACITY: HUGE,
-  RATE_LIMIT_CLIENT_PER_SECOND: HUGE,
-  RATE_LIMIT_INSTALL_CAPACITY: HUGE,
-  RATE_LIMIT_INSTALL_PER_SECOND: HUGE,
-  RATE_LIMIT_TENANT_CAPACITY: HUGE,
-  RATE_LIMIT_TENANT_PER_SECOND: HUGE,
-  RATE_LIMIT_AUTH_FAILURES_CAPACITY: HUGE,
-  RATE_LIMIT_AUTH_FAILURES_PER_SECOND: HUGE,
+  ...RELAXED_RATE_LIMITS,
 };
 
 /** A collector definition (own state, migrations applied) with the bench vars, plus `vars`. */

@@ -3,7 +3,7 @@
 //    this measures the idempotent path (auth, validation, limiter, a D1 batch that adds nothing);
 // 2. a closed loop with fresh report uuids in every request (every report is stored), then,
 //    with the server stopped, the reports in D1 are counted: lost = accepted − stored.
-import { operatorApi } from "../../scripts/tenant.mjs";
+import { operatorApi } from "../../scripts/lib/operator-api.mjs";
 import { cannon, sendAll } from "../lib/load.mjs";
 import { usageTemplate } from "../lib/payload.mjs";
 import { ADMIN_TOKEN, collectorDef } from "../lib/servers.mjs";

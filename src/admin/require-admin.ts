@@ -19,17 +19,23 @@ export const LOCAL_EXAMPLE_ADMIN_TOKEN = "edgehog-local-admin-token";
 
 const LOOPBACK = new Set(["127.0.0.1", "localhost", "[::1]"]);
 
+/** Why ADMIN_TOKEN is too weak for a deployment (the local example, or too short), or undefined. */
+export function adminTokenWeakness(token: string): string | undefined {
+  if (token === LOCAL_EXAMPLE_ADMIN_TOKEN) {
+    return "ADMIN_TOKEN is the local example; set a secret of your own (npx wrangler secret put ADMIN_TOKEN, e.g. openssl rand -base64 32)";
+  }
+  if (token.length < MIN_ADMIN_TOKEN_LENGTH) {
+    return `ADMIN_TOKEN must be at least ${MIN_ADMIN_TOKEN_LENGTH} characters (npx wrangler secret put ADMIN_TOKEN, e.g. openssl rand -base64 32)`;
+  }
+  return undefined;
+}
+
 /** Why ADMIN_TOKEN cannot be used for this request, or undefined if it can. */
 export function adminTokenProblem(token: string | undefined, requestUrl: string): string | undefined {
   if (!token) return "the operator API is disabled: set the ADMIN_TOKEN secret to enable it";
   if (LOOPBACK.has(new URL(requestUrl).hostname)) return undefined;
-  if (token === LOCAL_EXAMPLE_ADMIN_TOKEN) {
-    return "the operator API is disabled: ADMIN_TOKEN is the local example; set a secret of your own (npx wrangler secret put ADMIN_TOKEN, e.g. openssl rand -base64 32)";
-  }
-  if (token.length < MIN_ADMIN_TOKEN_LENGTH) {
-    return `the operator API is disabled: ADMIN_TOKEN must be at least ${MIN_ADMIN_TOKEN_LENGTH} characters (npx wrangler secret put ADMIN_TOKEN, e.g. openssl rand -base64 32)`;
-  }
-  return undefined;
+  const weakness = adminTokenWeakness(token);
+  return weakness && `the operator API is disabled: ${weakness}`;
 }
 
 /** True if `given` is the operator token and the token may be used; throws 503 if it may not. */

@@ -21,6 +21,7 @@ export const homeRoutes = new Hono<AppEnv>()
         stats: "GET /v1/stats/events, /v1/stats/breakdown, /v1/stats/health (operator token)",
         billing: "GET /v1/billing/usage, GET /v1/billing/usage/detail (operator token)",
         tenants: "GET|POST /v1/admin/tenants (operator token)",
+        doctor: "GET /v1/admin/doctor (operator token: bindings, migrations and secrets checked; npm run doctor)",
         dashboard: "GET /dashboard (the operator's pages: sign in with the operator token)",
         health: "GET /healthz",
       },

@@ -19,6 +19,8 @@ export interface EventDatabases {
   primary: D1Database;
   /** Every event database, `DB` first; an install's shard is `all[shardOf(id)]`. */
   all: readonly D1Database[];
+  /** Their binding names, in the same order. */
+  names: readonly string[];
   shardOf(distinctId: string): number;
 }
 
@@ -37,7 +39,8 @@ export function eventDatabases(env: Env): EventDatabases {
   const cached = cache.get(env);
   if (cached) return cached;
   const bindings = env as unknown as Record<string, unknown>;
-  const all = namesOf(env).map((name) => {
+  const names = namesOf(env);
+  const all = names.map((name) => {
     const db = bindings[name] as Partial<D1Database> | undefined;
     if (typeof db?.prepare !== "function" || typeof db.batch !== "function") {
       throw new Error(`invalid event database variable: EVENT_DATABASES names "${name}", which is not a D1 binding`);
@@ -47,6 +50,7 @@ export function eventDatabases(env: Env): EventDatabases {
   const databases: EventDatabases = {
     primary: all[0] as D1Database,
     all,
+    names,
     shardOf: all.length === 1 ? () => 0 : (distinctId) => murmur3(distinctId, 0x2545f491) % all.length,
   };
   cache.set(env, databases);

@@ -27,6 +27,9 @@ export interface RateLimits {
   buckets: Record<LimitKind, BucketLimit>;
 }
 
+/** The shortest RATE_LIMIT_SALT_SECRET accepted while rate limiting is on. */
+export const MIN_SALT_SECRET_LENGTH = 16;
+
 const schema = z
   .object({
     RATE_LIMIT_ENABLED: flag(true),
@@ -46,8 +49,8 @@ const schema = z
     RATE_LIMIT_AUTH_FAILURES_CAPACITY: positiveInt(10),
     RATE_LIMIT_AUTH_FAILURES_PER_SECOND: positiveNumber(1 / 60),
   })
-  .refine((v) => !v.RATE_LIMIT_ENABLED || (v.RATE_LIMIT_SALT_SECRET?.length ?? 0) >= 16, {
-    message: "RATE_LIMIT_SALT_SECRET must be set (at least 16 characters) while RATE_LIMIT_ENABLED is true",
+  .refine((v) => !v.RATE_LIMIT_ENABLED || (v.RATE_LIMIT_SALT_SECRET?.length ?? 0) >= MIN_SALT_SECRET_LENGTH, {
+    message: `RATE_LIMIT_SALT_SECRET must be set (at least ${MIN_SALT_SECRET_LENGTH} characters) while RATE_LIMIT_ENABLED is true`,
     path: ["RATE_LIMIT_SALT_SECRET"],
   })
   .transform(

@@ -8,5 +8,10 @@ export function shardOf(key: string, shards: number): string {
     hash ^= key.charCodeAt(i);
     hash = Math.imul(hash, 0x01000193);
   }
-  return `shard-${(hash >>> 0) % shards}`;
+  return shardName((hash >>> 0) % shards);
+}
+
+/** The name of the object that holds shard `index` (0 to the shard count − 1). */
+export function shardName(index: number): string {
+  return `shard-${index}`;
 }

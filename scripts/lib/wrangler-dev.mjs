@@ -1,0 +1,203 @@
+// @ts-check
+// The one launcher of `wrangler dev` and of the wrangler commands around it, for `npm start`
+// (scripts/start.mjs), the end-to-end and browser tests (test/e2e/wrangler-dev.ts) and the bench
+// (bench/lib/wrangler.mjs). What they share lives here: free ports, the local persistence
+// directory, the D1 migrations applied first, .dev.vars, waiting until the Worker answers,
+// starting again when a port was taken meanwhile, and stopping wrangler with its workerd
+// (the wrangler processes and one-shot commands themselves: ./wrangler.mjs).
+import { appendFileSync, copyFileSync, existsSync, mkdirSync, readFileSync } from "node:fs";
+import { createServer } from "node:net";
+import { join } from "node:path";
+import { ROOT, spawnWrangler, stopGroup } from "./wrangler.mjs";
+
+export { applyMigrations, executeLocal, ROOT, runWrangler, wranglerEnv } from "./wrangler.mjs";
+
+/**
+ * Every limit far above anything one machine can send, the limiter itself still on (it is the
+ * production path): the bench's collectors, and `npm start -- --relax-limits` for local load.
+ */
+const HUGE = "1000000000";
+export const RELAXED_RATE_LIMITS = Object.freeze(
+  Object.fromEntries(
+    ["APP", "CLIENT", "INSTALL", "TENANT", "AUTH_FAILURES"].flatMap((kind) => [
+      [`RATE_LIMIT_${kind}_CAPACITY`, HUGE],
+      [`RATE_LIMIT_${kind}_PER_SECOND`, HUGE],
+    ]),
+  ),
+);
+
+/** Ports handed out in this process: the OS may offer a released port again to the next caller. */
+const handedOut = new Set();
+
+/**
+ * A free TCP port on 127.0.0.1 (asked from the OS, then released), never one this process
+ * already handed out: servers starting in parallel would otherwise get the same port (one's
+ * HTTP port, another's inspector), and the readiness check would reach the wrong server.
+ * @returns {Promise<number>}
+ */
+export async function freePort() {
+  for (;;) {
+    /** @type {number} */
+    const port = await new Promise((resolve, reject) => {
+      const server = createServer();
+      server.once("error", reject);
+      server.listen(0, "127.0.0.1", () => {
+        const address = server.address();
+        server.close(() =>
+          typeof address === "object" && address ? resolve(address.port) : reject(new Error("no port")),
+        );
+      });
+    });
+    if (!handedOut.has(port)) {
+      handedOut.add(port);
+      return port;
+    }
+  }
+}
+
+/**
+ * Whether something already listens on 127.0.0.1:`port`.
+ * @param {number} port
+ * @returns {Promise<boolean>}
+ */
+export async function portInUse(port) {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.once("error", () => resolve(true));
+    server.listen(port, "127.0.0.1", () => server.close(() => resolve(false)));
+  });
+}
+
+const NAME = /^[A-Z_][A-Z0-9_]*(?==)/gm;
+
+/**
+ * The local secrets of `wrangler dev` (.dev.vars): created from .dev.vars.example when missing;
+ * an older file gets the example's secrets added since. Resolves what was done, for a notice.
+ */
+export function ensureDevVars() {
+  const devVars = join(ROOT, ".dev.vars");
+  const example = join(ROOT, ".dev.vars.example");
+  if (!existsSync(devVars)) {
+    copyFileSync(example, devVars);
+    return { created: true, added: [] };
+  }
+  const present = new Set(readFileSync(devVars, "utf8").match(NAME) ?? []);
+  const missing = readFileSync(example, "utf8")
+    .split("\n")
+    .filter((line) => /^[A-Z_][A-Z0-9_]*=/.test(line) && !present.has(line.split("=", 1)[0] ?? ""));
+  if (missing.length > 0) appendFileSync(devVars, `\n${missing.join("\n")}\n`);
+  return { created: false, added: missing.map((line) => line.split("=", 1)[0] ?? "") };
+}
+
+/**
+ * @typedef {object} DevOptions
+ * @property {string} [name] what the messages call this server
+ * @property {string} [config] a wrangler config other than wrangler.toml
+ * @property {number} [port] a fixed port (`npm start`); otherwise free ones, and a start again
+ *   when one of them was taken before wrangler bound it
+ * @property {string} [persistTo] the local state directory (wrangler's default: .wrangler/state)
+ * @property {Record<string, string>} [vars] vars and secrets for this run (`--var`)
+ * @property {string[]} [args] more `wrangler dev` arguments (`--test-scheduled`, `--log-level warn`…)
+ * @property {string} [readyPath] polled until it answers below 500 (`/healthz`)
+ * @property {number} [timeoutMs] how long it may take to answer
+ */
+
+/**
+ * @typedef {object} RunningWrangler
+ * @property {string} name
+ * @property {string} url
+ * @property {number} port
+ * @property {number} pid wrangler's process, the leader of its group
+ * @property {import("node:child_process").ChildProcess} child
+ * @property {() => string} output what wrangler printed, the last 100–200 KB
+ * @property {number} startupMs
+ * @property {() => Promise<void>} stop stops wrangler and its workerd; resolves once they exited
+ */
+
+/** Starts of one server when its wrangler dev found one of its ports taken (see startWranglerDev). */
+const START_ATTEMPTS = 3;
+
+/**
+ * Starts `wrangler dev` on 127.0.0.1 and resolves once `readyPath` answers. Free ports are
+ * found free and then released, so a wrangler starting beside this one may bind one of them
+ * first: when wrangler dev exits with "Address already in use", it is started again on new
+ * ports, up to three times. With a fixed port, that is an error saying what to do.
+ * @param {DevOptions} options
+ * @returns {Promise<RunningWrangler>}
+ */
+export async function startWranglerDev(options) {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startOnce(options);
+    } catch (err) {
+      const taken = String(err instanceof Error ? err.message : err).includes("Address already in use");
+      if (!taken || options.port !== undefined || attempt >= START_ATTEMPTS) throw err;
+      console.error(
+        `${options.name ?? "wrangler dev"}: a port was taken before wrangler dev bound it; starting it again`,
+      );
+    }
+  }
+}
+
+/** @param {DevOptions} options @returns {Promise<RunningWrangler>} */
+async function startOnce({
+  name = "wrangler dev",
+  config,
+  port: fixedPort,
+  persistTo,
+  vars = {},
+  args = [],
+  readyPath = "/healthz",
+  timeoutMs = 60_000,
+}) {
+  const port = fixedPort ?? (await freePort());
+  if (persistTo) mkdirSync(persistTo, { recursive: true });
+  const { child, output } = spawnWrangler([
+    "dev",
+    ...(config ? ["--config", config] : []),
+    "--ip",
+    "127.0.0.1",
+    "--port",
+    String(port),
+    // Servers starting side by side each need their own inspector port too.
+    ...(fixedPort === undefined ? ["--inspector-port", String(await freePort())] : []),
+    ...(persistTo ? ["--persist-to", persistTo] : []),
+    "--show-interactive-dev-session=false",
+    ...args,
+    ...Object.entries(vars).flatMap(([key, value]) => ["--var", `${key}:${value}`]),
+  ]);
+  const url = `http://127.0.0.1:${port}`;
+  const started = Date.now();
+  /** @type {RunningWrangler} */
+  const running = {
+    name,
+    url,
+    port,
+    pid: /** @type {number} */ (child.pid),
+    child,
+    output,
+    startupMs: 0,
+    stop: () => stopGroup(child),
+  };
+  const exited = () => child.exitCode !== null || child.signalCode !== null;
+  while (Date.now() - started < timeoutMs) {
+    if (exited()) {
+      throw new Error(
+        `${name}: wrangler dev exited (${child.exitCode ?? child.signalCode}) before it answered\n${output().slice(-3000)}`,
+      );
+    }
+    try {
+      const res = await fetch(url + readyPath, { signal: AbortSignal.timeout(2000) });
+      await res.arrayBuffer();
+      if (res.status < 500) {
+        running.startupMs = Date.now() - started;
+        return running;
+      }
+    } catch {
+      // not listening yet
+    }
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  await running.stop();
+  throw new Error(`${name}: wrangler dev did not answer ${readyPath} within ${timeoutMs} ms\n${output().slice(-3000)}`);
+}
