@@ -17,7 +17,7 @@
 import { readFileSync } from "node:fs";
 import { parseCommandLine, runScript, UsageError, wholeNumber } from "./lib/cli.mjs";
 import { adminTokenFor, LOCAL_URL, operatorApi, seedDemoTenant } from "./lib/operator-api.mjs";
-import { backfill, printBackfill, reportsIn } from "./usage-backfill.mjs";
+import { backfill, printBackfill, reportsIn } from "./lib/usage-backfill.mjs";
 
 function printIssued(issued) {
   const expiry = issued.expires_at === null ? "never expires" : `expires ${issued.expires_at}`;

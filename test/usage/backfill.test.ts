@@ -1,7 +1,7 @@
 import { env, exports } from "cloudflare:workers";
 import { beforeEach, describe, expect, it, vi } from "vitest";
 import { operatorApi } from "../../scripts/lib/operator-api.mjs";
-import { backfill, reportsIn } from "../../scripts/usage-backfill.mjs";
+import { backfill, reportsIn } from "../../scripts/lib/usage-backfill.mjs";
 import { computeBilling } from "../../src/billing/compute";
 import { DAY_MS, HOUR_MS, utcDay } from "../../src/lib/time";
 import { createTenant, issueToken } from "../../src/tenants/admin";

@@ -1,5 +1,5 @@
 // Types of what scripts/usage-backfill.mjs exports, for the tests that drive it.
-import type { OperatorCall } from "./lib/operator-api.mjs";
+import type { OperatorCall } from "./operator-api.mjs";
 
 export interface BackfillTotals {
   accepted: number;
