@@ -79,15 +79,23 @@ export async function forwardCounts(app = "teleport-connect") {
   return (
     (await env.DB.prepare(
       `SELECT COALESCE(SUM(forwarded), 0) AS forwarded, COALESCE(SUM(duplicates), 0) AS duplicates,
-              COALESCE(SUM(failed_posts), 0) AS failed_posts, COALESCE(SUM(not_queued), 0) AS not_queued
+              COALESCE(SUM(failed_posts), 0) AS failed_posts, COALESCE(SUM(not_queued), 0) AS not_queued,
+              COALESCE(SUM(forgotten), 0) AS forgotten
        FROM forward_counts WHERE app = ?1`,
     )
       .bind(app)
-      .first<{ forwarded: number; duplicates: number; failed_posts: number; not_queued: number }>()) ?? {
+      .first<{
+        forwarded: number;
+        duplicates: number;
+        failed_posts: number;
+        not_queued: number;
+        forgotten: number;
+      }>()) ?? {
       forwarded: 0,
       duplicates: 0,
       failed_posts: 0,
       not_queued: 0,
+      forgotten: 0,
     }
   );
 }
