@@ -127,12 +127,18 @@ describe("arrival days", () => {
     )
       .bind(install)
       .run();
-    // A later delivery does not narrow the assumed span to the one day it saw.
-    await deliver([
-      batchMessage([storedEvent({ distinct_id: install, timestamp: at("2026-11-01", 9) })], {
-        received_at: at("2026-11-02"),
-      }),
-    ]);
+    // Later deliveries do not narrow the assumed span to the one day they saw, nor write the row.
+    const later = async () => {
+      const meter = d1Meter();
+      const event = storedEvent({ distinct_id: install, timestamp: at("2026-11-01", 9) });
+      await deliver([batchMessage([event], { received_at: at("2026-11-02") })], {
+        ...env,
+        DB: meteredD1(env.DB, meter),
+      });
+      return meter.rowsWritten;
+    };
+    await later();
+    expect(await later()).toBe(2); // its dedupe key and its count
     expect(await installRows(install)).toEqual([{ day: "2026-11-01", first_received: null, last_received: null }]);
     const now = at("2026-11-20");
     const forgotten = await forgetInstall(eventDatabases(env), [install, install], now, bounds(now));
