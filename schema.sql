@@ -67,6 +67,8 @@ CREATE TABLE IF NOT EXISTS daily_active_installs (
   app_version TEXT NOT NULL DEFAULT '',
   os TEXT NOT NULL DEFAULT '',
   country TEXT NOT NULL DEFAULT '',  -- two letters from request.cf, never the IP
+  first_received TEXT,               -- UTC days its events of that day arrived on, first and last
+  last_received TEXT,                -- (the archive's partitions; NULL on rows from before 0010)
   PRIMARY KEY (app, day, distinct_id)
 ) WITHOUT ROWID;
 -- POST /v1/forget finds an install's rows: what it deletes, and the archive days to rewrite.
@@ -114,21 +116,25 @@ CREATE TABLE IF NOT EXISTS processed_batches (
 CREATE INDEX IF NOT EXISTS processed_batches_processed_at ON processed_batches (processed_at);
 
 -- Installs forgotten at their request (POST /v1/forget): only the random id and when. The
--- queue consumer stores, counts and archives nothing more under these ids, the archive's days
--- the install was active in are rewritten without it, and every export leaves it out. Kept for
--- ever, one row per install, in the event database the id belongs to (EVENT_DATABASES).
+-- queue consumer stores, counts and archives nothing more under these ids, the forwarder sends
+-- nothing of them, the archive's days its events arrived on are rewritten without it, and every
+-- export leaves it out. One row per install, in the event database the id belongs to
+-- (EVENT_DATABASES), kept only while it can matter (src/forget/tombstones.ts).
 CREATE TABLE IF NOT EXISTS forgotten_installs (
   distinct_id TEXT PRIMARY KEY,
-  forgotten_at INTEGER NOT NULL         -- ms since the epoch
+  forgotten_at INTEGER NOT NULL,        -- ms since the epoch
+  expires_at INTEGER,                   -- ms: no event sent before the forget can arrive after it
+  archive_held_before TEXT              -- day: older archive objects may hold its events unrewritten
 ) WITHOUT ROWID;
 
 -- Archive days to rewrite without a forgotten install's events (POST /v1/forget fills it, the
 -- hourly job empties it: src/archive/scrub.ts).
 CREATE TABLE IF NOT EXISTS archive_scrubs (
   app TEXT NOT NULL,
-  day TEXT NOT NULL,                    -- an event day (archive partition) that may hold its events
+  day TEXT NOT NULL,                    -- an arrival day (archive partition) that holds its events
   distinct_id TEXT NOT NULL,
   requested_at INTEGER NOT NULL,        -- ms since the epoch
+  after_key TEXT,                       -- the last object key rewritten so far (NULL: none yet)
   PRIMARY KEY (app, day, distinct_id)
 ) WITHOUT ROWID;
 
@@ -306,5 +312,6 @@ CREATE TABLE IF NOT EXISTS forward_counts (
   last_success_at INTEGER,               -- ms since the epoch
   last_failure_at INTEGER,               -- ms since the epoch
   last_failure TEXT,                     -- why the last post failed ("HTTP 503", "timeout"…)
+  forgotten INTEGER NOT NULL DEFAULT 0,  -- events not sent: their install was forgotten meanwhile
   PRIMARY KEY (app, day)
 ) WITHOUT ROWID;

@@ -1,6 +1,7 @@
 import { purgeExpired } from "./aggregate/retention";
 import { scrubArchive } from "./archive/scrub";
 import { billingGraceDaysOf, computeBilling } from "./billing/compute";
+import { purgeTombstones } from "./forget/tombstones";
 import { purgeForwardedBefore } from "./forward/store";
 import { ingestLimitsOf } from "./ingest/limits";
 import { DAY_MS } from "./lib/time";
@@ -30,9 +31,12 @@ export async function runScheduled(controller: ScheduledController, env: Env): P
       "archive",
       async () => {
         const run = await scrubArchive(env.DB, env.ARCHIVE);
-        return `forgotten installs removed from ${run.days} archive days: ${run.eventsRemoved} events, ${run.objectsRewritten} objects rewritten, ${run.objectsDeleted} deleted`;
+        const paused = run.paused ? "; a day is half done, the next run goes on" : "";
+        return `forgotten installs removed from ${run.days} archive days: ${run.objectsRead} objects read, ${run.eventsRemoved} events removed, ${run.objectsRewritten} objects rewritten, ${run.objectsDeleted} deleted${paused}`;
       },
     ],
+    // After the archive: a rewrite finished this run no longer holds its tombstone.
+    ["tombstones", async () => `purged ${await purgeTombstones(env, now)} tombstones that can no longer matter`],
     [
       "billing",
       async () => {

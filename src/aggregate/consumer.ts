@@ -1,5 +1,6 @@
 import { archiveDelivery } from "../archive/writer";
 import { parkOrRetry } from "../deadletters/consumer";
+import { enqueueStored } from "../forward/enqueue";
 import { ingestLimitsOf } from "../ingest/limits";
 import { type BatchMessage, parseBatchMessage } from "../ingest/queue-message";
 import { retryDelaySeconds } from "../lib/backoff";
@@ -12,7 +13,9 @@ import { forgottenOf, storeShard } from "./statements";
 /**
  * The Queue consumer. A delivery is stored with one D1 transaction per event database
  * (aggregates, dedupe keys, per-request counters) while its events are archived to R2; once
- * both are done it is acknowledged. If that fails, each message is tried on its own, so one poison message is
+ * both are done, its events of apps forwarded to an upstream PostHog go to the forward queue
+ * (src/forward/enqueue.ts), and then it is acknowledged. If any of it fails, each message is
+ * tried on its own, so one poison message is
  * retried without holding back the others. A message that fails waits longer each time
  * (lib/backoff.ts: 10 s doubling to an hour, `max_retries = 100`, about 92 hours in all), so a
  * D1 or R2 outage of a day loses nothing; what still fails then is dead-lettered and parked.
@@ -67,6 +70,8 @@ export interface StoredDelivery {
   /** Milliseconds from the start until the D1 transactions were done, and until the archive was (they overlap). */
   databaseMs: number;
   archiveMs: number;
+  /** Events put on the forward queue (0 unless forwarding is on for the delivery's apps). */
+  forwarded: number;
 }
 
 /**
@@ -74,7 +79,8 @@ export interface StoredDelivery {
  * production both are network round trips). The transactions report which of the delivery's
  * installs are forgotten: when the archive holds any of their events (an install forgotten
  * while its events were in the queue, rare), its objects are written again without them before
- * the delivery is acknowledged. Throws if any step fails; nothing is acknowledged then.
+ * the delivery is acknowledged. Then what was stored, without those installs, is handed to
+ * forwarding. Throws if any step fails; nothing is acknowledged then.
  */
 export async function storeDelivery(env: Env, messages: readonly BatchMessage[]): Promise<StoredDelivery> {
   const started = Date.now();
@@ -104,18 +110,20 @@ export async function storeDelivery(env: Env, messages: readonly BatchMessage[])
     }),
   ]);
   const forgotten = new Set(stored.flat());
+  let written = archived;
   if ([...forgotten].some((id) => archived.installs.has(id))) {
-    const again = await archiveDelivery(env.ARCHIVE, messages, plan.events, forgotten);
-    const emptied = [...archived.keys].filter((key) => !again.keys.has(key));
+    written = await archiveDelivery(env.ARCHIVE, messages, plan.events, forgotten);
+    const emptied = [...archived.keys].filter((key) => !written.keys.has(key));
     if (emptied.length > 0) await env.ARCHIVE.delete(emptied);
-    return { events: plan.events.length, objects: again.objects, archivedBytes: again.bytes, databaseMs, archiveMs };
   }
+  const forwarded = await enqueueStored(env, plan.events, forgotten);
   return {
     events: plan.events.length,
-    objects: archived.objects,
-    archivedBytes: archived.bytes,
+    objects: written.objects,
+    archivedBytes: written.bytes,
     databaseMs,
     archiveMs,
+    forwarded,
   };
 }
 

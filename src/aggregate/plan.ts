@@ -25,7 +25,10 @@ export interface ShardPlan {
   groupCounts: number[];
   /** Distinct install ids of the events, in first-seen order. */
   installs: string[];
-  /** `[app, day, distinct_id, app_version, os, country]`: each install's first values of a day. */
+  /**
+   * `[app, day, distinct_id, app_version, os, country, first received day, last received day]`:
+   * each install's first values of a day, and the days (UTC) its events of that day arrived on.
+   */
   installDays: unknown[][];
   /** `{ a, day, v }`: app versions this delivery may add to its app-days, at most the cap each. */
   versions: { a: string; day: string; v: string }[];
@@ -98,10 +101,13 @@ export function planDelivery(messages: readonly BatchMessage[], options: PlanOpt
   const shards = Array.from({ length: options.shardCount }, newShard);
   const groupIndex = Array.from({ length: options.shardCount }, () => new Map<string, number>());
   const installIndex = Array.from({ length: options.shardCount }, () => new Map<string, number>());
-  const installDaySeen = Array.from({ length: options.shardCount }, () => new Set<string>());
-  // The day each install was last seen on, by shard and install index: most installs have
-  // one day per delivery, so the set above is consulted only when an install's day changes.
-  const lastDayOfInstall = Array.from({ length: options.shardCount }, (): string[] => []);
+  // Each install-day's row in `installDays`, by shard.
+  const installDayRow = Array.from({ length: options.shardCount }, () => new Map<string, unknown[]>());
+  // The day each install was last seen on, by shard and install index: most installs have one
+  // day per delivery, so the map above is consulted only when an install's day changes, or when
+  // the delivery's messages cross midnight (the arrival day changes).
+  let lastDayOfInstall = Array.from({ length: options.shardCount }, (): string[] => []);
+  let receivedDay = "";
   const versions = Array.from({ length: options.shardCount }, () => new CappedValues(VERSIONS_PER_APP_DAY));
   const seen = new Set<string>();
   const events: DeliveryPlan["events"] = [];
@@ -110,6 +116,11 @@ export function planDelivery(messages: readonly BatchMessage[], options: PlanOpt
 
   for (const message of messages) {
     const { app, country } = message;
+    const arrival = dayOf(message.received_at);
+    if (arrival !== receivedDay) {
+      receivedDay = arrival;
+      lastDayOfInstall = lastDayOfInstall.map(() => []);
+    }
     // A message is one client's request: its events share an install, looked up once.
     let lastInstallId: string | undefined;
     let s = 0;
@@ -149,9 +160,16 @@ export function planDelivery(messages: readonly BatchMessage[], options: PlanOpt
       if (lastDays[install] !== day) {
         lastDays[install] = day;
         const installDay = `${app}\u0000${day}\u0000${event.distinct_id}`;
-        if (!installDaySeen[s]?.has(installDay)) {
-          installDaySeen[s]?.add(installDay);
-          shard.installDays.push([app, day, event.distinct_id, event.app_version, event.os, country ?? ""]);
+        const rows = installDayRow[s] as Map<string, unknown[]>;
+        const row = rows.get(installDay);
+        if (!row) {
+          const added = [app, day, event.distinct_id, event.app_version, event.os, country ?? "", arrival, arrival];
+          rows.set(installDay, added);
+          shard.installDays.push(added);
+        } else if (arrival < (row[6] as string)) {
+          row[6] = arrival;
+        } else if (arrival > (row[7] as string)) {
+          row[7] = arrival;
         }
       }
       const at = dedupeTime(event, message.received_at, options.windowMs);
@@ -161,14 +179,13 @@ export function planDelivery(messages: readonly BatchMessage[], options: PlanOpt
 
     if (Object.keys(message.rejections).length + Object.keys(message.dropped_properties).length === 0) continue;
     counters.batchIds.push(message.batch_id);
-    const receivedDay = dayOf(message.received_at);
     for (const [error, n] of Object.entries(message.rejections)) {
-      counters.rejections.push({ b: message.batch_id, a: app, day: receivedDay, k: error, n });
+      counters.rejections.push({ b: message.batch_id, a: app, day: arrival, k: error, n });
     }
     for (const [event, names] of Object.entries(message.dropped_properties)) {
       for (const [property, n] of Object.entries(names)) {
-        const k = droppedNames.add(app, receivedDay, property) ? property : OTHER;
-        counters.dropped.push({ b: message.batch_id, a: app, day: receivedDay, e: event, k, n });
+        const k = droppedNames.add(app, arrival, property) ? property : OTHER;
+        counters.dropped.push({ b: message.batch_id, a: app, day: arrival, e: event, k, n });
       }
     }
   }

@@ -79,12 +79,21 @@ WHERE r.value->>3 NOT IN (${FORGOTTEN_INDEXES})`;
 
 // With the install's dimensions as first seen that day (its version capped as in the event
 // counts): the key is (app, day, distinct_id), so a later event of the same install that day
-// (another version, a resend) keeps the first.
+// (another version, a resend) keeps the first. The days its events arrived on (the archive's
+// partitions, which a forget rewrites) are widened only when a delivery arrived outside them:
+// a row that holds them already is not written again. Rows from before arrival days were
+// recorded (NULL) keep the span a forget assumes for them.
 const RECORD_ACTIVE_INSTALLS = `
-INSERT OR IGNORE INTO daily_active_installs (app, day, distinct_id, app_version, os, country)
-SELECT x.value->>0, x.value->>1, x.value->>2, ${capped(3)}, x.value->>4, x.value->>5
+INSERT INTO daily_active_installs
+  (app, day, distinct_id, app_version, os, country, first_received, last_received)
+SELECT x.value->>0, x.value->>1, x.value->>2, ${capped(3)}, x.value->>4, x.value->>5, x.value->>6, x.value->>7
 FROM json_each(?1) AS x
-WHERE NOT EXISTS (SELECT 1 FROM forgotten_installs WHERE distinct_id = x.value->>2)`;
+WHERE NOT EXISTS (SELECT 1 FROM forgotten_installs WHERE distinct_id = x.value->>2)
+ON CONFLICT (app, day, distinct_id) DO UPDATE SET
+  first_received = min(first_received, excluded.first_received),
+  last_received = max(last_received, excluded.last_received)
+WHERE first_received IS NOT NULL
+  AND (excluded.first_received < first_received OR excluded.last_received > last_received)`;
 
 const INSERT_RAW_EVENTS = `
 INSERT OR IGNORE INTO events

@@ -1,4 +1,5 @@
 import type { EventDatabases } from "../lib/event-databases";
+import { forgottenAmong } from "../lib/forgotten";
 import { ARCHIVE_ROOT, appOfPrefix, distinctIdOf, gunzipLines, listPages, partitionPrefix, uuidOf } from "./objects";
 
 /**
@@ -32,6 +33,18 @@ export async function archivedApps(bucket: R2Bucket): Promise<string[]> {
   return apps;
 }
 
+/** The oldest arrival day any app has an object of, or undefined when the archive is empty. */
+export async function oldestArchivedDay(bucket: R2Bucket): Promise<string | undefined> {
+  let oldest: string | undefined;
+  for (const app of await archivedApps(bucket)) {
+    // Keys sort by day within an app: the first one listed is of its oldest day.
+    const [first] = (await bucket.list({ prefix: partitionPrefix(app), limit: 1 })).objects;
+    const day = first ? KEY.exec(first.key)?.[2] : undefined;
+    if (day !== undefined && (oldest === undefined || day < oldest)) oldest = day;
+  }
+  return oldest;
+}
+
 /** The objects of one app-day (or of every app's day), in key order. */
 export async function listDay(bucket: R2Bucket, day: string, app?: string): Promise<ArchiveObject[]> {
   const objects: ArchiveObject[] = [];
@@ -61,32 +74,6 @@ export async function listDay(bucket: R2Bucket, day: string, app?: string): Prom
 export async function readLines(bucket: R2Bucket, key: string): Promise<string[] | undefined> {
   const object = await bucket.get(key);
   return object ? gunzipLines(object.body) : undefined;
-}
-
-/** Which of `ids` are forgotten, in whichever event database each belongs to. */
-export async function forgottenAmong(databases: EventDatabases, ids: Iterable<string>): Promise<Set<string>> {
-  const byDatabase = new Map<number, string[]>();
-  for (const id of ids) {
-    const shard = databases.shardOf(id);
-    let list = byDatabase.get(shard);
-    if (!list) {
-      list = [];
-      byDatabase.set(shard, list);
-    }
-    list.push(id);
-  }
-  const forgotten = new Set<string>();
-  await Promise.all(
-    [...byDatabase].map(async ([shard, list]) => {
-      const db = databases.all[shard] as D1Database;
-      const { results } = await db
-        .prepare("SELECT distinct_id FROM forgotten_installs WHERE distinct_id IN (SELECT value FROM json_each(?1))")
-        .bind(JSON.stringify(list))
-        .all<{ distinct_id: string }>();
-      for (const row of results) forgotten.add(row.distinct_id);
-    }),
-  );
-  return forgotten;
 }
 
 /**

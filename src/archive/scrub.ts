@@ -1,22 +1,29 @@
 import { distinctIdOf, gunzipLines, gzipLines, listPages, partitionPrefix } from "./objects";
 
 /**
- * Forgetting an install in the archive. POST /v1/forget records the app-days the install was
- * active on (its per-install rows say which) in `archive_scrubs`; this job, run by the hourly
+ * Forgetting an install in the archive. POST /v1/forget records the app-days its events
+ * arrived on (its per-install rows say which) in `archive_scrubs`; this job, run by the hourly
  * cron, rewrites each such day's objects without the install's events (an object left empty
  * is deleted) and then crosses the day off. Several installs forgotten on one day cost one
- * pass over it. Days older than EXACT_INSTALL_DAYS have no per-install rows, so their objects
- * cannot be found this way: exports leave every forgotten install out (reader.ts), and the
- * bucket's lifecycle rules bound how long such objects live (docs/CLIENT.md).
+ * pass over it. A run reads at most OBJECTS_PER_RUN objects, oldest requests first: a day with
+ * more objects is paused at the last key it rewrote (`after_key`) and finished by the next runs.
+ * Days older than EXACT_INSTALL_DAYS have no per-install rows, so their objects cannot be
+ * found this way: exports leave forgotten installs out (reader.ts) while their tombstones are
+ * kept (src/forget/tombstones.ts), and the bucket's lifecycle rules bound how long such
+ * objects live (docs/CLIENT.md).
  */
 
-/** App-days rewritten per run; the rest wait for the next hourly run. */
-const DAYS_PER_RUN = 25;
+/** Objects read per run: each is fetched, inflated and scanned, and rewritten when it holds a forgotten install. */
+export const OBJECTS_PER_RUN = 500;
+/** App-days looked at per run; the rest wait for the next hourly run. */
+const DAYS_PER_RUN = 50;
 
-const PENDING = `SELECT app, day, distinct_id FROM archive_scrubs
+const PENDING = `SELECT app, day, distinct_id, requested_at, after_key FROM archive_scrubs
   WHERE (app, day) IN (SELECT app, day FROM archive_scrubs GROUP BY app, day ORDER BY MIN(requested_at) LIMIT ?1)`;
 const DONE =
   "DELETE FROM archive_scrubs WHERE app = ?1 AND day = ?2 AND distinct_id IN (SELECT value FROM json_each(?3))";
+const PAUSED =
+  "UPDATE archive_scrubs SET after_key = ?4 WHERE app = ?1 AND day = ?2 AND distinct_id IN (SELECT value FROM json_each(?3))";
 const SCHEDULE = `INSERT OR IGNORE INTO archive_scrubs (app, day, distinct_id, requested_at)
   SELECT r.value->>0, r.value->>1, r.value->>2, ?2 FROM json_each(?1) AS r`;
 
@@ -29,56 +36,115 @@ export function scheduleScrubs(
   return db.prepare(SCHEDULE).bind(JSON.stringify(rows.map((row) => [row.app, row.day, row.distinctId])), now);
 }
 
+/** When the oldest pending rewrite was asked for (ms), or undefined when none is pending. */
+export async function oldestPendingScrub(db: D1Database): Promise<number | undefined> {
+  const row = await db.prepare("SELECT MIN(requested_at) AS at FROM archive_scrubs").first<{ at: number | null }>();
+  return row?.at ?? undefined;
+}
+
 export interface ScrubRun {
   days: number;
+  objectsRead: number;
   objectsRewritten: number;
   objectsDeleted: number;
   eventsRemoved: number;
+  /** A day was left half done: the budget ran out. */
+  paused: boolean;
 }
 
-export async function scrubArchive(db: D1Database, bucket: R2Bucket): Promise<ScrubRun> {
-  const run: ScrubRun = { days: 0, objectsRewritten: 0, objectsDeleted: 0, eventsRemoved: 0 };
+interface PendingDay {
+  app: string;
+  day: string;
+  ids: Set<string>;
+  requestedAt: number;
+  /** Where to go on from: the smallest cursor of its rows ("" from the start). */
+  after: string;
+}
+
+export async function scrubArchive(
+  db: D1Database,
+  bucket: R2Bucket,
+  objectsPerRun = OBJECTS_PER_RUN,
+): Promise<ScrubRun> {
+  const run: ScrubRun = {
+    days: 0,
+    objectsRead: 0,
+    objectsRewritten: 0,
+    objectsDeleted: 0,
+    eventsRemoved: 0,
+    paused: false,
+  };
   const { results } = await db
     .prepare(PENDING)
     .bind(DAYS_PER_RUN)
-    .all<{ app: string; day: string; distinct_id: string }>();
-  const days = new Map<string, { app: string; day: string; ids: Set<string> }>();
+    .all<{ app: string; day: string; distinct_id: string; requested_at: number; after_key: string | null }>();
+  const days = new Map<string, PendingDay>();
   for (const row of results) {
     const key = `${row.app}\u0000${row.day}`;
-    const day = days.get(key) ?? { app: row.app, day: row.day, ids: new Set<string>() };
+    const day = days.get(key) ?? {
+      app: row.app,
+      day: row.day,
+      ids: new Set<string>(),
+      requestedAt: row.requested_at,
+      after: row.after_key ?? "",
+    };
     day.ids.add(row.distinct_id);
+    day.requestedAt = Math.min(day.requestedAt, row.requested_at);
+    if ((row.after_key ?? "") < day.after) day.after = row.after_key ?? "";
     days.set(key, day);
   }
-  for (const { app, day, ids } of days.values()) {
-    await scrubDay(bucket, app, day, ids, run);
-    await db
-      .prepare(DONE)
-      .bind(app, day, JSON.stringify([...ids]))
-      .run();
+  for (const { app, day, ids, after } of [...days.values()].sort((a, b) => a.requestedAt - b.requestedAt)) {
+    const stoppedAt = await scrubDay(bucket, app, day, ids, after, objectsPerRun, run);
+    const idList = JSON.stringify([...ids]);
+    if (stoppedAt !== undefined) {
+      await db.prepare(PAUSED).bind(app, day, idList, stoppedAt).run();
+      run.paused = true;
+      break;
+    }
+    await db.prepare(DONE).bind(app, day, idList).run();
     run.days++;
   }
   return run;
 }
 
-async function scrubDay(bucket: R2Bucket, app: string, day: string, ids: ReadonlySet<string>, run: ScrubRun) {
-  for await (const page of listPages(bucket, { prefix: partitionPrefix(app, day) })) {
+/** Rewrites a day's objects after `after`; returns the last key done if the budget ran out first. */
+async function scrubDay(
+  bucket: R2Bucket,
+  app: string,
+  day: string,
+  ids: ReadonlySet<string>,
+  after: string,
+  budget: number,
+  run: ScrubRun,
+): Promise<string | undefined> {
+  const listing: R2ListOptions = { prefix: partitionPrefix(app, day), ...(after ? { startAfter: after } : {}) };
+  let done = after;
+  for await (const page of listPages(bucket, listing)) {
     for (const listed of page.objects) {
-      const object = await bucket.get(listed.key);
-      if (!object) continue;
-      const lines = await gunzipLines(object.body);
-      const kept = lines.filter((line) => !ids.has(distinctIdOf(line) ?? ""));
-      if (kept.length === lines.length) continue;
-      run.eventsRemoved += lines.length - kept.length;
-      if (kept.length === 0) {
-        await bucket.delete(listed.key);
-        run.objectsDeleted++;
-      } else {
-        await bucket.put(listed.key, gzipLines(kept), {
-          httpMetadata: object.httpMetadata ?? { contentType: "application/x-ndjson" },
-          customMetadata: { ...object.customMetadata, events: String(kept.length) },
-        });
-        run.objectsRewritten++;
-      }
+      if (run.objectsRead === budget) return done;
+      run.objectsRead++;
+      await scrubObject(bucket, listed.key, ids, run);
+      done = listed.key;
     }
+  }
+  return undefined;
+}
+
+async function scrubObject(bucket: R2Bucket, key: string, ids: ReadonlySet<string>, run: ScrubRun): Promise<void> {
+  const object = await bucket.get(key);
+  if (!object) return;
+  const lines = await gunzipLines(object.body);
+  const kept = lines.filter((line) => !ids.has(distinctIdOf(line) ?? ""));
+  if (kept.length === lines.length) return;
+  run.eventsRemoved += lines.length - kept.length;
+  if (kept.length === 0) {
+    await bucket.delete(key);
+    run.objectsDeleted++;
+  } else {
+    await bucket.put(key, gzipLines(kept), {
+      httpMetadata: object.httpMetadata ?? { contentType: "application/x-ndjson" },
+      customMetadata: { ...object.customMetadata, events: String(kept.length) },
+    });
+    run.objectsRewritten++;
   }
 }

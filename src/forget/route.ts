@@ -6,26 +6,26 @@ import { bodyLimitsOf, readJsonBody } from "../http/read-body";
 import { parseOrThrow } from "../http/validation";
 import { ingestLimitsOf } from "../ingest/limits";
 import { eventDatabases } from "../lib/event-databases";
-import { isDigest } from "../privacy/digest";
+import { INSTALL_ID_RULE, installId } from "../privacy/ids";
 import type { LimiterEnv } from "../ratelimit/middleware";
 import { forgetInstall } from "./store";
+import { archiveReachedFrom, tombstoneLifetimeMs } from "./tombstones";
 
 /**
  * `POST /v1/forget` `{ app, distinct_id }`: deletes what the collector holds under an install
  * id: its raw rows in D1 and its per-install daily rows (anonymous aggregate counts stay),
- * schedules the archive days it was active on to be rewritten without it, and records a
- * tombstone so nothing more is stored under it. The id is random: knowing it is the
- * proof of being that install. Charged to the rate limits like one event of that install.
+ * schedules the archive days its events arrived on to be rewritten without it, and records a
+ * tombstone so nothing more sent before the forget is stored or forwarded. The id is random:
+ * knowing it is the proof of being that install. A forget is judged like an event of that
+ * install: the id must be one an event could have been stored under (a random UUID, version 4
+ * or 7, or a random-looking digest), and the request is charged like one event of the install
+ * plus one forget of the client's and of the app's small forget allowances (docs/RATE_LIMITING.md),
+ * so tombstones are not free.
  */
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 const forgetSchema = z.object({
   app: z.string().min(1).max(128),
-  distinct_id: z
-    .string()
-    .max(128)
-    .refine((id) => UUID.test(id) || isDigest(id), "must be the install id events were sent under (a UUID)"),
+  distinct_id: z.string().max(128),
 });
 
 export const forgetRoutes = new Hono<LimiterEnv>().post("/", async (c) => {
@@ -34,15 +34,16 @@ export const forgetRoutes = new Hono<LimiterEnv>().post("/", async (c) => {
   if (!findApp(request.app)) {
     throw new ApiError(400, "unknown_app", `app "${request.app}" is not in the catalogue`);
   }
-  // Stored as sent so far; lower-case is the canonical spelling (the tombstone's).
-  const canonical = UUID.test(request.distinct_id) ? request.distinct_id.toLowerCase() : request.distinct_id;
-  await c.var.limiter.admitEvents({ app: request.app, received: 1, distinctIds: [canonical] });
-  const forgotten = await forgetInstall(
-    eventDatabases(c.env),
-    [request.distinct_id, canonical],
-    Date.now(),
-    ingestLimitsOf(c.env).RAW_EVENT_RETENTION_DAYS,
-  );
+  // The spelling events are stored under: a UUID lower-cased, a digest as sent.
+  const canonical = installId(request.distinct_id);
+  if (!canonical) throw new ApiError(400, "invalid_distinct_id", INSTALL_ID_RULE);
+  await c.var.limiter.admitForget({ app: request.app, distinctId: canonical });
+  const now = Date.now();
+  const forgotten = await forgetInstall(eventDatabases(c.env), [request.distinct_id, canonical], now, {
+    rawRetentionDays: ingestLimitsOf(c.env).RAW_EVENT_RETENTION_DAYS,
+    tombstoneLifetimeMs: tombstoneLifetimeMs(c.env),
+    archiveReachedFrom: archiveReachedFrom(c.env, now),
+  });
   return c.json({
     distinct_id: canonical,
     deleted: { events: forgotten.events, install_days: forgotten.installDays },

@@ -2,18 +2,20 @@ import { scheduleScrubs } from "../archive/scrub";
 import { backendUnavailable } from "../http/errors";
 import { MAX_FUTURE_MS } from "../ingest/clock";
 import type { EventDatabases } from "../lib/event-databases";
-import { DAY_MS, utcDay } from "../lib/time";
+import { DAY_MS, daysBetween, utcDay } from "../lib/time";
+import { holdForArchive, recordTombstone } from "./tombstones";
 
 /**
  * What `POST /v1/forget` deletes, and the tombstone it leaves, in the event database the
  * install belongs to (EVENT_DATABASES). The tombstone is written first: from then on the queue
- * consumer stores, counts and archives nothing under the id (events still in the queue are
- * discarded). Then its raw rows in D1 (the debugging window, and rows from before raw events
- * moved to R2), then the archive days to rewrite without it, then its daily rows. The archive
- * is partitioned by the day events arrived, which is from the day before an event's own day
- * to RAW_EVENT_RETENTION_DAYS after it: the days from the day before the install's first
- * active day to the retention after its last (and no later than today) are scheduled, and the
- * hourly job rewrites them (src/archive/scrub.ts).
+ * consumer stores, counts and archives nothing under the id, and the forwarder sends nothing
+ * of it (events still in the queues are discarded). Then its raw rows in D1 (the debugging
+ * window, and rows from before raw events moved to R2), then the archive days to rewrite
+ * without it, then its daily rows. The archive is partitioned by the day events arrived: each
+ * per-install row records the first and last day its events arrived on, and exactly those
+ * days are scheduled; the hourly job rewrites them (src/archive/scrub.ts). A row from before
+ * arrival days were recorded stands for the days its events could have arrived on: from the
+ * day before its own to RAW_EVENT_RETENTION_DAYS after it (and no later than today).
  *
  * Raw rows have no index by install id: one would be a random insert into a large index for
  * every event stored, for the sake of a rare request. They are found through the
@@ -31,24 +33,40 @@ export interface DeleteChunks {
 }
 const CHUNKS: DeleteChunks = { size: 10_000, perRequest: 10 };
 
-/** Per app, the days its events of `active` days may have arrived on: a day before to the retention after, up to today. */
-function arrivalDays(active: readonly { app: string; day: string }[], rawRetentionDays: number, now: number) {
-  const spans = new Map<string, { first: number; last: number }>();
-  for (const { app, day } of active) {
-    const t = Date.parse(`${day}T00:00:00Z`);
-    const span = spans.get(app) ?? { first: t, last: t };
-    spans.set(app, { first: Math.min(span.first, t), last: Math.max(span.last, t) });
-  }
-  const days: { app: string; day: string }[] = [];
-  for (const [app, { first, last }] of spans) {
-    const end = Math.min(last + rawRetentionDays * DAY_MS, now);
-    for (let t = first - DAY_MS; t <= end; t += DAY_MS) days.push({ app, day: utcDay(t) });
-  }
-  return days;
+/** What a forget needs to know of the deployment (tombstones.ts computes them from the vars). */
+export interface ForgetBounds {
+  rawRetentionDays: number;
+  /** How long the tombstone stops events sent before the forget. */
+  tombstoneLifetimeMs: number;
+  /** The first arrival day the install's per-install rows let the archive rewrite reach. */
+  archiveReachedFrom: string;
 }
 
-const RECORD_TOMBSTONE = "INSERT OR IGNORE INTO forgotten_installs (distinct_id, forgotten_at) VALUES (?1, ?2)";
-const ACTIVE_DAYS = "SELECT DISTINCT app, day FROM daily_active_installs WHERE distinct_id IN (?1, ?2) ORDER BY day";
+interface InstallDay {
+  app: string;
+  day: string;
+  first_received: string | null;
+  last_received: string | null;
+}
+
+/** Per app, the days the install's events arrived on, up to today. */
+function arrivalDays(rows: readonly InstallDay[], rawRetentionDays: number, now: number) {
+  const today = utcDay(now);
+  const days = new Set<string>();
+  for (const row of rows) {
+    const t = Date.parse(`${row.day}T00:00:00Z`);
+    const first = row.first_received ?? utcDay(t - DAY_MS);
+    const last = row.last_received ?? utcDay(t + rawRetentionDays * DAY_MS);
+    for (const day of daysBetween(first, last < today ? last : today)) days.add(`${row.app}\u0000${day}`);
+  }
+  return [...days].map((key) => {
+    const [app, day] = key.split("\u0000") as [string, string];
+    return { app, day };
+  });
+}
+
+const INSTALL_DAYS = `SELECT app, day, first_received, last_received FROM daily_active_installs
+  WHERE distinct_id IN (?1, ?2) ORDER BY day`;
 const DELETE_EVENTS = `
 DELETE FROM events WHERE id IN (
   SELECT id FROM events WHERE received_at >= ?3 AND distinct_id IN (?1, ?2) LIMIT ?4)`;
@@ -67,24 +85,24 @@ export interface Forgotten {
 
 /**
  * Forgets an install: its tombstone, its raw rows, its archived events (scheduled) and its
- * per-install daily rows. `ids` are the spellings it may be stored under (as sent, and
- * lower-cased, the canonical one, which picks its database). Idempotent.
+ * per-install daily rows. `ids` are the spellings it may be stored under (as sent, and the
+ * canonical one, which picks its database and names the tombstone). Idempotent.
  */
 export async function forgetInstall(
   databases: EventDatabases,
   ids: [string, string],
   now: number,
-  rawRetentionDays: number,
+  bounds: ForgetBounds,
   chunks: DeleteChunks = CHUNKS,
 ): Promise<Forgotten> {
   const db = databases.all[databases.shardOf(ids[1])] as D1Database;
   try {
-    const [, active] = await db.batch([
-      db.prepare(RECORD_TOMBSTONE).bind(ids[1], now),
-      db.prepare(ACTIVE_DAYS).bind(...ids),
+    const [, found] = await db.batch([
+      recordTombstone(db, ids[1], now, bounds.tombstoneLifetimeMs),
+      db.prepare(INSTALL_DAYS).bind(...ids),
     ]);
-    const days = (active?.results ?? []) as { app: string; day: string }[];
-    const first = days[0]?.day;
+    const rows = (found?.results ?? []) as InstallDay[];
+    const first = rows[0]?.day;
     if (!first) return { events: 0, installDays: 0, archiveDays: 0, complete: true }; // never seen, or already forgotten
     // An event's day is that of its timestamp, which may run up to MAX_FUTURE_MS ahead of its receipt.
     const since = Date.parse(`${first}T00:00:00Z`) - MAX_FUTURE_MS;
@@ -96,18 +114,20 @@ export async function forgetInstall(
       events += deleted;
       if (deleted < chunks.size) break;
     }
-    const archiveDays = arrivalDays(days, rawRetentionDays, now);
+    const archiveDays = arrivalDays(rows, bounds.rawRetentionDays, now);
     await scheduleScrubs(
       databases.primary,
       archiveDays.map(({ app, day }) => ({ app, day, distinctId: ids[1] })),
       now,
     ).run();
     // Last: while raw rows or archive days remain to be found, these rows say where to look.
-    const deletedDays = await db
-      .prepare(DELETE_INSTALL_DAYS)
-      .bind(...ids)
-      .run();
-    return { events, installDays: deletedDays.meta.changes, archiveDays: archiveDays.length, complete: true };
+    // The install had stored events, so older ones may sit where no row leads: the tombstone
+    // keeps them out of exports until the archive no longer holds objects that old.
+    const [, deletedDays] = await db.batch([
+      holdForArchive(db, ids[1], bounds.archiveReachedFrom),
+      db.prepare(DELETE_INSTALL_DAYS).bind(...ids),
+    ]);
+    return { events, installDays: deletedDays?.meta.changes ?? 0, archiveDays: archiveDays.length, complete: true };
   } catch (err) {
     console.error("forgetting an install failed", err);
     throw backendUnavailable("storage_unavailable", "the install could not be forgotten right now; retry later");

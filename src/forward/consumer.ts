@@ -1,5 +1,7 @@
 import { parkOrRetry } from "../deadletters/consumer";
 import { MAX_RETRY_SECONDS, retryDelaySeconds } from "../lib/backoff";
+import { eventDatabases } from "../lib/event-databases";
+import { forgottenAmong } from "../lib/forgotten";
 import { forwardingOf } from "./config";
 import { type ForwardedEvent, type ForwardMessage, forwardMessageSchema } from "./message";
 import { addCounts, alreadyForwarded, recordForwarded } from "./store";
@@ -7,8 +9,10 @@ import { type PostOutcome, postBatch } from "./upstream";
 
 /**
  * The forward queue's consumer: posts each app's events to the upstream PostHog, skipping
- * uuids it already forwarded, and records the forwarded ones in the same D1 transaction as the
- * counters. A post that fails with a retryable answer (408, 429, 5xx, no answer) retries the
+ * uuids it already forwarded and the events of installs forgotten since they were stored (the
+ * tombstones are read again at send time, so a forget stops whatever of the install is still
+ * queued, retried or re-driven), and records the forwarded ones in the same D1 transaction as
+ * the counters. A post that fails with a retryable answer (408, 429, 5xx, no answer) retries the
  * app's messages with growing delays (lib/backoff.ts, at least the upstream's Retry-After);
  * after `max_retries` they go to `edgehog-forward-dlq` and are parked. A post refused for
  * good (another 4xx), a message that is malformed, or an app no longer forwarded is parked at
@@ -58,7 +62,7 @@ export async function consumeForward(batch: MessageBatch<unknown>, env: Env, sen
       );
       continue;
     }
-    const outcome = await forwardApp(env.DB, send, forwarding.url, apiKey, app, deliveries);
+    const outcome = await forwardApp(env, send, forwarding.url, apiKey, app, deliveries);
     if (outcome.ok) {
       for (const { message } of deliveries) message.ack();
     } else if (outcome.retry) {
@@ -74,9 +78,12 @@ export async function consumeForward(batch: MessageBatch<unknown>, env: Env, sen
   }
 }
 
-/** Posts the app's events not yet forwarded, in chunks, recording each chunk the upstream took. */
+/**
+ * Posts the app's events not yet forwarded and not of a forgotten install, in chunks,
+ * recording each chunk the upstream took.
+ */
 async function forwardApp(
-  db: D1Database,
+  env: Env,
   send: typeof fetch,
   url: string,
   apiKey: string,
@@ -88,17 +95,27 @@ async function forwardApp(
     for (const event of body.events) if (!unique.has(event.uuid)) unique.set(event.uuid, event);
   const total = deliveries.reduce((n, d) => n + d.body.events.length, 0);
 
+  const db = env.DB;
   let pending: ForwardedEvent[];
+  let forgotten = 0;
   try {
     const done = await alreadyForwarded(db, [...unique.keys()]);
-    pending = [...unique.values()].filter((event) => !done.has(event.uuid));
+    const unsent = [...unique.values()].filter((event) => !done.has(event.uuid));
+    const tombstones = await forgottenAmong(
+      eventDatabases(env),
+      unsent.map((event) => event.distinct_id),
+    );
+    pending = unsent.filter((event) => !tombstones.has(event.distinct_id));
+    forgotten = unsent.length - pending.length;
   } catch (err) {
-    console.error("reading the forwarded-event ledger failed", err);
+    console.error("reading the forwarded-event ledger or the tombstones failed", err);
     return { ok: false, retry: true, reason: "D1 unavailable" };
   }
-  let duplicates = total - pending.length;
+  let duplicates = total - pending.length - forgotten;
   if (pending.length === 0) {
-    await addCounts(db, app, Date.now(), { duplicates }).catch((err) => console.error("counting failed", err));
+    await addCounts(db, app, Date.now(), { duplicates, forgotten }).catch((err) =>
+      console.error("counting failed", err),
+    );
     return { ok: true };
   }
 
@@ -117,9 +134,10 @@ async function forwardApp(
         app,
         chunk.map((event) => event.uuid),
         Date.now(),
-        { forwarded: chunk.length, duplicates },
+        { forwarded: chunk.length, duplicates, forgotten },
       );
       duplicates = 0;
+      forgotten = 0;
     } catch (err) {
       // The upstream has them but the ledger does not: the retry posts them again, identical
       // (same uuid, event, distinct_id and timestamp), which PostHog's own dedupe absorbs.

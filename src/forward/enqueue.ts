@@ -4,42 +4,84 @@ import type { ForwardedEvent, ForwardMessage } from "./message";
 import { addCounts } from "./store";
 
 /**
- * The producer side of forwarding: once the ingest core has made a batch durable on the
- * events queue, its events of a forwarded app are put on the forward queue. How ingestion is
- * kept from waiting for any of it, or failing because of it:
- * - the hook runs only after the events queue accepted the batch, and returns at once: the
- *   send is handed to `waitUntil` and never awaited by the request;
- * - everything it does is inside a try/catch or a `.catch`: a queue that refuses, hangs or is
- *   missing, or a malformed configuration, is logged and counted (`not_queued`), never thrown.
+ * The producer side of forwarding: the events consumer, once it has stored a delivery (its D1
+ * transactions committed, its archive objects written), puts the delivery's events of
+ * forwarded apps on the forward queue. Only what was stored goes: an event refused at the door
+ * never reached the events queue, and the events of installs the transactions found forgotten
+ * are left out. Ingestion never waits for any of it: the client's answer came when the events
+ * queue took the batch. A forward queue that refuses throws, and the consumer retries the whole
+ * delivery (storing it again adds nothing; the ledger forwards each event once), so no stored
+ * event misses the forward queue. With forwarding off, or for an app it does not name, this
+ * costs the consumer one lookup per message.
  */
 
-/** The events a front door's batch made durable (the ingest core's `DurableEvents`). */
-export interface DurableBatch {
+/** The events of one app, each with its size as JSON (bytes), ready to be packed into messages. */
+export interface ForwardBatch {
   app: string;
   events: readonly ForwardedEvent[];
   eventBytes: readonly number[];
 }
 
-/** The ingest core's after-durable hook for one request. */
-export function forwardAfterDurable(env: Env, waitUntil: (promise: Promise<unknown>) => void) {
-  return (batch: DurableBatch): void => {
-    try {
-      const forwarding = forwardingOf(env);
-      if (!forwarding?.keyFor(batch.app)) return;
-      waitUntil(
-        enqueueForward(env.FORWARD_QUEUE, batch).catch((err) => notQueued(env, batch, "the forward queue failed", err)),
-      );
-    } catch (err) {
-      waitUntil(notQueued(env, batch, "forwarding is misconfigured", err));
+/** A stored event and the app of the message that carried it (the consumer's plan). */
+export interface StoredForForwarding {
+  message: { app: string };
+  event: ForwardedEvent;
+}
+
+const utf8 = new TextEncoder();
+
+/**
+ * Puts the stored events of forwarded apps on the forward queue, leaving out `forgotten`
+ * installs. Returns how many events were queued. Throws if the queue refused any of them.
+ * A malformed configuration is logged and counted (`not_queued`): it never fails storing.
+ */
+export async function enqueueStored(
+  env: Env,
+  stored: readonly StoredForForwarding[],
+  forgotten: ReadonlySet<string>,
+): Promise<number> {
+  let forwarding: ReturnType<typeof forwardingOf>;
+  try {
+    forwarding = forwardingOf(env);
+  } catch (err) {
+    const apps = new Map<string, number>();
+    for (const { message } of stored) apps.set(message.app, (apps.get(message.app) ?? 0) + 1);
+    for (const [app, n] of apps) await notQueued(env, app, n, "forwarding is misconfigured", err);
+    return 0;
+  }
+  if (!forwarding) return 0;
+  const byApp = new Map<string, { app: string; events: ForwardedEvent[]; eventBytes: number[] }>();
+  let lastApp: string | undefined;
+  let batch: { app: string; events: ForwardedEvent[]; eventBytes: number[] } | undefined;
+  for (const { message, event } of stored) {
+    if (message.app !== lastApp) {
+      lastApp = message.app;
+      batch = byApp.get(message.app);
+      if (!batch && forwarding.keyFor(message.app)) {
+        batch = { app: message.app, events: [], eventBytes: [] };
+        byApp.set(message.app, batch);
+      }
     }
-  };
+    if (!batch || forgotten.has(event.distinct_id)) continue;
+    const { uuid, event: name, distinct_id, timestamp, properties } = event;
+    const forwarded = { uuid, event: name, distinct_id, timestamp, properties };
+    batch.events.push(forwarded);
+    batch.eventBytes.push(utf8.encode(JSON.stringify(forwarded)).byteLength);
+  }
+  let queued = 0;
+  for (const app of byApp.values()) {
+    if (app.events.length === 0) continue;
+    await enqueueForward(env.FORWARD_QUEUE, app);
+    queued += app.events.length;
+  }
+  return queued;
 }
 
 /** Envelope fields of a forward message, generously rounded up. */
 const ENVELOPE_BYTES = 200;
 
 /** Sends a batch's events to the forward queue, in as few messages as the Queues limits allow. */
-export async function enqueueForward(queue: Queue<ForwardMessage>, batch: DurableBatch): Promise<void> {
+export async function enqueueForward(queue: Queue<ForwardMessage>, batch: ForwardBatch): Promise<void> {
   const sized = batch.events.map(({ uuid, event, distinct_id, timestamp, properties }, i) => ({
     event: { uuid, event, distinct_id, timestamp, properties },
     bytes: (batch.eventBytes[i] ?? MAX_MESSAGE_BYTES) + 1,
@@ -55,10 +97,10 @@ export async function enqueueForward(queue: Queue<ForwardMessage>, batch: Durabl
   );
 }
 
-/** Logs and counts events that will not be forwarded; never throws. */
-async function notQueued(env: Env, batch: DurableBatch, why: string, err: unknown): Promise<void> {
-  console.error(`${why}: ${batch.events.length} accepted events of ${batch.app} will not be forwarded`, err);
-  await addCounts(env.DB, batch.app, Date.now(), { notQueued: batch.events.length }).catch((countErr) =>
+/** Logs and counts stored events that will not be forwarded; never throws. */
+async function notQueued(env: Env, app: string, events: number, why: string, err: unknown): Promise<void> {
+  console.error(`${why}: ${events} stored events of ${app} will not be forwarded`, err);
+  await addCounts(env.DB, app, Date.now(), { notQueued: events }).catch((countErr) =>
     console.error("counting events not forwarded failed", countErr),
   );
 }

@@ -28,6 +28,8 @@ export interface CountsDelta {
   duplicates?: number;
   failedPosts?: number;
   notQueued?: number;
+  /** Stored events not sent: their install was forgotten since. */
+  forgotten?: number;
   /** Why a post failed, when it did. */
   failure?: string;
 }
@@ -37,13 +39,15 @@ function countsStatement(db: D1Database, app: string, now: number, delta: Counts
   return db
     .prepare(
       `INSERT INTO forward_counts
-         (app, day, forwarded, duplicates, failed_posts, not_queued, last_success_at, last_failure_at, last_failure)
-       VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
+         (app, day, forwarded, duplicates, failed_posts, not_queued, last_success_at, last_failure_at, last_failure,
+          forgotten)
+       VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)
        ON CONFLICT (app, day) DO UPDATE SET
          forwarded = forwarded + excluded.forwarded,
          duplicates = duplicates + excluded.duplicates,
          failed_posts = failed_posts + excluded.failed_posts,
          not_queued = not_queued + excluded.not_queued,
+         forgotten = forgotten + excluded.forgotten,
          last_success_at = COALESCE(excluded.last_success_at, last_success_at),
          last_failure_at = COALESCE(excluded.last_failure_at, last_failure_at),
          last_failure = COALESCE(excluded.last_failure, last_failure)`,
@@ -58,6 +62,7 @@ function countsStatement(db: D1Database, app: string, now: number, delta: Counts
       succeeded ? now : null,
       delta.failure === undefined ? null : now,
       delta.failure?.slice(0, 200) ?? null,
+      delta.forgotten ?? 0,
     );
 }
 
@@ -101,6 +106,7 @@ interface CountsRow {
   duplicates: number;
   failed_posts: number;
   not_queued: number;
+  forgotten: number;
   last_success_at: number | null;
   last_failure_at: number | null;
   last_failure: string | null;
@@ -124,6 +130,7 @@ export async function forwardingSummary(db: D1Database, now: number) {
     sum.duplicates += row.duplicates;
     sum.failed_posts += row.failed_posts;
     sum.not_queued += row.not_queued;
+    sum.forgotten += row.forgotten;
     sum.last_success_at = row.last_success_at ?? sum.last_success_at;
     if (row.last_failure_at !== null) {
       sum.last_failure_at = row.last_failure_at;
@@ -137,6 +144,7 @@ export async function forwardingSummary(db: D1Database, now: number) {
     duplicates: sum.duplicates,
     failed_posts: sum.failed_posts,
     not_queued: sum.not_queued,
+    forgotten: sum.forgotten,
     last_success_at: iso(sum.last_success_at),
     last_failure_at: iso(sum.last_failure_at),
     last_failure: sum.last_failure,

@@ -1,6 +1,5 @@
 import type { Context } from "hono";
 import { findApp, isKnownPropertyName } from "../catalog/compile";
-import { forwardAfterDurable } from "../forward/enqueue";
 import { ApiError } from "../http/errors";
 import { countByError, judgeEach, type Rejection } from "../http/judge";
 import { assertWithinCap } from "../http/list-cap";
@@ -8,7 +7,6 @@ import type { LimiterEnv, RequestLimiter } from "../ratelimit/middleware";
 import { enqueueBatch } from "./enqueue";
 import { batchJudge, eventContextOf } from "./judge-event";
 import { type IngestLimits, ingestLimitsOf } from "./limits";
-import type { StoredEvent } from "./queue-message";
 
 /**
  * The ingest core: every front door (the native `POST /v1/events`, and any other wire format)
@@ -39,18 +37,6 @@ export interface IngestContext {
   limits: IngestLimits;
   /** Work that may finish after the answer (the rejection counts of a batch with nothing accepted). */
   waitUntil(promise: Promise<unknown>): void;
-  /**
-   * Told of the accepted events once they are durable on the Queue (forwarding to PostHog).
-   * It must return at once and never throw: the answer does not wait for what it starts.
-   */
-  afterDurable?: (accepted: DurableEvents) => void;
-}
-
-/** Accepted events that are durable, with an upper bound of each one's JSON size. */
-export interface DurableEvents {
-  app: string;
-  events: readonly StoredEvent[];
-  eventBytes: readonly number[];
 }
 
 export interface IngestResult {
@@ -107,11 +93,6 @@ export async function ingest(batch: IngestBatch, context: IngestContext): Promis
   });
   if (events.length > 0) {
     await queued;
-    try {
-      context.afterDurable?.({ app: app.name, events, eventBytes });
-    } catch (err) {
-      console.error("after-durable hook failed; the events are stored all the same", err);
-    }
   } else {
     // Nothing to store, but the rejections still count as visible drops. Best effort: the
     // answer does not wait for it, and a lost count loses no event.
@@ -136,7 +117,6 @@ export function ingestContext(c: Context<LimiterEnv>, tenantId: string | null): 
     queue: c.env.EVENTS_QUEUE,
     limits: ingestLimitsOf(c.env),
     waitUntil: (promise) => c.executionCtx.waitUntil(promise),
-    afterDurable: forwardAfterDurable(c.env, (promise) => c.executionCtx.waitUntil(promise)),
   };
 }
 

@@ -4,7 +4,7 @@ import { refuse, type Verdict } from "../http/judge";
 import { describeIssue } from "../http/validation";
 import { jsonStringSize, MAX_JSON_DEPTH, measureJson } from "../lib/json-size";
 import { DAY_MS, parseCheckedDateTime } from "../lib/time";
-import { installId, randomUuid } from "../privacy/ids";
+import { INSTALL_ID_RULE, installId, randomUuid } from "../privacy/ids";
 import { checkProperties } from "./check-properties";
 import { correctTimestamp } from "./clock";
 import type { IngestLimits } from "./limits";
@@ -183,11 +183,7 @@ function judgeObject(raw: object, context: EventContext, memory: BatchMemory): V
   }
   const distinctId = installId(input.distinct_id, memory.installIds);
   if (!distinctId) {
-    return refuse(
-      "invalid_distinct_id",
-      "distinct_id must be a random install id (a version 4 or 7 UUID) or an HMAC digest, never a name or an address",
-      "distinct_id",
-    );
+    return refuse("invalid_distinct_id", INSTALL_ID_RULE, "distinct_id");
   }
 
   const { app } = context;

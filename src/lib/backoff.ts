@@ -13,3 +13,14 @@ export function retryDelaySeconds(attempts: number): number {
   const exponent = Math.max(0, Math.min(attempts - 1, 20));
   return Math.min(MAX_RETRY_SECONDS, FIRST_RETRY_SECONDS * 2 ** exponent);
 }
+
+/** Every consumer's `max_retries` in wrangler.toml: deliveries after the first before a message is dead-lettered. */
+export const MAX_RETRIES = 100;
+
+/**
+ * The longest a message waits on one queue before it is stored or dead-lettered: the delays of
+ * all its retries (332,710 s, about 92.4 hours). A message may wait this long on the events
+ * queue and then, once stored, as long again on the forward queue.
+ */
+export const LONGEST_QUEUE_WAIT_MS =
+  Array.from({ length: MAX_RETRIES }, (_, i) => retryDelaySeconds(i + 1)).reduce((a, b) => a + b, 0) * SECOND_MS;

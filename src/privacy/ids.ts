@@ -61,3 +61,7 @@ export function installId(value: unknown, known?: Set<string>): string | undefin
   if (id === value) known?.add(value);
   return id;
 }
+
+/** What an install id must be, as the refusal of one that is not says it. */
+export const INSTALL_ID_RULE =
+  "distinct_id must be a random install id (a version 4 or 7 UUID) or an HMAC digest, never a name or an address";

@@ -4,7 +4,7 @@ import { flag, positiveInt, positiveNumber, varsReader } from "../lib/vars";
 /** The rate limiter's vars (wrangler.toml), parsed once; see docs/RATE_LIMITING.md for the defaults. */
 
 /** What each limit counts. */
-export type LimitKind = "app" | "client" | "install" | "tenant" | "auth_failures";
+export type LimitKind = "app" | "client" | "install" | "tenant" | "auth_failures" | "client_forgets" | "app_forgets";
 
 /** One token bucket: `capacity` is the burst, `perSecond` the sustained rate. */
 export interface BucketLimit {
@@ -48,6 +48,10 @@ const schema = z
     RATE_LIMIT_TENANT_PER_SECOND: positiveNumber(100),
     RATE_LIMIT_AUTH_FAILURES_CAPACITY: positiveInt(10),
     RATE_LIMIT_AUTH_FAILURES_PER_SECOND: positiveNumber(1 / 60),
+    RATE_LIMIT_FORGET_CLIENT_CAPACITY: positiveInt(5),
+    RATE_LIMIT_FORGET_CLIENT_PER_SECOND: positiveNumber(1 / 300),
+    RATE_LIMIT_FORGET_APP_CAPACITY: positiveInt(100),
+    RATE_LIMIT_FORGET_APP_PER_SECOND: positiveNumber(0.1),
   })
   .refine((v) => !v.RATE_LIMIT_ENABLED || (v.RATE_LIMIT_SALT_SECRET?.length ?? 0) >= MIN_SALT_SECRET_LENGTH, {
     message: `RATE_LIMIT_SALT_SECRET must be set (at least ${MIN_SALT_SECRET_LENGTH} characters) while RATE_LIMIT_ENABLED is true`,
@@ -70,6 +74,11 @@ const schema = z
           capacity: v.RATE_LIMIT_AUTH_FAILURES_CAPACITY,
           perSecond: v.RATE_LIMIT_AUTH_FAILURES_PER_SECOND,
         },
+        client_forgets: {
+          capacity: v.RATE_LIMIT_FORGET_CLIENT_CAPACITY,
+          perSecond: v.RATE_LIMIT_FORGET_CLIENT_PER_SECOND,
+        },
+        app_forgets: { capacity: v.RATE_LIMIT_FORGET_APP_CAPACITY, perSecond: v.RATE_LIMIT_FORGET_APP_PER_SECOND },
       },
     }),
   );

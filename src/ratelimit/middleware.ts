@@ -28,10 +28,22 @@ export interface PublicBatchCost {
   tenantId?: string | null;
 }
 
+/** A forget request: the install it names, in its canonical spelling. */
+export interface ForgetCost {
+  app: string;
+  distinctId: string;
+}
+
 /** The limits of one request. Each method throws RateLimitedError (429) when refused. */
 export interface RequestLimiter {
   /** Charges a batch of public events, whole or not at all. */
   admitEvents(cost: PublicBatchCost): Promise<void>;
+  /**
+   * Charges a forget like one event of its install, and one forget to the client's and the
+   * app's forget allowances. Fails closed: a forget refused for now is sent again by the
+   * client, and a limiter outage must not make tombstones free.
+   */
+  admitForget(cost: ForgetCost): Promise<void>;
   /** Charges the client for a body of `bytes` on the wire: pass it to `readJsonBody`. */
   chargeBody(bytes: number): Promise<void>;
   /** Charges an authenticated tenant `units` (on the usage doors: the rows its reports can store). */
@@ -51,6 +63,7 @@ export interface LimiterEnv extends AppEnv {
 /** What a disabled limiter does: nothing. */
 const unlimited: RequestLimiter = {
   admitEvents: async () => {},
+  admitForget: async () => {},
   chargeBody: async () => {},
   chargeTenant: async () => {},
   recordAuthFailure: async () => {},
@@ -78,6 +91,7 @@ function requestLimiter(limiter: RateLimiter, client: string): RequestLimiter {
   // Public and tenant traffic fail open when the limiter itself fails (docs/RATE_LIMITING.md).
   return {
     admitEvents: (cost) => enforce(publicBatchCharges(client, cost), { onError: "open" }),
+    admitForget: (cost) => enforce(forgetCharges(client, cost), { onError: "closed" }),
     chargeBody: (bytes) =>
       enforce([{ kind: "client", key: client, cost: Math.floor(bytes / BYTES_PER_REQUEST_UNIT) }], { onError: "open" }),
     chargeTenant: (tenantId, units) => enforce([{ kind: "tenant", key: tenantId, cost: units }], { onError: "open" }),
@@ -106,5 +120,14 @@ export function publicBatchCharges(client: string, cost: PublicBatchCost): Limit
     ...(cost.tenantId
       ? [{ kind: "tenant", key: cost.tenantId, cost: cost.distinctIds.length } satisfies LimitCharge]
       : []),
+  ];
+}
+
+/** What a forget costs: one event of its install (client, app, install), and one forget of the client and of the app. */
+export function forgetCharges(client: string, cost: ForgetCost): LimitCharge[] {
+  return [
+    ...publicBatchCharges(client, { app: cost.app, received: 1, distinctIds: [cost.distinctId] }),
+    { kind: "client_forgets", key: client, cost: 1 },
+    { kind: "app_forgets", key: cost.app, cost: 1 },
   ];
 }

@@ -7,6 +7,8 @@ const describe: Record<LimitKind, string> = {
   install: "this install (distinct_id) is sending too many events",
   tenant: "this tenant is sending too much",
   auth_failures: "too many failed token attempts from this client",
+  client_forgets: "this client is asking to forget too many installs",
+  app_forgets: "this app is asked to forget more installs than the collector accepts",
 };
 
 /** 429 with `Retry-After` (whole seconds) and the limit that refused: `{ error, message, limit }`. */

@@ -1,7 +1,8 @@
 import { createScheduledController } from "cloudflare:test";
 import { env, exports } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { forgetInstall } from "../../src/forget/store";
+import { type ForgetBounds, forgetInstall } from "../../src/forget/store";
+import { archiveReachedFrom, tombstoneLifetimeMs } from "../../src/forget/tombstones";
 import worker from "../../src/index";
 import { eventDatabases } from "../../src/lib/event-databases";
 import { archivedEvents, batchMessage, deliver, storedEvent } from "../helpers/queue";
@@ -17,11 +18,12 @@ import { eventsBody, randomIp } from "../ratelimit/helpers";
 const debugEnv = { ...env, RAW_EVENT_DEBUG_DAYS: "3" };
 const runCron = () =>
   worker.scheduled(createScheduledController({ scheduledTime: Date.now(), cron: "17 * * * *" }), env);
-/** Days from `first` to `last`, both included, but not after today. */
-function arrivalDaysUntilToday(first: string, last: string): number {
-  const end = Math.min(Date.parse(`${last}T00:00:00Z`), Date.now());
-  return Math.floor((end - Date.parse(`${first}T00:00:00Z`)) / 86_400_000) + 1;
-}
+/** What forgetInstall is told of the deployment (the route computes the same from the vars). */
+const bounds = (now: number): ForgetBounds => ({
+  rawRetentionDays: 30,
+  tombstoneLifetimeMs: tombstoneLifetimeMs(env),
+  archiveReachedFrom: archiveReachedFrom(env, now),
+});
 const archivedOf = async (distinctId: string) =>
   (await archivedEvents()).filter((event) => event.distinct_id === distinctId).length;
 
@@ -80,8 +82,8 @@ describe("POST /v1/forget", () => {
     expect(await res.json()).toEqual({
       distinct_id: install,
       deleted: { events: 3, install_days: 2 },
-      // The days its events may have arrived on: from the day before its first to today.
-      archive: { days_to_rewrite: arrivalDaysUntilToday("2026-11-19", "2026-12-21") },
+      // The one day its events arrived on (both of its days' events came in one delivery).
+      archive: { days_to_rewrite: 1 },
       complete: true,
     });
     expect(await rows(install)).toEqual({ events: 0, days: [], tombstones: 1 });
@@ -115,7 +117,7 @@ describe("POST /v1/forget", () => {
 
   it.each([
     ["no install id", { app: "teleport-connect" }, "invalid_body"],
-    ["a name instead of the install id", { app: "teleport-connect", distinct_id: "alice@example.com" }, "invalid_body"],
+    ["an install id that is not a string", { app: "teleport-connect", distinct_id: 42 }, "invalid_body"],
     ["an app not in the catalogue", { app: "nope", distinct_id: crypto.randomUUID() }, "unknown_app"],
     ["a body that is not JSON", "{", "invalid_json"],
   ])("answers 400 to %s", async (_, body, error) => {
@@ -157,12 +159,12 @@ describe("forgetInstall", () => {
     await deliver([batchMessage(Array.from({ length: 5 }, () => storedEvent({ distinct_id: install })))], debugEnv);
     const chunks = { size: 2, perRequest: 2 };
     const now = Date.parse("2026-11-22T12:00:00Z");
-    const first = await forgetInstall(eventDatabases(env), [install, install], now, 30, chunks);
+    const first = await forgetInstall(eventDatabases(env), [install, install], now, bounds(now), chunks);
     expect(first).toEqual({ events: 4, installDays: 0, archiveDays: 0, complete: false });
     expect(await rows(install)).toEqual({ events: 1, days: ["2026-11-20"], tombstones: 1 });
-    const second = await forgetInstall(eventDatabases(env), [install, install], now, 30, chunks);
-    // Arrivals of a 2026-11-20 event: 11-19 to 11-22 (now).
-    expect(second).toEqual({ events: 1, installDays: 1, archiveDays: 4, complete: true });
+    const second = await forgetInstall(eventDatabases(env), [install, install], now, bounds(now), chunks);
+    // Its events all arrived on 2026-11-20.
+    expect(second).toEqual({ events: 1, installDays: 1, archiveDays: 1, complete: true });
     expect(await rows(install)).toEqual({ events: 0, days: [], tombstones: 1 });
   });
 
@@ -186,12 +188,11 @@ describe("forgetInstall", () => {
       debugEnv,
     );
     expect(await rows(install)).toMatchObject({ events: 1, days: ["2026-11-21"] });
-    expect(
-      await forgetInstall(eventDatabases(env), [install, install], Date.parse("2026-11-21T12:00:00Z"), 30),
-    ).toEqual({
+    const now = Date.parse("2026-11-21T12:00:00Z");
+    expect(await forgetInstall(eventDatabases(env), [install, install], now, bounds(now))).toEqual({
       events: 1,
       installDays: 1,
-      archiveDays: 2, // 11-20 and 11-21: from the day before the event's day to now
+      archiveDays: 1, // 11-20: the day it arrived on, the day before its own
       complete: true,
     });
   });

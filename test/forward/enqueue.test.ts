@@ -5,100 +5,56 @@ import { describe, expect, it } from "vitest";
 import { app } from "../../src/app";
 import { enqueueForward } from "../../src/forward/enqueue";
 import type { ForwardMessage } from "../../src/forward/message";
+import { type QueuedBatch, storedEventsOf } from "../../src/ingest/queue-message";
 import { MAX_MESSAGE_BYTES, MAX_SEND_BATCH_BYTES, MAX_SEND_BATCH_MESSAGES } from "../../src/lib/queue-send";
 import { batch, protocolUse } from "../helpers/events";
-import { posthogJsEvent, recordingQueue, send } from "../posthog/helpers";
-import { FORWARDING, forwardCounts, recordingForwardQueue } from "./helpers";
+import { aggregatesSnapshot, batchMessage, dedupeKeysOf, storedEvent } from "../helpers/queue";
+import { posthogJsEvent, send } from "../posthog/helpers";
+import { FORWARDING, forwardCounts, recordingEventsQueue, storeForwarding } from "./helpers";
 
 /**
- * The producer side of forwarding: accepted events go to the forward queue only once the
- * events queue has them, and nothing the forward queue does (refuse, throw, hang) ever fails
- * or holds back the answer to the client.
+ * The producer side of forwarding: the forward queue is fed by the events consumer with what
+ * it stored, never by the request. A request's answer owes nothing to forwarding; a forward
+ * queue that refuses makes the consumer retry the delivery, and no stored event is lost to it.
  */
 
 const batchBody = (events: unknown[], token = "teleport-connect") => JSON.stringify({ api_key: token, batch: events });
 
-describe("after the events queue accepted a batch", () => {
-  it("sends nothing to forward while forwarding is off (the default)", async () => {
-    const forward = recordingForwardQueue();
-    const answer = await send("/batch/", { body: batchBody([posthogJsEvent()]) }, { FORWARD_QUEUE: forward.queue });
-    expect(answer.body.accepted).toBe(1);
-    expect(forward.messages).toEqual([]);
-  });
+/** A request through the Worker, its events queue recording the messages it was sent. */
+async function ingestRecorded(path: string, body: string, bindings: Partial<Env> = {}) {
+  const events = recordingEventsQueue();
+  const answer = await send(
+    path,
+    { body, headers: { "content-type": "application/json" } },
+    {
+      ...bindings,
+      EVENTS_QUEUE: events.queue,
+    },
+  );
+  return {
+    answer,
+    messages: events.messages,
+    stored: events.messages.flatMap((m) => storedEventsOf(m as QueuedBatch)),
+  };
+}
 
-  it("forwards exactly the accepted events, as stored: not the rejected ones, not a repeat", async () => {
-    const forward = recordingForwardQueue();
-    const good = [posthogJsEvent(), posthogJsEvent({ event: "connect.accessRequest.review" })];
-    const rejected = posthogJsEvent({}, { cluster_name: "prod.example.com" });
-    const answer = await send(
-      "/batch/",
-      { body: batchBody([good[0], rejected, good[1], good[0]]) },
-      { ...FORWARDING, FORWARD_QUEUE: forward.queue },
-    );
-    expect(answer.body).toMatchObject({ accepted: 2, duplicates: 1, rejected: [{ index: 1 }] });
-    const forwarded = forward.messages.flatMap((message) => message.events);
-    expect(forward.messages.every((message) => message.app === "teleport-connect")).toBe(true);
-    expect(forwarded).toEqual(
-      answer.stored.map(({ uuid, event, distinct_id, timestamp, properties }) => ({
-        uuid,
-        event,
-        distinct_id,
-        timestamp,
-        properties,
-      })),
-    );
-  });
+/** A forward queue that fails the test if anything is sent to it. */
+const untouchable = {
+  sendBatch: () => {
+    throw new Error("the forward queue was used");
+  },
+} as unknown as Queue;
 
-  it("forwards the events of every front door, and only the apps that have a key", async () => {
-    const forward = recordingForwardQueue();
-    const bindings = {
-      POSTHOG_HOST: "https://posthog.example",
-      POSTHOG_API_KEY: JSON.stringify({ "teleport-cluster": "phc_cluster" }),
-      FORWARD_QUEUE: forward.queue,
-    };
-    expect((await send("/batch/", { body: batchBody([posthogJsEvent()]) }, bindings)).body.accepted).toBe(1);
-    expect(forward.messages).toEqual([]);
-
-    const forwardAll = recordingForwardQueue();
-    const native = await send(
-      "/v1/events",
-      {
-        headers: { "content-type": "application/json" },
-        body: JSON.stringify(batch([protocolUse({ properties: { protocol: "db" } })])),
-      },
-      { ...FORWARDING, FORWARD_QUEUE: forwardAll.queue },
-    );
-    expect(native.status).toBe(202);
-    expect(forwardAll.messages.flatMap((m) => m.events).map((e) => e.uuid)).toEqual(native.stored.map((e) => e.uuid));
-  });
-
-  it("sends nothing to forward when the events queue refused the batch (503)", async () => {
-    const forward = recordingForwardQueue();
-    const failing = {
-      sendBatch: async () => {
-        throw new Error("Queue unavailable");
-      },
-    } as unknown as Queue;
-    const answer = await send(
-      "/batch/",
-      { body: batchBody([posthogJsEvent()]) },
-      { ...FORWARDING, EVENTS_QUEUE: failing, FORWARD_QUEUE: forward.queue },
-    );
-    expect(answer.status).toBe(503);
-    expect(forward.messages).toEqual([]);
-  });
-
-  it("answers without waiting for a forward queue that never answers", async () => {
-    let sendsStarted = 0;
+describe("forwarding is fed by the events consumer", () => {
+  it("a request never touches the forward queue, even with forwarding on: its answer owes nothing to it", async () => {
+    let sends = 0;
     const hanging = {
       sendBatch: () => {
-        sendsStarted++;
+        sends++;
         return new Promise<void>(() => {}); // never settles
       },
     } as unknown as Queue;
-    const events = recordingQueue();
-    // The response is awaited, the work left in waitUntil is not: if the answer waited for the
-    // forward queue, this await would never return and the test would time out.
+    const events = recordingEventsQueue();
     const res = await app.fetch(
       new Request("http://edgehog.test/batch/", { method: "POST", body: batchBody([posthogJsEvent()]) }),
       { ...env, ...FORWARDING, EVENTS_QUEUE: events.queue, FORWARD_QUEUE: hanging },
@@ -106,34 +62,86 @@ describe("after the events queue accepted a batch", () => {
     );
     expect(res.status).toBe(200);
     expect(await res.json()).toMatchObject({ status: 1, accepted: 1 });
-    expect(events.stored()).toHaveLength(1);
-    expect(sendsStarted).toBe(1); // forwarding was under way, still pending, when the answer came
+    expect(events.messages).toHaveLength(1);
+    expect(sends).toBe(0);
   });
 
-  it("answers 200 when the forward queue fails or forwarding is misconfigured, and counts what was not queued", async () => {
-    const rejecting = {
+  it("sends nothing to forward while forwarding is off (the default), and costs the consumer no queue call", async () => {
+    const { messages } = await ingestRecorded("/batch/", batchBody([posthogJsEvent()]));
+    const stored = await storeForwarding(messages, { POSTHOG_HOST: "", FORWARD_QUEUE: untouchable });
+    expect(stored.acked).toEqual(stored.ids);
+    expect(stored.forwarded).toEqual([]);
+  });
+
+  it("forwards exactly what the consumer stored: never a refused event, a repeat forwarded once", async () => {
+    const good = [posthogJsEvent(), posthogJsEvent({ event: "connect.accessRequest.review" })];
+    const refused = posthogJsEvent({}, { cluster_name: "prod.example.com" });
+    const {
+      answer,
+      messages,
+      stored: ingested,
+    } = await ingestRecorded("/batch/", batchBody([good[0], refused, good[1], good[0]]), FORWARDING);
+    expect(answer.body).toMatchObject({ accepted: 2, duplicates: 1, rejected: [{ index: 1 }] });
+    const stored = await storeForwarding(messages);
+    expect(stored.acked).toEqual(stored.ids);
+    expect(stored.messages.every((message) => message.app === "teleport-connect")).toBe(true);
+    expect(stored.forwarded).toEqual(
+      ingested.map(({ uuid, event, distinct_id, timestamp, properties }) => ({
+        uuid,
+        event,
+        distinct_id,
+        timestamp,
+        properties,
+      })),
+    );
+    expect(JSON.stringify(stored.messages)).not.toContain("prod.example.com");
+  });
+
+  it("forwards the events of every front door, and only the apps that have a key", async () => {
+    const onlyCluster = {
+      POSTHOG_HOST: "https://posthog.example",
+      POSTHOG_API_KEY: JSON.stringify({ "teleport-cluster": "phc_cluster" }),
+    };
+    const posthog = await ingestRecorded("/batch/", batchBody([posthogJsEvent()]));
+    expect((await storeForwarding(posthog.messages, onlyCluster)).forwarded).toEqual([]);
+
+    const native = await ingestRecorded(
+      "/v1/events",
+      JSON.stringify(batch([protocolUse({ properties: { protocol: "db" } })])),
+    );
+    const stored = await storeForwarding(native.messages);
+    expect(stored.forwarded.map((e) => e.uuid)).toEqual(native.stored.map((e) => e.uuid));
+  });
+
+  it("retries the delivery when the forward queue refuses: stored once, forwarded once it takes them", async () => {
+    const message = batchMessage([storedEvent(), storedEvent()]);
+    const refusing = {
       sendBatch: async () => {
         throw new Error("forward queue unavailable");
       },
     } as unknown as Queue;
-    const throwing = {
-      sendBatch: () => {
-        throw new Error("thrown synchronously");
-      },
-    } as unknown as Queue;
-    const cases: Partial<Env>[] = [
-      { ...FORWARDING, FORWARD_QUEUE: rejecting },
-      { ...FORWARDING, FORWARD_QUEUE: throwing },
-      { ...FORWARDING, FORWARD_QUEUE: undefined as unknown as Queue },
+    const failed = await storeForwarding([message], { FORWARD_QUEUE: refusing });
+    expect(failed.acked).toEqual([]);
+    expect(failed.retried).toEqual(failed.ids);
+    // Stored already (the transaction committed); storing again adds nothing.
+    const before = await aggregatesSnapshot(env.DB);
+    const again = await storeForwarding([message], {}, 2);
+    expect(again.acked).toEqual(again.ids);
+    expect(again.forwarded.map((e) => e.uuid)).toEqual(message.events.map((e) => e.uuid));
+    expect(await aggregatesSnapshot(env.DB)).toEqual(before);
+    for (const event of message.events) expect(await dedupeKeysOf(event.uuid)).toBe(1);
+  });
+
+  it("stores and acknowledges when forwarding is misconfigured, and counts what was not queued", async () => {
+    for (const bindings of [
       { POSTHOG_HOST: "ftp://posthog.example", POSTHOG_API_KEY: "phc_test_key" },
       { POSTHOG_HOST: "https://posthog.example", POSTHOG_API_KEY: "phx_personal_key" },
-    ];
-    for (const bindings of cases) {
+    ]) {
+      const message = batchMessage([storedEvent(), storedEvent()]);
       const before = (await forwardCounts()).not_queued;
-      const answer = await send("/batch/", { body: batchBody([posthogJsEvent(), posthogJsEvent()]) }, bindings);
-      expect(answer.status).toBe(200);
-      expect(answer.body.accepted).toBe(2);
-      expect(answer.stored).toHaveLength(2);
+      const stored = await storeForwarding([message], { ...bindings, FORWARD_QUEUE: untouchable });
+      expect(stored.acked).toEqual(stored.ids);
+      expect(await dedupeKeysOf(message.events[0]?.uuid ?? "")).toBe(1);
       expect((await forwardCounts()).not_queued - before).toBe(2);
     }
   });
@@ -165,5 +173,18 @@ describe("after the events queue accepted a batch", () => {
       }),
       { seed: 5, numRuns: 20 },
     );
+  });
+
+  it("packs what the consumer forwards within the Queues limits too", async () => {
+    // 300 events of ~2 KB: more than one message's worth.
+    const long = "y".repeat(2000);
+    const events = Array.from({ length: 300 }, () =>
+      storedEvent({ event: "connect.user.job_role", properties: { job_role: long } }),
+    );
+    const stored = await storeForwarding([batchMessage(events)]);
+    expect(stored.forwarded.map((e) => e.uuid)).toEqual(events.map((e) => e.uuid));
+    expect(stored.messages.length).toBeGreaterThan(1);
+    for (const message of stored.messages)
+      expect(JSON.stringify(message).length).toBeLessThanOrEqual(MAX_MESSAGE_BYTES);
   });
 });

@@ -2,7 +2,7 @@ import { createExecutionContext, createMessageBatch, getQueueResult } from "clou
 import { env } from "cloudflare:workers";
 import { consumeForward } from "../../src/forward/consumer";
 import type { ForwardMessage } from "../../src/forward/message";
-import { recordRetryDelays } from "../helpers/queue";
+import { deliver, recordRetryDelays } from "../helpers/queue";
 
 /** Forwarding on, to a host only the test's fake fetch answers for. */
 export const FORWARDING: Partial<Env> = { POSTHOG_HOST: "https://posthog.example", POSTHOG_API_KEY: "phc_test_key" };
@@ -79,15 +79,54 @@ export async function forwardCounts(app = "teleport-connect") {
   return (
     (await env.DB.prepare(
       `SELECT COALESCE(SUM(forwarded), 0) AS forwarded, COALESCE(SUM(duplicates), 0) AS duplicates,
-              COALESCE(SUM(failed_posts), 0) AS failed_posts, COALESCE(SUM(not_queued), 0) AS not_queued
+              COALESCE(SUM(failed_posts), 0) AS failed_posts, COALESCE(SUM(not_queued), 0) AS not_queued,
+              COALESCE(SUM(forgotten), 0) AS forgotten
        FROM forward_counts WHERE app = ?1`,
     )
       .bind(app)
-      .first<{ forwarded: number; duplicates: number; failed_posts: number; not_queued: number }>()) ?? {
+      .first<{
+        forwarded: number;
+        duplicates: number;
+        failed_posts: number;
+        not_queued: number;
+        forgotten: number;
+      }>()) ?? {
       forwarded: 0,
       duplicates: 0,
       failed_posts: 0,
       not_queued: 0,
+      forgotten: 0,
     }
   );
+}
+
+/** An events queue that keeps the messages the ingest core sends it (no consumer runs). */
+export function recordingEventsQueue(): { queue: Queue; messages: unknown[] } {
+  const messages: unknown[] = [];
+  const queue = {
+    sendBatch: async (batch: Iterable<MessageSendRequest<unknown>>) => {
+      for (const message of batch) messages.push(message.body);
+    },
+  } as unknown as Queue;
+  return { queue, messages };
+}
+
+/**
+ * Stores events-queue messages with the events consumer, forwarding on (FORWARDING unless
+ * `bindings` say otherwise), its forward queue recording what it is sent.
+ */
+export async function storeForwarding(bodies: unknown[], bindings: Partial<Env> = {}, attempts = 1) {
+  const forward = recordingForwardQueue();
+  const result = await deliver(
+    bodies,
+    { ...env, ...FORWARDING, FORWARD_QUEUE: forward.queue, ...bindings },
+    { attempts },
+  );
+  return {
+    acked: [...result.explicitAcks],
+    retried: result.retryMessages.map((m: { msgId: string }) => m.msgId),
+    ids: result.ids,
+    messages: forward.messages,
+    forwarded: forward.messages.flatMap((message) => message.events),
+  };
 }

@@ -4,7 +4,7 @@ import { describe, expect, it } from "vitest";
 import { app } from "../../src/app";
 import type { QueuedBatch } from "../../src/ingest/queue-message";
 import { rateLimitMetrics } from "../../src/ratelimit/metrics";
-import { eventsBody, randomIp } from "./helpers";
+import { eventsBody, failingNamespace, randomIp } from "./helpers";
 
 /** The real Queue, with a record of what was sent through it. */
 function recordingQueue(): { queue: Queue<QueuedBatch>; sentEvents: () => number } {
@@ -40,14 +40,6 @@ async function post(body: string, ip: string, bindings: Env): Promise<Response> 
 }
 
 /** A namespace whose objects always fail, as an outage of the limiter would. */
-function failingNamespace(failure: () => Promise<never>): Env["RATE_LIMITER"] {
-  const stub = { take: failure, refund: failure };
-  return {
-    idFromName: (name: string) => env.RATE_LIMITER.idFromName(name),
-    get: () => stub,
-  } as unknown as Env["RATE_LIMITER"];
-}
-
 describe("POST /v1/events with rate limiting", () => {
   it("answers 429 with Retry-After and enqueues nothing once an install is over its limit", async () => {
     const { queue, sentEvents } = recordingQueue();

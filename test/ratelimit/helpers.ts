@@ -55,3 +55,12 @@ export function randomIp(): string {
   const [a = 0, b = 0] = crypto.getRandomValues(new Uint8Array(2));
   return `198.51.${a}.${b}`;
 }
+
+/** A limiter namespace whose objects fail every call as `failure` does (throw, or never answer). */
+export function failingNamespace(failure: () => Promise<never>): Env["RATE_LIMITER"] {
+  const stub = { take: failure, refund: failure };
+  return {
+    idFromName: (name: string) => env.RATE_LIMITER.idFromName(name),
+    get: () => stub,
+  } as unknown as Env["RATE_LIMITER"];
+}

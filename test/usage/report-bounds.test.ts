@@ -22,6 +22,7 @@ const admitAll: RequestLimiter = {
   chargeBody: async () => {},
   chargeTenant: async () => {},
   recordAuthFailure: async () => {},
+  admitForget: async () => {},
 };
 
 let run = 0;

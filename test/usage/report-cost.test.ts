@@ -61,6 +61,7 @@ function chargeRecorder(): { limiter: RequestLimiter; charged: () => number } {
       admitEvents: free,
       chargeBody: free,
       recordAuthFailure: free,
+      admitForget: free,
       chargeTenant: async (_tenant, units) => {
         charged += units;
       },

@@ -30,6 +30,7 @@ const unlimited: IngestContext["limiter"] = {
   chargeBody: async () => {},
   chargeTenant: async () => {},
   recordAuthFailure: async () => {},
+  admitForget: async () => {},
 };
 
 /** A queue that accepts and forgets: the validate stage pays for everything but the transport. */
