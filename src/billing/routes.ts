@@ -1,76 +1,57 @@
-import { type Context, Hono } from "hono";
+import { createRoute } from "@hono/zod-openapi";
 import { accepts } from "hono/accepts";
 import { z } from "zod";
+import { OPERATOR_SECURITY, operatorErrorResponses } from "../admin/operator";
 import type { AppEnv } from "../http/context";
-import { toCsv } from "../http/csv";
-import { validQuery } from "../http/validation";
+import { jsonResponse, routesApp } from "../http/openapi";
+import { monthSchema } from "../http/schemas";
 import { requireTenantByRef } from "../tenants/admin";
 import { billingDetail } from "./detail";
-import { type BillingReportRow, readBillingUsage } from "./queries";
+import { readBillingUsage } from "./queries";
+import { billingCsv, billingReportRow, billingRowSchema } from "./report-row";
 
 /**
- * The operator's billing API: `GET /v1/billing/usage`, each tenant's figures for a period as
- * JSON or CSV, and `GET /v1/billing/usage/detail`, how one tenant's figures were reached. The
- * dashboard's billing page and download reuse the row and CSV forms below.
+ * The operator's billing API (mounted into the operator group under /v1/billing):
+ * `GET /v1/billing/usage`, each tenant's figures for a period as JSON or CSV, and
+ * `GET /v1/billing/usage/detail`, how one tenant's figures were reached.
  */
 
-/** A period is named by the month it starts in, `YYYY-MM`. */
-export const monthSchema = z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/, "must be a month, YYYY-MM");
-const tenantRef = z.string().min(1).max(128);
-const usageQuery = z.object({ month: monthSchema, tenant: tenantRef.optional() });
-const detailQuery = z.object({ month: monthSchema, tenant: tenantRef });
+const tenantRef = z.string().min(1).max(128).describe("a tenant's id or name");
 
-/** The columns of a billing row, in the order the JSON and the CSV give them. */
-export const BILLING_COLUMNS = [
-  "tenant_id",
-  "tenant_name",
-  "period_start",
-  "period_end",
-  "mau",
-  "tpr",
-  "mwi",
-  "mau_high_water",
-  "tpr_high_water",
-  "mwi_high_water",
-  "term_start",
-  "term_end",
-  "late_reports",
-  "formula_version",
-  "final",
-  "computed_at",
-] as const;
+const usageRoute = createRoute({
+  method: "get",
+  path: "/usage",
+  tags: ["billing"],
+  summary: "Each tenant's billing figures for the period starting in a month (JSON, or CSV with Accept: text/csv)",
+  security: OPERATOR_SECURITY,
+  request: { query: z.object({ month: monthSchema, tenant: tenantRef.optional() }) },
+  responses: {
+    200: {
+      description: "the period's rows",
+      content: {
+        "application/json": { schema: z.object({ month: z.string(), rows: z.array(billingRowSchema) }) },
+        "text/csv": { schema: z.string().describe("the same rows, one per line, columns in the JSON's order") },
+      },
+    },
+    ...operatorErrorResponses("invalid_query", "unknown_tenant"),
+  },
+});
 
-/** A billing row as the API (JSON and CSV) and the dashboard's download give it. */
-export function billingReportRow(row: BillingReportRow): Record<(typeof BILLING_COLUMNS)[number], unknown> {
-  return {
-    tenant_id: row.tenant_id,
-    tenant_name: row.tenant_name,
-    period_start: row.period_start,
-    period_end: row.period_end,
-    mau: row.mau,
-    tpr: row.tpr,
-    mwi: row.mwi,
-    mau_high_water: row.mau_high_water,
-    tpr_high_water: row.tpr_high_water,
-    mwi_high_water: row.mwi_high_water,
-    term_start: row.term_start,
-    term_end: row.term_end,
-    late_reports: row.late_reports,
-    formula_version: row.formula_version,
-    final: row.final,
-    computed_at: new Date(row.computed_at).toISOString(),
-  };
-}
+const detailRoute = createRoute({
+  method: "get",
+  path: "/usage/detail",
+  tags: ["billing"],
+  summary: "How one tenant's figures for a period were reached",
+  security: OPERATOR_SECURITY,
+  request: { query: z.object({ month: monthSchema, tenant: tenantRef }) },
+  responses: {
+    200: jsonResponse("the period's series and figures"),
+    ...operatorErrorResponses("invalid_query", "unknown_tenant"),
+  },
+});
 
-/** A period's rows as a CSV download: the API's `Accept: text/csv` answer, and the dashboard's. */
-export function billingCsv(c: Context, month: string, rows: readonly BillingReportRow[]): Response {
-  c.header("Content-Type", "text/csv; charset=utf-8");
-  c.header("Content-Disposition", `attachment; filename="edgehog-billing-${month}.csv"`);
-  return c.body(toCsv(BILLING_COLUMNS, rows.map(billingReportRow)));
-}
-
-export const billingRoutes = new Hono<AppEnv>()
-  .get("/usage", validQuery(usageQuery, "?month=YYYY-MM[&tenant=<id or name>]"), async (c) => {
+export const billingRoutes = routesApp<AppEnv>()
+  .openapi(usageRoute, async (c) => {
     const { month, tenant: ref } = c.req.valid("query");
     const tenantId = ref === undefined ? undefined : (await requireTenantByRef(c.env.DB, ref)).id;
     const rows = await readBillingUsage(c.env.DB, month, tenantId);
@@ -80,10 +61,10 @@ export const billingRoutes = new Hono<AppEnv>()
       default: "application/json",
     });
     if (type === "text/csv") return billingCsv(c, month, rows);
-    return c.json({ month, rows: rows.map(billingReportRow) });
+    return c.json({ month, rows: rows.map(billingReportRow) }, 200);
   })
-  .get("/usage/detail", validQuery(detailQuery, "?tenant=<id or name>&month=YYYY-MM"), async (c) => {
+  .openapi(detailRoute, async (c) => {
     const { month, tenant: ref } = c.req.valid("query");
     const tenant = await requireTenantByRef(c.env.DB, ref);
-    return c.json(await billingDetail(c.env.DB, tenant, month));
+    return c.json(await billingDetail(c.env.DB, tenant, month), 200);
   });

@@ -1,40 +1,52 @@
-import { Hono } from "hono";
+import { createRoute } from "@hono/zod-openapi";
 import { z } from "zod";
+import { OPERATOR_SECURITY, operatorErrorResponses } from "../admin/operator";
 import type { AppEnv } from "../http/context";
-import { validQuery } from "../http/validation";
+import { jsonResponse, routesApp } from "../http/openapi";
+import { appName, dayRange, rangeDays } from "../http/schemas";
 import { eventDatabases } from "../lib/event-databases";
-import { DAY_MS } from "../lib/time";
 import { readBreakdown } from "./breakdown";
 import { readHealth } from "./health";
 import { readEventStats } from "./queries";
 import { statsMinInstallsOf } from "./small-groups";
 
 /**
- * The operator read API: `GET /v1/stats/events` (what was collected per day),
- * `GET /v1/stats/breakdown` (installs by version, OS and country, small groups hidden) and
- * `GET /v1/stats/health`.
+ * The operator read API (mounted into the operator group under /v1/stats):
+ * `GET /v1/stats/events` (what was collected per day), `GET /v1/stats/breakdown` (installs by
+ * version, OS and country, small groups hidden) and `GET /v1/stats/health`.
  */
 
-const MAX_RANGE_DAYS = 366;
-const day = z.iso.date();
-
 /** An app and a range of UTC days, both included. */
-const rangeQuerySchema = z
-  .object({ app: z.string().min(1).max(128), from: day, to: day })
-  .refine((q) => q.from <= q.to, { message: "from must not be after to" })
-  .refine((q) => (Date.parse(q.to) - Date.parse(q.from)) / DAY_MS < MAX_RANGE_DAYS, {
-    message: `the range may span at most ${MAX_RANGE_DAYS} days`,
+const rangeQuery = dayRange(z.object({ app: appName, ...rangeDays }));
+
+const rangeRoute = (path: string, summary: string) =>
+  createRoute({
+    method: "get",
+    path,
+    tags: ["stats"],
+    summary,
+    security: OPERATOR_SECURITY,
+    request: { query: rangeQuery },
+    responses: { 200: jsonResponse(summary), ...operatorErrorResponses("invalid_query") },
   });
 
-const expectedQuery = "?app=<app>&from=YYYY-MM-DD&to=YYYY-MM-DD";
-
-export const statsRoutes = new Hono<AppEnv>()
-  .get("/health", async (c) => c.json(await readHealth(c.env.DB, c.env)))
-  .get("/events", validQuery(rangeQuerySchema, expectedQuery), async (c) => {
+export const statsRoutes = routesApp<AppEnv>()
+  .openapi(
+    createRoute({
+      method: "get",
+      path: "/health",
+      tags: ["stats"],
+      summary: "The pipeline's health: queues, dead letters, rejections, forwarding",
+      security: OPERATOR_SECURITY,
+      responses: { 200: jsonResponse("the health figures"), ...operatorErrorResponses() },
+    }),
+    async (c) => c.json(await readHealth(c.env.DB, c.env), 200),
+  )
+  .openapi(rangeRoute("/events", "Events, rejections and drops per day of one app"), async (c) => {
     const { app, from, to } = c.req.valid("query");
-    return c.json(await readEventStats(eventDatabases(c.env), app, from, to));
+    return c.json(await readEventStats(eventDatabases(c.env), app, from, to), 200);
   })
-  .get("/breakdown", validQuery(rangeQuerySchema, expectedQuery), async (c) => {
+  .openapi(rangeRoute("/breakdown", "Installs by version, OS and country (small groups hidden)"), async (c) => {
     const { app, from, to } = c.req.valid("query");
-    return c.json(await readBreakdown(eventDatabases(c.env), app, from, to, statsMinInstallsOf(c.env)));
+    return c.json(await readBreakdown(eventDatabases(c.env), app, from, to, statsMinInstallsOf(c.env)), 200);
   });
