@@ -75,4 +75,4 @@ export const reportRejectionSchema = rejectionOf("report_uuid", "ReportRejection
 
 /** The note of a route whose body is read under caps and validated by the route itself. */
 export const READ_BY_HAND =
-  "The body is read under MAX_BODY_BYTES (and MAX_DECOMPRESSED_BYTES once inflated, for Content-Encoding gzip or deflate) and validated by the route, item by item; the schema here documents it.";
+  "The body is read under MAX_BODY_BYTES (and MAX_DECOMPRESSED_BYTES once inflated, for Content-Encoding gzip or deflate) and validated by the route (a batch item by item); the schema here documents it.";

@@ -17,6 +17,7 @@ pre{background:#f1f3f5;padding:8px;overflow:auto;border-radius:4px;max-height:32
 table{border-collapse:collapse;width:100%;background:#fff}
 th,td{border:1px solid #d5dae0;padding:4px 8px;text-align:left;vertical-align:top}
 a{color:#0b57d0}
+nav a{margin-right:12px}
 :focus-visible{outline:3px solid #0b57d0;outline-offset:2px}
 `;
 

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { ApiError } from "../http/errors";
+import { utcDaySchema } from "../http/schemas";
 import { describeIssue } from "../http/validation";
 import { utcDay } from "../lib/time";
 import {
@@ -54,7 +55,7 @@ export function defaultTerm(now: number): TermInput {
 }
 
 const termSchema = z.object({
-  term_start: z.iso.date().refine((day) => day >= "1970-01-01", "must be 1970-01-01 or later"),
+  term_start: utcDaySchema.refine((day) => day >= "1970-01-01", "must be 1970-01-01 or later"),
   term_months: z.number().int().min(1).max(MAX_TERM_MONTHS),
 });
 
