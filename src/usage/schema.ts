@@ -1,4 +1,6 @@
 import { z } from "zod";
+import type { ItemErrorCode } from "../http/error-codes";
+import { rfc3339 } from "../http/schemas";
 import { MINUTE_MS } from "../lib/time";
 import { isDigest } from "../privacy/digest";
 import { BOT_COUNTERS, RESOURCE_KINDS, USER_COUNTERS } from "./vocabulary";
@@ -8,7 +10,7 @@ import { BOT_COUNTERS, RESOURCE_KINDS, USER_COUNTERS } from "./vocabulary";
  * an HMAC digest computed by the reporting cluster; the collector never sees a plain one.
  */
 
-export const NOT_ANONYMIZED = "not_anonymized";
+export const NOT_ANONYMIZED = "not_anonymized" satisfies ItemErrorCode;
 
 /** At most this many reports per request, as Teleport's submitter sends. */
 export const MAX_REPORTS_PER_REQUEST = 10;
@@ -44,7 +46,6 @@ const counter = z
   .nonnegative()
   .max(2 ** 31 - 1)
   .default(0);
-const rfc3339 = z.iso.datetime({ offset: true });
 
 const reportHeader = {
   report_uuid: z.uuid(),
@@ -88,29 +89,34 @@ const botRecordSchema = z.object({
   ...counters(BOT_COUNTERS),
 });
 
-export const reportSchema = z.discriminatedUnion("kind", [
-  z.object({
-    kind: z.literal("user_activity"),
-    ...reportHeader,
-    records: z.array(userRecordSchema).max(MAX_RECORDS_PER_REPORT),
-  }),
-  z.object({
-    kind: z.literal("resource_presence"),
-    ...reportHeader,
-    resources: z
-      .array(
-        z.object({
-          kind: z.enum(RESOURCE_KINDS),
-          ids: z.array(digest).max(MAX_IDS_PER_RESOURCE_KIND),
-        }),
-      )
-      .max(MAX_RESOURCE_GROUPS),
-  }),
-  z.object({
-    kind: z.literal("bot_instance_activity"),
-    ...reportHeader,
-    records: z.array(botRecordSchema).max(MAX_RECORDS_PER_REPORT),
-  }),
-]);
+export const reportSchema = z
+  .discriminatedUnion("kind", [
+    z.object({
+      kind: z.literal("user_activity"),
+      ...reportHeader,
+      records: z.array(userRecordSchema).max(MAX_RECORDS_PER_REPORT),
+    }),
+    z.object({
+      kind: z.literal("resource_presence"),
+      ...reportHeader,
+      resources: z
+        .array(
+          z.object({
+            kind: z.enum(RESOURCE_KINDS),
+            ids: z.array(digest).max(MAX_IDS_PER_RESOURCE_KIND),
+          }),
+        )
+        .max(MAX_RESOURCE_GROUPS),
+    }),
+    z.object({
+      kind: z.literal("bot_instance_activity"),
+      ...reportHeader,
+      records: z.array(botRecordSchema).max(MAX_RECORDS_PER_REPORT),
+    }),
+  ])
+  .meta({ id: "UsageReport" });
 
 export type UsageReport = z.infer<typeof reportSchema>;
+
+/** The body of `POST /v1/usage` and of an operator's backfill: `{ reports: [ … ] }`. */
+export const usageBodySchema = z.object({ reports: z.array(reportSchema).min(1).max(MAX_REPORTS_PER_REQUEST) });

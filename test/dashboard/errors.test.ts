@@ -49,7 +49,7 @@ describe("a storage failure on a dashboard page", () => {
     expect(res.headers.get("retry-after")).toBe("5");
     const page = await dashboardHtml(res);
     expect(page).toContain("<title>503 Temporarily unavailable · edgehog</title>");
-    expect((await readErrorPage(page)).alert).toBe("The database could not be read; reload the page in a few seconds.");
+    expect((await readErrorPage(page)).alert).toBe("The database did not answer; try again in a few seconds.");
     expect(page).toContain("Try again in 5 s.");
     expect(page).toContain(`<a href="${path.replace(/&/g, "&amp;")}">Try again</a>`);
     expect(page).toContain('<a href="/dashboard">Back to the dashboard</a>');

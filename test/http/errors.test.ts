@@ -6,7 +6,7 @@ import { ApiError, handleError, handleNotFound } from "../../src/http/errors";
 
 describe("one error shape", () => {
   it("ApiError is Hono's HTTPException and answers { error, message } with its headers", async () => {
-    const err = new ApiError(429, "rate_limited", "slow down", { "Retry-After": "7" });
+    const err = new ApiError("rate_limited", "slow down", { "Retry-After": "7" });
     expect(err).toBeInstanceOf(HTTPException);
     const res = err.getResponse();
     expect(res.status).toBe(429);

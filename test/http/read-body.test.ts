@@ -49,7 +49,7 @@ describe("inflating under a cap", () => {
       },
     });
     const cap = 4 * MiB;
-    const tooLarge = () => new ApiError(413, "payload_too_large", "over the cap");
+    const tooLarge = () => new ApiError("payload_too_large", "over the cap");
     await expect(inflateCapped(oneChunk, "gzip", cap, tooLarge)).rejects.toMatchObject({ status: 413 });
     // 4 MiB of zeros need ~4 KiB of input; a few slices may be in flight when the cap is crossed.
     expect(bomb.byteLength).toBeGreaterThan(200_000);
@@ -61,7 +61,12 @@ describe("inflating under a cap", () => {
     const gz = new Uint8Array(
       await new Response(new Blob([text]).stream().pipeThrough(new CompressionStream("gzip"))).arrayBuffer(),
     );
-    const inflated = await inflateCapped(new Blob([gz]).stream(), "gzip", MiB, () => new ApiError(413, "x", "x"));
+    const inflated = await inflateCapped(
+      new Blob([gz]).stream(),
+      "gzip",
+      MiB,
+      () => new ApiError("payload_too_large", "x"),
+    );
     expect(new TextDecoder().decode(inflated)).toBe(text);
   });
 });

@@ -77,7 +77,10 @@ describe("POST /v1/events when the Queue fails", () => {
     await waitOnExecutionContext(ctx);
     expect(res.status).toBe(503);
     expect(res.headers.get("retry-after")).toMatch(/^\d+$/);
-    expect(await res.json()).toMatchObject({ error: "queue_unavailable", message: expect.stringMatching(/retry/) });
+    expect(await res.json()).toMatchObject({
+      error: "storage_unavailable",
+      message: expect.stringMatching(/try again/),
+    });
     expect(sent.flatMap((m) => m.events)).toHaveLength(2); // it tried, and said so honestly
   });
 });

@@ -78,7 +78,7 @@ describe("answers to PostHog's SDKs", () => {
       },
     } as unknown as Queue;
     const answer = await send("/batch/", { body: batch([posthogJsEvent()]) }, { EVENTS_QUEUE: failing });
-    expect(answer).toMatchObject({ status: 503, body: { error: "queue_unavailable" } });
+    expect(answer).toMatchObject({ status: 503, body: { error: "storage_unavailable" } });
     expect(answer.headers.get("retry-after")).toMatch(/^\d+$/);
   });
 

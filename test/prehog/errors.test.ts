@@ -98,7 +98,7 @@ describe("prehog errors in Connect's form", () => {
       ),
     );
     expect(queueDown.code).toBe(Code.Unavailable);
-    expect(queueDown.rawMessage).toMatch(/^queue_unavailable: /);
+    expect(queueDown.rawMessage).toMatch(/^storage_unavailable: /);
     expect(queueDown.metadata.get("retry-after")).toBe("5");
 
     const { issued } = await tenantWithToken(`down-${crypto.randomUUID()}`);

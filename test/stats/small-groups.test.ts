@@ -1,8 +1,9 @@
 import { env, exports } from "cloudflare:workers";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { OTHER } from "../../src/lib/other";
 import type { Breakdown } from "../../src/stats/breakdown";
-import { type Cell, hideSmallGroups, OTHER } from "../../src/stats/small-groups";
+import { type Cell, hideSmallGroups } from "../../src/stats/small-groups";
 import { batchMessage, deliver, storedEvent } from "../helpers/queue";
 
 /**

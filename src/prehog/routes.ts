@@ -5,10 +5,14 @@ import {
   type UniversalHandler,
   universalServerResponseToFetch,
 } from "@connectrpc/connect/protocol";
-import { type Context, Hono } from "hono";
+import type { Context } from "hono";
+import { z } from "zod";
+import type { RequestErrorCode } from "../http/error-codes";
+import { routesApp } from "../http/openapi";
 import { bodyLimitsOf } from "../http/read-body";
-import type { LimiterEnv } from "../ratelimit/middleware";
+import { type LimiterEnv, limitRequests } from "../ratelimit/middleware";
 import { cappedBody, gzipCodec } from "./compression";
+import { rpcOnError } from "./errors";
 import { TeleportReportingService as UsageReportingService } from "./gen/prehog/v1/teleport_pb";
 import { ConnectReportingService } from "./gen/prehog/v1alpha/connect_pb";
 import { TeleportReportingService as EventReportingService } from "./gen/prehog/v1alpha/teleport_pb";
@@ -19,19 +23,55 @@ import { connectReporting, eventReporting, honoContextKey, tenantGates, usageRep
  * The prehog front door: Teleport's reporting RPCs served by `@connectrpc/connect`'s router,
  * over the Connect protocol (binary and JSON) and gRPC-Web, with gzip. Plain gRPC is off: it
  * needs HTTP trailers, which a Worker cannot send. Hono routes each RPC path to the router's
- * handler; app.ts mounts the limiter and `rpcErrors` before them, as for the JSON routes.
+ * handler, after the limiter (every RPC is charged to its client); errors raised before the
+ * router (the limiter's 429) are answered in Connect's form by this app's `onError`.
  */
 
 const SERVICES: readonly DescService[] = [ConnectReportingService, EventReportingService, UsageReportingService];
 
-/** The path prefix of each service, for mounting middleware (`/prehog.v1.TeleportReportingService/*`). */
-export const prehogPaths = SERVICES.map((service) => `/${service.typeName}/*`);
-
 /** The RPCs served, as `/<package>.<Service>/<Method>`. */
 export const rpcPaths = SERVICES.flatMap((service) => service.methods.map((m) => `/${service.typeName}/${m.name}`));
 
-export const prehogRoutes = new Hono<LimiterEnv>();
+/** The codes an RPC's Connect error may lead with. */
+const RPC_ERRORS: readonly RequestErrorCode[] = [
+  "invalid_body",
+  "unauthorized",
+  "tenant_disabled",
+  "payload_too_large",
+  "too_many_events",
+  "too_many_reports",
+  "rate_limited",
+  "storage_unavailable",
+];
+
+export const prehogRoutes = routesApp<LimiterEnv>();
+for (const service of SERVICES) prehogRoutes.use(`/${service.typeName}/*`, limitRequests);
 for (const path of rpcPaths) prehogRoutes.post(path, serveRpc);
+prehogRoutes.onError(rpcOnError);
+for (const service of SERVICES) {
+  for (const method of service.methods) {
+    prehogRoutes.openAPIRegistry.registerPath({
+      method: "post",
+      path: `/${service.typeName}/${method.name}`,
+      tags: ["prehog"],
+      summary: `${service.name}.${method.name} (Teleport's reporting RPC)`,
+      description: `A Connect RPC (binary or JSON) or gRPC-Web call: the body is the protobuf message ${method.input.typeName}, capped on the wire and once inflated (gzip), decoded and validated by the Connect router (docs/PREHOG.md); errors are Connect errors whose message starts with the error code. ${service === ConnectReportingService ? "A tenant token is optional." : "A tenant token is required."}`,
+      responses: {
+        200: {
+          description: `the ${method.output.typeName} answer`,
+          content: {
+            "application/proto": { schema: z.string().describe(method.output.typeName) },
+            "application/json": { schema: z.looseObject({}) },
+          },
+        },
+        default: {
+          description: `a Connect error (gRPC-Web: in the headers): its message is led by the error code, one of ${RPC_ERRORS.join(", ")}`,
+          content: { "application/json": { schema: z.object({ code: z.string(), message: z.string() }) } },
+        },
+      },
+    });
+  }
+}
 
 async function serveRpc(c: Context<LimiterEnv>): Promise<Response> {
   const handler = handlersOf(c.env).get(c.req.path);

@@ -1,13 +1,15 @@
-import { Hono } from "hono";
 import { z } from "zod";
 import { findApp } from "../catalog/compile";
+import { publicCors } from "../http/cors";
 import { ApiError } from "../http/errors";
+import { errorResponses, jsonResponse, READ_BY_HAND, routesApp } from "../http/openapi";
 import { bodyLimitsOf, readJsonBody } from "../http/read-body";
+import { appName } from "../http/schemas";
 import { parseOrThrow } from "../http/validation";
 import { ingestLimitsOf } from "../ingest/limits";
 import { eventDatabases } from "../lib/event-databases";
 import { INSTALL_ID_RULE, installId } from "../privacy/ids";
-import type { LimiterEnv } from "../ratelimit/middleware";
+import { type LimiterEnv, limitRequests } from "../ratelimit/middleware";
 import { forgetInstall } from "./store";
 import { archiveReachedFrom, tombstoneLifetimeMs } from "./tombstones";
 
@@ -20,23 +22,25 @@ import { archiveReachedFrom, tombstoneLifetimeMs } from "./tombstones";
  * install: the id must be one an event could have been stored under (a random UUID, version 4
  * or 7, or a random-looking digest), and the request is charged like one event of the install
  * plus one forget of the client's and of the app's small forget allowances (docs/RATE_LIMITING.md),
- * so tombstones are not free.
+ * so tombstones are not free. Browsers may ask from any origin (CORS).
  */
 
 const forgetSchema = z.object({
-  app: z.string().min(1).max(128),
-  distinct_id: z.string().max(128),
+  app: appName,
+  distinct_id: z.string().max(128).describe("the install's random id, as its events carried it"),
 });
 
-export const forgetRoutes = new Hono<LimiterEnv>().post("/", async (c) => {
+export const forgetRoutes = routesApp<LimiterEnv>();
+
+forgetRoutes.use(publicCors("POST"), limitRequests).post("/", async (c) => {
   const body = await readJsonBody(c.req.raw, bodyLimitsOf(c.env), c.var.limiter.chargeBody);
   const request = parseOrThrow(forgetSchema, body, "invalid_body", '{ "app": "…", "distinct_id": "<uuid>" }');
   if (!findApp(request.app)) {
-    throw new ApiError(400, "unknown_app", `app "${request.app}" is not in the catalogue`);
+    throw new ApiError("unknown_app", `app "${request.app}" is not in the catalogue`);
   }
   // The spelling events are stored under: a UUID lower-cased, a digest as sent.
   const canonical = installId(request.distinct_id);
-  if (!canonical) throw new ApiError(400, "invalid_distinct_id", INSTALL_ID_RULE);
+  if (!canonical) throw new ApiError("invalid_distinct_id", INSTALL_ID_RULE);
   await c.var.limiter.admitForget({ app: request.app, distinctId: canonical });
   const now = Date.now();
   const forgotten = await forgetInstall(eventDatabases(c.env), [request.distinct_id, canonical], now, {
@@ -51,4 +55,37 @@ export const forgetRoutes = new Hono<LimiterEnv>().post("/", async (c) => {
     archive: { days_to_rewrite: forgotten.archiveDays },
     complete: forgotten.complete,
   });
+});
+
+forgetRoutes.openAPIRegistry.registerPath({
+  method: "post",
+  path: "/",
+  tags: ["events"],
+  summary: "Forget an install: its rows deleted, its archive days rewritten, a tombstone kept",
+  description: READ_BY_HAND,
+  request: { body: { required: true, content: { "application/json": { schema: forgetSchema } } } },
+  responses: {
+    200: jsonResponse(
+      "what was deleted; call again while `complete` is false",
+      z.object({
+        distinct_id: z.string(),
+        deleted: z.object({ events: z.number().int(), install_days: z.number().int() }),
+        archive: z.object({ days_to_rewrite: z.number().int() }),
+        complete: z.boolean(),
+      }),
+    ),
+    ...errorResponses(
+      "invalid_body",
+      "invalid_json",
+      "invalid_encoding",
+      "empty_body",
+      "unknown_app",
+      "invalid_distinct_id",
+      "payload_too_large",
+      "unsupported_media_type",
+      "unsupported_encoding",
+      "rate_limited",
+      "storage_unavailable",
+    ),
+  },
 });

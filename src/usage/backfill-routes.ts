@@ -1,10 +1,14 @@
-import { Hono } from "hono";
+import { z } from "zod";
+import { OPERATOR_SECURITY, operatorErrorResponses } from "../admin/operator";
 import { billingGraceDaysOf } from "../billing/compute";
+import { jsonResponse, READ_BY_HAND, routesApp } from "../http/openapi";
 import { bodyLimitsOf, readJsonBody } from "../http/read-body";
 import { DAY_MS } from "../lib/time";
 import type { LimiterEnv } from "../ratelimit/middleware";
 import { requireTenantByRef } from "../tenants/admin";
 import { usageReportRetentionDaysOf } from "./retention";
+import { USAGE_ERRORS, usageResultSchema } from "./routes";
+import { usageBodySchema } from "./schema";
 import { judgeAndStore } from "./submit";
 
 /**
@@ -21,7 +25,9 @@ import { judgeAndStore } from "./submit";
  * The tenant's billing start still bounds it (src/billing/report-bounds.ts), and so does the
  * clock. A report for a period that is closed is stored late: it never changes billed figures.
  */
-export const usageAdminRoutes = new Hono<LimiterEnv>().post("/tenants/:tenant/usage/backfill", async (c) => {
+export const usageBackfillRoutes = routesApp<LimiterEnv>();
+
+usageBackfillRoutes.post("/tenants/:tenant/usage/backfill", async (c) => {
   const receivedAt = Date.now();
   const tenant = await requireTenantByRef(c.env.DB, c.req.param("tenant"));
   const body = await readJsonBody(c.req.raw, bodyLimitsOf(c.env), c.var.limiter.chargeBody);
@@ -48,4 +54,35 @@ export const usageAdminRoutes = new Hono<LimiterEnv>().post("/tenants/:tenant/us
     },
     outcome.allRejected ? 400 : 200,
   );
+});
+
+usageBackfillRoutes.openAPIRegistry.registerPath({
+  method: "post",
+  path: "/tenants/{tenant}/usage/backfill",
+  tags: ["usage"],
+  summary: "Store a tenant's usage reports that its own doors would refuse as too old",
+  description: READ_BY_HAND,
+  security: OPERATOR_SECURITY,
+  request: {
+    params: z.object({ tenant: z.string().describe("the tenant's id or name") }),
+    body: { required: true, content: { "application/json": { schema: usageBodySchema } } },
+  },
+  responses: {
+    200: jsonResponse(
+      "some reports were stored: each accepted one says whether it was counted, stored late or stored already",
+      usageResultSchema.extend({
+        counted: z.number().int(),
+        late: z.number().int(),
+        reports: z.array(
+          z.object({
+            index: z.number().int(),
+            report_uuid: z.string(),
+            stored: z.enum(["counted", "late", "duplicate"]),
+          }),
+        ),
+      }),
+    ),
+    ...operatorErrorResponses(...USAGE_ERRORS.filter((code) => code !== "tenant_disabled"), "unknown_tenant"),
+    400: jsonResponse("every report was rejected, or the request was refused whole", usageResultSchema),
+  },
 });
