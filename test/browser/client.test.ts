@@ -5,12 +5,12 @@ import { type RunningCollector, startCollector } from "../e2e/wrangler-dev";
 import { launchChromium, servePages } from "./chromium";
 
 /**
- * The built browser bundle (dist/client/edgehog.min.js) in a web UI on another origin, in
+ * The built browser bundle (packages/client/dist/edgehog.min.js) in a web UI on another origin, in
  * Chromium: the user allows collection, events are captured (and kept in localStorage, since
  * nothing is due yet), the page is closed, and the keepalive request sent on page hide delivers them.
  */
 
-const bundle = () => readFileSync(new URL("../../dist/client/edgehog.min.js", import.meta.url), "utf8");
+const bundle = () => readFileSync(new URL("../../packages/client/dist/edgehog.min.js", import.meta.url), "utf8");
 
 const page = `<!doctype html>
 <title>web ui</title>

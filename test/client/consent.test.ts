@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { createClient } from "../../src/client/client";
-import { type KeyValueStorage, memoryStorage } from "../../src/client/storage";
+import { createClient } from "../../packages/client/src/client";
+import { type KeyValueStorage, memoryStorage } from "../../packages/client/src/storage";
 import { fakeCollector, settle } from "./helpers";
 
 /** Options that make sends happen only on flush(). */

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { createClient } from "../../src/client/client";
-import { memoryStorage } from "../../src/client/storage";
-import type { ClientError, ClientOptions } from "../../src/client/types";
+import { createClient } from "../../packages/client/src/client";
+import { memoryStorage } from "../../packages/client/src/storage";
+import type { ClientError, ClientOptions } from "../../packages/client/src/types";
 import { accept, fakeCollector, type Respond, status } from "./helpers";
 
 /**

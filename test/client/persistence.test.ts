@@ -1,6 +1,6 @@
 import { describe, expect, it, vi } from "vitest";
-import { createClient } from "../../src/client/client";
-import { type KeyValueStorage, memoryStorage } from "../../src/client/storage";
+import { createClient } from "../../packages/client/src/client";
+import { type KeyValueStorage, memoryStorage } from "../../packages/client/src/storage";
 import { accept, fakeCollector, type Respond, settle, status } from "./helpers";
 
 /** What survives a restart (the unsent queue), and what `forget()` asks for and leaves behind. */

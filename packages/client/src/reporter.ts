@@ -1,7 +1,7 @@
-import type { BotCounter, ResourceKind, UserCounter } from "../usage/vocabulary.js";
 import { createAnonymizer } from "./anonymize.js";
 import type { FetchLike, ItemRefusal, RetryPolicy } from "./http.js";
 import { Outbox, unref } from "./outbox.js";
+import type { BotCounter, ResourceKind, UserCounter } from "./shared/usage-vocabulary.js";
 import { type KeyValueStorage, memoryStorage, readJson, writeJson } from "./storage.js";
 import type { FlushResult } from "./types.js";
 import {
