@@ -107,7 +107,7 @@ describe("backoff", () => {
         capture,
       } = client((_, i) => (i === 0 ? status(code, { "retry-after": "30" }, body) : accept(_)));
       capture(2);
-      const flushed = c.flush();
+      const flushed = c.flush({ timeoutMs: 60 * SECOND });
       await vi.advanceTimersByTimeAsync(30 * SECOND - 1);
       expect(collector.requests).toHaveLength(1);
       await vi.advanceTimersByTimeAsync(6 * SECOND + 1);

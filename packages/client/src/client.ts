@@ -1,10 +1,11 @@
 import { anonymizerCache } from "./anonymize.js";
 import { catalog } from "./catalog.generated.js";
+import { deadlineIn, FLUSH_TIMEOUT_MS, FORGET_TIMEOUT_MS, SHUTDOWN_TIMEOUT_MS, settledBy, unref } from "./deadline.js";
 import { addPendingForget, type Forgetting, pendingForgets, sendForgets } from "./forget.js";
 import type { FetchLike } from "./http.js";
-import { Outbox, unref } from "./outbox.js";
+import { Outbox } from "./outbox.js";
 import { type KeyValueStorage, localStorageStorage, readJson, writeJson } from "./storage.js";
-import type { AppName, Client, ClientError, ClientOptions, Consent, FlushResult } from "./types.js";
+import type { AppName, BoundOptions, Client, ClientError, ClientOptions, Consent, FlushResult } from "./types.js";
 import { isRandomUuid, randomUuid } from "./uuid.js";
 
 /**
@@ -137,8 +138,18 @@ export function createClient<A extends AppName>(options: ClientOptions<A>): Clie
     return { uuid: randomUuid(), event, distinct_id: "", timestamp: "", properties };
   }
 
-  const forgetting: Forgetting = { host, app, request, retry, attempts, storage, key: key("forget") };
-  if (pendingForgets(forgetting).length > 0) sendForgets(forgetting).catch(report);
+  const forgetting: Forgetting = { host, app, request, retry, attempts, storage, key: key("forget"), report };
+  if (pendingForgets(forgetting).length > 0) void sendForgets(forgetting, deadlineIn(undefined, FORGET_TIMEOUT_MS));
+
+  /** Delivers what was captured until now, by `deadline`; what is left stays queued and saved. */
+  async function flushBy(deadline: number): Promise<FlushResult> {
+    await settledBy(captures, deadline);
+    if (consent === "granted") await outbox.drain(attempts, deadline);
+    const tally = outbox.takeTally();
+    const dropped = tally.dropped + droppedHere;
+    droppedHere = 0;
+    return { ...tally, dropped, pending: outbox.size };
+  }
 
   const client: Client<A> = {
     get consent() {
@@ -184,29 +195,25 @@ export function createClient<A extends AppName>(options: ClientOptions<A>): Clie
       }
     },
 
-    async flush(): Promise<FlushResult> {
-      await captures;
-      if (consent === "granted") await outbox.drain(attempts);
-      const tally = outbox.takeTally();
-      const dropped = tally.dropped + droppedHere;
-      droppedHere = 0;
-      return { ...tally, dropped, pending: outbox.size };
+    async flush(flushOptions?: BoundOptions): Promise<FlushResult> {
+      return flushBy(deadlineIn(flushOptions?.timeoutMs, FLUSH_TIMEOUT_MS));
     },
 
-    async forget() {
+    async forget(forgetOptions?: BoundOptions) {
       stop();
       const forgotten = distinctId;
       if (forgotten) {
         addPendingForget(forgetting, forgotten);
         setId(consent === "granted" ? randomUuid() : null);
       }
-      return sendForgets(forgetting);
+      return sendForgets(forgetting, deadlineIn(forgetOptions?.timeoutMs, FORGET_TIMEOUT_MS), true);
     },
 
-    async shutdown() {
-      const result = await client.flush();
+    async shutdown(shutdownOptions?: BoundOptions) {
+      const result = await flushBy(deadlineIn(shutdownOptions?.timeoutMs, SHUTDOWN_TIMEOUT_MS));
       closed = true;
       clearTimeout(timer);
+      outbox.stop();
       page.removeEventListener?.("pagehide", onHide);
       page.document?.removeEventListener("visibilitychange", onVisibility);
       outbox.saveNow();

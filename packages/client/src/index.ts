@@ -14,6 +14,7 @@ export type { BotCounter, ResourceKind, UserCounter } from "./shared/usage-vocab
 export { type KeyValueStorage, localStorageStorage, memoryStorage } from "./storage.js";
 export type {
   AppName,
+  BoundOptions,
   CaptureArgs,
   CaptureOptions,
   Client,
