@@ -2,6 +2,7 @@
 // `npm run build` (and `prepare`, so that `npm pack` and an install from git build it): the
 // package as its `exports` publish it, in dist/:
 //   dist/esm/index.js, node.js   edgehog/client and edgehog/client/node as ES modules (import)
+//   dist/esm/cli-send.js         the CLI mode's background sender (a Node script)
 //   dist/cjs/…                   the same as CommonJS (require), with a package.json saying so
 //   dist/{esm,cjs}/*.d.ts        the declarations (tsc), ESM and CommonJS flavours
 //   dist/edgehog.min.js          edgehog/client minified, for a page's <script type="module">
@@ -47,7 +48,15 @@ mkdirSync(`${root}dist`, { recursive: true });
 await Promise.all([
   build({ ...common, format: "esm", entryPoints: ["src/index.ts"], outfile: "dist/esm/index.js", platform: "neutral" }),
   build({ ...common, format: "esm", entryPoints: ["src/node.ts"], outfile: "dist/esm/node.js", platform: "node" }),
+  build({
+    ...common,
+    format: "esm",
+    entryPoints: ["src/cli/send.ts"],
+    outfile: "dist/esm/cli-send.js",
+    platform: "node",
+  }),
   build({ ...cjs, entryPoints: ["src/index.ts"], outfile: "dist/cjs/index.js", platform: "neutral" }),
+  build({ ...cjs, entryPoints: ["src/cli/send.ts"], outfile: "dist/cjs/cli-send.js", platform: "node" }),
   build({ ...cjs, entryPoints: ["src/node.ts"], outfile: "dist/cjs/node.js", platform: "node" }),
   build({
     ...common,
