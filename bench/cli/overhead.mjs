@@ -84,9 +84,15 @@ try {
   const ms = (x) => `${x.toFixed(1)} ms`;
   console.log(`runs: ${runs} of each, alternated, on a pseudo-terminal`);
   console.log(`without the SDK:                    median ${ms(median(without))}`);
-  console.log(`with the SDK, one event spooled:    median ${ms(median(withSdk))} (+${ms(median(withSdk) - median(without))})`);
-  console.log(`with the SDK, the sender started:   median ${ms(median(withSend))} (+${ms(median(withSend) - median(without))})`);
-  console.log(`capture() to the spool, in process: median ${(median(spool) * 1000).toFixed(0)} µs, p99 ${(spool.sort((a, b) => a - b)[989] * 1000).toFixed(0)} µs (1000 events)`);
+  console.log(
+    `with the SDK, one event spooled:    median ${ms(median(withSdk))} (+${ms(median(withSdk) - median(without))})`,
+  );
+  console.log(
+    `with the SDK, the sender started:   median ${ms(median(withSend))} (+${ms(median(withSend) - median(without))})`,
+  );
+  console.log(
+    `capture() to the spool, in process: median ${(median(spool) * 1000).toFixed(0)} µs, p99 ${(spool.sort((a, b) => a - b)[989] * 1000).toFixed(0)} µs (1000 events)`,
+  );
 } finally {
   rmSync(home, { recursive: true, force: true });
 }
