@@ -5,7 +5,7 @@
  * see `node:fs` or `node:child_process`.
  */
 
-export type { CliConsentReason } from "./cli/consent.js";
+export type { CliConsentReason, TerminalInput, TerminalOutput } from "./cli/consent.js";
 export { type CliFiles, cliFiles, configDirectory } from "./cli/paths.js";
 export { type CliTelemetry, type CliTelemetryOptions, createCliTelemetry } from "./cli/telemetry.js";
 export { fileStorage } from "./storage-file.js";

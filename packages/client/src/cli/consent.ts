@@ -35,14 +35,22 @@ export function isInteractive(
   return input.isTTY === true && output.isTTY === true && !isSet(env.CI);
 }
 
+/**
+ * Where the question is read and written: a readable stream (`process.stdin`) and a writable
+ * one (`process.stderr`). Typed by what the SDK uses, so that the declarations need no Node types.
+ */
+export interface TerminalInput {
+  readonly isTTY?: boolean;
+}
+export interface TerminalOutput {
+  readonly isTTY?: boolean;
+  write(text: string): unknown;
+}
+
 /** Asks once: "y" grants, "n" denies, anything else (Enter, Ctrl-D) decides nothing. */
-export function ask(
-  question: string,
-  input: NodeJS.ReadableStream,
-  output: NodeJS.WritableStream,
-): Promise<boolean | undefined> {
+export function ask(question: string, input: TerminalInput, output: TerminalOutput): Promise<boolean | undefined> {
   return new Promise((resolve) => {
-    const lines = createInterface({ input, terminal: false });
+    const lines = createInterface({ input: input as NodeJS.ReadableStream, terminal: false });
     output.write(`${question}\n[y] Yes  [n] No  (Enter: ask me next time) `);
     lines.once("line", (line) => {
       const answer = line.trim().toLowerCase();

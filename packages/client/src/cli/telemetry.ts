@@ -15,7 +15,14 @@ import type {
   EventProperties,
 } from "../types.js";
 import { isRandomUuid, randomUuid } from "../uuid.js";
-import { ask, type CliConsentReason, isInteractive, runConsent } from "./consent.js";
+import {
+  ask,
+  type CliConsentReason,
+  isInteractive,
+  runConsent,
+  type TerminalInput,
+  type TerminalOutput,
+} from "./consent.js";
 import { cliFiles, configDirectory } from "./paths.js";
 import type { SendJob } from "./spool.js";
 
@@ -48,8 +55,8 @@ export interface CliTelemetryOptions<A extends AppName> {
   /** Default: `process.env`. */
   env?: Record<string, string | undefined>;
   /** Where the question is read and written (default: stdin and stderr). */
-  input?: NodeJS.ReadableStream & { isTTY?: boolean };
-  output?: NodeJS.WritableStream & { isTTY?: boolean };
+  input?: TerminalInput;
+  output?: TerminalOutput;
   /** The sender script (default: `cli-send.js` beside this module); `false`: never send from here. */
   senderScript?: string | false;
   /** Told of what went wrong (nothing is ever printed). */
