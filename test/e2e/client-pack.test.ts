@@ -79,6 +79,10 @@ const JOB_ROLE = "esm";`),
       `const { createClient, memoryStorage } = require("edgehog/client");
 const { fileStorage } = require("edgehog/client/node");
 if (typeof fileStorage !== "function") throw new Error("edgehog/client/node");
+// The CommonJS build, not Node's require() of the ES module (which only Node ≥ 20.19 and 22.12 can do).
+for (const entry of ["edgehog/client", "edgehog/client/node"]) {
+  if (!/dist[\\/]cjs[\\/]/.test(require.resolve(entry))) throw new Error(\`\${entry}: not the CommonJS build\`);
+}
 const JOB_ROLE = "cjs";
 (async () => {${send("")}})();`,
     );
