@@ -1,7 +1,6 @@
 import { z } from "zod";
 import type { ItemErrorCode } from "../http/error-codes";
 import { rfc3339 } from "../http/schemas";
-import { MINUTE_MS } from "../lib/time";
 import { isDigest } from "../privacy/digest";
 import { BOT_COUNTERS, RESOURCE_KINDS, USER_COUNTERS } from "./vocabulary";
 
@@ -23,12 +22,8 @@ export const MAX_IDS_PER_RESOURCE_KIND = 10_000;
 /** One report as JSON: the raw report is stored as one D1 row, and a row is at most 1 MB. */
 export const MAX_REPORT_BYTES = 600_000;
 
-/** The longest window each kind of report may cover, as Teleport's reporter closes them. */
-export const MAX_WINDOW_MS = {
-  user_activity: 15 * MINUTE_MS,
-  resource_presence: 60 * MINUTE_MS,
-  bot_instance_activity: 15 * MINUTE_MS,
-} as const;
+/** The longest window each kind of report may cover (the SDK's reporter closes its windows by it). */
+export { MAX_WINDOW_MS } from "./vocabulary";
 
 const digest = z
   .string()

@@ -1,5 +1,5 @@
 import { env } from "cloudflare:workers";
-import { Anonymizer } from "../../src/privacy/anonymizer";
+import { Anonymizer } from "../../packages/client/src/shared/anonymizer";
 import { createTenant, type IssuedToken, issueToken } from "../../src/tenants/admin";
 import type { TenantRow } from "../../src/tenants/store";
 

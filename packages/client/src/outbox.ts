@@ -1,3 +1,4 @@
+import { settledBy, sleep, unref } from "./deadline.js";
 import { backoffDelay, type ItemRefusal, type Outcome, type PostOptions, post, type RetryPolicy } from "./http.js";
 
 /**
@@ -5,7 +6,9 @@ import { backoffDelay, type ItemRefusal, type Outcome, type PostOptions, post, t
  * at a time. A failure backs off (exponentially, with jitter, never sooner than `Retry-After`)
  * and nothing is sent before the delay is over, however many items arrive meanwhile. A 413
  * halves the batch; items the collector rejects are reported, not retried; the rest keep their
- * ids, so a resend is recognised as one.
+ * ids, so a resend is recognised as one. `drain` (what `flush` waits on) ends by its deadline:
+ * a backoff that runs past it is not waited for, and a request unanswered by then is cancelled,
+ * its items kept.
  */
 
 export interface OutboxOptions<T> {
@@ -73,10 +76,21 @@ export class Outbox<T> {
     this.queueSave();
   }
 
-  /** Drops every item and cancels the request in flight (its answer is ignored). */
-  clear(): void {
+  /** Cancels the requests in flight (their answers are ignored); their items stay queued. */
+  cancelInFlight(): void {
     this.controller.abort();
     this.controller = new AbortController();
+  }
+
+  /** No more background retries, and nothing in flight: for a client that shuts down. */
+  stop(): void {
+    this.cancelInFlight();
+    clearTimeout(this.retryTimer);
+  }
+
+  /** Drops every item and cancels the request in flight (its answer is ignored). */
+  clear(): void {
+    this.cancelInFlight();
     this.items = [];
     this.inFlight.clear();
     this.failures = 0;
@@ -104,16 +118,23 @@ export class Outbox<T> {
 
   /**
    * Sends until every item present now is settled or dropped, waiting out backoffs; gives up
-   * (the items stay queued and persisted) after `attempts` failed requests.
+   * (the items stay queued and persisted) after `attempts` failed requests, at a backoff that
+   * would run past `deadline`, or at `deadline`, when the request in flight is cancelled.
    */
-  async drain(attempts: number): Promise<void> {
+  async drain(attempts: number, deadline: number): Promise<void> {
     const target = new Set(this.items.map(this.options.idOf));
     const failedBefore = this.failedRequests; // background retries count too
     while (this.items.some((item) => target.has(this.options.idOf(item)))) {
-      if (this.failedRequests - failedBefore >= attempts) return;
-      if (this.sending) await this.sending;
-      else if (Date.now() < this.notBefore) await this.sleep(this.notBefore - Date.now());
-      else await this.send(false);
+      if (this.failedRequests - failedBefore >= attempts || this.notBefore >= deadline) return;
+      const inTime = this.sending
+        ? await settledBy(this.sending, deadline)
+        : Date.now() < this.notBefore
+          ? await this.sleepUntil(this.notBefore)
+          : await settledBy(this.send(false), deadline);
+      if (!inTime || Date.now() >= deadline) {
+        this.cancelInFlight();
+        return;
+      }
     }
   }
 
@@ -227,21 +248,14 @@ export class Outbox<T> {
     this.queueSave();
   }
 
-  private sleep(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const wake = () => {
-        clearTimeout(timer);
-        this.sleepers.delete(wake);
-        resolve();
-      };
-      const timer = unref(setTimeout(wake, ms));
+  /** Waits for the backoff to end (or for `clear`); true, as the wait is bounded by `drain`. */
+  private async sleepUntil(at: number): Promise<boolean> {
+    let resume: (() => void) | undefined;
+    await sleep(at - Date.now(), (wake) => {
+      resume = wake;
       this.sleepers.add(wake);
     });
+    if (resume) this.sleepers.delete(resume);
+    return true;
   }
-}
-
-/** Timers never keep a Node process alive on their own; `shutdown()` is what waits for delivery. */
-export function unref<T>(timer: T): T {
-  (timer as { unref?: () => void }).unref?.();
-  return timer;
 }

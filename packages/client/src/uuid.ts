@@ -1,4 +1,4 @@
-import { toHex } from "../lib/bytes.js";
+import { toHex } from "./shared/bytes.js";
 
 /**
  * A random (version 4) UUID, lower-case, from the platform's CSPRNG. `crypto.randomUUID` would

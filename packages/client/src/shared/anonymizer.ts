@@ -1,5 +1,5 @@
-import { toBase64 } from "../lib/bytes";
-import { hmacKey, hmacSha256 } from "../lib/crypto";
+import { toBase64 } from "./bytes.js";
+import { hmacKey, hmacSha256 } from "./hmac.js";
 
 /**
  * The anonymizer, byte-compatible with Teleport's Go `HMACAnonymizer`: HMAC-SHA256 keyed with

@@ -1,11 +1,14 @@
-import { anonymizerCache } from "./anonymize.js";
-import { catalog } from "./catalog.generated.js";
+import { eventBuilder, type Properties, type WireEvent } from "./build-event.js";
+import { deadlineIn, FLUSH_TIMEOUT_MS, FORGET_TIMEOUT_MS, SHUTDOWN_TIMEOUT_MS, settledBy, unref } from "./deadline.js";
 import { addPendingForget, type Forgetting, pendingForgets, sendForgets } from "./forget.js";
 import type { FetchLike } from "./http.js";
-import { Outbox, unref } from "./outbox.js";
+import { Outbox } from "./outbox.js";
+import { browserSaysNo } from "./signals.js";
 import { type KeyValueStorage, localStorageStorage, readJson, writeJson } from "./storage.js";
-import type { AppName, Client, ClientError, ClientOptions, Consent, FlushResult } from "./types.js";
+import type { AppName, BoundOptions, Client, ClientError, ClientOptions, Consent, FlushResult } from "./types.js";
 import { isRandomUuid, randomUuid } from "./uuid.js";
+
+export type { WireEvent } from "./build-event.js";
 
 /**
  * `createClient`: events from a client app, with the user's consent only. Nothing is queued,
@@ -13,23 +16,10 @@ import { isRandomUuid, randomUuid } from "./uuid.js";
  * Anonymized properties arrive plain and leave as digests; only declared properties leave.
  */
 
-/** One event as `POST /v1/events` takes it. */
-export interface WireEvent {
-  uuid: string;
-  event: string;
-  distinct_id: string;
-  timestamp: string;
-  properties: Record<string, unknown>;
-}
-
-type Properties = Record<string, unknown>;
-
 export function createClient<A extends AppName>(options: ClientOptions<A> & { clusterKey: string }): Client<A, true>;
 export function createClient<A extends AppName>(options: ClientOptions<A>): Client<A, false>;
 export function createClient<A extends AppName>(options: ClientOptions<A>): Client<A> {
   const { app, flushAt = 50, flushIntervalMs = 10_000 } = options;
-  const entry = catalog[app];
-  if (!entry) throw new Error(`edgehog: app "${app}" is not in the catalogue`);
   const storage: KeyValueStorage = options.storage ?? localStorageStorage();
   const key = (name: string) => `edgehog.${app}.${name}`;
   const host = options.host.replace(/\/+$/, "");
@@ -45,13 +35,15 @@ export function createClient<A extends AppName>(options: ClientOptions<A>): Clie
     },
   };
   const report = (error: ClientError) => options.onError?.(error);
-  const anonymizerFor = anonymizerCache();
+  const build = eventBuilder(app, options.properties);
 
   let consent: Consent =
     options.consent === "granted" || options.consent === "denied"
       ? options.consent
       : ((readJson(storage, key("consent")) as Consent | undefined) ?? "unknown");
   if (consent !== "unknown") writeJson(storage, key("consent"), consent);
+  // The browser's GPC or DNT: no, until the user grants in the app (not stored: it is the browser's answer).
+  else if (browserSaysNo()) consent = "denied";
   const storedId = readJson(storage, key("id"));
   let distinctId = isRandomUuid(storedId) ? storedId : null;
   let epoch = 0; // bumped when consent is withdrawn or the install forgotten: captures in progress are void
@@ -120,25 +112,18 @@ export function createClient<A extends AppName>(options: ClientOptions<A>): Clie
   page.addEventListener?.("pagehide", onHide);
   page.document?.addEventListener("visibilitychange", onVisibility);
 
-  /** The event as it leaves: declared properties only, anonymized ones digested. */
-  async function build(event: string, given: Properties, clusterKey: string | undefined): Promise<WireEvent> {
-    const spec = entry.events[event];
-    if (!spec) throw { error: "unknown_event", message: `"${event}" is not an event of app "${app}"` };
-    const all: Properties = { ...options.properties, ...given };
-    const properties: Properties = {};
-    for (const name of [...entry.common, ...spec.properties]) {
-      const value = all[name];
-      if (value === undefined || value === null) continue;
-      if (!spec.anonymized.includes(name)) properties[name] = value;
-      else if (typeof value !== "string") throw { error: "invalid_property", message: `${name} must be a string` };
-      else if (!clusterKey) throw { error: "missing_cluster_key", message: `"${event}" needs a clusterKey` };
-      else properties[name] = await anonymizerFor(clusterKey).anonymize(value);
-    }
-    return { uuid: randomUuid(), event, distinct_id: "", timestamp: "", properties };
-  }
+  const forgetting: Forgetting = { host, app, request, retry, attempts, storage, key: key("forget"), report };
+  if (pendingForgets(forgetting).length > 0) void sendForgets(forgetting, deadlineIn(undefined, FORGET_TIMEOUT_MS));
 
-  const forgetting: Forgetting = { host, app, request, retry, attempts, storage, key: key("forget") };
-  if (pendingForgets(forgetting).length > 0) sendForgets(forgetting).catch(report);
+  /** Delivers what was captured until now, by `deadline`; what is left stays queued and saved. */
+  async function flushBy(deadline: number): Promise<FlushResult> {
+    await settledBy(captures, deadline);
+    if (consent === "granted") await outbox.drain(attempts, deadline);
+    const tally = outbox.takeTally();
+    const dropped = tally.dropped + droppedHere;
+    droppedHere = 0;
+    return { ...tally, dropped, pending: outbox.size };
+  }
 
   const client: Client<A> = {
     get consent() {
@@ -184,29 +169,25 @@ export function createClient<A extends AppName>(options: ClientOptions<A>): Clie
       }
     },
 
-    async flush(): Promise<FlushResult> {
-      await captures;
-      if (consent === "granted") await outbox.drain(attempts);
-      const tally = outbox.takeTally();
-      const dropped = tally.dropped + droppedHere;
-      droppedHere = 0;
-      return { ...tally, dropped, pending: outbox.size };
+    async flush(flushOptions?: BoundOptions): Promise<FlushResult> {
+      return flushBy(deadlineIn(flushOptions?.timeoutMs, FLUSH_TIMEOUT_MS));
     },
 
-    async forget() {
+    async forget(forgetOptions?: BoundOptions) {
       stop();
       const forgotten = distinctId;
       if (forgotten) {
         addPendingForget(forgetting, forgotten);
         setId(consent === "granted" ? randomUuid() : null);
       }
-      return sendForgets(forgetting);
+      return sendForgets(forgetting, deadlineIn(forgetOptions?.timeoutMs, FORGET_TIMEOUT_MS), true);
     },
 
-    async shutdown() {
-      const result = await client.flush();
+    async shutdown(shutdownOptions?: BoundOptions) {
+      const result = await flushBy(deadlineIn(shutdownOptions?.timeoutMs, SHUTDOWN_TIMEOUT_MS));
       closed = true;
       clearTimeout(timer);
+      outbox.stop();
       page.removeEventListener?.("pagehide", onHide);
       page.document?.removeEventListener("visibilitychange", onVisibility);
       outbox.saveNow();

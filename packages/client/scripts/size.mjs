@@ -3,25 +3,29 @@
 // (esbuild, tree-shaken, as an app's bundler would include them). Exits 1 over the budget.
 // `--json` prints the figures as JSON (the client tests read them).
 import { fileURLToPath } from "node:url";
+import { parseArgs } from "node:util";
 import { gzipSync } from "node:zlib";
 import { build } from "esbuild";
-import { parseCommandLine } from "./lib/cli.mjs";
 
-const { values } = parseCommandLine(
-  `usage: npm run size [-- --json]
+const USAGE = `usage: npm run size [-- --json]
   The browser bundle of createClient + anonymize, minified and gzipped; exits 1 over the budget.
-  --json   print the figures as JSON`,
-  { options: { json: { type: "boolean", default: false } } },
-);
+  --json   print the figures as JSON`;
+let values;
+try {
+  ({ values } = parseArgs({ options: { json: { type: "boolean", default: false }, help: { type: "boolean" } } }));
+} catch (err) {
+  console.error(`${err.message}\n${USAGE}`);
+  process.exit(2);
+}
+if (values.help) {
+  console.log(USAGE);
+  process.exit(0);
+}
 
 const BUDGET_BYTES = 5 * 1024;
 const root = fileURLToPath(new URL("..", import.meta.url));
 const result = await build({
-  stdin: {
-    contents: 'export { createClient, anonymize } from "./src/client/index.ts";',
-    resolveDir: root,
-    loader: "ts",
-  },
+  stdin: { contents: 'export { createClient, anonymize } from "./src/index.ts";', resolveDir: root, loader: "ts" },
   bundle: true,
   minify: true,
   format: "esm",

@@ -1,4 +1,4 @@
-import { HOUR_MS, MINUTE_MS } from "../lib/time.js";
+import { BOT_COUNTERS, MAX_WINDOW_MS, type ResourceKind, USER_COUNTERS } from "./shared/usage-vocabulary.js";
 import { randomUuid } from "./uuid.js";
 
 /**
@@ -8,19 +8,13 @@ import { randomUuid } from "./uuid.js";
  * digests are held here: names are anonymized before they are counted.
  */
 
-import { BOT_COUNTERS, type ResourceKind, USER_COUNTERS } from "../usage/vocabulary.js";
-
 export type UserKind = "human" | "bot" | "unspecified";
 
 /**
- * The longest window the collector accepts for each kind, as Teleport's reporter closes them:
- * user and bot-instance activity per 15 minutes, resource presence per hour.
+ * Windows are as long as the collector accepts for each kind, as Teleport's reporter closes
+ * them: user and bot-instance activity per 15 minutes, resource presence per hour.
  */
-export const WINDOW_MS = {
-  user_activity: 15 * MINUTE_MS,
-  resource_presence: HOUR_MS,
-  bot_instance_activity: 15 * MINUTE_MS,
-};
+const WINDOW_MS = MAX_WINDOW_MS;
 /** A report stays well below the collector's 600 000 characters and 2 000 records per report. */
 const MAX_REPORT_CHARS = 250_000;
 const MAX_RECORDS = 2_000;

@@ -1,9 +1,10 @@
-import type { BotCounter, ResourceKind, UserCounter } from "../usage/vocabulary.js";
 import { createAnonymizer } from "./anonymize.js";
+import { deadlineIn, FLUSH_TIMEOUT_MS, SHUTDOWN_TIMEOUT_MS, settledBy, unref } from "./deadline.js";
 import type { FetchLike, ItemRefusal, RetryPolicy } from "./http.js";
-import { Outbox, unref } from "./outbox.js";
+import { Outbox } from "./outbox.js";
+import type { BotCounter, ResourceKind, UserCounter } from "./shared/usage-vocabulary.js";
 import { type KeyValueStorage, memoryStorage, readJson, writeJson } from "./storage.js";
-import type { FlushResult } from "./types.js";
+import type { BoundOptions, FlushResult } from "./types.js";
 import {
   closeWindows,
   countBot,
@@ -54,10 +55,13 @@ export interface UsageReporter {
   resourceHeartbeat(kind: ResourceKind, id: string): void;
   /** Counts activity of a bot instance in the current 15-minute window. */
   botInstanceActivity(botInstanceId: string, botUserName: string, counters: Partial<Record<BotCounter, number>>): void;
-  /** Sends the reports of every window that has ended; resolves once they are acknowledged or the attempts are spent. */
-  flush(): Promise<FlushResult>;
-  /** Closes the open windows too (reported with `end_time` now), sends, and stops. */
-  shutdown(): Promise<FlushResult>;
+  /**
+   * Sends the reports of every window that has ended; resolves once they are acknowledged, the
+   * attempts are spent, or `timeoutMs` (default 10 000) has passed. Never rejects.
+   */
+  flush(options?: BoundOptions): Promise<FlushResult>;
+  /** Closes the open windows too (reported with `end_time` now), sends within `timeoutMs` (default 5 000), and stops. */
+  shutdown(options?: BoundOptions): Promise<FlushResult>;
 }
 
 const STATE_KEY = "edgehog.usage";
@@ -159,9 +163,11 @@ export function createUsageReporter(options: UsageReporterOptions): UsageReporte
   };
   tick();
 
-  const flush = async (all: boolean): Promise<FlushResult> => {
-    await close(all);
-    await outbox.drain(attempts);
+  /** Closes the ended windows (or all) and sends, by `deadline`; never rejects. */
+  const flush = async (all: boolean, deadline: number): Promise<FlushResult> => {
+    const closing = close(all).catch((err: unknown) => report({ error: "report_failed", message: String(err) }));
+    await settledBy(closing, deadline);
+    await outbox.drain(attempts, deadline);
     return { ...outbox.takeTally(), pending: outbox.size };
   };
 
@@ -177,12 +183,14 @@ export function createUsageReporter(options: UsageReporterOptions): UsageReporte
         countBot(windows, at, instance, bot, counters),
       );
     },
-    flush: () => flush(false),
-    async shutdown() {
-      const result = await flush(true);
+    flush: (flushOptions) => flush(false, deadlineIn(flushOptions?.timeoutMs, FLUSH_TIMEOUT_MS)),
+    async shutdown(shutdownOptions) {
+      const result = await flush(true, deadlineIn(shutdownOptions?.timeoutMs, SHUTDOWN_TIMEOUT_MS));
       closed = true;
       clearTimeout(timer);
       clearTimeout(saveTimer);
+      outbox.stop();
+      outbox.saveNow();
       return result;
     },
   };

@@ -5,15 +5,16 @@
  * File storage for Node is in `edgehog/client/node`, so that browser bundles never import `node:fs`.
  */
 
-export type { BotCounter, ResourceKind, UserCounter } from "../usage/vocabulary.js";
 export { anonymize, type ClusterAnonymizer, createAnonymizer } from "./anonymize.js";
 export type { CatalogTypes, ToAnonymize } from "./catalog.generated.js";
 export { createClient, type WireEvent } from "./client.js";
 export type { FetchLike, RetryPolicy } from "./http.js";
 export { createUsageReporter, type UsageReporter, type UsageReporterOptions } from "./reporter.js";
+export type { BotCounter, ResourceKind, UserCounter } from "./shared/usage-vocabulary.js";
 export { type KeyValueStorage, localStorageStorage, memoryStorage } from "./storage.js";
 export type {
   AppName,
+  BoundOptions,
   CaptureArgs,
   CaptureOptions,
   Client,

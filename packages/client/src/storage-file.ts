@@ -3,8 +3,8 @@ import { dirname } from "node:path";
 import type { KeyValueStorage } from "./storage.js";
 
 /**
- * `edgehog/client/node`: storage in one JSON file, for Node and Electron's main process. It
- * lives in its own entry point so that browser bundles never see `node:fs`.
+ * Storage in one JSON file, for Node and Electron's main process (`edgehog/client/node`, an
+ * entry point of its own so that browser bundles never see `node:fs`).
  */
 
 /**

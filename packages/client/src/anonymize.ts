@@ -1,4 +1,4 @@
-import { Anonymizer } from "../privacy/anonymizer.js";
+import { Anonymizer } from "./shared/anonymizer.js";
 
 /**
  * Anonymization on the client, with the anonymizer the collector's tests hold to Teleport's

@@ -79,6 +79,13 @@ export interface FlushResult {
 export interface ForgetResult {
   events: number;
   installDays: number;
+  /** Forget requests still written down (not delivered in time): sent again at the next start. */
+  pending: number;
+}
+
+/** A bound on a promise of the SDK: it settles within `timeoutMs` whatever the network does. */
+export interface BoundOptions {
+  timeoutMs?: number;
 }
 
 export interface Client<A extends AppName = AppName, HasKey extends boolean = boolean> {
@@ -94,10 +101,16 @@ export interface Client<A extends AppName = AppName, HasKey extends boolean = bo
   ): void;
   /** Records the user's answer. `false` drops the queue and its persisted copy. */
   setConsent(granted: boolean): void;
-  /** Sends what was captured until now; resolves once it is delivered or the attempts are spent. */
-  flush(): Promise<FlushResult>;
-  /** Asks the collector to delete this install's data, then rotates the install id and clears the queue. */
-  forget(): Promise<ForgetResult>;
-  /** Flushes, then stops: later captures are ignored. */
-  shutdown(): Promise<FlushResult>;
+  /**
+   * Sends what was captured until now; resolves once it is delivered, the attempts are spent,
+   * or `timeoutMs` (default 10 000) has passed, whichever is first. Never rejects.
+   */
+  flush(options?: BoundOptions): Promise<FlushResult>;
+  /**
+   * Asks the collector to delete this install's data, then rotates the install id and clears
+   * the queue. Resolves within `timeoutMs` (default 10 000); never rejects (`pending` > 0: sent again at the next start).
+   */
+  forget(options?: BoundOptions): Promise<ForgetResult>;
+  /** Flushes (within `timeoutMs`, default 5 000), then stops: later captures are ignored. Never rejects. */
+  shutdown(options?: BoundOptions): Promise<FlushResult>;
 }
