@@ -14,6 +14,7 @@ import { forwardRedrive } from "./forward/redrive";
 import { homeRoutes } from "./home/route";
 import type { AppEnv } from "./http/context";
 import { handleError, handleNotFound } from "./http/errors";
+import { noStore } from "./http/no-store";
 import { eventsRoutes } from "./ingest/route";
 import { posthogCapturePaths, posthogCors, posthogPaths, posthogRoutes } from "./posthog/routes";
 import { rpcErrors } from "./prehog/errors";
@@ -40,9 +41,9 @@ for (const path of posthogCapturePaths) app.use(path, limitRequests);
 // Teleport's reporting RPCs (prehog): the same limiter, its refusals answered in Connect's form.
 for (const path of prehogPaths) app.use(path, rpcErrors, limitRequests);
 // The operator API: stats, billing, tenants, dead letters, the archive and the doctor, behind ADMIN_TOKEN (failed
-// attempts are counted by the limiter).
+// attempts are counted by the limiter); none of its answers, refusals included, may be cached.
 for (const operatorPath of ["/v1/stats/*", "/v1/billing/*", "/v1/admin/*"]) {
-  app.use(operatorPath, limitRequests, requireAdmin);
+  app.use(operatorPath, noStore, limitRequests, requireAdmin);
 }
 app.use("/v1/forget", limitRequests);
 
