@@ -1,4 +1,3 @@
-import { exports } from "cloudflare:workers";
 import { findApp } from "../../src/catalog/compile";
 import type { EventContext } from "../../src/ingest/judge-event";
 import { randomBytes, toBase64 } from "../../src/lib/bytes";
@@ -39,15 +38,6 @@ export function protocolUse(overrides: TestEvent = {}): TestEvent {
 
 export function batch(events: TestEvent[], extra: Record<string, unknown> = {}) {
   return { app: "teleport-connect", events, ...extra };
-}
-
-/** POSTs a JSON batch to /v1/events through the Worker's own fetch handler. */
-export async function postEvents(body: unknown, headers: Record<string, string> = {}): Promise<Response> {
-  return exports.default.fetch("http://edgehog.test/v1/events", {
-    method: "POST",
-    headers: { "content-type": "application/json", ...headers },
-    body: typeof body === "string" ? body : JSON.stringify(body),
-  });
 }
 
 export interface IngestResult {

@@ -79,6 +79,12 @@ export function post(path: string, body: unknown, options: CallOptions = {}, met
   );
 }
 
+/** `data` compressed as `format` (gzip, as the SDKs send, unless said otherwise). */
+export async function compress(data: string | Uint8Array, format: "gzip" | "deflate" = "gzip"): Promise<Uint8Array> {
+  const stream = new Blob([data]).stream().pipeThrough(new CompressionStream(format));
+  return new Uint8Array(await new Response(stream).arrayBuffer());
+}
+
 /** An answer read whole: its status, headers and JSON body (`{}` when it has none). */
 export interface Answer<T> {
   status: number;
@@ -92,15 +98,41 @@ export async function answerOf<T = Record<string, unknown>>(res: Response | Prom
   return { status: response.status, headers: response.headers, body: (text ? JSON.parse(text) : {}) as T };
 }
 
-/** The operator API: `path` under ORIGIN with the operator's token, the answer read whole. */
+/** POSTs a batch (an object, or JSON as a string) to /v1/events. */
+export function postEvents(body: unknown, headers: Record<string, string> = {}, options: CallOptions = {}) {
+  return post("/v1/events", body, { ...options, headers: { ...headers, ...options.headers } });
+}
+
+/** POSTs usage reports (`{ reports }`, or JSON as a string) to /v1/usage. */
+export function postUsage(body: unknown, headers: Record<string, string> = {}, options: CallOptions = {}) {
+  return post("/v1/usage", body, { ...options, headers: { ...headers, ...options.headers } });
+}
+
+/** A request with a JSON body (none for GET), the answer read whole. */
+export function callJson<T = Record<string, unknown>>(
+  method: string,
+  path: string,
+  body?: unknown,
+  options: CallOptions = {},
+): Promise<Answer<T>> {
+  return answerOf<T>(method === "GET" ? get(path, options) : post(path, body, options, method));
+}
+
+/** The operator API: a request with the operator's token (and `options.headers`), the answer read whole. */
 export function operatorCall<T = Record<string, unknown>>(
   method: string,
   path: string,
   body?: unknown,
   options: CallOptions = {},
 ): Promise<Answer<T>> {
-  const withToken = { ...options, headers: { ...operator(), ...options.headers } };
-  return answerOf<T>(method === "GET" ? get(path, withToken) : post(path, body, withToken, method));
+  return callJson<T>(method, path, body, { ...options, headers: { ...operator(), ...options.headers } });
+}
+
+/** GETs an operator route that must answer 200, and returns its JSON. */
+export async function operatorGet<T>(path: string, options: CallOptions = {}): Promise<T> {
+  const answer = await operatorCall<T>("GET", path, undefined, options);
+  if (answer.status !== 200) throw new Error(`GET ${path} answered ${answer.status}: ${JSON.stringify(answer.body)}`);
+  return answer.body;
 }
 
 /** POSTs a forget of `distinctId` (teleport-connect) from a fresh client unless `options.ip` says. */

@@ -70,9 +70,3 @@ export async function send(path: string, init: RequestInit = {}, bindings: Parti
   const text = await res.text();
   return { status: res.status, headers: res.headers, body: text ? JSON.parse(text) : {}, stored: stored() };
 }
-
-/** Gzip of a string, as the SDKs compress. */
-export async function gzip(text: string): Promise<Uint8Array> {
-  const stream = new Response(text).body?.pipeThrough(new CompressionStream("gzip"));
-  return new Uint8Array(await new Response(stream ?? null).arrayBuffer());
-}

@@ -12,7 +12,8 @@ import {
 import { setDisabled } from "../../src/tenants/admin";
 import { forgetCachedTokens } from "../../src/tenants/verify";
 import { rejection } from "../helpers/connect-error";
-import { bearer, digestOf, tenantWithToken } from "../helpers/tenants";
+import { bearer } from "../helpers/harness";
+import { digestOf, tenantWithToken } from "../helpers/tenants";
 import { capturingQueue, client, WIRE_FORMATS, workerFetch } from "./helpers";
 
 const AT = Date.parse("2026-11-20T09:00:00Z");

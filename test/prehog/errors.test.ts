@@ -9,7 +9,8 @@ import {
   SubmitConnectEventRequestSchema,
 } from "../../src/prehog/gen/prehog/v1alpha/connect_pb";
 import { rejection } from "../helpers/connect-error";
-import { bearer, tenantWithToken } from "../helpers/tenants";
+import { bearer, compress } from "../helpers/harness";
+import { tenantWithToken } from "../helpers/tenants";
 import { connectCases, connectRequest } from "./fixtures";
 import { BASE_URL, capturingQueue, client, failingQueue, randomIp, type WireFormat, workerFetch } from "./helpers";
 
@@ -19,12 +20,6 @@ function eventBytes(): Uint8Array {
   const [c] = connectCases();
   if (!c) throw new Error("no case");
   return toBinary(SubmitConnectEventRequestSchema, connectRequest(c.event, crypto.randomUUID(), Date.now()));
-}
-
-async function gzip(bytes: Uint8Array): Promise<Uint8Array> {
-  return new Uint8Array(
-    await new Response(new Blob([bytes]).stream().pipeThrough(new CompressionStream("gzip"))).arrayBuffer(),
-  );
 }
 
 /** A gRPC-Web frame: flags, big-endian length, data. */
@@ -158,13 +153,13 @@ describe("prehog errors in Connect's form", () => {
     const connect = await post(PATH, {
       method: "POST",
       headers: { "content-type": "application/proto", "content-encoding": "gzip" },
-      body: await gzip(eventBytes()),
+      body: await compress(eventBytes()),
     });
     expect(connect.status).toBe(200);
     const grpcWeb = await post(PATH, {
       method: "POST",
       headers: { "content-type": "application/grpc-web+proto", "grpc-encoding": "gzip" },
-      body: frame(await gzip(eventBytes()), 1),
+      body: frame(await compress(eventBytes()), 1),
     });
     expect(grpcWeb.status).toBe(200);
     expect(await grpcWebStatus(grpcWeb)).toEqual({ status: "0", message: "" });
@@ -197,7 +192,7 @@ describe("prehog errors in Connect's form", () => {
     const bomb = await workerFetch({ ...small, MAX_BODY_BYTES: "4096" })(PATH, {
       method: "POST",
       headers: { "content-type": "application/proto", "content-encoding": "gzip" },
-      body: await gzip(new Uint8Array(100_000)),
+      body: await compress(new Uint8Array(100_000)),
     });
     expect(bomb.status).toBe(429);
     expect(await bomb.json()).toMatchObject({

@@ -7,10 +7,11 @@ import { app } from "../../src/app";
 import { nextMonth } from "../../src/billing/months";
 import { toBase64 } from "../../src/lib/bytes";
 import { clientNetwork } from "../../src/ratelimit/client-key";
-import { batch, eventually, type IngestResult, postEvents, protocolUse } from "../helpers/events";
+import { batch, eventually, type IngestResult, protocolUse } from "../helpers/events";
+import { bearer, postEvents } from "../helpers/harness";
 import { archivedWithUuid, batchMessage, dedupeKeysOf, deliver } from "../helpers/queue";
 import { userActivityReport } from "../helpers/reports";
-import { bearer, tenantWithToken } from "../helpers/tenants";
+import { tenantWithToken } from "../helpers/tenants";
 
 /**
  * The trust boundary, finding by finding: each test sends what an attacker or a careless

@@ -7,9 +7,10 @@ import { isDigest } from "../../src/privacy/digest";
 import { installId } from "../../src/privacy/ids";
 import { findPii } from "../../src/privacy/pii";
 import { eventually } from "../helpers/events";
+import { bearer } from "../helpers/harness";
 import { archivedEvents } from "../helpers/queue";
 import { allStoredStrings } from "../helpers/stored-strings";
-import { bearer, tenantWithToken } from "../helpers/tenants";
+import { tenantWithToken } from "../helpers/tenants";
 
 /**
  * The invariants of the trust boundary, over random bodies: valid events mixed with hostile

@@ -6,8 +6,9 @@ import { app } from "../../src/app";
 import type { RequestLimiter } from "../../src/ratelimit/middleware";
 import { createTenant } from "../../src/tenants/admin";
 import { submitReports } from "../../src/usage/submit";
+import { bearer } from "../helpers/harness";
 import { userActivityReport } from "../helpers/reports";
-import { bearer, digestOf, tenantWithToken } from "../helpers/tenants";
+import { digestOf, tenantWithToken } from "../helpers/tenants";
 
 /**
  * Every row a usage report stores is paid for: the units a request charges its tenant bound the
