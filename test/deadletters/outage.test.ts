@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { MAX_RETRY_SECONDS, retryDelaySeconds } from "../../src/lib/backoff";
 import { DAY_MS } from "../../src/lib/time";
 import { eventually } from "../helpers/events";
-import { operatorCall } from "../helpers/harness";
+import { operatorCall, operatorGet } from "../helpers/harness";
 import { batchMessage, dedupeKeysOf, deliver, storedEvent, unavailableDb } from "../helpers/queue";
 
 /** The consumer's `max_retries` (wrangler.toml): deliveries after the first before dead-lettering. */
@@ -63,11 +63,9 @@ describe("a D1 outage", () => {
       const result = await deliver(messages, env, { queue: "edgehog-events-dlq", attempts: 1, ids: parkedIds });
       expect([...result.explicitAcks].sort()).toEqual([...parkedIds].sort());
     }
-    const health = (await (
-      await exports.default.fetch("http://edgehog.test/v1/stats/health", {
-        headers: { authorization: "Bearer test-operator-token-of-32-characters-or-more" },
-      })
-    ).json()) as { dead_letters: { parked: number; queues: { queue: string; messages: number }[] } };
+    const health = await operatorGet<{
+      dead_letters: { parked: number; queues: { queue: string; messages: number }[] };
+    }>("/v1/stats/health");
     expect(health.dead_letters.queues).toContainEqual(
       expect.objectContaining({ queue: "edgehog-events", messages: 2 }),
     );

@@ -15,10 +15,11 @@ import { uuidv7 } from "../helpers/uuidv7";
  * its test event was stored.
  */
 
-function get(path: string, bindings: Env = env, token = env.ADMIN_TOKEN) {
-  return answerOf<Record<string, unknown> & { checks?: Check[] }>(
+async function get(path: string, bindings: Env = env, token = env.ADMIN_TOKEN) {
+  const { status, body } = await answerOf<Record<string, unknown> & { checks?: Check[] }>(
     call(`/v1/admin${path}`, {}, { headers: bearer(token), ip: "192.0.2.9", bindings }),
   );
+  return { status, body };
 }
 
 const byName = (checks: Check[], name: string) => checks.find((check) => check.check === name);

@@ -104,15 +104,7 @@ describe("POST /v1/events: size limits", () => {
         else controller.close();
       },
     });
-    const res = await exports.default.fetch(
-      new Request("http://edgehog.test/v1/events", {
-        method: "POST",
-        headers: { "content-type": "application/json" },
-        body: stream,
-        // @ts-expect-error: duplex is required for streamed request bodies
-        duplex: "half",
-      }),
-    );
+    const res = await post(stream, { "content-type": "application/json" });
     expect(res.status).toBe(413);
   });
 
