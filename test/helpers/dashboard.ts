@@ -1,6 +1,6 @@
 import { env, exports } from "cloudflare:workers";
 import { expect } from "vitest";
-import { randomIp } from "../ratelimit/helpers";
+import { randomIp } from "./harness";
 
 /** The dashboard through the Worker's own fetch handler, as a browser on `origin` would use it. */
 

@@ -1,6 +1,7 @@
 import { env, exports } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { eventually } from "../helpers/events";
+import { recordingQueue } from "../helpers/queue";
 import { posthogJsEvent, send } from "./helpers";
 
 /**
@@ -72,11 +73,7 @@ describe("answers to PostHog's SDKs", () => {
   });
 
   it("503 with Retry-After when the events queue fails: the SDK keeps its events and retries", async () => {
-    const failing = {
-      sendBatch: async () => {
-        throw new Error("Queue unavailable");
-      },
-    } as unknown as Queue;
+    const failing = recordingQueue({ fail: "throw" }).queue;
     const answer = await send("/batch/", { body: batch([posthogJsEvent()]) }, { EVENTS_QUEUE: failing });
     expect(answer).toMatchObject({ status: 503, body: { error: "queue_unavailable" } });
     expect(answer.headers.get("retry-after")).toMatch(/^\d+$/);

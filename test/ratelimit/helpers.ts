@@ -50,12 +50,6 @@ export function eventsBody(distinctId: string, count: number): string {
   });
 }
 
-/** A random IPv4 address from the documentation ranges, one per simulated client. */
-export function randomIp(): string {
-  const [a = 0, b = 0] = crypto.getRandomValues(new Uint8Array(2));
-  return `198.51.${a}.${b}`;
-}
-
 /** A limiter namespace whose objects fail every call as `failure` does (throw, or never answer). */
 export function failingNamespace(failure: () => Promise<never>): Env["RATE_LIMITER"] {
   const stub = { take: failure, refund: failure };

@@ -1,8 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { bearer, postUsage } from "../helpers/harness";
+import { bearer, postUsage, randomIp } from "../helpers/harness";
 import { userActivityReport } from "../helpers/reports";
 import { tenantWithToken } from "../helpers/tenants";
-import { randomIp } from "./helpers";
 
 describe("rate limits on the tenant routes", () => {
   it("answers 429 to a client after 10 failed token attempts, but never refuses a valid token for them", async () => {
