@@ -1,11 +1,9 @@
-import { createScheduledController } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { beforeEach, describe, expect, it } from "vitest";
-import worker from "../../src/index";
 import { DAY_MS, utcDay } from "../../src/lib/time";
 import type { Breakdown } from "../../src/stats/breakdown";
 import type { EventStats } from "../../src/stats/queries";
-import { operatorGet } from "../helpers/harness";
+import { operatorGet, runHourlyCron } from "../helpers/harness";
 import { aggregatesSnapshot, batchMessage, deliver, storedEvent } from "../helpers/queue";
 
 /**
@@ -15,8 +13,6 @@ import { aggregatesSnapshot, batchMessage, deliver, storedEvent } from "../helpe
  */
 
 const NOW = Date.parse("2026-11-24T12:00:00Z");
-const cron = (targetEnv: Env = env, now = NOW) =>
-  worker.scheduled(createScheduledController({ scheduledTime: now, cron: "17 * * * *" }), targetEnv);
 
 beforeEach(async () => {
   await env.DB.batch(
@@ -38,7 +34,7 @@ describe("retention job (cron)", () => {
     const before = await aggregatesSnapshot(env.DB);
     expect(before.dedupeKeys).toBe(3);
 
-    await cron();
+    await runHourlyCron(NOW);
 
     const after = await aggregatesSnapshot(env.DB);
     expect(after.dedupeKeys).toBe(1);
@@ -55,7 +51,7 @@ describe("retention job (cron)", () => {
     await deliver([batchMessage([storedEvent(), storedEvent()], { received_at: NOW - DAY_MS })], debugEnv);
     const raw = async () => (await env.DB.prepare("SELECT COUNT(*) AS n FROM events").first<{ n: number }>())?.n;
     expect(await raw()).toBe(3);
-    await cron(debugEnv);
+    await runHourlyCron(NOW, debugEnv);
     expect(await raw()).toBe(2);
   });
 
@@ -80,7 +76,7 @@ describe("retention job (cron)", () => {
     expect(exactBefore.active_installs).toBe(120);
     expect(exactBefore.active_installs_exact).toBe(true);
 
-    await cron();
+    await runHourlyCron(NOW);
 
     const rows = await env.DB.prepare("SELECT day, COUNT(*) AS n FROM daily_active_installs GROUP BY day").all();
     expect(rows.results).toEqual([{ day: recent, n: 10 }]);
@@ -124,10 +120,10 @@ describe("retention job (cron)", () => {
     const old = NOW - 60 * DAY_MS;
     const first = Array.from({ length: 30 }, () => storedEvent({ timestamp: old }));
     await deliver([batchMessage(first, { received_at: old })]);
-    await cron();
+    await runHourlyCron(NOW);
     const late = Array.from({ length: 5 }, () => storedEvent({ timestamp: old }));
     await deliver([batchMessage(late, { received_at: NOW })]);
-    await cron();
+    await runHourlyCron(NOW);
     const total = await env.DB.prepare("SELECT installs FROM install_history WHERE day = ?1 AND dimension = ''")
       .bind(utcDay(old))
       .first<{ installs: number }>();

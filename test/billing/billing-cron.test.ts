@@ -3,10 +3,9 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { computeBilling } from "../../src/billing/compute";
 import { type BillingReportRow, readBillingUsage } from "../../src/billing/queries";
 import { periodSeries } from "../../src/billing/series";
-import { runScheduled } from "../../src/scheduled";
 import { aggregatesOf } from "../helpers/aggregates";
 import { at, report as reportFor, seedBillCo } from "../helpers/bill-co";
-import { operatorGet } from "../helpers/harness";
+import { operatorGet, runHourlyCron } from "../helpers/harness";
 import { userActivityReport } from "../helpers/reports";
 
 /** The cron's billing over bill-co's April to July (test/helpers/bill-co.ts has the figures by hand). */
@@ -139,7 +138,7 @@ describe("billing cron", () => {
 
   it("finalises May after its grace period, and starts the next term's high-water marks fresh", async () => {
     const now = at("2026-06-04T00:00:00Z");
-    await runScheduled({ scheduledTime: now, cron: "17 * * * *", noRetry() {} }, env);
+    await runHourlyCron(now);
     const byPeriod = await rows();
     expect(byPeriod["2026-05"]).toMatchObject({ final: true, mau: 1, mau_high_water: 3 });
     expect(byPeriod["2026-06"]).toMatchObject({

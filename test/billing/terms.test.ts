@@ -6,7 +6,7 @@ import { createTenant } from "../../src/tenants/admin";
 import type { TenantRow } from "../../src/tenants/store";
 import { storeReports } from "../../src/usage/store";
 import { validateReports } from "../../src/usage/validate";
-import { answerOf, operator, post } from "../helpers/harness";
+import { answerOf, operator, post, rows } from "../helpers/harness";
 import { userActivityReport } from "../helpers/reports";
 
 /** Subscription terms: anchored periods, term changes through the operator API, and their limits. */
@@ -23,14 +23,11 @@ async function usersOn(tenant: TenantRow, now: number, ...days: [string, string[
   await storeReports(env.DB, tenant.id, validated.accepted, now);
 }
 
-async function periods(tenantId: string) {
-  const { results } = await env.DB.prepare(
+const periods = (tenantId: string) =>
+  rows(
     "SELECT month, period_start, period_end, mau, mau_high_water, state FROM billing_usage WHERE tenant_id = ?1 ORDER BY month",
-  )
-    .bind(tenantId)
-    .all();
-  return results;
-}
+    tenantId,
+  );
 
 describe("anchored billing periods", () => {
   it("bill the 15th to the 14th for a term starting on the 15th, named by the month they start in", async () => {

@@ -1,11 +1,9 @@
-import { createScheduledController } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { type ForgetBounds, forgetInstall } from "../../src/forget/store";
 import { archiveReachedFrom, tombstoneLifetimeMs } from "../../src/forget/tombstones";
-import worker from "../../src/index";
 import { eventDatabases } from "../../src/lib/event-databases";
-import { call, forget, post, postEvents, randomIp } from "../helpers/harness";
+import { call, forget, post, postEvents, randomIp, runHourlyCron } from "../helpers/harness";
 import { archivedEvents, batchMessage, deliver, storedEvent } from "../helpers/queue";
 import { eventsBody } from "../ratelimit/helpers";
 
@@ -17,8 +15,6 @@ import { eventsBody } from "../ratelimit/helpers";
 
 /** A deployment keeping raw rows in D1 for debugging (RAW_EVENT_DEBUG_DAYS). */
 const debugEnv = { ...env, RAW_EVENT_DEBUG_DAYS: "3" };
-const runCron = () =>
-  worker.scheduled(createScheduledController({ scheduledTime: Date.now(), cron: "17 * * * *" }), env);
 /** What forgetInstall is told of the deployment (the route computes the same from the vars). */
 const bounds = (now: number): ForgetBounds => ({
   rawRetentionDays: 30,
@@ -84,7 +80,7 @@ describe("POST /v1/forget", () => {
     expect(await countsOf()).toEqual(counts);
 
     // The hourly job rewrites the archive days without the install; others' events stay.
-    await runCron();
+    await runHourlyCron();
     expect(await archivedOf(install)).toBe(0);
     expect(await archivedOf(other)).toBe(1);
     expect((await env.DB.prepare("SELECT COUNT(*) AS n FROM archive_scrubs").first<{ n: number }>())?.n).toBe(0);

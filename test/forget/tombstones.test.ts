@@ -1,11 +1,9 @@
-import { createScheduledController } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { beforeEach, describe, expect, it } from "vitest";
 import { objectKey } from "../../src/archive/objects";
 import { archiveReachedFrom, purgeTombstones, tombstoneLifetimeMs } from "../../src/forget/tombstones";
-import worker from "../../src/index";
 import { DAY_MS, HOUR_MS, utcDay } from "../../src/lib/time";
-import { forget } from "../helpers/harness";
+import { forget, runHourlyCron } from "../helpers/harness";
 import { batchMessage, deliver, emptyArchive, storedEvent } from "../helpers/queue";
 
 /**
@@ -25,9 +23,6 @@ const tombstoneOf = (distinctId: string) =>
   env.DB.prepare("SELECT forgotten_at, expires_at, archive_held_before FROM forgotten_installs WHERE distinct_id = ?1")
     .bind(distinctId)
     .first<Tombstone>();
-
-const runCron = (scheduledTime: number) =>
-  worker.scheduled(createScheduledController({ scheduledTime, cron: "17 * * * *" }), env);
 
 /** An object of another install's events on an arrival day, as an old part of the archive. */
 async function archiveObjectOn(day: string): Promise<string> {
@@ -50,9 +45,9 @@ describe("tombstones", () => {
     expect(tombstone?.expires_at).toBe((tombstone?.forgotten_at ?? 0) + 38 * DAY_MS);
     expect(tombstone?.archive_held_before).toBeNull();
     const expiresAt = tombstone?.expires_at ?? 0;
-    await runCron(expiresAt - HOUR_MS);
+    await runHourlyCron(expiresAt - HOUR_MS);
     expect(await tombstoneOf(id)).not.toBeNull();
-    await runCron(expiresAt + HOUR_MS);
+    await runHourlyCron(expiresAt + HOUR_MS);
     expect(await tombstoneOf(id)).toBeNull();
   });
 
@@ -83,11 +78,11 @@ describe("tombstones", () => {
 
     const old = await archiveObjectOn(utcDay(Date.parse(`${heldBefore}T00:00:00Z`) - DAY_MS));
     const afterExpiry = (tombstone?.expires_at ?? 0) + HOUR_MS;
-    await runCron(afterExpiry);
+    await runHourlyCron(afterExpiry);
     expect(await tombstoneOf(id)).not.toBeNull(); // exports still filter that object's lines by it
     await env.ARCHIVE.delete(old); // the bucket's lifecycle rule
     await archiveObjectOn(heldBefore);
-    await runCron(afterExpiry);
+    await runHourlyCron(afterExpiry);
     expect(await tombstoneOf(id)).toBeNull();
   });
 

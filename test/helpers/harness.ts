@@ -1,6 +1,7 @@
-import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test";
+import { createExecutionContext, createScheduledController, waitOnExecutionContext } from "cloudflare:test";
 import { env, exports } from "cloudflare:workers";
 import { app } from "../../src/app";
+import worker from "../../src/index";
 
 /**
  * The one way tests call the Worker over HTTP, and the credentials they call it with. A request
@@ -98,15 +99,17 @@ export async function answerOf<T = Record<string, unknown>>(res: Response | Prom
   return { status: response.status, headers: response.headers, body: (text ? JSON.parse(text) : {}) as T };
 }
 
-/** POSTs a batch (an object, or JSON as a string) to /v1/events. */
-export function postEvents(body: unknown, headers: Record<string, string> = {}, options: CallOptions = {}) {
-  return post("/v1/events", body, { ...options, headers: { ...headers, ...options.headers } });
-}
+/** A door's POST: `body` (an object, or JSON as a string) with `headers` added. */
+const postTo =
+  (path: string) =>
+  (body: unknown, headers: Record<string, string> = {}, options: CallOptions = {}): Promise<Response> =>
+    post(path, body, { ...options, headers: { ...headers, ...options.headers } });
 
-/** POSTs usage reports (`{ reports }`, or JSON as a string) to /v1/usage. */
-export function postUsage(body: unknown, headers: Record<string, string> = {}, options: CallOptions = {}) {
-  return post("/v1/usage", body, { ...options, headers: { ...headers, ...options.headers } });
-}
+/** POSTs a batch to /v1/events. */
+export const postEvents = postTo("/v1/events");
+
+/** POSTs usage reports (`{ reports }`) to /v1/usage. */
+export const postUsage = postTo("/v1/usage");
 
 /** A request with a JSON body (none for GET), the answer read whole. */
 export function callJson<T = Record<string, unknown>>(
@@ -133,6 +136,26 @@ export async function operatorGet<T>(path: string, options: CallOptions = {}): P
   const answer = await operatorCall<T>("GET", path, undefined, options);
   if (answer.status !== 200) throw new Error(`GET ${path} answered ${answer.status}: ${JSON.stringify(answer.body)}`);
   return answer.body;
+}
+
+/** Runs the Worker's hourly cron (retention, billing, tombstones, rewrites) as of `scheduledTime`. */
+export function runHourlyCron(scheduledTime = Date.now(), bindings: Partial<Env> = {}): Promise<void> {
+  return worker.scheduled(createScheduledController({ scheduledTime, cron: "17 * * * *" }), { ...env, ...bindings });
+}
+
+/** The rows a query of the test's own returns from the event database (`env.DB`). */
+export async function rows<T = Record<string, unknown>>(sql: string, ...params: unknown[]): Promise<T[]> {
+  return (
+    await env.DB.prepare(sql)
+      .bind(...params)
+      .all<T>()
+  ).results;
+}
+
+/** How many rows of `table` match `where` (SQL of the test's own, bound to `params`). */
+export async function countRows(table: string, where: string, ...params: unknown[]): Promise<number> {
+  const [row] = await rows<{ n: number }>(`SELECT COUNT(*) AS n FROM ${table} WHERE ${where}`, ...params);
+  return row?.n ?? 0;
 }
 
 /** POSTs a forget of `distinctId` (teleport-connect) from a fresh client unless `options.ip` says. */

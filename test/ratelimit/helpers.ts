@@ -2,7 +2,7 @@ import { env } from "cloudflare:workers";
 import { type BucketLimit, type LimitKind, type RateLimits, rateLimitsOf } from "../../src/ratelimit/config";
 import { RateLimiter } from "../../src/ratelimit/limiter";
 import { LocalAllowance } from "../../src/ratelimit/local-allowance";
-import { randomDigest } from "../helpers/events";
+import { protocolUse } from "../helpers/events";
 
 /** A clock the test moves by hand: refill is tested without sleeping. */
 export class ManualClock {
@@ -33,20 +33,13 @@ export function uniqueKey(label: string): string {
   return `${label}-${crypto.randomUUID()}`;
 }
 
-export function protocolUse(distinctId: string): Record<string, unknown> {
-  return {
-    uuid: crypto.randomUUID(),
-    event: "connect.protocol.use",
-    distinct_id: distinctId,
-    timestamp: new Date().toISOString(),
-    properties: { cluster_name: randomDigest(), user_name: randomDigest(), protocol: "ssh" },
-  };
-}
-
 export function eventsBody(distinctId: string, count: number): string {
   return JSON.stringify({
     app: "teleport-connect",
-    events: Array.from({ length: count }, () => protocolUse(distinctId)),
+    // Only the event's own properties: the bodies' sizes (charged per 8 KiB) are what the limits were set by.
+    events: Array.from({ length: count }, () =>
+      protocolUse({ distinct_id: distinctId, properties: { app_version: undefined, os: undefined } }),
+    ),
   });
 }
 

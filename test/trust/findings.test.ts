@@ -6,7 +6,7 @@ import { nextMonth } from "../../src/billing/months";
 import { toBase64 } from "../../src/lib/bytes";
 import { clientNetwork } from "../../src/ratelimit/client-key";
 import { batch, eventually, type IngestResult, protocolUse } from "../helpers/events";
-import { bearer, get, ORIGIN, postEvents, postUsage } from "../helpers/harness";
+import { bearer, get, ORIGIN, postEvents, postUsage, rows } from "../helpers/harness";
 import { archivedWithUuid, batchMessage, dedupeKeysOf, deliver } from "../helpers/queue";
 import { userActivityReport } from "../helpers/reports";
 import { tenantWithToken } from "../helpers/tenants";
@@ -17,14 +17,6 @@ import { tenantWithToken } from "../helpers/tenants";
  */
 
 const today = () => new Date().toISOString().slice(0, 10);
-
-async function rows<T>(sql: string, ...params: unknown[]): Promise<T[]> {
-  return (
-    await env.DB.prepare(sql)
-      .bind(...params)
-      .all<T>()
-  ).results;
-}
 
 /** Times an event was stored: in the dedupe index, and archived. */
 async function countedEvents(uuid: string): Promise<number> {

@@ -6,7 +6,7 @@ import { computeBilling } from "../../src/billing/compute";
 import { DAY_MS, HOUR_MS, utcDay } from "../../src/lib/time";
 import { createTenant, issueToken } from "../../src/tenants/admin";
 import { forgetCachedTokens } from "../../src/tenants/verify";
-import { answerOf, bearer, operator, post } from "../helpers/harness";
+import { answerOf, bearer, countRows, operator, post, rows } from "../helpers/harness";
 import { userActivityReport } from "../helpers/reports";
 
 /**
@@ -25,21 +25,11 @@ function postBackfill(tenant: string, reports: unknown[], headers = operator()) 
 
 const ago = (ms: number) => new Date(Date.now() - ms).toISOString();
 
-async function billingRows(tenantId: string) {
-  const { results } = await env.DB.prepare(
+const billingRows = (tenantId: string) =>
+  rows<{ month: string; period_start: string; period_end: string; mau: number; state: string }>(
     "SELECT month, period_start, period_end, mau, mau_high_water, state, computed_at FROM billing_usage WHERE tenant_id = ?1 ORDER BY month",
-  )
-    .bind(tenantId)
-    .all<{ month: string; period_start: string; period_end: string; mau: number; state: string }>();
-  return results;
-}
-
-async function storedCount(tenantId: string): Promise<number> {
-  const row = await env.DB.prepare("SELECT COUNT(*) AS n FROM usage_reports WHERE tenant_id = ?1")
-    .bind(tenantId)
-    .first<{ n: number }>();
-  return row?.n ?? 0;
-}
+    tenantId,
+  );
 
 beforeEach(() => forgetCachedTokens());
 
@@ -53,7 +43,7 @@ describe("POST /v1/admin/tenants/{tenant}/usage/backfill", () => {
       expect(status).toBe(401);
       expect(body).toMatchObject({ error: "unauthorized" });
     }
-    expect(await storedCount(tenant.id)).toBe(0);
+    expect(await countRows("usage_reports", "tenant_id = ?1", tenant.id)).toBe(0);
     expect((await postBackfill("no-such-tenant", reports)).body).toMatchObject({ error: "unknown_tenant" });
   });
 

@@ -1,4 +1,3 @@
-import { env } from "cloudflare:workers";
 import { timestampFromMs } from "@bufbuild/protobuf/wkt";
 import { Code } from "@connectrpc/connect";
 import fc from "fast-check";
@@ -6,7 +5,7 @@ import { beforeEach, describe, expect, it } from "vitest";
 import { TeleportReportingService } from "../../src/prehog/gen/prehog/v1/teleport_pb";
 import { forgetCachedTokens } from "../../src/tenants/verify";
 import { rejection } from "../helpers/connect-error";
-import { answerOf, bearer, postUsage } from "../helpers/harness";
+import { answerOf, bearer, countRows, postUsage } from "../helpers/harness";
 import { userActivityReport } from "../helpers/reports";
 import { digestOf, tenantWithToken } from "../helpers/tenants";
 import { uuidv7 } from "../helpers/uuidv7";
@@ -34,13 +33,6 @@ const notRandom = fc.oneof(
 
 const bytesOf = (uuid: string) =>
   Uint8Array.from(uuid.replace(/-/g, "").match(/../g) ?? [], (hex) => Number.parseInt(hex, 16));
-
-async function storedReports(tenantId: string): Promise<number> {
-  const row = await env.DB.prepare("SELECT COUNT(*) AS n FROM usage_reports WHERE tenant_id = ?1")
-    .bind(tenantId)
-    .first<{ n: number }>();
-  return row?.n ?? 0;
-}
 
 beforeEach(() => forgetCachedTokens());
 
@@ -70,7 +62,7 @@ describe("report_uuid", () => {
       }),
       { seed: 4242, numRuns: 25 },
     );
-    expect(await storedReports(tenant.id)).toBe(25);
+    expect(await countRows("usage_reports", "tenant_id = ?1", tenant.id)).toBe(25);
     // v4 and v7 are taken, in either case; the id is kept lower-cased.
     const v7 = uuidv7();
     const random = [crypto.randomUUID().toUpperCase(), v7];
@@ -94,7 +86,7 @@ describe("report_uuid", () => {
         rejected: [{ error: "invalid_uuid", field: "report_uuid" }],
       });
     }
-    expect(await storedReports(tenant.id)).toBe(0);
+    expect(await countRows("usage_reports", "tenant_id = ?1", tenant.id)).toBe(0);
   });
 
   it("is refused on SubmitUsageReports (16 bytes) unless random, for that report alone", async () => {
@@ -124,7 +116,7 @@ describe("report_uuid", () => {
       }),
       { seed: 4243, numRuns: 15 },
     );
-    expect(await storedReports(tenant.id)).toBe(15);
+    expect(await countRows("usage_reports", "tenant_id = ?1", tenant.id)).toBe(15);
     // A uuid of another length than 16 bytes is refused the same way.
     const short = { ...(await report(crypto.randomUUID())), reportUuid: new Uint8Array(15) };
     const refused = await rejection(

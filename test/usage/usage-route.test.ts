@@ -4,18 +4,11 @@ import { createTenant, issueToken } from "../../src/tenants/admin";
 import { revokeToken, setTenantDisabled } from "../../src/tenants/store";
 import { forgetCachedTokens } from "../../src/tenants/verify";
 import { aggregatesOf } from "../helpers/aggregates";
-import { bearer, compress, postUsage } from "../helpers/harness";
+import { bearer, compress, countRows, postUsage } from "../helpers/harness";
 import { botInstanceReport, resourcePresenceReport, userActivityReport } from "../helpers/reports";
 import { digestOf, tenantWithToken } from "../helpers/tenants";
 
 const NOW = new Date().toISOString();
-
-async function count(table: string, tenantId: string): Promise<number> {
-  const row = await env.DB.prepare(`SELECT COUNT(*) AS n FROM ${table} WHERE tenant_id = ?1`)
-    .bind(tenantId)
-    .first<{ n: number }>();
-  return row?.n ?? 0;
-}
 
 let token: string;
 
@@ -193,7 +186,7 @@ describe("POST /v1/usage: storage", () => {
     expect(await first.json()).toEqual({ accepted: 3, duplicates: 0, rejected: [] });
 
     const snapshot = async () => ({
-      reports: await count("usage_reports", tenant.id),
+      reports: await countRows("usage_reports", "tenant_id = ?1", tenant.id),
       aggregates: await aggregatesOf(tenant.id),
     });
     const before = await snapshot();
@@ -233,8 +226,8 @@ describe("POST /v1/usage: storage", () => {
     const report = await userActivityReport({ start: NOW, users: ["idle"] });
     (report.records as Record<string, unknown>[])[0] = { user_name: await digestOf("idle"), user_kind: "human" };
     expect((await postUsage({ reports: [report] }, bearer(issued.token))).status).toBe(202);
-    expect(await count("tenant_daily_users", tenant.id)).toBe(0);
-    expect(await count("usage_reports", tenant.id)).toBe(1);
+    expect(await countRows("tenant_daily_users", "tenant_id = ?1", tenant.id)).toBe(0);
+    expect(await countRows("usage_reports", "tenant_id = ?1", tenant.id)).toBe(1);
   });
 
   it("accepts gzip bodies", async () => {
