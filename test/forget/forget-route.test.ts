@@ -3,9 +3,9 @@ import { describe, expect, it } from "vitest";
 import { type ForgetBounds, forgetInstall } from "../../src/forget/store";
 import { archiveReachedFrom, tombstoneLifetimeMs } from "../../src/forget/tombstones";
 import { eventDatabases } from "../../src/lib/event-databases";
+import { eventsBody } from "../helpers/events";
 import { call, forget, post, postEvents, randomIp, runHourlyCron } from "../helpers/harness";
 import { archivedEvents, batchMessage, deliver, storedEvent } from "../helpers/queue";
-import { eventsBody } from "../ratelimit/helpers";
 
 /**
  * `POST /v1/forget`: what it deletes (raw rows, per-install daily rows, and, through the hourly

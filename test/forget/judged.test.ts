@@ -3,10 +3,10 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { toBase64 } from "../../src/lib/bytes";
 import { installId } from "../../src/privacy/ids";
-import { randomDigest } from "../helpers/events";
+import { eventsBody, randomDigest } from "../helpers/events";
 import { forget, postEvents, randomIp } from "../helpers/harness";
 import { recordingQueue } from "../helpers/queue";
-import { eventsBody, failingNamespace } from "../ratelimit/helpers";
+import { failingNamespace } from "../ratelimit/helpers";
 
 /**
  * A forget is judged like an event of its install: its id must be one an event could have been

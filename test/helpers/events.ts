@@ -36,6 +36,17 @@ export function protocolUse(overrides: TestEvent = {}): TestEvent {
   };
 }
 
+/** A batch of `count` events of one install, as the JSON a client posts. */
+export function eventsBody(distinctId: string, count: number): string {
+  return JSON.stringify({
+    app: "teleport-connect",
+    // Only the event's own properties: the bodies' sizes (charged per 8 KiB) are what the limits were set by.
+    events: Array.from({ length: count }, () =>
+      protocolUse({ distinct_id: distinctId, properties: { app_version: undefined, os: undefined } }),
+    ),
+  });
+}
+
 export function batch(events: TestEvent[], extra: Record<string, unknown> = {}) {
   return { app: "teleport-connect", events, ...extra };
 }

@@ -1,9 +1,10 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { rateLimitMetrics } from "../../src/ratelimit/metrics";
+import { eventsBody } from "../helpers/events";
 import { postEvents, randomIp } from "../helpers/harness";
 import { recordingEventsQueue } from "../helpers/queue";
-import { eventsBody, failingNamespace } from "./helpers";
+import { failingNamespace } from "./helpers";
 
 /** A namespace whose objects always fail, as an outage of the limiter would. */
 describe("POST /v1/events with rate limiting", () => {

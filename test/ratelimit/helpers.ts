@@ -2,7 +2,6 @@ import { env } from "cloudflare:workers";
 import { type BucketLimit, type LimitKind, type RateLimits, rateLimitsOf } from "../../src/ratelimit/config";
 import { RateLimiter } from "../../src/ratelimit/limiter";
 import { LocalAllowance } from "../../src/ratelimit/local-allowance";
-import { protocolUse } from "../helpers/events";
 
 /** A clock the test moves by hand: refill is tested without sleeping. */
 export class ManualClock {
@@ -31,16 +30,6 @@ export function testLimiter(limits: RateLimits, clock: ManualClock, allowance = 
 
 export function uniqueKey(label: string): string {
   return `${label}-${crypto.randomUUID()}`;
-}
-
-export function eventsBody(distinctId: string, count: number): string {
-  return JSON.stringify({
-    app: "teleport-connect",
-    // Only the event's own properties: the bodies' sizes (charged per 8 KiB) are what the limits were set by.
-    events: Array.from({ length: count }, () =>
-      protocolUse({ distinct_id: distinctId, properties: { app_version: undefined, os: undefined } }),
-    ),
-  });
 }
 
 /** A limiter namespace whose objects fail every call as `failure` does (throw, or never answer). */
