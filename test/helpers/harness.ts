@@ -111,25 +111,17 @@ export const postEvents = postTo("/v1/events");
 /** POSTs usage reports (`{ reports }`) to /v1/usage. */
 export const postUsage = postTo("/v1/usage");
 
+/** What a JSON request is: its method, path, body (none for GET) and options. */
+type CallJsonArgs = [method: string, path: string, body?: unknown, options?: CallOptions];
+
 /** A request with a JSON body (none for GET), the answer read whole. */
-export function callJson<T = Record<string, unknown>>(
-  method: string,
-  path: string,
-  body?: unknown,
-  options: CallOptions = {},
-): Promise<Answer<T>> {
+export function callJson<T = Record<string, unknown>>(...[method, path, body, options = {}]: CallJsonArgs) {
   return answerOf<T>(method === "GET" ? get(path, options) : post(path, body, options, method));
 }
 
 /** The operator API: a request with the operator's token (and `options.headers`), the answer read whole. */
-export function operatorCall<T = Record<string, unknown>>(
-  method: string,
-  path: string,
-  body?: unknown,
-  options: CallOptions = {},
-): Promise<Answer<T>> {
-  return callJson<T>(method, path, body, { ...options, headers: { ...operator(), ...options.headers } });
-}
+export const operatorCall = <T = Record<string, unknown>>(...[method, path, body, options = {}]: CallJsonArgs) =>
+  callJson<T>(method, path, body, { ...options, headers: { ...operator(), ...options.headers } });
 
 /** GETs an operator route that must answer 200, and returns its JSON. */
 export async function operatorGet<T>(path: string, options: CallOptions = {}): Promise<T> {
