@@ -1,8 +1,7 @@
-import { createExecutionContext, createMessageBatch, getQueueResult } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { consumeForward } from "../../src/forward/consumer";
 import type { ForwardMessage } from "../../src/forward/message";
-import { deliver, recordingQueue, recordRetryDelays } from "../helpers/queue";
+import { deliver, recordingQueue } from "../helpers/queue";
 
 /** Forwarding on, to a host only the test's fake fetch answers for. */
 export const FORWARDING: Partial<Env> = { POSTHOG_HOST: "https://posthog.example", POSTHOG_API_KEY: "phc_test_key" };
@@ -44,22 +43,16 @@ export async function deliverForward(
   fetcher: typeof fetch,
   options: { attempts?: number; ids?: string[]; bindings?: Partial<Env> } = {},
 ) {
-  const messages = bodies.map((body, i) => ({
-    id: options.ids?.[i] ?? `fwd-${i}-${crypto.randomUUID()}`,
-    timestamp: new Date(),
-    attempts: options.attempts ?? 1,
-    body,
-  }));
-  const batch = createMessageBatch("edgehog-forward", messages);
-  const retryDelays = recordRetryDelays(batch);
-  const ctx = createExecutionContext();
-  await consumeForward(batch, { ...env, ...FORWARDING, ...options.bindings }, fetcher);
-  const result = await getQueueResult(batch, ctx);
+  const result = await deliver(
+    bodies,
+    { ...env, ...FORWARDING, ...options.bindings },
+    { ...options, queue: "edgehog-forward", consume: (batch, bindings) => consumeForward(batch, bindings, fetcher) },
+  );
   return {
     acked: [...result.explicitAcks],
     retried: result.retryMessages.map((m: { msgId: string }) => m.msgId),
-    retryDelays,
-    ids: messages.map((m) => m.id),
+    retryDelays: result.retryDelays,
+    ids: result.ids,
   };
 }
 

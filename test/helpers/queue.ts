@@ -40,7 +40,7 @@ export function batchMessage(events: StoredEvent[], overrides: Partial<BatchMess
  * The test harness records which messages were retried, not after how long: this records the
  * delay each retried message asked for, by message id.
  */
-export function recordRetryDelays(batch: MessageBatch<unknown>): Record<string, number | undefined> {
+function recordRetryDelays(batch: MessageBatch<unknown>): Record<string, number | undefined> {
   const retryDelays: Record<string, number | undefined> = {};
   for (const message of batch.messages) {
     const retry = message.retry.bind(message);
@@ -52,11 +52,19 @@ export function recordRetryDelays(batch: MessageBatch<unknown>): Record<string, 
   return retryDelays;
 }
 
-/** Delivers message bodies to the Worker's queue handler, as the Queue would. */
+/**
+ * Delivers message bodies to the Worker's queue handler, as the Queue would (or to `consume`,
+ * a consumer called with what the test injects, such as a fake upstream).
+ */
 export async function deliver(
   bodies: unknown[],
   targetEnv: Env = env,
-  options: { queue?: string; attempts?: number; ids?: string[] } = {},
+  options: {
+    queue?: string;
+    attempts?: number;
+    ids?: string[];
+    consume?: (batch: MessageBatch<unknown>, env: Env) => Promise<void>;
+  } = {},
 ) {
   const messages = bodies.map((body, i) => ({
     id: options.ids?.[i] ?? `msg-${i}-${crypto.randomUUID()}`,
@@ -67,7 +75,7 @@ export async function deliver(
   const batch = createMessageBatch(options.queue ?? "edgehog-events", messages);
   const retryDelays = recordRetryDelays(batch);
   const ctx = createExecutionContext();
-  await worker.queue(batch, targetEnv);
+  await (options.consume ?? worker.queue)(batch, targetEnv);
   const result = await getQueueResult(batch, ctx);
   return { ...result, retryDelays, ids: messages.map((m) => m.id) };
 }
