@@ -1,5 +1,6 @@
 import type { OpenAPIHono } from "@hono/zod-openapi";
 import type { Env } from "hono";
+import { noStore } from "../http/no-store";
 import { errorResponses, routesApp } from "../http/openapi";
 import { type LimiterEnv, limitRequests } from "../ratelimit/middleware";
 import { requireAdmin } from "./require-admin";
@@ -7,7 +8,8 @@ import { requireAdmin } from "./require-admin";
 /**
  * The operator API as one group: every route mounted into it (stats, billing, tenants, dead
  * letters, the archive, the doctor, the usage backfill) is charged to its client by the limiter
- * and needs `Authorization: Bearer <ADMIN_TOKEN>` (failed attempts are counted), applied here
+ * and needs `Authorization: Bearer <ADMIN_TOKEN>` (failed attempts are counted), and answers
+ * `Cache-Control: no-store`, applied here
  * and nowhere else. The group is mounted under `/v1`; each prefix it is given gets the guard
  * once, whatever number of features mount there.
  */
@@ -29,7 +31,8 @@ export function operatorApp(
   mounts: Readonly<Record<`/${string}`, readonly OpenAPIHono<any, any, any>[]>>,
 ): OpenAPIHono<LimiterEnv> {
   const group = routesApp<LimiterEnv>();
-  for (const prefix of Object.keys(mounts)) group.use(`${prefix}/*`, limitRequests, requireAdmin);
+  // None of its answers, refusals included, may be cached: noStore first sees the final answer.
+  for (const prefix of Object.keys(mounts)) group.use(`${prefix}/*`, noStore, limitRequests, requireAdmin);
   for (const [prefix, apps] of Object.entries(mounts)) {
     for (const app of apps) group.route(prefix, app as OpenAPIHono<Env>);
   }

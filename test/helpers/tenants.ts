@@ -17,7 +17,3 @@ export async function tenantWithToken(name: string): Promise<{ tenant: TenantRow
   const issued = await issueToken(env.DB, tenant.id, { now: Date.now() });
   return { tenant, issued };
 }
-
-export function bearer(token: string): Record<string, string> {
-  return { authorization: `Bearer ${token}` };
-}

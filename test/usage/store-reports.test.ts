@@ -3,7 +3,8 @@ import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { app } from "../../src/app";
 import { userActivityReport } from "../helpers/reports";
-import { bearer, tenantWithToken } from "../helpers/tenants";
+import { bearer } from "../helpers/harness";
+import { tenantWithToken } from "../helpers/tenants";
 
 /** The real D1, but its transactions fail, as during an outage (the token is still read). */
 const failingBatches = new Proxy(env.DB, {
