@@ -2,8 +2,8 @@ import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test"
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { app } from "../../src/app";
-import { userActivityReport } from "../helpers/reports";
 import { bearer } from "../helpers/harness";
+import { userActivityReport } from "../helpers/reports";
 import { tenantWithToken } from "../helpers/tenants";
 
 /** The real D1, but its transactions fail, as during an outage (the token is still read). */
