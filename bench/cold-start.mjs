@@ -6,28 +6,28 @@
 // that git revision is bundled the same way from its own files (git archive, into a temporary
 // directory), so both are measured in the same run, alternated, on the same machine.
 //
-// Each run starts a new workerd (Miniflare) whose entry imports the bundle on its first request,
-// as wrangler's `check startup` does: "first answer" is that request, from sending it to its
-// body — the bundle's parse and top-level evaluation, then GET /healthz. "workerd up" (starting
-// the process with the one-line entry) and "next answer" (the same request again, warm) are the
-// costs around it, which do not depend on the bundle. Medians of --runs runs (5 by default).
+// Each run starts a new workerd (Miniflare) holding two modules, the bundle and an entry that
+// imports it on the first request, as wrangler's `check startup` does: "first answer" is that
+// request, from sending it to its body — the bundle's parse and top-level evaluation, then
+// GET /healthz. "workerd up" (starting the process, the bundle not yet loaded) and "next
+// answer" (the same request again, warm) are the costs around it. Medians of --runs runs (5).
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, symlinkSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { dirname, join } from "node:path";
+import { join } from "node:path";
 import { Miniflare } from "miniflare";
-import { parseCommandLine } from "../scripts/lib/cli.mjs";
+import { exitWithUsage, parseCommandLine } from "../scripts/lib/cli.mjs";
 import { buildWorker } from "../scripts/lib/worker-bundle.mjs";
 import { ROOT } from "../scripts/lib/wrangler.mjs";
 
-const { values } = parseCommandLine(
-  `usage: npm run bench:cold-start -- [--runs=N] [--baseline=REF]
+const USAGE = `usage: npm run bench:cold-start -- [--runs=N] [--baseline=REF]
   A fresh isolate loading the Worker and answering GET /healthz: the median of N runs (5).
-  --baseline=REF   also the Worker of git revision REF, bundled the same way, in the same run`,
-  { options: { runs: { type: "string", default: "5" }, baseline: { type: "string" } } },
-);
+  --baseline=REF   also the Worker of git revision REF, bundled the same way, in the same run`;
+const { values } = parseCommandLine(USAGE, {
+  options: { runs: { type: "string", default: "5" }, baseline: { type: "string" } },
+});
 const runs = Number(values.runs);
-if (!Number.isInteger(runs) || runs < 1) throw new Error("--runs takes a positive whole number");
+if (!Number.isInteger(runs) || runs < 1) exitWithUsage(USAGE, "--runs takes a positive whole number");
 
 /** The Worker of git revision `ref`, in a temporary directory that shares this checkout's node_modules. */
 function checkoutOf(ref) {
@@ -47,15 +47,13 @@ function compatibilityOf(config) {
   return { compatibilityDate: date, compatibilityFlags: [...flags.matchAll(/"([^"]+)"/g)].map((m) => m[1] ?? "") };
 }
 
-/** One cold start of `bundle`: a new workerd, the bundle loaded by the first request. */
+/** One cold start of a variant: a new workerd, the bundle loaded by its first request. */
 async function coldStart(variant) {
   const started = performance.now();
   const mf = new Miniflare({
     ...variant.compatibility,
-    modules: true,
-    scriptPath: variant.entry,
-    modulesRoot: dirname(variant.entry),
-    modulesRules: [{ type: "ESModule", include: ["**/*.js"] }],
+    // The modules are given as they are: Miniflare neither reads nor parses them in Node.
+    modules: variant.modules,
   });
   try {
     await mf.ready;
@@ -71,6 +69,19 @@ async function coldStart(variant) {
     await mf.dispose();
   }
 }
+
+/**
+ * The Worker's entry for a run: it imports the bundle on the first request, so that loading it
+ * is timed apart from starting workerd (and a failure to load is that request's error).
+ */
+const ENTRY = `let worker;
+export default {
+  async fetch(request, env, ctx) {
+    worker ??= (await import("./index.js")).default;
+    return worker.fetch(request, env, ctx);
+  },
+};
+`;
 
 const median = (/** @type {number[]} */ xs) => {
   const sorted = [...xs].sort((a, b) => a - b);
@@ -89,21 +100,11 @@ try {
   ];
   for (const { name, config } of configs) {
     const bundle = await buildWorker({ config });
-    // The entry imports the bundle on the first request, so that its loading is timed apart
-    // from starting workerd (and a failure to load is that request's error).
-    const entry = join(dirname(bundle.main), "cold-start-entry.js");
-    writeFileSync(
-      entry,
-      `let worker;
-export default {
-  async fetch(request, env, ctx) {
-    worker ??= (await import("./index.js")).default;
-    return worker.fetch(request, env, ctx);
-  },
-};
-`,
-    );
-    variants.push({ name, bundle, entry, compatibility: compatibilityOf(config), samples: [] });
+    const modules = [
+      { type: "ESModule", path: "cold-start-entry.js", contents: ENTRY },
+      { type: "ESModule", path: "index.js", contents: readFileSync(bundle.main, "utf8") },
+    ];
+    variants.push({ name, bundle, modules, compatibility: compatibilityOf(config), samples: [] });
   }
   for (let run = 0; run < runs; run++) {
     for (const variant of variants) variant.samples.push(await coldStart(variant));

@@ -26,8 +26,4 @@ describe("the collector's zod", () => {
     expect(Object.keys(z)).not.toContain("locales");
     expect(Object.keys(z.core)).not.toContain("locales");
   });
-
-  it("is extended for OpenAPI, as @hono/zod-openapi extends it", () => {
-    expect(typeof z.string().openapi).toBe("function");
-  });
 });
