@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { outboundUrl } from "../lib/outbound-url";
 import { varsReader } from "../lib/vars";
 
 /**
@@ -18,25 +19,24 @@ export interface Forwarding {
   keyFor(app: string): string | undefined;
 }
 
-const LOOPBACK = new Set(["127.0.0.1", "localhost", "[::1]"]);
-
 const hostSchema = z
   .string()
   .default("")
   .transform((value) => value.trim())
   .transform((value, ctx) => {
     if (value === "") return undefined;
-    let url: URL;
-    try {
-      url = new URL(value);
-    } catch {
-      ctx.addIssue({ code: "custom", message: "POSTHOG_HOST must be a URL such as https://eu.i.posthog.com" });
+    const checked = outboundUrl(value);
+    if (!checked.ok) {
+      ctx.addIssue({
+        code: "custom",
+        message:
+          checked.reason === "not_a_url"
+            ? "POSTHOG_HOST must be a URL such as https://eu.i.posthog.com"
+            : "POSTHOG_HOST must use https (http only to a loopback address)",
+      });
       return z.NEVER;
     }
-    if (url.protocol !== "https:" && !(url.protocol === "http:" && LOOPBACK.has(url.hostname))) {
-      ctx.addIssue({ code: "custom", message: "POSTHOG_HOST must use https (http only to a loopback address)" });
-      return z.NEVER;
-    }
+    const { url } = checked;
     return `${url.origin}${url.pathname}`.replace(/\/+$/, "");
   });
 
