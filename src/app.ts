@@ -3,8 +3,11 @@ import { cors } from "hono/cors";
 import { requireAdmin } from "./admin/require-admin";
 import { eventsRedrive } from "./aggregate/redrive";
 import { archiveRoutes } from "./archive/routes";
+import { contractRoutes } from "./billing/contract-route";
+import { billingOperationsRoutes } from "./billing/operations-route";
 import { billingRoutes } from "./billing/route";
 import { billingAdminRoutes } from "./billing/term-route";
+import { webhookRedrive } from "./billing/webhooks/redrive";
 import { catalogRoutes } from "./catalog/route";
 import { dashboardRoutes } from "./dashboard/routes";
 import { deadLetterRoutes } from "./deadletters/routes";
@@ -53,10 +56,19 @@ app.route("/v1/usage", usageRoutes);
 app.route("/v1/forget", forgetRoutes);
 app.route("/v1/stats", statsRoutes);
 app.route("/v1/billing", billingRoutes);
+app.route("/v1/billing", billingOperationsRoutes);
 app.route("/v1/admin", tenantAdminRoutes);
 app.route("/v1/admin", billingAdminRoutes);
+app.route("/v1/admin", contractRoutes);
 app.route("/v1/admin", usageAdminRoutes);
-app.route("/v1/admin", deadLetterRoutes({ "edgehog-events": eventsRedrive, "edgehog-forward": forwardRedrive }));
+app.route(
+  "/v1/admin",
+  deadLetterRoutes({
+    "edgehog-events": eventsRedrive,
+    "edgehog-forward": forwardRedrive,
+    "edgehog-webhooks": webhookRedrive,
+  }),
+);
 app.route("/v1/admin", archiveRoutes);
 app.route("/v1/admin", doctorRoutes);
 app.route("/", prehogRoutes);

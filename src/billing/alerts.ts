@@ -109,7 +109,8 @@ export async function emitBillingEvents(db: D1Database, now: number) {
   for (const row of results) {
     const contract = contracts.get(row.tenant_id);
     // A contract is judged from the period holding its last change on: an older period was not sold by it.
-    if (contract && row.period_end >= utcDay(contract.changed_at)) events.push(...thresholdEvents(row, contract, createdAt));
+    if (contract && row.period_end >= utcDay(contract.changed_at))
+      events.push(...thresholdEvents(row, contract, createdAt));
     if (row.state === "final") events.push(finalEvent(row, contract, createdAt()));
   }
   if (events.length === 0) return { thresholds: 0, finals: 0 };

@@ -50,7 +50,10 @@ export const webhookConfigOf = varsReader(
       if (rawUrl !== "") {
         const checked = outboundUrl(rawUrl);
         if (!checked.ok) {
-          ctx.addIssue({ code: "custom", message: "BILLING_WEBHOOK_URL must be an https URL (http only to a loopback address)" });
+          ctx.addIssue({
+            code: "custom",
+            message: "BILLING_WEBHOOK_URL must be an https URL (http only to a loopback address)",
+          });
           return z.NEVER;
         }
         url = checked.url.href;
@@ -67,7 +70,8 @@ export const webhookConfigOf = varsReader(
       if (url !== null && secret === null) {
         ctx.addIssue({
           code: "custom",
-          message: "BILLING_WEBHOOK_URL is set but BILLING_WEBHOOK_SECRET is not: npx wrangler secret put BILLING_WEBHOOK_SECRET",
+          message:
+            "BILLING_WEBHOOK_URL is set but BILLING_WEBHOOK_SECRET is not: npx wrangler secret put BILLING_WEBHOOK_SECRET",
         });
         return z.NEVER;
       }

@@ -46,7 +46,10 @@ export async function consumeWebhooks(batch: MessageBatch<unknown>, env: Env, se
   }
   let delivered: Set<string>;
   try {
-    delivered = await deliveredAmong(env.DB, valid.map(({ body }) => key(body)));
+    delivered = await deliveredAmong(
+      env.DB,
+      valid.map(({ body }) => key(body)),
+    );
   } catch (err) {
     console.error("reading the webhook ledger failed; retrying later", err);
     for (const { message } of valid) message.retry({ delaySeconds: retryDelaySeconds(message.attempts) });
@@ -82,7 +85,9 @@ export async function consumeWebhooks(batch: MessageBatch<unknown>, env: Env, se
     }
     const outcome = await post(send, endpoint, body);
     if (outcome.ok) {
-      await env.DB.prepare("INSERT OR IGNORE INTO webhook_deliveries (event_id, target, delivered_at) VALUES (?1, ?2, ?3)")
+      await env.DB.prepare(
+        "INSERT OR IGNORE INTO webhook_deliveries (event_id, target, delivered_at) VALUES (?1, ?2, ?3)",
+      )
         .bind(body.id, body.target, Date.now())
         .run()
         // The endpoint has it but the ledger does not: a redelivery posts the same id again,
@@ -90,8 +95,13 @@ export async function consumeWebhooks(batch: MessageBatch<unknown>, env: Env, se
         .catch((err) => console.error(`recording webhook ${body.id} as delivered failed`, err));
       message.ack();
     } else if (outcome.retry) {
-      const delay = Math.max(retryDelaySeconds(message.attempts), Math.min(outcome.retryAfterSeconds ?? 0, MAX_RETRY_SECONDS));
-      console.error(`webhook ${body.id} to the ${body.target} endpoint failed (${outcome.reason}); retrying in ${delay} s`);
+      const delay = Math.max(
+        retryDelaySeconds(message.attempts),
+        Math.min(outcome.retryAfterSeconds ?? 0, MAX_RETRY_SECONDS),
+      );
+      console.error(
+        `webhook ${body.id} to the ${body.target} endpoint failed (${outcome.reason}); retrying in ${delay} s`,
+      );
       held.set(endpointKey, delay);
       message.retry({ delaySeconds: delay });
     } else {
