@@ -14,7 +14,7 @@ import { billingReportRow, monthSchema } from "./route";
  *
  * - `GET /reporting[?tenant=]`: each tenant that must report (or the one named), its clusters'
  *   last reported hour per kind, and which are silent (reporting.ts);
- * - `GET /usage/history?tenant=&months=12`: the tenant's figures per period (history.ts);
+ * - `GET /usage/history?tenant=&months=12[&to=YYYY-MM]`: the tenant's figures per period (history.ts);
  * - `GET /usage/export?tenant=&month=`: a period's evidence as CSV (export.ts).
  */
 
@@ -52,14 +52,18 @@ export const billingOperationsRoutes = new Hono<AppEnv>()
   .get(
     "/usage/history",
     validQuery(
-      z.object({ tenant: tenantRef, months: z.coerce.number().int().min(1).max(MAX_HISTORY_MONTHS).default(12) }),
-      `?tenant=<id or name>&months=1-${MAX_HISTORY_MONTHS}`,
+      z.object({
+        tenant: tenantRef,
+        months: z.coerce.number().int().min(1).max(MAX_HISTORY_MONTHS).default(12),
+        to: monthSchema.optional(),
+      }),
+      `?tenant=<id or name>&months=1-${MAX_HISTORY_MONTHS}[&to=YYYY-MM]`,
     ),
     async (c) => {
-      const { tenant: ref, months } = c.req.valid("query");
+      const { tenant: ref, months, to } = c.req.valid("query");
       const tenant = await requireTenantByRef(c.env.DB, ref);
       const [history, contract] = await Promise.all([
-        readHistory(c.env.DB, tenant, months, Date.now()),
+        readHistory(c.env.DB, tenant, months, Date.now(), to),
         readContract(c.env.DB, tenant.id),
       ]);
       return c.json({

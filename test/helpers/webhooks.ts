@@ -1,0 +1,135 @@
+import { createExecutionContext, createMessageBatch, getQueueResult } from "cloudflare:test";
+import { env } from "cloudflare:workers";
+import { Webhook } from "standardwebhooks";
+import { vi } from "vitest";
+import { consumeWebhooks } from "../../src/billing/webhooks/consumer";
+import type { WebhookMessage } from "../../src/billing/webhooks/message";
+import { runScheduled } from "../../src/scheduled";
+import { recordRetryDelays } from "./queue";
+
+/** Billing's webhooks on, to endpoints only the tests' receivers answer for. */
+export const WEBHOOK_SECRET = `whsec_${btoa("a test secret of 32 random bytes")}`;
+export const WEBHOOK_URL = "https://billing.example/webhooks";
+export const WEBHOOKS: Partial<Env> = { BILLING_WEBHOOK_URL: WEBHOOK_URL, BILLING_WEBHOOK_SECRET: WEBHOOK_SECRET };
+
+export interface Received {
+  id: string;
+  url: string;
+  type: string;
+  timestamp: string;
+  data: Record<string, unknown>;
+  /** The raw body, as signed. */
+  body: string;
+}
+
+/**
+ * A local receiver, as an invoicing system would run one: it verifies each post's signature
+ * with the `standardwebhooks` package (an implementation of the specification independent of
+ * ours), with the secret of the endpoint posted to, refuses what does not verify (401), answers
+ * `answer(n)` (n counts posts; a number is a status, an Error no answer), and dedupes by
+ * `webhook-id`, as the specification asks receivers to.
+ */
+export function webhookReceiver(
+  secrets: Record<string, string> = { [WEBHOOK_URL]: WEBHOOK_SECRET },
+  answer: (n: number) => number | Error = () => 200,
+) {
+  const posts: { url: string; headers: Headers; body: string; status: number }[] = [];
+  const received: Received[] = [];
+  const seen = new Set<string>();
+  const refused: string[] = [];
+  const fetcher = (async (input: RequestInfo | URL, init?: RequestInit) => {
+    const request = new Request(input, init);
+    const body = await request.text();
+    const reply = answer(posts.length);
+    const post = { url: request.url, headers: request.headers, body, status: typeof reply === "number" ? reply : 0 };
+    posts.push(post);
+    if (reply instanceof Error) throw reply;
+    const secret = secrets[request.url];
+    let verified: { type: string; timestamp: string; data: Record<string, unknown> };
+    try {
+      if (!secret) throw new Error(`no secret for ${request.url}`);
+      verified = new Webhook(secret).verify(body, Object.fromEntries(request.headers)) as typeof verified;
+    } catch (err) {
+      refused.push(String(err));
+      return new Response("bad signature", { status: 401 });
+    }
+    const id = request.headers.get("webhook-id") ?? "";
+    if (reply >= 200 && reply < 300 && !seen.has(`${request.url} ${id}`)) {
+      seen.add(`${request.url} ${id}`);
+      received.push({ id, url: request.url, ...verified, body });
+    }
+    return new Response(null, { status: reply });
+  }) as typeof fetch;
+  return { fetcher, posts, received, refused };
+}
+
+/** A webhook queue that keeps what it is sent (no consumer runs). */
+export function recordingWebhookQueue() {
+  const messages: WebhookMessage[] = [];
+  const queue = {
+    sendBatch: async (batch: Iterable<MessageSendRequest<WebhookMessage>>) => {
+      for (const message of batch) messages.push(message.body);
+    },
+    send: async (body: WebhookMessage) => {
+      messages.push(body);
+    },
+  } as unknown as Queue;
+  return { queue, messages };
+}
+
+/** Delivers webhook-queue messages to the consumer, as the Queue would. */
+export async function deliverWebhooks(
+  bodies: unknown[],
+  fetcher: typeof fetch,
+  options: { attempts?: number; ids?: string[]; bindings?: Partial<Env> } = {},
+) {
+  const messages = bodies.map((body, i) => ({
+    id: options.ids?.[i] ?? `wh-${i}-${crypto.randomUUID()}`,
+    timestamp: new Date(),
+    attempts: options.attempts ?? 1,
+    body,
+  }));
+  const batch = createMessageBatch("edgehog-webhooks", messages);
+  const retryDelays = recordRetryDelays(batch);
+  const ctx = createExecutionContext();
+  await consumeWebhooks(batch, { ...env, ...WEBHOOKS, ...options.bindings }, fetcher);
+  const result = await getQueueResult(batch, ctx);
+  return {
+    acked: [...result.explicitAcks],
+    retried: result.retryMessages.map((m: { msgId: string }) => m.msgId),
+    retryDelays,
+    ids: messages.map((m) => m.id),
+  };
+}
+
+/**
+ * Runs the hourly cron at `now` with webhooks on (its jobs' one-line summaries kept off the test
+ * output); resolves to the messages it put on the webhook queue.
+ */
+export async function runCron(now: number, bindings: Partial<Env> = {}): Promise<WebhookMessage[]> {
+  const { queue, messages } = recordingWebhookQueue();
+  const quiet = vi.spyOn(console, "log").mockImplementation(() => {});
+  try {
+    await runScheduled(
+      { scheduledTime: now, cron: "17 * * * *", noRetry() {} },
+      { ...env, ...WEBHOOKS, WEBHOOK_QUEUE: queue, ...bindings },
+    );
+  } finally {
+    quiet.mockRestore();
+  }
+  return messages;
+}
+
+/** Signals the walk-through prints: what was received, in order. */
+export function describeReceived(received: readonly Received[]): string[] {
+  return received.map((r) => {
+    const d = r.data;
+    const what =
+      r.type === "billing.usage.threshold"
+        ? `${d.month} ${d.figure} ${d.level}% (${d.value} of ${d.contracted})`
+        : r.type === "billing.period.final"
+          ? `${d.month} mau=${d.mau} tpr=${d.tpr} mwi=${d.mwi}`
+          : `${d.cluster_name === null ? "tenant" : `cluster ${String(d.cluster_name).slice(0, 8)}…`} last report ${d.last_report_at}`;
+    return `${r.type} ${r.id} ${what}`;
+  });
+}
