@@ -9,7 +9,7 @@ import { aggregatesOf } from "../helpers/aggregates";
 import { at, report } from "../helpers/bill-co";
 import { resourcePresenceReport, userActivityReport } from "../helpers/reports";
 import { digestOf } from "../helpers/tenants";
-import { deliverWebhooks, describeReceived, runCron, webhookReceiver } from "../helpers/webhooks";
+import { deliverWebhooks, describeReceived, disallowedStrings, runCron, webhookReceiver } from "../helpers/webhooks";
 
 /**
  * A tenant walked through a whole term with a local receiver that verifies every signature with
@@ -97,6 +97,7 @@ describe("a tenant through a term, with a local receiver", () => {
   it("receives every webhook once, verified by an independent implementation, in order", () => {
     console.log(`webhooks received, in order:\n  ${describeReceived(receiver.received).join("\n  ")}`);
     expect(receiver.refused).toEqual([]);
+    for (const r of receiver.received) expect(disallowedStrings(JSON.parse(r.body))).toEqual([]);
     const ids = receiver.received.map((r) => r.id);
     expect(new Set(ids).size).toBe(ids.length);
     // Each id was posted until the receiver took it, and never after: once per logical event.

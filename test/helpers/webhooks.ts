@@ -4,6 +4,7 @@ import { Webhook } from "standardwebhooks";
 import { vi } from "vitest";
 import { consumeWebhooks } from "../../src/billing/webhooks/consumer";
 import type { WebhookMessage } from "../../src/billing/webhooks/message";
+import { isDigest } from "../../src/privacy/digest";
 import { runScheduled } from "../../src/scheduled";
 import { recordRetryDelays } from "./queue";
 
@@ -132,4 +133,33 @@ export function describeReceived(received: readonly Received[]): string[] {
           : `${d.cluster_name === null ? "tenant" : `cluster ${String(d.cluster_name).slice(0, 8)}…`} last report ${d.last_report_at}`;
     return `${r.type} ${r.id} ${what}`;
   });
+}
+
+const WORDS = new Set([
+  "billing.period.final",
+  "billing.usage.threshold",
+  "reporting.silent",
+  "reporting.resumed",
+  "mau",
+  "tpr",
+  "mwi",
+]);
+
+/**
+ * The strings of a webhook payload outside its allow-list: tenant ids, months, days, times,
+ * digests (cluster names) and the closed set of types and figure names. No name, secret or
+ * anything a client chose fits.
+ */
+export function disallowedStrings(value: unknown): string[] {
+  if (typeof value === "string") {
+    const allowed =
+      /^tn_[0-9a-f]{20}$/.test(value) ||
+      /^\d{4}-\d{2}(-\d{2})?$/.test(value) ||
+      /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/.test(value) ||
+      isDigest(value) ||
+      WORDS.has(value);
+    return allowed ? [] : [value];
+  }
+  if (value !== null && typeof value === "object") return Object.values(value).flatMap(disallowedStrings);
+  return [];
 }
