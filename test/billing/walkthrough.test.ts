@@ -48,7 +48,7 @@ async function row(month: string): Promise<BillingReportRow | undefined> {
 async function deliver(messages: WebhookMessage[]) {
   if (messages.length === 0) return;
   const first = await deliverWebhooks(messages, receiver.fetcher);
-  const retried = first.retried.map((id) => messages[first.ids.indexOf(id)]);
+  const retried = first.retried.map((id: string) => messages[first.ids.indexOf(id)]);
   await deliverWebhooks(messages, receiver.fetcher, { attempts: 2 });
   if (retried.length > 0) await deliverWebhooks(retried, receiver.fetcher, { attempts: 3 });
 }

@@ -134,7 +134,7 @@ describe("the outbox", () => {
       data: { i },
       createdAt: now + i,
     }));
-    const again = { ...events[0], data: { i: "changed" } } as (typeof events)[number];
+    const again = { ...events[0], data: { i: "changed" } } as unknown as (typeof events)[number];
     const statements = await Promise.all([...events, again].map((event) => eventStatement(env.DB, event)));
     const written = await env.DB.batch(statements);
     expect(written.map((r) => r.meta.changes)).toEqual([1, 1, 1, 0]);
