@@ -50,10 +50,20 @@ interface StackedBarsProps {
   unit: string;
   /** Name the series in a legend and in each bar's title (default: when there are several). */
   named?: boolean;
+  /** The text under a bar (default: a day's `MM-DD`). */
+  tick?: (label: string) => string;
 }
 
 /** Vertical bars, one per label, stacked by series (one series: plain bars). */
-export function StackedBars({ id, title, labels, series, unit, named = series.length > 1 }: StackedBarsProps) {
+export function StackedBars({
+  id,
+  title,
+  labels,
+  series,
+  unit,
+  named = series.length > 1,
+  tick = (label) => label.slice(5),
+}: StackedBarsProps) {
   const width = 1000;
   const height = 320;
   const left = 64;
@@ -115,7 +125,7 @@ export function StackedBars({ id, title, labels, series, unit, named = series.le
         {labels.map((label, i) =>
           i % labelEvery === 0 ? (
             <text x={px(left + (i + 0.5) * band)} y={height - 8} text-anchor="middle">
-              {label.slice(5)}
+              {tick(label)}
             </text>
           ) : null,
         )}
@@ -129,6 +139,8 @@ export interface BarRow {
   value: number;
   /** A mark drawn across the bar (a high-water mark), with its own tooltip. */
   mark?: { value: number; title: string } | undefined;
+  /** Another mark (a contracted quantity): a dashed line. */
+  limit?: { value: number; title: string } | undefined;
 }
 
 interface HorizontalBarsProps {
@@ -149,7 +161,7 @@ const MAX_LABEL = 14;
 export function HorizontalBars({ id, title, rows, unit, note }: HorizontalBarsProps) {
   const rowHeight = 26;
   const height = Math.max(1, rows.length) * rowHeight + 4;
-  const max = Math.max(1, ...rows.map((row) => Math.max(row.value, row.mark?.value ?? 0)));
+  const max = Math.max(1, ...rows.map((row) => Math.max(row.value, row.mark?.value ?? 0, row.limit?.value ?? 0)));
   const at = (value: number) => `${px(BAR_START + (value / max) * BAR_SPAN)}%`;
   const summary = rows.map((row) => `${row.label}: ${formatNumber(row.value)}`).join("; ") || `no ${unit}`;
   return (
@@ -179,6 +191,11 @@ export function HorizontalBars({ id, title, rows, unit, note }: HorizontalBarsPr
               {row.mark ? (
                 <line class="hw" x1={at(row.mark.value)} x2={at(row.mark.value)} y1={top} y2={top + rowHeight - 4}>
                   <title>{row.mark.title}</title>
+                </line>
+              ) : null}
+              {row.limit ? (
+                <line class="limit" x1={at(row.limit.value)} x2={at(row.limit.value)} y1={top} y2={top + rowHeight - 4}>
+                  <title>{row.limit.title}</title>
                 </line>
               ) : null}
               <text x="100%" y={top + 15} text-anchor="end">
