@@ -50,20 +50,10 @@ interface StackedBarsProps {
   unit: string;
   /** Name the series in a legend and in each bar's title (default: when there are several). */
   named?: boolean;
-  /** The text under a bar (default: a day's `MM-DD`). */
-  tick?: (label: string) => string;
 }
 
 /** Vertical bars, one per label, stacked by series (one series: plain bars). */
-export function StackedBars({
-  id,
-  title,
-  labels,
-  series,
-  unit,
-  named = series.length > 1,
-  tick = (label) => label.slice(5),
-}: StackedBarsProps) {
+export function StackedBars({ id, title, labels, series, unit, named = series.length > 1 }: StackedBarsProps) {
   const width = 1000;
   const height = 320;
   const left = 64;
@@ -125,7 +115,7 @@ export function StackedBars({
         {labels.map((label, i) =>
           i % labelEvery === 0 ? (
             <text x={px(left + (i + 0.5) * band)} y={height - 8} text-anchor="middle">
-              {tick(label)}
+              {label.slice(5)}
             </text>
           ) : null,
         )}

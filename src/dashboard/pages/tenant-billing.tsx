@@ -3,7 +3,7 @@ import type { billingDetail } from "../../billing/detail";
 import type { History } from "../../billing/history";
 import type { TenantReporting } from "../../billing/reporting";
 import type { TenantListing } from "../../tenants/admin";
-import { StackedBars } from "../charts";
+import { HorizontalBars } from "../charts";
 import { type Column, Table } from "../table";
 import { type Figure, Totals } from "../totals";
 import { FIGURES, tenantHref, utc } from "./billing-parts";
@@ -96,22 +96,33 @@ export function TenantBilling(props: TenantBillingProps) {
           ),
         ]}
       />
-      <nav aria-label="History length" class="quick">
+      <ul class="quick" aria-label="History length">
         {[3, 6, 12].map((n) => (
-          <a href={`${tenantHref(tenant.name, month)}&months=${n}`} aria-current={n === months ? "page" : undefined}>
-            {`${n} months`}
-          </a>
+          <li>
+            <a href={`${tenantHref(tenant.name, month)}&months=${n}`} aria-current={n === months ? "page" : undefined}>
+              {`${n} months`}
+            </a>
+          </li>
         ))}
-      </nav>
+      </ul>
       <div class="grid">
         {FIGURES.map((f) => (
-          <StackedBars
+          <HorizontalBars
             id={`history-${f.key}`}
             title={`${f.name} per period, ${history.from} → ${history.to}`}
-            labels={history.rows.map((row) => row.month)}
-            series={[{ name: f.name, values: history.rows.map((row) => row[f.key]) }]}
+            note={contract?.quantities[f.key] ? "The dashed red line is the contracted quantity." : undefined}
             unit={f.unit}
-            tick={(label) => label}
+            rows={history.rows.map((row) => {
+              const contracted = contract?.quantities[f.key] ?? null;
+              return {
+                label: row.month,
+                value: row[f.key],
+                limit:
+                  contracted === null
+                    ? undefined
+                    : { value: contracted, title: `${row.month} ${f.name} contracted: ${contracted}` },
+              };
+            })}
           />
         ))}
       </div>
