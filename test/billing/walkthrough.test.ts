@@ -7,6 +7,8 @@ import { DAY_MS, HOUR_MS, utcDay } from "../../src/lib/time";
 import { createTenant } from "../../src/tenants/admin";
 import { aggregatesOf } from "../helpers/aggregates";
 import { at, report } from "../helpers/bill-co";
+import { getPage, signIn } from "../helpers/dashboard";
+import { elementsOf } from "../helpers/html";
 import { resourcePresenceReport, userActivityReport } from "../helpers/reports";
 import { digestOf } from "../helpers/tenants";
 import { deliverWebhooks, describeReceived, disallowedStrings, runCron, webhookReceiver } from "../helpers/webhooks";
@@ -176,5 +178,11 @@ describe("a tenant through a term, with a local receiver", () => {
     expect(history).toMatchObject({ from: "2025-11", to: "2026-10", peak: { mau: 12 } });
     expect(history.periods.map((p) => [p.month, p.mau, p.final])).toEqual(MONTHS.map((m, k) => [m, MAU[k], true]));
     expect(history.periods.every((p) => p.period_start.endsWith("-15") && p.period_end.endsWith("-14"))).toBe(true);
+
+    // The dashboard's tenant page draws the same twelve periods.
+    const page = await (await getPage("/dashboard/billing/tenant?tenant=term-co&month=2026-10&months=12", await signIn())).text();
+    const bars = (await elementsOf(page, "svg#history-mau rect > title")).map((t) => t.text);
+    expect(bars).toEqual(MONTHS.map((m, k) => `${m}: ${MAU[k]} users`));
+    expect((await elementsOf(page, "svg#history-mau line.limit")).length).toBe(12);
   });
 });
