@@ -180,7 +180,9 @@ describe("a tenant through a term, with a local receiver", () => {
     expect(history.periods.every((p) => p.period_start.endsWith("-15") && p.period_end.endsWith("-14"))).toBe(true);
 
     // The dashboard's tenant page draws the same twelve periods.
-    const page = await (await getPage("/dashboard/billing/tenant?tenant=term-co&month=2026-10&months=12", await signIn())).text();
+    const page = await (
+      await getPage("/dashboard/billing/tenant?tenant=term-co&month=2026-10&months=12", await signIn())
+    ).text();
     const bars = (await elementsOf(page, "svg#history-mau rect > title")).map((t) => t.text);
     expect(bars).toEqual(MONTHS.map((m, k) => `${m}: ${MAU[k]} users`));
     expect((await elementsOf(page, "svg#history-mau line.limit")).length).toBe(12);
