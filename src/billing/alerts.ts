@@ -1,4 +1,4 @@
-import { utcDay } from "../lib/time";
+import { isoTime, utcDay } from "../lib/time";
 import { type Contract, FIGURE_NAMES, type FigureName, readContracts } from "./contracts";
 import type { BillingRow } from "./queries";
 import { type BillingEvent, eventStatement } from "./webhooks/outbox";
@@ -26,8 +26,6 @@ export function reached(value: number, contracted: number, level: number): boole
   return Math.round(value * 100) * 100 >= contracted * 100 * level;
 }
 
-const iso = (ms: number) => new Date(ms).toISOString();
-
 function thresholdEvents(row: BillingRow, contract: Contract, createdAt: () => number): BillingEvent[] {
   const events: BillingEvent[] = [];
   for (const figure of FIGURE_NAMES) {
@@ -50,7 +48,7 @@ function thresholdEvents(row: BillingRow, contract: Contract, createdAt: () => n
           value: row[figure],
           contracted,
           final: row.state === "final",
-          computed_at: iso(row.computed_at),
+          computed_at: isoTime(row.computed_at),
         },
       });
     }
@@ -83,7 +81,7 @@ function finalEvent(row: BillingRow, contract: Contract | undefined, createdAt: 
       mwi_high_water: row.mwi_high_water,
       contracted: quantities,
       formula_version: row.formula_version,
-      computed_at: iso(row.computed_at),
+      computed_at: isoTime(row.computed_at),
     },
   };
 }

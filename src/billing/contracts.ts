@@ -1,7 +1,8 @@
 import { z } from "zod";
 import { ApiError } from "../http/errors";
 import { describeIssue } from "../http/validation";
-import { PLAN_PATTERN, requireTenantByRef } from "../tenants/admin";
+import { isoTime } from "../lib/time";
+import { checkPlan, requireTenantByRef } from "../tenants/admin";
 import type { TenantRow } from "../tenants/store";
 import type { Figures } from "./queries";
 
@@ -32,14 +33,19 @@ export interface Contract {
 
 const quantity = z.number().int().min(1).max(MAX_QUANTITY).nullable().optional();
 
-/** The body of a PUT: unknown fields are refused, so a misspelt quantity is not silently dropped. */
-export const contractSchema = z.strictObject({
-  plan: z.string().max(64),
-  reporting_required: z.boolean(),
-  mau: quantity,
-  tpr: quantity,
-  mwi: quantity,
-});
+/**
+ * The body of a PUT, which the route validates and documents with: unknown fields are refused,
+ * so a misspelt quantity is not silently dropped. The plan's grammar is the tenants' (checkPlan).
+ */
+export const contractSchema = z
+  .strictObject({
+    plan: z.string().max(64).describe("the plan: 1-32 lower-case letters, digits, dashes or underscores"),
+    reporting_required: z.boolean().describe("whether the tenant's clusters must report (a silence is flagged)"),
+    mau: quantity.describe("monthly active users bought; left out or null: not contracted"),
+    tpr: quantity.describe("teleport protected resources bought"),
+    mwi: quantity.describe("machine and workload identities bought"),
+  })
+  .meta({ id: "ContractInput" });
 export type ContractInput = z.infer<typeof contractSchema>;
 
 interface ContractRow {
@@ -81,19 +87,19 @@ export async function readContract(db: D1Database, tenantId: string): Promise<Co
   return row ? toContract(row) : null;
 }
 
-/** Checks a contract for every caller: the plan's grammar and each quantity (400 invalid_contract). */
+/** The refusal of what is no contract (`400 invalid_contract`), naming its first issue. */
+export function invalidContract(issue: z.core.$ZodIssue | undefined): ApiError {
+  return new ApiError(
+    "invalid_contract",
+    `${describeIssue(issue, "contract")} (a contract is { "plan", "reporting_required", "mau"?, "tpr"?, "mwi"? }, each quantity a whole number from 1 to ${MAX_QUANTITY.toLocaleString("en-US")})`,
+  );
+}
+
+/** Checks a contract for every caller: each field and quantity (400 invalid_contract), the plan's grammar (400 invalid_plan). */
 export function checkContract(input: unknown): ContractInput {
-  const parsed = contractSchema.safeParse(input);
-  if (!parsed.success) {
-    throw new ApiError(
-      400,
-      "invalid_contract",
-      `${describeIssue(parsed.error.issues[0], "contract")} (a contract is { "plan", "reporting_required", "mau"?, "tpr"?, "mwi"? }, each quantity a whole number from 1 to ${MAX_QUANTITY.toLocaleString("en-US")})`,
-    );
-  }
-  if (!PLAN_PATTERN.test(parsed.data.plan)) {
-    throw new ApiError(400, "invalid_plan", "a plan is 1-32 lowercase letters, digits, dashes or underscores");
-  }
+  const parsed = contractSchema.safeParse(input, { reportInput: true });
+  if (!parsed.success) throw invalidContract(parsed.error.issues[0]);
+  checkPlan(parsed.data.plan);
   return parsed.data;
 }
 
@@ -129,7 +135,7 @@ export async function setContract(
       ),
   ]);
   const stored = await readContract(db, tenant.id);
-  if (!stored) throw new ApiError(404, "unknown_tenant", `no tenant has the id or name "${ref}"`);
+  if (!stored) throw new ApiError("unknown_tenant", `no tenant has the id or name "${ref}"`);
   return { tenant: { ...tenant, plan: contract.plan }, contract: stored };
 }
 
@@ -146,15 +152,14 @@ export async function setTenantWebhookUrl(db: D1Database, tenantId: string, url:
 
 /** A contract as the API answers it. */
 export function contractJson(contract: Contract) {
-  const iso = (ms: number | null) => (ms === null || ms === 0 ? null : new Date(ms).toISOString());
   return {
     plan: contract.plan,
     reporting_required: contract.reporting_required,
-    reporting_required_since: iso(contract.reporting_since),
+    reporting_required_since: contract.reporting_since ? isoTime(contract.reporting_since) : null,
     mau: contract.quantities.mau,
     tpr: contract.quantities.tpr,
     mwi: contract.quantities.mwi,
     webhook_url: contract.webhook_url,
-    changed_at: iso(contract.changed_at),
+    changed_at: contract.changed_at ? isoTime(contract.changed_at) : null,
   };
 }

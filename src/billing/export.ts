@@ -1,4 +1,5 @@
-import { toCsv } from "../http/csv";
+import type { Context } from "hono";
+import { csvDownload, toCsv } from "../http/csv";
 import type { TenantRow } from "../tenants/store";
 import { billingDetail } from "./detail";
 
@@ -16,7 +17,8 @@ import { billingDetail } from "./detail";
  *   `counted` (false: a late report, stored and not counted).
  *
  * Raw reports are kept USAGE_REPORT_RETENTION_DAYS: an older period lists its figures and series
- * but no more reports.
+ * but no more reports. The API and the dashboard answer it with the same function, so the two
+ * downloads are the same bytes.
  */
 
 export const EXPORT_COLUMNS = [
@@ -100,4 +102,10 @@ export async function exportCsv(db: D1Database, tenant: TenantRow, month: string
     csv: toCsv(EXPORT_COLUMNS, lines),
     reports: results.length,
   };
+}
+
+/** The period of `month` as a CSV download (the API's answer, and the dashboard's). */
+export async function exportDownload(c: Context, db: D1Database, tenant: TenantRow, month: string) {
+  const { csv, filename } = await exportCsv(db, tenant, month);
+  return csvDownload(c, filename, csv);
 }

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { DAY_MS, HOUR_MS, utcDay } from "../lib/time";
+import { DAY_MS, HOUR_MS, isoTime, utcDay } from "../lib/time";
 import { positiveInt, varsReader } from "../lib/vars";
 import { eventStatement } from "./webhooks/outbox";
 
@@ -145,8 +145,6 @@ function referenceOf(tenant: TenantReporting, cluster?: ClusterReporting): numbe
   return Math.max(cluster ? cluster.last_report_at : (tenant.last_report_at ?? 0), tenant.reporting_since ?? 0);
 }
 
-const iso = (ms: number) => new Date(ms).toISOString();
-
 /**
  * The hourly job: flags each new silence (a row and a reporting.silent event, in one
  * transaction) and clears each flagged one that is over (a reporting.resumed event, unless the
@@ -178,7 +176,7 @@ export async function flagSilences(db: D1Database, now: number, hours: number) {
         data: {
           tenant_id: tenant.tenant_id,
           cluster_name: scope.cluster || null,
-          last_report_at: iso(scope.reference),
+          last_report_at: isoTime(scope.reference),
           silence_hours: hours,
         },
       });
@@ -214,8 +212,8 @@ export async function flagSilences(db: D1Database, now: number, hours: number) {
       data: {
         tenant_id: row.tenant_id,
         cluster_name: row.cluster_name || null,
-        silent_after: iso(row.last_report_at),
-        last_report_at: iso(resumedAt),
+        silent_after: isoTime(row.last_report_at),
+        last_report_at: isoTime(resumedAt),
       },
     });
     await db.batch([clear, event]);

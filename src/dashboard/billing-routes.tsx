@@ -2,16 +2,16 @@ import { Hono } from "hono";
 import { z } from "zod";
 import { readContracts } from "../billing/contracts";
 import { billingDetail } from "../billing/detail";
-import { exportCsv } from "../billing/export";
+import { exportDownload } from "../billing/export";
 import { MAX_HISTORY_MONTHS, readHistory } from "../billing/history";
 import { monthOf, monthStart, nextMonth } from "../billing/months";
 import { readTenantOverview } from "../billing/overview";
 import { readBillingUsage } from "../billing/queries";
 import { readReporting, reportingSilenceHoursOf } from "../billing/reporting";
-import { monthSchema } from "../billing/route";
+import { monthSchema } from "../http/schemas";
 import { validQuery } from "../http/validation";
-import { listTenants, requireTenantByRef } from "../tenants/admin";
-import { fromD1, originOf } from "./from-d1";
+import { listTenants, requireTenantByRef, tenantRefSchema } from "../tenants/admin";
+import { originOf } from "./origin";
 import { BillingPage } from "./pages/billing";
 import { BillingOverview } from "./pages/billing-overview";
 import { TenantBilling } from "./pages/tenant-billing";
@@ -25,7 +25,7 @@ import type { DashboardEnv } from "./renderer";
 
 const TITLE = "Tenants and billing";
 const tenantQuery = z.object({
-  tenant: z.string().min(1).max(128),
+  tenant: tenantRefSchema,
   month: monthSchema.optional(),
   months: z.coerce.number().int().min(1).max(MAX_HISTORY_MONTHS).default(12),
 });
@@ -37,16 +37,14 @@ export const billingPageRoutes = new Hono<DashboardEnv>()
     const parsed = monthSchema.safeParse(given || monthOf(now));
     const month = parsed.success ? parsed.data : monthOf(now);
     const around = { month, previous: monthOf(monthStart(month) - 1), next: nextMonth(month) };
-    const tenants = await fromD1(listTenants(c.env.DB, now));
+    const tenants = await listTenants(c.env.DB, now);
     if (given === undefined || given === "") {
       const hours = reportingSilenceHoursOf(c.env);
-      const [periods, contracts, reporting] = await fromD1(
-        Promise.all([
-          readTenantOverview(c.env.DB, tenants, now),
-          readContracts(c.env.DB),
-          readReporting(c.env.DB, now, hours),
-        ]),
-      );
+      const [periods, contracts, reporting] = await Promise.all([
+        readTenantOverview(c.env.DB, tenants, now),
+        readContracts(c.env.DB),
+        readReporting(c.env.DB, now, hours),
+      ]);
       return c.render(
         <BillingOverview
           {...around}
@@ -60,7 +58,7 @@ export const billingPageRoutes = new Hono<DashboardEnv>()
         { title: TITLE, current: "/dashboard/billing" },
       );
     }
-    const rows = await fromD1(readBillingUsage(c.env.DB, month));
+    const rows = await readBillingUsage(c.env.DB, month);
     c.status(parsed.success ? 200 : 400);
     return c.render(
       <BillingPage
@@ -77,17 +75,15 @@ export const billingPageRoutes = new Hono<DashboardEnv>()
     const { tenant: ref, month: asked, months } = c.req.valid("query");
     const now = Date.now();
     const hours = reportingSilenceHoursOf(c.env);
-    const tenant = await fromD1(requireTenantByRef(c.env.DB, ref));
-    const [listing, contracts, history, reporting] = await fromD1(
-      Promise.all([
-        listTenants(c.env.DB, now),
-        readContracts(c.env.DB),
-        readHistory(c.env.DB, tenant, months, now, asked),
-        readReporting(c.env.DB, now, hours, tenant.id),
-      ]),
-    );
+    const tenant = await requireTenantByRef(c.env.DB, ref);
+    const [listing, contracts, history, reporting] = await Promise.all([
+      listTenants(c.env.DB, now),
+      readContracts(c.env.DB),
+      readHistory(c.env.DB, tenant, months, now, asked),
+      readReporting(c.env.DB, now, hours, tenant.id),
+    ]);
     const month = asked ?? history.current.month;
-    const detail = await fromD1(billingDetail(c.env.DB, tenant, month));
+    const detail = await billingDetail(c.env.DB, tenant, month);
     return c.render(
       <TenantBilling
         tenant={listing.find((t) => t.id === tenant.id) ?? { ...tenant, tokens: [] }}
@@ -104,13 +100,9 @@ export const billingPageRoutes = new Hono<DashboardEnv>()
   })
   .get(
     "/export.csv",
-    validQuery(z.object({ tenant: z.string().min(1).max(128), month: monthSchema }), "?tenant=<name>&month=YYYY-MM"),
+    validQuery(z.object({ tenant: tenantRefSchema, month: monthSchema }), "?tenant=<name>&month=YYYY-MM"),
     async (c) => {
       const { tenant: ref, month } = c.req.valid("query");
-      const tenant = await fromD1(requireTenantByRef(c.env.DB, ref));
-      const { csv, filename } = await fromD1(exportCsv(c.env.DB, tenant, month));
-      c.header("Content-Type", "text/csv; charset=utf-8");
-      c.header("Content-Disposition", `attachment; filename="${filename}"`);
-      return c.body(csv);
+      return exportDownload(c, c.env.DB, await requireTenantByRef(c.env.DB, ref), month);
     },
   );

@@ -1,8 +1,9 @@
 import { Hono } from "hono";
 import { z } from "zod";
 import { readBillingUsage } from "../billing/queries";
-import { billingCsv, monthSchema } from "../billing/route";
+import { billingCsv } from "../billing/report-row";
 import { noRoute } from "../http/errors";
+import { monthSchema } from "../http/schemas";
 import { validQuery } from "../http/validation";
 import { eventDatabases } from "../lib/event-databases";
 import { readBreakdown } from "../stats/breakdown";
@@ -10,7 +11,7 @@ import { readHealth } from "../stats/health";
 import { readEventStats } from "../stats/queries";
 import { statsMinInstallsOf } from "../stats/small-groups";
 import { billingPageRoutes } from "./billing-routes";
-import { fromD1, originOf } from "./from-d1";
+import { originOf } from "./origin";
 import { CataloguePage } from "./pages/catalogue";
 import { DropsPage } from "./pages/drops";
 import { EventsPage } from "./pages/events";
@@ -31,12 +32,10 @@ export const pageRoutes = new Hono<DashboardEnv>()
   .use(requireSession)
   .get("/", async (c) => {
     const { range, error } = rangeOf(c.req.query(), Date.now());
-    const [stats, breakdown] = await fromD1(
-      Promise.all([
-        readEventStats(eventDatabases(c.env), range.app, range.from, range.to),
-        readBreakdown(eventDatabases(c.env), range.app, range.from, range.to, statsMinInstallsOf(c.env)),
-      ]),
-    );
+    const [stats, breakdown] = await Promise.all([
+      readEventStats(eventDatabases(c.env), range.app, range.from, range.to),
+      readBreakdown(eventDatabases(c.env), range.app, range.from, range.to, statsMinInstallsOf(c.env)),
+    ]);
     c.status(error ? 400 : 200);
     return c.render(
       <EventsPage
@@ -52,7 +51,7 @@ export const pageRoutes = new Hono<DashboardEnv>()
   })
   .get("/drops", async (c) => {
     const { range, error } = rangeOf(c.req.query(), Date.now());
-    const stats = await fromD1(readEventStats(eventDatabases(c.env), range.app, range.from, range.to));
+    const stats = await readEventStats(eventDatabases(c.env), range.app, range.from, range.to);
     c.status(error ? 400 : 200);
     return c.render(<DropsPage range={range} error={error} stats={stats} buckets={bucketsOf(range.from, range.to)} />, {
       title: "Visible drops",
@@ -62,11 +61,11 @@ export const pageRoutes = new Hono<DashboardEnv>()
   .route("/billing", billingPageRoutes)
   .get("/billing.csv", validQuery(z.object({ month: monthSchema }), "?month=YYYY-MM"), async (c) => {
     const { month } = c.req.valid("query");
-    return billingCsv(c, month, await fromD1(readBillingUsage(c.env.DB, month)));
+    return billingCsv(c, month, await readBillingUsage(c.env.DB, month));
   })
   .get("/catalogue", (c) => c.render(<CataloguePage />, { title: "Catalogue", current: "/dashboard/catalogue" }))
   .get("/health", async (c) => {
-    const health = await fromD1(readHealth(c.env.DB));
+    const health = await readHealth(c.env.DB);
     return c.render(<HealthPage health={health} origin={originOf(c.req.url)} />, {
       title: "Health",
       current: "/dashboard/health",

@@ -7,6 +7,7 @@ import { setContract } from "../../src/billing/contracts";
 import { flagSilences } from "../../src/billing/reporting";
 import { createTenant } from "../../src/tenants/admin";
 import { at, report, seedBillCo } from "../helpers/bill-co";
+import { rows } from "../helpers/harness";
 import { userActivityReport } from "../helpers/reports";
 import { disallowedStrings } from "../helpers/webhooks";
 
@@ -21,11 +22,10 @@ const GRACE = 3;
 let billCo: string;
 
 async function events(tenantId: string) {
-  const { results } = await env.DB.prepare(
+  const results = await rows<{ type: string; subject: string; payload: string }>(
     "SELECT type, subject, payload FROM billing_events WHERE tenant_id = ?1 ORDER BY created_at",
-  )
-    .bind(tenantId)
-    .all<{ type: string; subject: string; payload: string }>();
+    tenantId,
+  );
   return results.map((row) => ({ type: row.type, subject: row.subject, data: JSON.parse(row.payload).data }));
 }
 
@@ -147,10 +147,9 @@ describe("reached", () => {
 describe("payloads", () => {
   it("hold only figures, ids, digests, days and times, and words of a closed set", async () => {
     await flagSilences(env.DB, at("2026-06-10T02:00:00Z"), 24); // nothing required: no silence
-    const { results } = await env.DB.prepare("SELECT id, payload FROM billing_events WHERE payload <> 'null'").all<{
-      id: string;
-      payload: string;
-    }>();
+    const results = await rows<{ id: string; payload: string }>(
+      "SELECT id, payload FROM billing_events WHERE payload <> 'null'",
+    );
     expect(results.length).toBeGreaterThan(5);
     for (const row of results) {
       expect(row.id).toMatch(/^evt_[0-9a-f]{32}$/);

@@ -1,9 +1,9 @@
 import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
-import { app } from "../../src/app";
 import { computeBilling } from "../../src/billing/compute";
 import { readBillingUsage } from "../../src/billing/queries";
 import { at, report, seedBillCo } from "../helpers/bill-co";
+import { get, operator, rows as queryRows } from "../helpers/harness";
 import { userActivityReport } from "../helpers/reports";
 
 /**
@@ -14,7 +14,6 @@ import { userActivityReport } from "../helpers/reports";
  */
 
 let tenantId: string;
-const ADMIN = { authorization: `Bearer ${env.ADMIN_TOKEN}` };
 
 /** A minimal RFC 4180 reader (our fields never hold a line break). */
 function parseCsv(text: string): Record<string, string>[] {
@@ -44,10 +43,7 @@ beforeAll(async () => {
 
 describe("GET /v1/billing/usage/export", () => {
   it("gives figures a customer can recompute from the hours and days, and every report id, counted or late", async () => {
-    const res = await app.fetch(
-      new Request("http://edgehog.test/v1/billing/usage/export?tenant=bill-co&month=2026-04", { headers: ADMIN }),
-      env,
-    );
+    const res = await get("/v1/billing/usage/export?tenant=bill-co&month=2026-04", { headers: operator() });
     expect(res.status).toBe(200);
     expect(res.headers.get("content-type")).toMatch(/^text\/csv/);
     expect(res.headers.get("content-disposition")).toContain('filename="edgehog-usage-bill-co-2026-04.csv"');
@@ -87,11 +83,10 @@ describe("GET /v1/billing/usage/export", () => {
         expect(parts.reduce((a, b) => a + b, 0)).toBe(Number(line.value));
       }
     }
-    const { results } = await env.DB.prepare(
+    const results = await queryRows<{ report_uuid: string; late: number }>(
       "SELECT report_uuid, late FROM usage_reports WHERE tenant_id = ?1 AND hour BETWEEN '2026-04-01T00' AND '2026-04-30T23'",
-    )
-      .bind(tenantId)
-      .all<{ report_uuid: string; late: number }>();
+      tenantId,
+    );
     const listed = rows.filter((r) => r.record === "report");
     expect(listed.map((r) => [r.report_uuid, r.counted]).sort()).toEqual(
       results.map((r) => [r.report_uuid, r.late === 0 ? "true" : "false"]).sort(),
@@ -100,10 +95,9 @@ describe("GET /v1/billing/usage/export", () => {
   });
 
   it("answers 404 for an unknown tenant and 400 for a bad month", async () => {
-    const get = (query: string) =>
-      app.fetch(new Request(`http://edgehog.test/v1/billing/usage/export?${query}`, { headers: ADMIN }), env);
-    expect((await get("tenant=nobody&month=2026-04")).status).toBe(404);
-    const bad = await get("tenant=bill-co&month=2026-4");
+    const exportOf = (query: string) => get(`/v1/billing/usage/export?${query}`, { headers: operator() });
+    expect((await exportOf("tenant=nobody&month=2026-04")).status).toBe(404);
+    const bad = await exportOf("tenant=bill-co&month=2026-4");
     expect(bad.status).toBe(400);
     expect(await bad.json()).toMatchObject({ error: "invalid_query" });
   });

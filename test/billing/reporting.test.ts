@@ -1,11 +1,11 @@
 import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
-import { app } from "../../src/app";
 import { setContract } from "../../src/billing/contracts";
 import { flagSilences, readReporting } from "../../src/billing/reporting";
 import { HOUR_MS } from "../../src/lib/time";
 import { createTenant } from "../../src/tenants/admin";
 import { at, report } from "../helpers/bill-co";
+import { countRows, operatorGet, rows } from "../helpers/harness";
 import { resourcePresenceReport, userActivityReport } from "../helpers/reports";
 import { digestOf } from "../helpers/tenants";
 
@@ -22,11 +22,11 @@ let a: string;
 let b: string;
 
 async function events(type: string) {
-  const { results } = await env.DB.prepare(
+  const results = await rows<{ subject: string; payload: string }>(
     "SELECT subject, payload FROM billing_events WHERE tenant_id = ?1 AND type = ?2 ORDER BY created_at",
-  )
-    .bind(tenantId, type)
-    .all<{ subject: string; payload: string }>();
+    tenantId,
+    type,
+  );
   return results.map((row) => JSON.parse(row.payload).data as Record<string, unknown>);
 }
 
@@ -80,16 +80,10 @@ describe("silent reporters", () => {
     expect(await events("reporting.silent")).toEqual([
       { tenant_id: tenantId, cluster_name: b, last_report_at: "2026-03-04T10:00:00.000Z", silence_hours: HOURS },
     ]);
-    const res = await app.fetch(
-      new Request("http://edgehog.test/v1/billing/reporting", {
-        headers: { authorization: `Bearer ${env.ADMIN_TOKEN}` },
-      }),
-      env,
-    );
-    const body = (await res.json()) as {
+    const body = await operatorGet<{
       silence_hours: number;
       tenants: { clusters: { cluster_name: string; silent: boolean; flagged_at: string | null }[] }[];
-    };
+    }>("/v1/billing/reporting");
     expect(body.silence_hours).toBe(24);
     // The API judges at its own clock (now, long after): every cluster of quiet-co is silent; B was flagged.
     expect(body.tenants[0]?.clusters.find((c) => c.cluster_name === b)).toMatchObject({ silent: true });
@@ -139,8 +133,7 @@ describe("silent reporters", () => {
     expect(relaxed.map((t) => t.tenant_name)).toEqual(["quiet-co"]);
     await setContract(env.DB, tenantId, { plan: "cloud", reporting_required: false }, at("2026-03-09T00:00:00Z"));
     expect(await flagSilences(env.DB, at("2026-03-09T01:00:00Z"), HOURS)).toEqual({ silent: 0, resumed: 0 });
-    const left = await env.DB.prepare("SELECT COUNT(*) AS n FROM reporting_silences").first<{ n: number }>();
-    expect(left?.n).toBe(0);
+    expect(await countRows("reporting_silences", "1")).toBe(0);
     const [one] = await readReporting(env.DB, at("2027-01-01T00:00:00Z"), HOURS, tenantId);
     expect(one).toMatchObject({ reporting_required: false, silent: false });
     expect(one?.clusters.every((c) => !c.silent)).toBe(true);

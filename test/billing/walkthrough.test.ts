@@ -1,4 +1,4 @@
-import { env, exports } from "cloudflare:workers";
+import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
 import { setContract } from "../../src/billing/contracts";
 import { type BillingReportRow, readBillingUsage } from "../../src/billing/queries";
@@ -8,6 +8,7 @@ import { createTenant } from "../../src/tenants/admin";
 import { aggregatesOf } from "../helpers/aggregates";
 import { at, report } from "../helpers/bill-co";
 import { getPage, signIn } from "../helpers/dashboard";
+import { countRows, operatorGet } from "../helpers/harness";
 import { elementsOf } from "../helpers/html";
 import { resourcePresenceReport, userActivityReport } from "../helpers/reports";
 import { digestOf } from "../helpers/tenants";
@@ -24,7 +25,6 @@ import { deliverWebhooks, describeReceived, disallowedStrings, runCron, webhookR
  */
 
 const SILENCE_HOURS = "100";
-const ADMIN = { authorization: `Bearer ${env.ADMIN_TOKEN}` };
 /** MAU of each period (2025-11 … 2026-10) against a contract of 10: 90 % is 9. */
 const MAU = [3, 6, 9, 12, 8, 10, 5, 7, 9, 11, 4, 6];
 const MONTHS = MAU.map((_, k) => new Date(Date.UTC(2025, 10 + k, 15)).toISOString().slice(0, 7));
@@ -145,7 +145,7 @@ describe("a tenant through a term, with a local receiver", () => {
     expect(Date.parse(String(resumed?.data.last_report_at))).toBeGreaterThanOrEqual(
       Date.parse(`${B_SILENT[1]}T10:00:00Z`),
     );
-    expect((await env.DB.prepare("SELECT COUNT(*) AS n FROM reporting_silences").first<{ n: number }>())?.n).toBe(0);
+    expect(await countRows("reporting_silences", "1")).toBe(0);
   });
 
   it("stores a late report after a period is final: no figure changes, nothing is announced again", async () => {
@@ -161,17 +161,12 @@ describe("a tenant through a term, with a local receiver", () => {
   });
 
   it("gives the history of the twelve periods, as the API answers it", async () => {
-    const res = await exports.default.fetch(
-      "http://edgehog.test/v1/billing/usage/history?tenant=term-co&months=12&to=2026-10",
-      { headers: ADMIN },
-    );
-    expect(res.status).toBe(200);
-    const history = (await res.json()) as {
+    const history = await operatorGet<{
       from: string;
       to: string;
       peak: Record<string, number>;
       periods: { month: string; period_start: string; period_end: string; mau: number; final: boolean }[];
-    };
+    }>("/v1/billing/usage/history?tenant=term-co&months=12&to=2026-10");
     console.log(
       `history of term-co (12 periods):\n  ${history.periods.map((p) => `${p.month} ${p.period_start}→${p.period_end} mau=${p.mau} ${p.final ? "final" : "open"}`).join("\n  ")}`,
     );

@@ -9,7 +9,8 @@ import { dispatchEvents, eventId, eventStatement } from "../../src/billing/webho
 import { signWebhook } from "../../src/billing/webhooks/signature";
 import { fromBase64 } from "../../src/lib/bytes";
 import { createTenant } from "../../src/tenants/admin";
-import { unavailableDb } from "../helpers/queue";
+import { countRows } from "../helpers/harness";
+import { recordingQueue, unavailableDb } from "../helpers/queue";
 import {
   deliverWebhooks,
   recordingWebhookQueue,
@@ -48,8 +49,7 @@ async function message(target: WebhookMessage["target"] = "deployment"): Promise
 }
 
 async function parked(id: string): Promise<boolean> {
-  const row = await env.DB.prepare("SELECT 1 AS found FROM parked_messages WHERE id = ?1").bind(id).first();
-  return row !== null;
+  return (await countRows("parked_messages", "id = ?1", id)) > 0;
 }
 
 describe("signatures", () => {
@@ -139,8 +139,10 @@ describe("the outbox", () => {
     const written = await env.DB.batch(statements);
     expect(written.map((r) => r.meta.changes)).toEqual([1, 1, 1, 0]);
 
-    const failing = { sendBatch: () => Promise.reject(new Error("queue down")) } as unknown as Queue;
-    await expect(dispatchEvents({ ...env, ...WEBHOOKS, WEBHOOK_QUEUE: failing }, now)).rejects.toThrow("queue down");
+    const failing = recordingQueue({ fail: "throw" }).queue as Queue;
+    await expect(dispatchEvents({ ...env, ...WEBHOOKS, WEBHOOK_QUEUE: failing }, now)).rejects.toThrow(
+      "queue unavailable (test)",
+    );
     const { queue, messages } = recordingWebhookQueue();
     expect(await dispatchEvents({ ...env, ...WEBHOOKS, WEBHOOK_QUEUE: queue }, now)).toMatchObject({ events: 3 });
     const ours = messages.filter((m) => m.tenant_id === tenantId);

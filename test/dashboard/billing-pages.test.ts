@@ -1,4 +1,4 @@
-import { env, exports } from "cloudflare:workers";
+import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
 import { computeBilling } from "../../src/billing/compute";
 import { setContract } from "../../src/billing/contracts";
@@ -6,6 +6,7 @@ import { DAY_MS, MINUTE_MS, utcDay } from "../../src/lib/time";
 import { createTenant, issueToken } from "../../src/tenants/admin";
 import { report } from "../helpers/bill-co";
 import { dashboardHtml, getPage, LOCAL, signIn } from "../helpers/dashboard";
+import { get, operator } from "../helpers/harness";
 import { elementsOf } from "../helpers/html";
 import { resourcePresenceReport, userActivityReport } from "../helpers/reports";
 import { digestOf } from "../helpers/tenants";
@@ -114,12 +115,7 @@ describe("a tenant's page", () => {
     const download = await getPage(href, cookie);
     expect(download.headers.get("content-type")).toMatch(/^text\/csv/);
     const month = new URL(href, LOCAL).searchParams.get("month");
-    const api = await exports.default.fetch(
-      `http://edgehog.test/v1/billing/usage/export?tenant=mid-co&month=${month}`,
-      {
-        headers: { authorization: `Bearer ${env.ADMIN_TOKEN}` },
-      },
-    );
+    const api = await get(`/v1/billing/usage/export?tenant=mid-co&month=${month}`, { headers: operator() });
     expect(await download.text()).toBe(await api.text());
   });
 

@@ -1,12 +1,11 @@
-import { createExecutionContext, createMessageBatch, getQueueResult } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { Webhook } from "standardwebhooks";
 import { vi } from "vitest";
 import { consumeWebhooks } from "../../src/billing/webhooks/consumer";
 import type { WebhookMessage } from "../../src/billing/webhooks/message";
 import { isDigest } from "../../src/privacy/digest";
-import { runScheduled } from "../../src/scheduled";
-import { recordRetryDelays } from "./queue";
+import { runHourlyCron } from "./harness";
+import { deliver, recordingQueue } from "./queue";
 
 /** Billing's webhooks on, to endpoints only the tests' receivers answer for. */
 export const WEBHOOK_SECRET = `whsec_${btoa("a test secret of 32 random bytes")}`;
@@ -64,42 +63,33 @@ export function webhookReceiver(
   return { fetcher, posts, received, refused };
 }
 
-/** A webhook queue that keeps what it is sent (no consumer runs). */
+/** The webhook queue's double: it keeps what it is sent (no consumer runs). */
 export function recordingWebhookQueue() {
-  const messages: WebhookMessage[] = [];
-  const queue = {
-    sendBatch: async (batch: Iterable<MessageSendRequest<WebhookMessage>>) => {
-      for (const message of batch) messages.push(message.body);
-    },
-    send: async (body: WebhookMessage) => {
-      messages.push(body);
-    },
-  } as unknown as Queue;
-  return { queue, messages };
+  const { queue, bodies } = recordingQueue<WebhookMessage>();
+  return { queue: queue as Queue, messages: bodies };
 }
 
-/** Delivers webhook-queue messages to the consumer, as the Queue would. */
+/** Delivers webhook-queue messages to the consumer, as the Queue would, posting with `fetcher`. */
 export async function deliverWebhooks(
   bodies: unknown[],
   fetcher: typeof fetch,
   options: { attempts?: number; ids?: string[]; bindings?: Partial<Env> } = {},
 ) {
-  const messages = bodies.map((body, i) => ({
-    id: options.ids?.[i] ?? `wh-${i}-${crypto.randomUUID()}`,
-    timestamp: new Date(),
-    attempts: options.attempts ?? 1,
-    body,
-  }));
-  const batch = createMessageBatch("edgehog-webhooks", messages);
-  const retryDelays = recordRetryDelays(batch);
-  const ctx = createExecutionContext();
-  await consumeWebhooks(batch, { ...env, ...WEBHOOKS, ...options.bindings }, fetcher);
-  const result = await getQueueResult(batch, ctx);
+  const result = await deliver(
+    bodies,
+    { ...env, ...WEBHOOKS, ...options.bindings },
+    {
+      queue: "edgehog-webhooks",
+      ...(options.attempts === undefined ? {} : { attempts: options.attempts }),
+      ...(options.ids === undefined ? {} : { ids: options.ids }),
+      consume: (batch, bindings) => consumeWebhooks(batch, bindings, fetcher),
+    },
+  );
   return {
     acked: [...result.explicitAcks],
     retried: result.retryMessages.map((m: { msgId: string }) => m.msgId),
-    retryDelays,
-    ids: messages.map((m) => m.id),
+    retryDelays: result.retryDelays,
+    ids: result.ids,
   };
 }
 
@@ -111,10 +101,7 @@ export async function runCron(now: number, bindings: Partial<Env> = {}): Promise
   const { queue, messages } = recordingWebhookQueue();
   const quiet = vi.spyOn(console, "log").mockImplementation(() => {});
   try {
-    await runScheduled(
-      { scheduledTime: now, cron: "17 * * * *", noRetry() {} },
-      { ...env, ...WEBHOOKS, WEBHOOK_QUEUE: queue, ...bindings },
-    );
+    await runHourlyCron(now, { ...WEBHOOKS, WEBHOOK_QUEUE: queue, ...bindings });
   } finally {
     quiet.mockRestore();
   }
