@@ -48,6 +48,16 @@ export const ERROR_CODES = {
     where: "request",
     means: "a plan name is not 1-32 lower-case letters, digits, dashes or underscores",
   },
+  invalid_contract: {
+    status: 400,
+    where: "request",
+    means: "a contract is not { plan, reporting_required, mau?, tpr?, mwi? } with whole quantities in range",
+  },
+  invalid_webhook_url: {
+    status: 400,
+    where: "request",
+    means: "a webhook endpoint is not an https URL (http only to a loopback address)",
+  },
   invalid_token_ref: {
     status: 400,
     where: "request",
@@ -71,6 +81,11 @@ export const ERROR_CODES = {
     means: "a token prefix matches several tokens: name one by id",
   },
   term_conflict: { status: 409, where: "request", means: "a term change would reopen a period that is billed already" },
+  webhook_secret_unset: {
+    status: 409,
+    where: "request",
+    means: "a tenant webhook endpoint needs BILLING_WEBHOOK_SECRET, which is not set",
+  },
   payload_too_large: {
     status: 413,
     where: "request",
