@@ -1,13 +1,20 @@
 import type { BatchMessage, StoredEvent } from "../ingest/queue-message";
 import { murmur3 } from "../lib/hash";
 import { DAY_MS } from "../lib/time";
+import { PackBuilder, type PackRow } from "./packs";
 
 /**
  * One delivery, prepared in code so that SQL does as little as possible: its events split by
  * event database (EVENT_DATABASES), uuids repeated within the delivery removed (NOT EXISTS
  * cannot see rows of its own statement), events reduced to a short row each (uuid, dedupe
- * time, count group, install), the count keys and each install's first values of a day
- * listed once, and the per-request counters set aside for the first database.
+ * time, count group, install), their uuids packed per install and day (packs.ts), the count
+ * keys and each install's first values of a day listed once, and the per-request counters set
+ * aside for the first database.
+ *
+ * What D1 writes comes from here, per install and per group, never per event: `installDays`
+ * (one row per install and event day) and `groups` (one count row per app, day, event,
+ * version and OS). Rows added for insights (an install-day's events, per-property-value daily
+ * counts) belong beside them: keyed in code here, upserted once per delivery in statements.ts.
  */
 
 /** Client-chosen strings that become aggregate keys are capped per app and day (statements.ts). */
@@ -19,6 +26,8 @@ export const OTHER = "(other)";
 export interface ShardPlan {
   /** `[uuid, at, group, install]`: the uuid as sent, the dedupe time, indexes into `groups` and `installs`. */
   events: string[];
+  /** The events' uuids packed per install and day of their dedupe time (one `event_packs` row each). */
+  packs: PackRow[];
   /** `[app, day, event, app_version, os]`: the count keys of this delivery (version not yet capped). */
   groups: unknown[][];
   /** How many of the shard's events each group holds: its counts if every event is new. */
@@ -94,11 +103,25 @@ export function uuidV7Time(uuid: string): number | undefined {
 }
 
 function newShard(): ShardPlan {
-  return { events: [], groups: [], groupCounts: [], installs: [], installDays: [], versions: [], rawEvents: [] };
+  return {
+    events: [],
+    packs: [],
+    groups: [],
+    groupCounts: [],
+    installs: [],
+    installDays: [],
+    versions: [],
+    rawEvents: [],
+  };
 }
 
 export function planDelivery(messages: readonly BatchMessage[], options: PlanOptions): DeliveryPlan {
   const shards = Array.from({ length: options.shardCount }, newShard);
+  const packs = shards.map((shard) => {
+    const builder = new PackBuilder();
+    shard.packs = builder.rows;
+    return builder;
+  });
   const groupIndex = Array.from({ length: options.shardCount }, () => new Map<string, number>());
   const installIndex = Array.from({ length: options.shardCount }, () => new Map<string, number>());
   // Each install-day's row in `installDays`, by shard.
@@ -173,7 +196,9 @@ export function planDelivery(messages: readonly BatchMessage[], options: PlanOpt
         }
       }
       const at = dedupeTime(event, message.received_at, options.windowMs);
-      shard.events.push(`["${dedupeUuid(event.uuid)}",${at},${group},${install}]`);
+      const uuid = dedupeUuid(event.uuid);
+      shard.events.push(`["${uuid}",${at},${group},${install}]`);
+      packs[s]?.add(install, at, uuid);
       if (options.keepRaw) shard.rawEvents.push(rawRow(message, event, day));
     }
 

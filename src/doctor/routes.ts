@@ -1,5 +1,6 @@
 import { Hono } from "hono";
 import { z } from "zod";
+import { isStored } from "../aggregate/packs";
 import { uuidV7Time } from "../aggregate/plan";
 import type { AppEnv } from "../http/context";
 import { ApiError, backendUnavailable } from "../http/errors";
@@ -49,16 +50,13 @@ export const doctorRoutes = new Hono<AppEnv>()
       }
       const databases = eventDatabases(c.env);
       const db = databases.all[databases.shardOf(install)] as D1Database;
-      let row: unknown;
+      let stored: boolean;
       try {
-        row = await db
-          .prepare("SELECT 1 FROM event_uuids WHERE at = ?1 AND uuid = unhex(?2, '-')")
-          .bind(Math.floor(at / 1000), uuid)
-          .first();
+        stored = await isStored(db, install, Math.floor(at / 1000), uuid);
       } catch (err) {
         console.error("doctor: looking an event up failed", err);
         throw backendUnavailable("database_unavailable", "the event database did not answer; try again");
       }
-      return c.json({ uuid, stored: row !== null });
+      return c.json({ uuid, stored });
     },
   );

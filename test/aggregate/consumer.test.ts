@@ -16,6 +16,7 @@ async function wipe() {
     [
       "events",
       "event_uuids",
+      "event_packs",
       "daily_event_counts",
       "daily_active_installs",
       "daily_rejections",

@@ -26,9 +26,15 @@ async function get<T>(path: string): Promise<T> {
 
 beforeEach(async () => {
   await env.DB.batch(
-    ["events", "event_uuids", "daily_event_counts", "daily_active_installs", "install_history", "daily_versions"].map(
-      (table) => env.DB.prepare(`DELETE FROM ${table}`),
-    ),
+    [
+      "events",
+      "event_uuids",
+      "event_packs",
+      "daily_event_counts",
+      "daily_active_installs",
+      "install_history",
+      "daily_versions",
+    ].map((table) => env.DB.prepare(`DELETE FROM ${table}`)),
   );
 });
 
