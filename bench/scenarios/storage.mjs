@@ -4,7 +4,7 @@
 // table (bench/lib/sqlite-pages.mjs, what SQLite's dbstat reports); the archive's objects are
 // sized through the operator API. D1 bytes per event are over every table of the database.
 import { createHmac, randomBytes, randomUUID } from "node:crypto";
-import { readdirSync } from "node:fs";
+import { readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { collectorAggregated, waitUntil } from "../lib/drain.mjs";
 import { sendAll } from "../lib/load.mjs";
