@@ -10,8 +10,8 @@ export const PRICES = JSON.parse(readFileSync(join(ROOT, "bench/prices.json"), "
 /** The issue's targets: dollars and D1 rows written per stored event. */
 export const COST_TARGETS = { usdPerMillionEvents: 0.1, d1RowsWrittenPerEvent: 0.1 };
 
-/** Tables whose rows a later job deletes again (each delete is a row written): the dedupe packs, the install-day rows. */
-const DELETED_LATER = ["event_packs", "daily_active_installs"];
+/** Tables whose rows a later job deletes again (each delete is a row written): the dedupe index (packed, or single keys before packs), the install-day rows. */
+const DELETED_LATER = ["event_packs", "event_uuids", "daily_active_installs"];
 
 /**
  * The billable units of a meter reading, and their dollars per million `events`.

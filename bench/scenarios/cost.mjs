@@ -1,6 +1,6 @@
 // Cost: what a million events costs on Cloudflare's list prices. N events in 100-event batches
 // (the bench's realistic mix of events and properties), each batch from one install as clients
-// send them, from N / 200 installs, through POST /v1/events of a metered collector
+// send them (its one app version and OS), from N / 200 installs, through POST /v1/events of a metered collector
 // (bench/workers/metered: every D1 statement's rows written and read, R2 operations, Queue
 // messages and their 64 KB units, Durable Object calls and the rows its SQLite writes, Worker
 // requests) until the aggregates count them all and the collector is idle; its workerd's CPU
@@ -32,13 +32,29 @@ const INSTALL_LIMITS = Object.fromEntries(
   }),
 );
 
-/** `count` bodies of the template, each from one install (two bodies per install). */
+const VERSIONS = ["17.0.1", "17.0.2", "16.4.7", "17.1.0-rc.1"];
+const OSES = ["darwin", "linux", "win32"];
+
+/**
+ * `count` bodies of the template, each from one install (two bodies per install), which sends
+ * its one app version and OS in every event, as a client does.
+ */
 function bodies(template, count) {
   const list = [];
-  let install = randomUUID();
+  let install = "";
+  let n = 0;
   for (let i = 0; i < count; i++) {
-    if (i % BATCHES_PER_INSTALL === 0) install = randomUUID();
-    list.push(template.body().replace(/"distinct_id":"[^"]+"/g, `"distinct_id":"${install}"`));
+    if (i % BATCHES_PER_INSTALL === 0) {
+      install = randomUUID();
+      n++;
+    }
+    list.push(
+      template
+        .body()
+        .replace(/"distinct_id":"[^"]+"/g, `"distinct_id":"${install}"`)
+        .replace(/"app_version":"[^"]+"/g, `"app_version":"${VERSIONS[n % VERSIONS.length]}"`)
+        .replace(/"os":"[^"]+"/g, `"os":"${OSES[n % OSES.length]}"`),
+    );
   }
   return list;
 }
