@@ -1,6 +1,7 @@
 import type { BatchMessage, StoredEvent } from "../ingest/queue-message";
 import { murmur3 } from "../lib/hash";
 import { DAY_MS } from "../lib/time";
+import { CappedValues } from "./capped-values";
 import { PackBuilder, type PackRow } from "./packs";
 
 /**
@@ -245,38 +246,4 @@ function rawRow(message: BatchMessage, event: StoredEvent, day: string): string 
     tn: message.tenant_id,
     p: JSON.stringify(event.properties),
   });
-}
-
-/** The distinct values of a delivery per app and day, at most `cap` of them for each. */
-class CappedValues {
-  private readonly seen = new Map<string, Set<string>>();
-
-  constructor(private readonly cap: number) {}
-
-  /** True if the value is kept (seen before in this delivery, or there was room for it). */
-  add(app: string, day: string, value: string): boolean {
-    const values = this.valuesOf(app, day);
-    if (values.has(value)) return true;
-    if (values.size >= this.cap) return false;
-    values.add(value);
-    return true;
-  }
-
-  /** True if the value is new to this delivery and there was room for it. */
-  addNew(app: string, day: string, value: string): boolean {
-    const values = this.valuesOf(app, day);
-    if (values.has(value) || values.size >= this.cap) return false;
-    values.add(value);
-    return true;
-  }
-
-  private valuesOf(app: string, day: string): Set<string> {
-    const key = `${app}\u0000${day}`;
-    let values = this.seen.get(key);
-    if (!values) {
-      values = new Set<string>();
-      this.seen.set(key, values);
-    }
-    return values;
-  }
 }

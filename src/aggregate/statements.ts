@@ -234,3 +234,15 @@ export function forgottenOf(results: readonly D1Result[]): string[] {
   const rows = (results[results.length - 1]?.results ?? []) as { distinct_id: string }[];
   return rows.map((row) => row.distinct_id);
 }
+
+/** Whether an event (its install, dedupe second and uuid) is stored in this database. */
+export async function isStored(db: D1Database, install: string, at: number, uuid: string): Promise<boolean> {
+  const row = await db
+    .prepare(
+      `SELECT 1 FROM json_each(?1) AS r WHERE ${inPacks("r")}
+       UNION ALL SELECT 1 FROM json_each(?1) AS r WHERE ${inSingleKeys("r")}`,
+    )
+    .bind(JSON.stringify([[uuid, at, 0, 0]]), null, JSON.stringify([install]))
+    .first();
+  return row !== null;
+}

@@ -1,17 +1,20 @@
 import { Hono } from "hono";
 import { z } from "zod";
 import type { AppEnv } from "../http/context";
-import { backendUnavailable } from "../http/errors";
+import { ApiError, backendUnavailable } from "../http/errors";
 import { validQuery } from "../http/validation";
 import { eventDatabases } from "../lib/event-databases";
-import { exportLines, listDay } from "./reader";
+import { encodeEvents, objectKey } from "./objects";
+import { archiveObject, exportLines, listDay, withoutForgotten } from "./reader";
 
 /**
  * The operator's view of the raw-event archive (mounted under /v1/admin, behind ADMIN_TOKEN):
  * `GET /archive/objects?day=` lists a day's objects, `GET /archive/events?day=[&app=][&hour=]`
  * streams its events as NDJSON (forgotten installs left out, repeated uuids dropped within an
- * hour; `npm run export` calls it), `GET /archive/forgotten` lists the tombstones as NDJSON,
- * for readers that query the bucket directly (DuckDB: docs/SCALING.md).
+ * hour; `npm run export` calls it), `GET /archive/object?key=` one object as Parquet without
+ * forgotten installs (`npm run export -- --parquet`: a copy of the archive's Hive-style tree that
+ * DuckDB, ClickHouse or Spark query where they run), `GET /archive/forgotten` lists the
+ * tombstones as NDJSON, for readers that query the bucket directly (docs/SCALING.md).
  */
 
 const dayQuery = z.object({
@@ -70,6 +73,24 @@ export const archiveRoutes = new Hono<AppEnv>()
     });
     return new Response(body, { headers: { "content-type": "application/x-ndjson; charset=utf-8" } });
   })
+  .get(
+    "/archive/object",
+    validQuery(z.object({ key: z.string().max(512) }), "?key=events/app=<app>/day=<day>/hour=<hour>/<object>"),
+    async (c) => {
+      const { key } = c.req.valid("query");
+      const object = await fromArchive(archiveObject(c.env.ARCHIVE, key));
+      if (!object) throw new ApiError(404, "not_found", "no object of the archive has that key");
+      const events = await fromArchive(withoutForgotten(c.env.ARCHIVE, eventDatabases(c.env), object));
+      if (!events) throw new ApiError(404, "not_found", "no object of the archive has that key");
+      // Objects from before Parquet are converted: an export is Parquet throughout.
+      const parquet = objectKey(object.app, object.day, object.hour, "export");
+      const { body, contentType } = encodeEvents(parquet, events);
+      return c.body(new Uint8Array(body), 200, {
+        "content-type": contentType,
+        "x-edgehog-events": String(events.length),
+      });
+    },
+  )
   .get("/archive/forgotten", async (c) => {
     const rows: string[] = [];
     for (const db of eventDatabases(c.env).all) {

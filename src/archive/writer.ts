@@ -1,11 +1,11 @@
 import type { BatchMessage, StoredEvent } from "../ingest/queue-message";
 import { toHex } from "../lib/bytes";
 import { sha256 } from "../lib/crypto";
-import { type ArchivedEvent, gzipLines, objectKey } from "./objects";
+import { type ArchivedEvent, encodeEvents, objectKey } from "./objects";
 
 /**
- * Archives a delivery's events to R2 before the consumer acknowledges it: one object per app
- * and hour the events were received in (a delivery holds the last second or so: one object,
+ * Archives a delivery's events to R2 before the consumer acknowledges it: one Parquet object
+ * (objects.ts, parquet.ts) per app and hour the events were received in (a delivery holds the last second or so: one object,
  * two across an hour's end), written concurrently. Partitioning by arrival rather than by the
  * events' own time keeps late events (a client back from days offline) from scattering a
  * delivery over dozens of small objects. Keys are derived from the messages' batch ids: when
@@ -35,12 +35,12 @@ export async function archiveDelivery(
   forgotten: ReadonlySet<string>,
 ): Promise<ArchiveResult> {
   const delivery = await deliveryId(messages);
-  const partitions = new Map<string, { app: string; day: string; hour: string; lines: string[] }>();
+  const partitions = new Map<string, { app: string; day: string; hour: string; events: ArchivedEvent[] }>();
   const installs = new Set<string>();
   // The events come message by message, and a message's events share its partition.
   let lastMessage: BatchMessage | undefined;
   let received = "";
-  let lines: string[] = [];
+  let rows: ArchivedEvent[] = [];
   for (const { message, event } of events) {
     if (forgotten.has(event.distinct_id)) continue;
     installs.add(event.distinct_id);
@@ -52,27 +52,27 @@ export async function archiveDelivery(
       const key = `${message.app}\u0000${day}\u0000${hour}`;
       let partition = partitions.get(key);
       if (!partition) {
-        partition = { app: message.app, day, hour, lines: [] };
+        partition = { app: message.app, day, hour, events: [] };
         partitions.set(key, partition);
       }
-      lines = partition.lines;
+      rows = partition.events;
     }
-    lines.push(archiveLine(message, event, new Date(event.timestamp).toISOString(), received));
+    rows.push(archivedEvent(message, event, new Date(event.timestamp).toISOString(), received));
   }
 
   const result: ArchiveResult = { objects: 0, events: 0, bytes: 0, keys: new Set(), installs };
   const pending = [...partitions.values()];
   const write = async () => {
     for (let partition = pending.shift(); partition; partition = pending.shift()) {
-      const body = gzipLines(partition.lines);
       const key = objectKey(partition.app, partition.day, partition.hour, delivery);
+      const { body, contentType } = encodeEvents(key, partition.events);
       result.keys.add(key);
       await bucket.put(key, body, {
-        httpMetadata: { contentType: "application/x-ndjson" },
-        customMetadata: { events: String(partition.lines.length) },
+        httpMetadata: { contentType },
+        customMetadata: { events: String(partition.events.length) },
       });
       result.objects++;
-      result.events += partition.lines.length;
+      result.events += partition.events.length;
       result.bytes += body.byteLength;
     }
   };
@@ -86,9 +86,14 @@ export async function deliveryId(messages: readonly BatchMessage[]): Promise<str
   return toHex((await sha256(ids.join("\n"))).subarray(0, 16));
 }
 
-/** One event as a line of the archive (ArchivedEvent, keys in this order). */
-function archiveLine(message: BatchMessage, event: StoredEvent, timestamp: string, receivedAt: string): string {
-  const line: ArchivedEvent = {
+/** One event as the archive holds it. */
+function archivedEvent(
+  message: BatchMessage,
+  event: StoredEvent,
+  timestamp: string,
+  receivedAt: string,
+): ArchivedEvent {
+  return {
     uuid: event.uuid,
     app: message.app,
     event: event.event,
@@ -101,5 +106,4 @@ function archiveLine(message: BatchMessage, event: StoredEvent, timestamp: strin
     tenant_id: message.tenant_id,
     properties: event.properties,
   };
-  return JSON.stringify(line);
 }

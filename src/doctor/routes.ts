@@ -1,7 +1,7 @@
 import { Hono } from "hono";
 import { z } from "zod";
-import { isStored } from "../aggregate/packs";
 import { uuidV7Time } from "../aggregate/plan";
+import { isStored } from "../aggregate/statements";
 import type { AppEnv } from "../http/context";
 import { ApiError, backendUnavailable } from "../http/errors";
 import { validQuery } from "../http/validation";

@@ -1,6 +1,6 @@
 import { createExecutionContext, createMessageBatch, getQueueResult } from "cloudflare:test";
 import { env } from "cloudflare:workers";
-import { ARCHIVE_ROOT, type ArchivedEvent, gunzipLines } from "../../src/archive/objects";
+import { ARCHIVE_ROOT, type ArchivedEvent, eventsOf } from "../../src/archive/objects";
 import worker from "../../src/index";
 import type { BatchMessage, StoredEvent } from "../../src/ingest/queue-message";
 import { randomDigest } from "./events";
@@ -119,7 +119,8 @@ export async function archiveObjects(bucket: R2Bucket = env.ARCHIVE) {
     for (const object of page.objects) {
       const body = await bucket.get(object.key);
       if (!body) continue;
-      objects.push({ key: object.key, events: (await gunzipLines(body.body)).map((line) => JSON.parse(line)) });
+      const app = decodeURIComponent(/^events\/app=([^/]+)\//.exec(object.key)?.[1] ?? "");
+      objects.push({ key: object.key, events: await eventsOf(object.key, app, body) });
     }
     cursor = page.truncated ? page.cursor : undefined;
   } while (cursor);
