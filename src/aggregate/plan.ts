@@ -63,7 +63,8 @@ export interface DeliveryPlan {
 
 export interface PlanOptions {
   shardCount: number;
-  shardOf(distinctId: string): number;
+  /** The event database of an install's events of a dedupe day (days since the epoch). */
+  shardOf(distinctId: string, day: number): number;
   /** RAW_EVENT_RETENTION_DAYS in ms: how far back a dedupe time may lie. */
   windowMs: number;
   /** Whether raw rows are written to D1 too. */
@@ -145,8 +146,10 @@ export function planDelivery(messages: readonly BatchMessage[], options: PlanOpt
       receivedDay = arrival;
       lastDayOfInstall = lastDayOfInstall.map(() => []);
     }
-    // A message is one client's request: its events share an install, looked up once.
+    // A message is one client's request: its events share an install, looked up once (again
+    // only when the day of their dedupe time changes: a database may join from a day on).
     let lastInstallId: string | undefined;
+    let lastAtDay = Number.NaN;
     let s = 0;
     let install = 0;
     for (const event of message.events) {
@@ -154,9 +157,12 @@ export function planDelivery(messages: readonly BatchMessage[], options: PlanOpt
       seen.add(event.uuid);
       if (seen.size === distinct) continue; // seen earlier in the delivery
       events.push({ message, event });
-      if (event.distinct_id !== lastInstallId) {
+      const at = dedupeTime(event, message.received_at, options.windowMs);
+      const atDay = Math.floor(at / 86_400);
+      if (event.distinct_id !== lastInstallId || atDay !== lastAtDay) {
         lastInstallId = event.distinct_id;
-        s = options.shardOf(event.distinct_id);
+        lastAtDay = atDay;
+        s = options.shardOf(event.distinct_id, atDay);
         const index = installIndex[s] as Map<string, number>;
         const known = index.get(event.distinct_id);
         if (known === undefined) {
@@ -196,7 +202,6 @@ export function planDelivery(messages: readonly BatchMessage[], options: PlanOpt
           row[7] = arrival;
         }
       }
-      const at = dedupeTime(event, message.received_at, options.windowMs);
       const uuid = dedupeUuid(event.uuid);
       shard.events.push(`["${uuid}",${at},${group},${install}]`);
       packs[s]?.add(install, at, uuid);

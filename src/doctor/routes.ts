@@ -6,6 +6,7 @@ import type { AppEnv } from "../http/context";
 import { ApiError, backendUnavailable } from "../http/errors";
 import { validQuery } from "../http/validation";
 import { eventDatabases } from "../lib/event-databases";
+import { DAY_MS } from "../lib/time";
 import { installId, randomUuid } from "../privacy/ids";
 import { runChecks } from "./checks";
 
@@ -49,7 +50,7 @@ export const doctorRoutes = new Hono<AppEnv>()
         throw new ApiError(400, "invalid_query", "distinct_id: a random UUID or a digest, as the event carried it");
       }
       const databases = eventDatabases(c.env);
-      const db = databases.all[databases.shardOf(install)] as D1Database;
+      const db = databases.all[databases.shardOf(install, Math.floor(at / DAY_MS))] as D1Database;
       let stored: boolean;
       try {
         stored = await isStored(db, install, Math.floor(at / 1000), uuid);
