@@ -66,15 +66,15 @@ ON CONFLICT (app, day, event, app_version, os) DO UPDATE SET count = count + exc
 const RECORD_NEW_PACKS = insertNewPacks(NEW_EVENTS);
 
 // The "all new" way's guard: fails (a bad JSON path, SQLite's error for it, carrying this text)
-// if an event of ?1 is stored already (looked up one by one only in the installs and days
-// whose stored packs overlap the planned ones, ?2), an install of ?3 is forgotten, or a raw
-// row exists to look up.
+// if an event of ?1 is stored already (looked up one by one only when a stored pack overlaps a
+// planned one, ?2, and then only in those installs and days; the single keys from before
+// packs only while any are left), an install of ?3 is forgotten, or a raw row exists to look up.
 export const STORED_BEFORE = "edgehog: a delivery event is stored already";
 const ALL_NEW = `SELECT CASE WHEN (SELECT 1 FROM events LIMIT 1) IS NULL
   AND NOT EXISTS (${FORGOTTEN_INDEXES})
-  AND NOT EXISTS (SELECT 1 FROM json_each(?1) AS r
-    WHERE ((r.value->>1) / 86400, r.value->>3) IN (${OVERLAPPED}) AND ${inPacks("r")})
-  AND NOT EXISTS (SELECT 1 FROM json_each(?1) AS r WHERE ${inSingleKeys("r")})
+  AND (NOT EXISTS (${OVERLAPPED}) OR NOT EXISTS (SELECT 1 FROM json_each(?1) AS r
+    WHERE ((r.value->>1) / 86400, r.value->>3) IN (${OVERLAPPED}) AND ${inPacks("r")}))
+  AND ((SELECT 1 FROM event_uuids LIMIT 1) IS NULL OR NOT EXISTS (SELECT 1 FROM json_each(?1) AS r WHERE ${inSingleKeys("r")}))
   THEN 1 ELSE json_extract('{}', '${STORED_BEFORE}') END`;
 
 const COUNT_PLANNED = `
