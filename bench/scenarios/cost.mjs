@@ -8,7 +8,7 @@
 // batches one at a time, as a quiet deployment receives them (one message per delivery).
 import { randomUUID } from "node:crypto";
 import { readFileSync } from "node:fs";
-import { COST_TARGETS, costOf } from "../lib/cost.mjs";
+import { COST_TARGETS, costOf, monthlyBill, PRICES } from "../lib/cost.mjs";
 import { collectorAggregated, waitUntil } from "../lib/drain.mjs";
 import { sendAll } from "../lib/load.mjs";
 import { COLLECTOR_CONFIG, collectorDef } from "../lib/servers.mjs";
@@ -91,6 +91,41 @@ async function measure(worker, list, send) {
   };
 }
 
+/** Events a month the bill is shown for (docs/SCALING.md), and how long their storage is held. */
+const VOLUMES = { "1M": 1e6, "100M": 1e8, "3B": 3e9 };
+const D1_DAYS_HELD = 32; // the dedupe window; install rows 45 days, but ten times fewer
+const R2_MONTHS_HELD = 13; // a 400-day lifecycle rule on the archive
+
+/**
+ * The monthly bill at each volume: these per-event units with each unit's monthly allowance
+ * taken off, plus storage as held in a steady month (bytes per event from the storage scenario
+ * of the same run, when it ran), next to PostHog Cloud's price for the same events.
+ */
+function billsFor(cost, storage) {
+  const bills = {};
+  for (const [name, events] of Object.entries(VOLUMES)) {
+    const perDay = events / 30;
+    const gbMonths = storage
+      ? {
+          d1: (storage.d1_bytes_per_event * perDay * D1_DAYS_HELD) / 1e9,
+          r2: ((storage.r2_bytes_per_event ?? 0) * events * R2_MONTHS_HELD) / 1e9,
+        }
+      : { d1: 0, r2: 0 };
+    const { posthog_cloud_anonymous_usd_per_million: anon, posthog_cloud_identified_usd_per_million: identified } =
+      PRICES.comparison;
+    bills[name] = {
+      events_per_month: events,
+      usd_per_month: monthlyBill(cost, events, gbMonths),
+      storage_included: storage !== undefined,
+      d1_gb: Math.round(gbMonths.d1 * 10) / 10,
+      r2_gb: Math.round(gbMonths.r2 * 10) / 10,
+      posthog_anonymous_usd: [anon.low * (events / 1e6), anon.high * (events / 1e6)],
+      posthog_identified_usd: identified.usd * (events / 1e6),
+    };
+  }
+  return bills;
+}
+
 export default {
   name: "cost",
   order: 65,
@@ -123,6 +158,7 @@ export default {
     });
     ctx.log(`cost (one batch per delivery): $${quiet.usd_per_million_events} per million`);
     const meets = busy.usd_per_million_events <= COST_TARGETS.usdPerMillionEvents;
+    const bills = billsFor(busy, ctx.results.storage);
     return {
       ...busy,
       events_per_batch: perBody,
@@ -130,6 +166,7 @@ export default {
       target_usd_per_million_events: COST_TARGETS.usdPerMillionEvents,
       target_d1_rows_written_per_event: COST_TARGETS.d1RowsWrittenPerEvent,
       one_batch_per_delivery: quiet,
+      bills,
       lost: busy.lost + quiet.lost,
       ok: busy.complete && quiet.complete && busy.failures + quiet.failures === 0,
       summary:

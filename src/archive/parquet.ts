@@ -20,8 +20,16 @@ import type { ArchivedEvent } from "./archived-event";
 
 export const PARQUET_CONTENT_TYPE = "application/vnd.apache.parquet";
 
-/** Columns of an archived event as Parquet holds them (the partitions aside). */
-export type ParquetEvent = Omit<ArchivedEvent, "app">;
+/**
+ * Columns of an archived event as Parquet holds them (the partitions aside); times as ISO 8601
+ * text, or as ms since the epoch (what the consumer has: no text to make and parse again).
+ */
+export type ParquetEvent = Omit<ArchivedEvent, "app" | "timestamp" | "received_at"> & {
+  timestamp: string | number;
+  received_at: string | number;
+};
+
+const msOf = (time: string | number) => (typeof time === "number" ? time : Date.parse(time));
 
 const COMPRESSORS = { GZIP: (bytes: Uint8Array) => gzipSync(bytes, { level: 1 }) };
 const DECOMPRESSORS = { GZIP: (bytes: Uint8Array) => new Uint8Array(gunzipSync(bytes)) };
@@ -38,8 +46,8 @@ export function encodeParquet(events: readonly ParquetEvent[]): Uint8Array {
         : { name: "uuid", data: column((e) => e.uuid), type: "STRING", nullable: false, ...raw },
       { name: "event", data: column((e) => e.event), type: "STRING", nullable: false },
       { name: "distinct_id", data: column((e) => e.distinct_id), type: "STRING", nullable: false },
-      { name: "timestamp", data: column((e) => new Date(e.timestamp)), type: "TIMESTAMP", nullable: false },
-      { name: "received_at", data: column((e) => new Date(e.received_at)), type: "TIMESTAMP", nullable: false },
+      { name: "timestamp", data: column((e) => msOf(e.timestamp)), type: "TIMESTAMP", nullable: false },
+      { name: "received_at", data: column((e) => msOf(e.received_at)), type: "TIMESTAMP", nullable: false },
       { name: "app_version", data: column((e) => e.app_version), type: "STRING", nullable: false },
       { name: "os", data: column((e) => e.os), type: "STRING", nullable: false },
       { name: "country", data: column((e) => e.country), type: "STRING" },

@@ -1,7 +1,8 @@
 import type { BatchMessage, StoredEvent } from "../ingest/queue-message";
 import { toHex } from "../lib/bytes";
 import { sha256 } from "../lib/crypto";
-import { type ArchivedEvent, encodeEvents, objectKey } from "./objects";
+import { objectKey } from "./objects";
+import { encodeParquet, PARQUET_CONTENT_TYPE, type ParquetEvent } from "./parquet";
 
 /**
  * Archives a delivery's events to R2 before the consumer acknowledges it: one Parquet object
@@ -35,18 +36,17 @@ export async function archiveDelivery(
   forgotten: ReadonlySet<string>,
 ): Promise<ArchiveResult> {
   const delivery = await deliveryId(messages);
-  const partitions = new Map<string, { app: string; day: string; hour: string; events: ArchivedEvent[] }>();
+  const partitions = new Map<string, { app: string; day: string; hour: string; events: ParquetEvent[] }>();
   const installs = new Set<string>();
   // The events come message by message, and a message's events share its partition.
   let lastMessage: BatchMessage | undefined;
-  let received = "";
-  let rows: ArchivedEvent[] = [];
+  let rows: ParquetEvent[] = [];
   for (const { message, event } of events) {
     if (forgotten.has(event.distinct_id)) continue;
     installs.add(event.distinct_id);
     if (message !== lastMessage) {
       lastMessage = message;
-      received = new Date(message.received_at).toISOString();
+      const received = new Date(message.received_at).toISOString();
       const day = received.slice(0, 10);
       const hour = received.slice(11, 13);
       const key = `${message.app}\u0000${day}\u0000${hour}`;
@@ -57,7 +57,7 @@ export async function archiveDelivery(
       }
       rows = partition.events;
     }
-    rows.push(archivedEvent(message, event, new Date(event.timestamp).toISOString(), received));
+    rows.push(archivedEvent(message, event));
   }
 
   const result: ArchiveResult = { objects: 0, events: 0, bytes: 0, keys: new Set(), installs };
@@ -65,10 +65,10 @@ export async function archiveDelivery(
   const write = async () => {
     for (let partition = pending.shift(); partition; partition = pending.shift()) {
       const key = objectKey(partition.app, partition.day, partition.hour, delivery);
-      const { body, contentType } = encodeEvents(key, partition.events);
+      const body = encodeParquet(partition.events);
       result.keys.add(key);
       await bucket.put(key, body, {
-        httpMetadata: { contentType },
+        httpMetadata: { contentType: PARQUET_CONTENT_TYPE },
         customMetadata: { events: String(partition.events.length) },
       });
       result.objects++;
@@ -86,20 +86,14 @@ export async function deliveryId(messages: readonly BatchMessage[]): Promise<str
   return toHex((await sha256(ids.join("\n"))).subarray(0, 16));
 }
 
-/** One event as the archive holds it. */
-function archivedEvent(
-  message: BatchMessage,
-  event: StoredEvent,
-  timestamp: string,
-  receivedAt: string,
-): ArchivedEvent {
+/** One event as the archive holds it (its app is its partition). */
+function archivedEvent(message: BatchMessage, event: StoredEvent): ParquetEvent {
   return {
     uuid: event.uuid,
-    app: message.app,
     event: event.event,
     distinct_id: event.distinct_id,
-    timestamp,
-    received_at: receivedAt,
+    timestamp: event.timestamp,
+    received_at: message.received_at,
     app_version: event.app_version,
     os: event.os,
     country: message.country,

@@ -94,15 +94,12 @@ export async function copyTombstonesToJoining(env: Env, now: number): Promise<nu
     for (const source of databases.all) {
       if (source === target) continue;
       for (let after = ""; ; ) {
-        const { results } = await source
-          .prepare(READ_PAGE)
-          .bind(after, COPY_PAGE)
-          .all<{
-            distinct_id: string;
-            forgotten_at: number;
-            expires_at: number | null;
-            archive_held_before: string | null;
-          }>();
+        const { results } = await source.prepare(READ_PAGE).bind(after, COPY_PAGE).all<{
+          distinct_id: string;
+          forgotten_at: number;
+          expires_at: number | null;
+          archive_held_before: string | null;
+        }>();
         if (results.length === 0) break;
         const rows = results.map((r) => [r.distinct_id, r.forgotten_at, r.expires_at, r.archive_held_before]);
         copied += (await target.prepare(COPY).bind(JSON.stringify(rows)).run()).meta.changes;
