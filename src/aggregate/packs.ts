@@ -12,10 +12,10 @@ import { DAY_MS } from "../lib/time";
  *
  * The cost of a lookup stays small whatever the table's size: the index is ordered by day,
  * install and last second, so a lookup reads the packs of one install and day that end at or
- * after the event's second (for an event of the last minutes, the last pack or two). Before
- * looking up each event, the "all new" way asks per pack whether any stored pack of the same
- * install and day overlaps its span at all: almost never, so a delivery costs a lookup per
- * pack, not per event. Rows of the index of single keys (`event_uuids`) from before packs are
+ * after the event's second (for an event of the last minutes, the last pack or two). The "all
+ * new" way asks per planned pack whether any stored pack of the same install and day overlaps
+ * its span at all: almost never, so a delivery costs a lookup per pack, not per event, and
+ * binds its packs, not its events. Rows of the index of single keys (`event_uuids`) from before packs are
  * looked up too while any are left; the retention job empties it within the dedupe window.
  */
 
@@ -24,8 +24,8 @@ export const PACK_UUIDS = 240;
 
 const SECONDS_PER_DAY = DAY_MS / 1000;
 
-/** `[at_day, install, first_at, last_at, uuids as hex]`: one pack as the plan sends it. */
-export type PackRow = [number, number, number, number, string];
+/** `[at_day, install, first_at, last_at, [uuid as 32 hex digits, …]]`: one pack as the plan sends it. */
+export type PackRow = [number, number, number, number, string[]];
 
 /** Gathers a shard's events into packs, per install and day of their dedupe second. */
 export class PackBuilder {
@@ -37,14 +37,14 @@ export class PackBuilder {
     const key = `${day}:${install}`;
     let pack = this.open.get(key);
     if (!pack || pack.uuids === PACK_UUIDS) {
-      pack = { row: [day, install, at, at, ""], uuids: 0 };
+      pack = { row: [day, install, at, at, []], uuids: 0 };
       this.open.set(key, pack);
       this.rows.push(pack.row);
     }
     const row = pack.row;
     if (at < row[2]) row[2] = at;
     if (at > row[3]) row[3] = at;
-    row[4] += uuid.replaceAll("-", "");
+    row[4].push(uuid.replaceAll("-", ""));
     pack.uuids++;
   }
 }
@@ -60,17 +60,21 @@ export const inSingleKeys = (r: string) => `((SELECT 1 FROM event_uuids LIMIT 1)
   AND EXISTS (SELECT 1 FROM event_uuids WHERE at = ${r}.value->>1 AND uuid = unhex(${r}.value->>0, '-')))`;
 
 /**
- * The (day, install) pairs of ?2's packs (`[at_day, install, first_at, last_at]`) that a stored
- * pack overlaps: only their events need looking up one by one.
+ * The planned packs (?1, PackRow) of installs in ?3, each checked on its way in: when a stored
+ * pack of its install and day overlaps its span (almost never), a uuid of it found there fails
+ * the statement (a bad JSON path, SQLite's error for it, carrying `stored`). No event row is
+ * bound or looked up otherwise.
  */
-export const OVERLAPPED = `SELECT k.value->>0, k.value->>1 FROM json_each(?2) AS k
-  WHERE EXISTS (SELECT 1 FROM event_packs AS p WHERE p.at_day = k.value->>0 AND p.distinct_id = ?3 ->> (k.value->>1)
-    AND p.last_at >= k.value->>2 AND p.first_at <= k.value->>3)`;
-
-/** The planned packs (?1, PackRow) of installs in ?3. */
-export const INSERT_PACKS = `
+export const insertPlannedPacks = (stored: string) => `
 INSERT INTO event_packs (at_day, distinct_id, first_at, last_at, uuids)
-SELECT k.value->>0, ?3 ->> (k.value->>1), k.value->>2, k.value->>3, unhex(k.value->>4) FROM json_each(?1) AS k`;
+SELECT k.value->>0, ?3 ->> (k.value->>1), k.value->>2, k.value->>3,
+  CASE WHEN EXISTS (SELECT 1 FROM event_packs AS p
+      WHERE p.at_day = k.value->>0 AND p.distinct_id = ?3 ->> (k.value->>1)
+        AND p.last_at >= k.value->>2 AND p.first_at <= k.value->>3
+        AND EXISTS (SELECT 1 FROM json_each(k.value, '$[4]') AS u WHERE instr(p.uuids, unhex(u.value)) > 0))
+    THEN json_extract('{}', '${stored}')
+    ELSE (SELECT unhex(group_concat(u.value, '')) FROM json_each(k.value, '$[4]') AS u) END
+FROM json_each(?1) AS k`;
 
 /** Packs of the events of ?1 that `isNew` admits, per install and day, PACK_UUIDS at most; returns the uuids of each. */
 export const insertNewPacks = (isNew: string) => `

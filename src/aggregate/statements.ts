@@ -1,5 +1,5 @@
 import { jsonArrayChunks } from "../lib/json-chunks";
-import { INSERT_PACKS, inPacks, inSingleKeys, insertNewPacks, OVERLAPPED } from "./packs";
+import { inPacks, inSingleKeys, insertNewPacks, insertPlannedPacks } from "./packs";
 import { type Counters, DROPPED_NAMES_PER_APP_DAY, OTHER, type ShardPlan, VERSIONS_PER_APP_DAY } from "./plan";
 
 export { DROPPED_NAMES_PER_APP_DAY, OTHER, VERSIONS_PER_APP_DAY };
@@ -65,17 +65,25 @@ ON CONFLICT (app, day, event, app_version, os) DO UPDATE SET count = count + exc
 
 const RECORD_NEW_PACKS = insertNewPacks(NEW_EVENTS);
 
-// The "all new" way's guard: fails (a bad JSON path, SQLite's error for it, carrying this text)
-// if an event of ?1 is stored already (looked up one by one only when a stored pack overlaps a
-// planned one, ?2, and then only in those installs and days; the single keys from before
-// packs only while any are left), an install of ?3 is forgotten, or a raw row exists to look up.
+// The "all new" way's guards: they fail (a bad JSON path, SQLite's error for it, carrying this
+// text) if an install of ?3 is forgotten or a raw row exists to look up; if an event of ?1 is
+// among the single keys from before packs (bound only while this isolate has not seen that
+// table empty); and, as each planned pack goes in, if a uuid of it is stored already.
 export const STORED_BEFORE = "edgehog: a delivery event is stored already";
-const ALL_NEW = `SELECT CASE WHEN (SELECT 1 FROM events LIMIT 1) IS NULL
-  AND NOT EXISTS (${FORGOTTEN_INDEXES})
-  AND (NOT EXISTS (${OVERLAPPED}) OR NOT EXISTS (SELECT 1 FROM json_each(?1) AS r
-    WHERE ((r.value->>1) / 86400, r.value->>3) IN (${OVERLAPPED}) AND ${inPacks("r")}))
-  AND ((SELECT 1 FROM event_uuids LIMIT 1) IS NULL OR NOT EXISTS (SELECT 1 FROM json_each(?1) AS r WHERE ${inSingleKeys("r")}))
+const ALL_NEW = `SELECT CASE WHEN (SELECT 1 FROM events LIMIT 1) IS NULL AND NOT EXISTS (${FORGOTTEN_INDEXES})
   THEN 1 ELSE json_extract('{}', '${STORED_BEFORE}') END`;
+const NONE_IN_SINGLE_KEYS = `SELECT CASE WHEN NOT EXISTS (SELECT 1 FROM json_each(?1) AS r WHERE ${inSingleKeys("r")})
+  THEN (SELECT 1 FROM event_uuids LIMIT 1) IS NULL ELSE json_extract('{}', '${STORED_BEFORE}') END AS empty`;
+const INSERT_PACKS = insertPlannedPacks(STORED_BEFORE);
+
+/**
+ * When this isolate last saw each database's single keys from before packs empty: until then,
+ * and again every SINGLE_KEYS_RECHECK_MS, a delivery's events are bound to be looked up among
+ * them. Nothing writes that table any more, so once empty it stays so (the recheck covers
+ * isolates of a version from before packs, which may still run for a while during a deploy).
+ */
+const singleKeysSeenEmptyAt = new WeakMap<D1Database, number>();
+const SINGLE_KEYS_RECHECK_MS = 10 * 60_000;
 
 const COUNT_PLANNED = `
 INSERT INTO daily_event_counts (app, day, event, app_version, os, count)
@@ -161,7 +169,11 @@ export async function storeShard(
 ): Promise<D1Result[]> {
   if (!lastHeldStoredEvents) {
     try {
-      return await db.batch(shardStatements(db, shard, counters, now, "all new").statements);
+      const { statements, singleKeysAt } = shardStatements(db, shard, counters, now, "all new");
+      const results = await db.batch(statements);
+      const probe = singleKeysAt.map((i) => (results[i]?.results[0] as { empty?: number } | undefined)?.empty);
+      if (probe.length > 0 && probe.every((empty) => empty === 1)) singleKeysSeenEmptyAt.set(db, Date.now());
+      return results;
     } catch (err) {
       // Whatever failed, the checked way is right next: it adds only what is not stored yet
       // (packs and counts commit together), and a failure that was not the guard's (D1
@@ -185,15 +197,19 @@ export function shardStatements(
   counters: Counters | null,
   now: number,
   way: "all new" | "checked",
-): { statements: D1PreparedStatement[]; packsAt: number[] } {
+): { statements: D1PreparedStatement[]; packsAt: number[]; singleKeysAt: number[] } {
   const statements: D1PreparedStatement[] = [];
   const packsAt: number[] = []; // where the checked way's packs are written (each returns its uuids)
+  const singleKeysAt: number[] = []; // where the all-new way looks its events up among the single keys
   const installs = JSON.stringify(shard.installs);
   if (shard.versions.length > 0) statements.push(db.prepare(RECORD_VERSIONS).bind(JSON.stringify(shard.versions)));
   if (way === "all new") {
-    const spans = JSON.stringify(shard.packs.map((pack) => pack.slice(0, 4)));
-    for (const chunk of jsonArrayChunks(shard.events)) {
-      statements.push(db.prepare(ALL_NEW).bind(chunk.json, spans, installs));
+    statements.push(db.prepare(ALL_NEW).bind(null, null, installs));
+    if (Date.now() - (singleKeysSeenEmptyAt.get(db) ?? Number.NEGATIVE_INFINITY) > SINGLE_KEYS_RECHECK_MS) {
+      for (const chunk of jsonArrayChunks(shard.events)) {
+        singleKeysAt.push(statements.length);
+        statements.push(db.prepare(NONE_IN_SINGLE_KEYS).bind(chunk.json));
+      }
     }
     for (const chunk of jsonArrayChunks(shard.packs.map((pack) => JSON.stringify(pack)))) {
       statements.push(db.prepare(INSERT_PACKS).bind(chunk.json, null, installs));
@@ -226,7 +242,7 @@ export function shardStatements(
     statements.push(db.prepare(RECORD_BATCHES).bind(JSON.stringify(counters.batchIds), now));
   }
   statements.push(db.prepare(FORGOTTEN_OF_DELIVERY).bind(installs));
-  return { statements, packsAt };
+  return { statements, packsAt, singleKeysAt };
 }
 
 /** The forgotten installs reported by the last statement of `shardStatements`. */

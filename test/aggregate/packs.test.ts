@@ -101,7 +101,16 @@ describe("the packed dedupe index", () => {
     const old = storedEvent();
     const at = Math.floor((old.client_timestamp ?? old.timestamp) / 1000);
     await env.DB.prepare("INSERT INTO event_uuids (at, uuid) VALUES (?1, unhex(?2, '-'))").bind(at, old.uuid).run();
-    await storeDelivery(env, [batchMessage([old, storedEvent()])]);
+    // A database this isolate has not seen without single keys (an upgraded deployment's).
+    const upgraded = { ...env, DB: meteredD1(env.DB, d1Meter()) } as Env;
+    await storeDelivery(upgraded, [batchMessage([old, storedEvent()])]);
+    expect(await counted()).toBe(1);
+    // Both ways.
+    const again = storedEvent();
+    await env.DB.prepare("INSERT INTO event_uuids (at, uuid) VALUES (?1, unhex(?2, '-'))")
+      .bind(Math.floor((again.client_timestamp ?? again.timestamp) / 1000), again.uuid)
+      .run();
+    await storeDelivery(upgraded, [batchMessage([again, old])]);
     expect(await counted()).toBe(1);
   });
 
