@@ -19,8 +19,8 @@ import { type RunningCollector, startCollector } from "./wrangler-dev";
 const APP = "teleport-connect";
 const digest = () => randomBytes(32).toString("base64");
 
-/** The query of docs/SCALING.md ("Reading it with DuckDB"), over a local copy instead of r2://. */
-export const duckdbQuery = (root: string) => `
+/** The query docs/SCALING.md shows for the export (DuckDB over a local copy instead of r2://). */
+const duckdbQuery = (root: string) => `
 SELECT uuid, app, event, distinct_id, "timestamp", app_version, os, country, properties::VARCHAR AS properties
 FROM read_parquet('${root}/events/app=*/day=*/hour=*/*.parquet', hive_partitioning = true)
 QUALIFY row_number() OVER (PARTITION BY uuid ORDER BY received_at) = 1
