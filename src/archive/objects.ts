@@ -16,6 +16,9 @@ import { decodeParquet, encodeParquet, PARQUET_CONTENT_TYPE } from "./parquet";
 
 export const ARCHIVE_ROOT = "events/";
 
+/** The key of an archive object: its app (URI-encoded), day and hour of arrival, and its name. */
+export const ARCHIVE_KEY = /^events\/app=([^/]+)\/day=(\d{4}-\d{2}-\d{2})\/hour=(\d{2})\/[^/]+$/;
+
 /** The prefix of one app's objects, or of one app-day's. */
 export function partitionPrefix(app: string, day?: string): string {
   return `${ARCHIVE_ROOT}app=${encodeURIComponent(app)}/${day === undefined ? "" : `day=${day}/`}`;

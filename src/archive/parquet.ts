@@ -1,7 +1,7 @@
 import { gunzipSync, gzipSync } from "node:zlib";
 import { parquetReadObjects } from "hyparquet";
 import { parquetWriteBuffer } from "hyparquet-writer";
-import { uuidBytes } from "../lib/uuid-bytes";
+import { uuidBytes } from "../lib/bytes";
 import type { ArchivedEvent } from "./archived-event";
 
 /**

@@ -1,6 +1,14 @@
 import type { EventDatabases } from "../lib/event-databases";
 import { forgottenAmong } from "../lib/forgotten";
-import { ARCHIVE_ROOT, type ArchivedEvent, appOfPrefix, eventsOf, listPages, partitionPrefix } from "./objects";
+import {
+  ARCHIVE_KEY,
+  ARCHIVE_ROOT,
+  type ArchivedEvent,
+  appOfPrefix,
+  eventsOf,
+  listPages,
+  partitionPrefix,
+} from "./objects";
 
 /**
  * Reading the archive back (Parquet objects, and gzipped NDJSON ones from before): the objects of a day, and their events with every forgotten
@@ -18,8 +26,6 @@ export interface ArchiveObject {
   events: number;
   uploaded: string;
 }
-
-const KEY = /^events\/app=([^/]+)\/day=(\d{4}-\d{2}-\d{2})\/hour=(\d{2})\/[^/]+$/;
 
 /** The apps that have objects in the archive. */
 export async function archivedApps(bucket: R2Bucket): Promise<string[]> {
@@ -39,7 +45,7 @@ export async function oldestArchivedDay(bucket: R2Bucket): Promise<string | unde
   for (const app of await archivedApps(bucket)) {
     // Keys sort by day within an app: the first one listed is of its oldest day.
     const [first] = (await bucket.list({ prefix: partitionPrefix(app), limit: 1 })).objects;
-    const day = first ? KEY.exec(first.key)?.[2] : undefined;
+    const day = first ? ARCHIVE_KEY.exec(first.key)?.[2] : undefined;
     if (day !== undefined && (oldest === undefined || day < oldest)) oldest = day;
   }
   return oldest;
@@ -53,7 +59,7 @@ export async function listDay(bucket: R2Bucket, day: string, app?: string): Prom
     const options = { prefix: partitionPrefix(name, day), include: ["customMetadata"] } as R2ListOptions;
     for await (const page of listPages(bucket, options)) {
       for (const object of page.objects) {
-        const match = KEY.exec(object.key);
+        const match = ARCHIVE_KEY.exec(object.key);
         if (!match) continue;
         objects.push({
           key: object.key,
@@ -121,7 +127,7 @@ export async function withoutForgotten(
 
 /** The listing entry of one object, if `key` names an object of the archive that exists. */
 export async function archiveObject(bucket: R2Bucket, key: string): Promise<ArchiveObject | undefined> {
-  const match = KEY.exec(key);
+  const match = ARCHIVE_KEY.exec(key);
   if (!match) return undefined;
   const head = await bucket.head(key);
   if (!head) return undefined;

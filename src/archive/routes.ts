@@ -1,10 +1,13 @@
-import { Hono } from "hono";
+import { createRoute } from "@hono/zod-openapi";
 import { z } from "zod";
+import { OPERATOR_SECURITY, operatorErrorResponses } from "../admin/operator";
 import type { AppEnv } from "../http/context";
-import { ApiError, backendUnavailable } from "../http/errors";
-import { validQuery } from "../http/validation";
+import { ApiError } from "../http/errors";
+import { jsonResponse, routesApp } from "../http/openapi";
+import { appName, utcDaySchema } from "../http/schemas";
 import { eventDatabases } from "../lib/event-databases";
-import { encodeEvents, objectKey } from "./objects";
+import { ARCHIVE_KEY, encodeEvents, objectKey } from "./objects";
+import { PARQUET_CONTENT_TYPE } from "./parquet";
 import { archiveObject, exportLines, listDay, withoutForgotten } from "./reader";
 
 /**
@@ -18,43 +21,93 @@ import { archiveObject, exportLines, listDay, withoutForgotten } from "./reader"
  */
 
 const dayQuery = z.object({
-  day: z.iso.date(),
-  app: z.string().min(1).max(128).optional(),
+  day: utcDaySchema,
+  app: appName.optional(),
   hour: z
     .string()
     .regex(/^([01]\d|2[0-3])$/, "must be two digits, 00 to 23")
     .optional(),
 });
-const expected = "?day=YYYY-MM-DD[&app=<app>][&hour=HH]";
+
+const ndjson = (description: string) => ({
+  description,
+  content: { "application/x-ndjson": { schema: z.string().describe("one JSON object per line") } },
+});
+const common = { tags: ["archive"], security: OPERATOR_SECURITY };
+
+const objectsRoute = createRoute({
+  ...common,
+  method: "get",
+  path: "/archive/objects",
+  summary: "A day's archive objects (by hour of arrival)",
+  request: { query: dayQuery },
+  responses: { 200: jsonResponse("the objects, their events and bytes"), ...operatorErrorResponses("invalid_query") },
+});
+const eventsRoute = createRoute({
+  ...common,
+  method: "get",
+  path: "/archive/events",
+  summary: "A day's archived events as NDJSON (forgotten installs left out; npm run export)",
+  request: { query: dayQuery },
+  responses: { 200: ndjson("the events, one per line"), ...operatorErrorResponses("invalid_query") },
+});
+const objectRoute = createRoute({
+  ...common,
+  method: "get",
+  path: "/archive/object",
+  summary: "One archive object as Parquet, without forgotten installs (npm run export -- --parquet)",
+  request: {
+    query: z.object({
+      key: z
+        .string()
+        .max(512)
+        .regex(
+          ARCHIVE_KEY,
+          "must be the key of an archive object, events/app=<app>/day=<YYYY-MM-DD>/hour=<HH>/<object>",
+        )
+        .describe("the object's key, as GET /archive/objects lists it"),
+    }),
+  },
+  responses: {
+    200: {
+      description:
+        "the object's events as Parquet (objects from before Parquet converted); X-Edgehog-Events counts them",
+      headers: { "x-edgehog-events": { schema: { type: "integer" }, description: "the events in the object" } },
+      content: { [PARQUET_CONTENT_TYPE]: { schema: z.string().describe("a Parquet file (binary)") } },
+    },
+    ...operatorErrorResponses("invalid_query", "unknown_archive_object"),
+  },
+});
+const forgottenRoute = createRoute({
+  ...common,
+  method: "get",
+  path: "/archive/forgotten",
+  summary: "The tombstones of forgotten installs as NDJSON, for readers of the bucket",
+  responses: { 200: ndjson("one tombstone per line"), ...operatorErrorResponses() },
+});
 
 /** Tombstones read per query. */
 const TOMBSTONE_PAGE = 10_000;
 
-async function fromArchive<T>(work: Promise<T>): Promise<T> {
-  try {
-    return await work;
-  } catch (err) {
-    console.error("reading the archive failed", err);
-    throw backendUnavailable("archive_unavailable", "the archive could not be read right now; retry later");
-  }
-}
-
-export const archiveRoutes = new Hono<AppEnv>()
-  .get("/archive/objects", validQuery(dayQuery, expected), async (c) => {
+export const archiveRoutes = routesApp<AppEnv>()
+  .openapi(objectsRoute, async (c) => {
     const { day, app, hour } = c.req.valid("query");
-    const objects = (await fromArchive(listDay(c.env.ARCHIVE, day, app))).filter(
+    const objects = (await listDay(c.env.ARCHIVE, day, app)).filter(
       (object) => hour === undefined || object.hour === hour,
     );
-    return c.json({
-      day,
-      objects,
-      events: objects.reduce((n, object) => n + object.events, 0),
-      bytes: objects.reduce((n, object) => n + object.bytes, 0),
-    });
+    return c.json(
+      {
+        day,
+        objects,
+        events: objects.reduce((n, object) => n + object.events, 0),
+        bytes: objects.reduce((n, object) => n + object.bytes, 0),
+      },
+      200,
+    );
   })
-  .get("/archive/events", validQuery(dayQuery, expected), async (c) => {
+  .openapi(eventsRoute, async (c) => {
     const { day, app, hour } = c.req.valid("query");
-    const objects = (await fromArchive(listDay(c.env.ARCHIVE, day, app))).filter(
+    const objects = (await listDay(c.env.ARCHIVE, day, app)).filter(
       (object) => hour === undefined || object.hour === hour,
     );
     const lines = exportLines(c.env.ARCHIVE, eventDatabases(c.env), objects);
@@ -73,37 +126,29 @@ export const archiveRoutes = new Hono<AppEnv>()
     });
     return new Response(body, { headers: { "content-type": "application/x-ndjson; charset=utf-8" } });
   })
-  .get(
-    "/archive/object",
-    validQuery(z.object({ key: z.string().max(512) }), "?key=events/app=<app>/day=<day>/hour=<hour>/<object>"),
-    async (c) => {
-      const { key } = c.req.valid("query");
-      const object = await fromArchive(archiveObject(c.env.ARCHIVE, key));
-      if (!object) throw new ApiError(404, "not_found", "no object of the archive has that key");
-      const events = await fromArchive(withoutForgotten(c.env.ARCHIVE, eventDatabases(c.env), object));
-      if (!events) throw new ApiError(404, "not_found", "no object of the archive has that key");
-      // Objects from before Parquet are converted: an export is Parquet throughout.
-      const parquet = objectKey(object.app, object.day, object.hour, "export");
-      const { body, contentType } = encodeEvents(parquet, events);
-      return c.body(new Uint8Array(body), 200, {
-        "content-type": contentType,
-        "x-edgehog-events": String(events.length),
-      });
-    },
-  )
-  .get("/archive/forgotten", async (c) => {
+  .openapi(objectRoute, async (c) => {
+    const { key } = c.req.valid("query");
+    const object = await archiveObject(c.env.ARCHIVE, key);
+    const events = object && (await withoutForgotten(c.env.ARCHIVE, eventDatabases(c.env), object));
+    if (!object || !events) throw new ApiError("unknown_archive_object", "no object of the archive has that key");
+    // Objects from before Parquet are converted: an export is Parquet throughout.
+    const { body, contentType } = encodeEvents(objectKey(object.app, object.day, object.hour, "export"), events);
+    return c.body(new Uint8Array(body), 200, {
+      "content-type": contentType,
+      "x-edgehog-events": String(events.length),
+    });
+  })
+  .openapi(forgottenRoute, async (c) => {
     const rows: string[] = [];
     for (const db of eventDatabases(c.env).all) {
       let after = "";
       for (;;) {
-        const { results } = await fromArchive(
-          db
-            .prepare(
-              "SELECT distinct_id, forgotten_at FROM forgotten_installs WHERE distinct_id > ?1 ORDER BY distinct_id LIMIT ?2",
-            )
-            .bind(after, TOMBSTONE_PAGE)
-            .all<{ distinct_id: string; forgotten_at: number }>(),
-        );
+        const { results } = await db
+          .prepare(
+            "SELECT distinct_id, forgotten_at FROM forgotten_installs WHERE distinct_id > ?1 ORDER BY distinct_id LIMIT ?2",
+          )
+          .bind(after, TOMBSTONE_PAGE)
+          .all<{ distinct_id: string; forgotten_at: number }>();
         for (const row of results) {
           rows.push(
             JSON.stringify({ distinct_id: row.distinct_id, forgotten_at: new Date(row.forgotten_at).toISOString() }),

@@ -4,6 +4,7 @@
  * refusing the event (an enum's `other`, a kernel release's core), once per isolate.
  */
 
+import type { ItemErrorCode } from "../http/error-codes";
 import { isDigest } from "../privacy/digest";
 import { findPii } from "../privacy/pii";
 import { textProblem } from "../privacy/text";
@@ -14,7 +15,7 @@ export type PropertyValue = string | number | boolean;
 
 /** Why a property value was refused: the per-event error code and a message for humans. */
 export interface PropertyProblem {
-  error: "not_anonymized" | "pii_detected" | "value_too_long" | "invalid_property";
+  error: Extract<ItemErrorCode, "not_anonymized" | "pii_detected" | "value_too_long" | "invalid_property">;
   message: string;
 }
 

@@ -1,37 +1,20 @@
+import { type NativeEncoders, toBase64 } from "../../packages/client/src/shared/bytes";
+
 /**
- * Bytes as text. workerd has `Uint8Array.prototype.toBase64` / `toHex` (TC39 "Uint8Array to/from
- * base64"); the same modules run in Node 20 and older browsers (the anonymizer), so each
- * encoder uses the platform's when it exists and a plain loop otherwise.
+ * Bytes as text. Standard base64 and hex are the client SDK's (its package owns them, for its
+ * anonymizer and uuids; the collector takes them from there); the collector's own encoders
+ * follow, each using the platform's encoder when it exists (workerd) and a plain loop otherwise,
+ * and the decoders it needs: base64, and a UUID's 16 bytes (the archive's Parquet UUID column,
+ * the prehog answers' batch uuid).
  */
 
-interface NativeEncoders {
-  toBase64?(options?: { alphabet?: "base64" | "base64url"; omitPadding?: boolean }): string;
-  toHex?(): string;
-}
-
-/** Standard base64 with padding (RFC 4648 §4). */
-export function toBase64(bytes: Uint8Array): string {
-  const native = (bytes as NativeEncoders).toBase64;
-  if (native) return native.call(bytes);
-  let binary = "";
-  for (const byte of bytes) binary += String.fromCharCode(byte);
-  return btoa(binary);
-}
+export { toBase64, toHex } from "../../packages/client/src/shared/bytes";
 
 /** URL-safe base64 without padding (RFC 4648 §5). */
 export function toBase64Url(bytes: Uint8Array): string {
   const native = (bytes as NativeEncoders).toBase64;
   if (native) return native.call(bytes, { alphabet: "base64url", omitPadding: true });
   return toBase64(bytes).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
-}
-
-/** Lowercase hexadecimal. */
-export function toHex(bytes: Uint8Array): string {
-  const native = (bytes as NativeEncoders).toHex;
-  if (native) return native.call(bytes);
-  let hex = "";
-  for (const byte of bytes) hex += byte.toString(16).padStart(2, "0");
-  return hex;
 }
 
 /** `n` bytes from the platform's CSPRNG. */
@@ -52,5 +35,30 @@ export function fromBase64(text: string): Uint8Array | undefined {
   }
   const bytes = new Uint8Array(binary.length);
   for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
+  return bytes;
+}
+
+const HEX_DIGIT = new Int8Array(128).fill(-1);
+for (let i = 0; i < 16; i++) {
+  HEX_DIGIT["0123456789abcdef".charCodeAt(i)] = i;
+  HEX_DIGIT["0123456789ABCDEF".charCodeAt(i)] = i;
+}
+
+/** The 16 bytes of a UUID in its 36-character form (`8-4-4-4-12` hex digits), or undefined. */
+export function uuidBytes(uuid: string): Uint8Array | undefined {
+  if (uuid.length !== 36) return undefined;
+  const bytes = new Uint8Array(16);
+  let j = 0;
+  for (let i = 0; i < 36; i += 2) {
+    if (i === 8 || i === 13 || i === 18 || i === 23) {
+      if (uuid.charCodeAt(i) !== 45) return undefined;
+      i--;
+      continue;
+    }
+    const hi = HEX_DIGIT[uuid.charCodeAt(i)] ?? -1;
+    const lo = HEX_DIGIT[uuid.charCodeAt(i + 1)] ?? -1;
+    if (hi < 0 || lo < 0) return undefined;
+    bytes[j++] = (hi << 4) | lo;
+  }
   return bytes;
 }

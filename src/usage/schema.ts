@@ -1,5 +1,6 @@
 import { z } from "zod";
-import { MINUTE_MS } from "../lib/time";
+import type { ItemErrorCode } from "../http/error-codes";
+import { rfc3339 } from "../http/schemas";
 import { isDigest } from "../privacy/digest";
 import { BOT_COUNTERS, RESOURCE_KINDS, USER_COUNTERS } from "./vocabulary";
 
@@ -8,7 +9,7 @@ import { BOT_COUNTERS, RESOURCE_KINDS, USER_COUNTERS } from "./vocabulary";
  * an HMAC digest computed by the reporting cluster; the collector never sees a plain one.
  */
 
-export const NOT_ANONYMIZED = "not_anonymized";
+export const NOT_ANONYMIZED = "not_anonymized" satisfies ItemErrorCode;
 
 /** At most this many reports per request, as Teleport's submitter sends. */
 export const MAX_REPORTS_PER_REQUEST = 10;
@@ -21,12 +22,8 @@ export const MAX_IDS_PER_RESOURCE_KIND = 10_000;
 /** One report as JSON: the raw report is stored as one D1 row, and a row is at most 1 MB. */
 export const MAX_REPORT_BYTES = 600_000;
 
-/** The longest window each kind of report may cover, as Teleport's reporter closes them. */
-export const MAX_WINDOW_MS = {
-  user_activity: 15 * MINUTE_MS,
-  resource_presence: 60 * MINUTE_MS,
-  bot_instance_activity: 15 * MINUTE_MS,
-} as const;
+/** The longest window each kind of report may cover (the SDK's reporter closes its windows by it). */
+export { MAX_WINDOW_MS } from "./vocabulary";
 
 const digest = z
   .string()
@@ -44,7 +41,6 @@ const counter = z
   .nonnegative()
   .max(2 ** 31 - 1)
   .default(0);
-const rfc3339 = z.iso.datetime({ offset: true });
 
 const reportHeader = {
   report_uuid: z.uuid(),
@@ -88,29 +84,34 @@ const botRecordSchema = z.object({
   ...counters(BOT_COUNTERS),
 });
 
-export const reportSchema = z.discriminatedUnion("kind", [
-  z.object({
-    kind: z.literal("user_activity"),
-    ...reportHeader,
-    records: z.array(userRecordSchema).max(MAX_RECORDS_PER_REPORT),
-  }),
-  z.object({
-    kind: z.literal("resource_presence"),
-    ...reportHeader,
-    resources: z
-      .array(
-        z.object({
-          kind: z.enum(RESOURCE_KINDS),
-          ids: z.array(digest).max(MAX_IDS_PER_RESOURCE_KIND),
-        }),
-      )
-      .max(MAX_RESOURCE_GROUPS),
-  }),
-  z.object({
-    kind: z.literal("bot_instance_activity"),
-    ...reportHeader,
-    records: z.array(botRecordSchema).max(MAX_RECORDS_PER_REPORT),
-  }),
-]);
+export const reportSchema = z
+  .discriminatedUnion("kind", [
+    z.object({
+      kind: z.literal("user_activity"),
+      ...reportHeader,
+      records: z.array(userRecordSchema).max(MAX_RECORDS_PER_REPORT),
+    }),
+    z.object({
+      kind: z.literal("resource_presence"),
+      ...reportHeader,
+      resources: z
+        .array(
+          z.object({
+            kind: z.enum(RESOURCE_KINDS),
+            ids: z.array(digest).max(MAX_IDS_PER_RESOURCE_KIND),
+          }),
+        )
+        .max(MAX_RESOURCE_GROUPS),
+    }),
+    z.object({
+      kind: z.literal("bot_instance_activity"),
+      ...reportHeader,
+      records: z.array(botRecordSchema).max(MAX_RECORDS_PER_REPORT),
+    }),
+  ])
+  .meta({ id: "UsageReport" });
 
 export type UsageReport = z.infer<typeof reportSchema>;
+
+/** The body of `POST /v1/usage` and of an operator's backfill: `{ reports: [ … ] }`. */
+export const usageBodySchema = z.object({ reports: z.array(reportSchema).min(1).max(MAX_REPORTS_PER_REQUEST) });

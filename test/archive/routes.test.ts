@@ -1,8 +1,9 @@
-import { env, exports } from "cloudflare:workers";
+import { env } from "cloudflare:workers";
 import { beforeEach, describe, expect, it } from "vitest";
 import { type ArchivedEvent, encodeEvents, gzipLines } from "../../src/archive/objects";
 import { decodeParquet } from "../../src/archive/parquet";
 import type { ArchiveObject } from "../../src/archive/reader";
+import { bearer, get, operator } from "../helpers/harness";
 import { batchMessage, deliver, emptyArchive, storedEvent } from "../helpers/queue";
 
 /**
@@ -10,12 +11,8 @@ import { batchMessage, deliver, emptyArchive, storedEvent } from "../helpers/que
  * left out even where the archive still holds them, repeated uuids once), the tombstones.
  */
 
-const TOKEN = "test-operator-token-of-32-characters-or-more";
-
-function admin(path: string, token = TOKEN) {
-  return exports.default.fetch(`http://edgehog.test/v1/admin${path}`, {
-    headers: { authorization: `Bearer ${token}`, "cf-connecting-ip": "192.0.2.44" },
-  });
+function admin(path: string, headers = operator()) {
+  return get(`/v1/admin${path}`, { headers, ip: "192.0.2.44" });
 }
 
 const ndjson = async (res: Response) =>
@@ -95,17 +92,21 @@ describe("GET /v1/admin/archive/*", () => {
       expect(exported).toHaveLength(2);
     }
     expect(encodeEvents(key, stored).contentType).toBe("application/vnd.apache.parquet");
-    // Only keys of the archive's objects.
-    expect((await admin("/archive/object?key=tenants%2Fsecret")).status).toBe(404);
-    expect(
-      (await admin(`/archive/object?key=${encodeURIComponent(key.replace(/\.parquet$/, "x.parquet"))}`)).status,
-    ).toBe(404);
+    // Only keys of the archive's objects: another key is not one (400), an absent object is not found (404).
+    const outside = await admin("/archive/object?key=tenants%2Fsecret");
+    expect(outside.status).toBe(400);
+    expect(await outside.json()).toMatchObject({ error: "invalid_query" });
+    const absent = await admin(`/archive/object?key=${encodeURIComponent(key.replace(/\.parquet$/, "x.parquet"))}`);
+    expect(absent.status).toBe(404);
+    expect(await absent.json()).toMatchObject({ error: "unknown_archive_object" });
   });
 
   it("answers 400 to a bad day and 401 without the operator token", async () => {
     const bad = await admin("/archive/objects?day=2026-13-01");
     expect(bad.status).toBe(400);
     expect(await bad.json()).toMatchObject({ error: "invalid_query" });
-    expect((await admin("/archive/objects?day=2026-11-20", "wrong-token-wrong-token-wrong-token")).status).toBe(401);
+    expect((await admin("/archive/objects?day=2026-11-20", bearer("wrong-token-wrong-token-wrong-token"))).status).toBe(
+      401,
+    );
   });
 });

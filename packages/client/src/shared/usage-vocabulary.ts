@@ -1,0 +1,54 @@
+/**
+ * The names usage reports are made of (the counters of a user-activity record, those of a
+ * bot-instance record, the resource kinds) and the longest window of each kind. One list,
+ * owned by the SDK, whose usage reporter makes the reports, and read by the collector's report
+ * schemas through src/usage/vocabulary.ts: this file stays free of imports.
+ */
+
+/** Per-user interaction counters of a user-activity record (Teleport's UserActivityRecord). */
+export const USER_COUNTERS = [
+  "logins",
+  "ssh_sessions",
+  "app_sessions",
+  "kube_sessions",
+  "db_sessions",
+  "desktop_sessions",
+  "app_tcp_sessions",
+  "ssh_port_v2_sessions",
+  "kube_port_sessions",
+  "kube_requests",
+  "sftp_events",
+  "spiffe_svids_issued",
+  "bot_joins",
+  "certificates_issued",
+  "access_requests_created",
+  "access_requests_reviewed",
+  "access_lists_reviewed",
+  "access_lists_grants",
+  "saml_idp_sessions",
+] as const;
+
+/** Counters of a bot-instance record (Teleport's BotInstanceActivityRecord). */
+export const BOT_COUNTERS = ["bot_joins", "spiffe_svids_issued", "certificates_issued"] as const;
+
+export const RESOURCE_KINDS = [
+  "node",
+  "app_server",
+  "kube_server",
+  "db_server",
+  "windows_desktop",
+  "node.openssh",
+  "node.openssh_ec2_ice",
+] as const;
+
+export type UserCounter = (typeof USER_COUNTERS)[number];
+export type BotCounter = (typeof BOT_COUNTERS)[number];
+export type ResourceKind = (typeof RESOURCE_KINDS)[number];
+
+const MINUTE = 60_000;
+/** The longest window each kind of report may cover, as Teleport's reporter closes them. */
+export const MAX_WINDOW_MS = {
+  user_activity: 15 * MINUTE,
+  resource_presence: 60 * MINUTE,
+  bot_instance_activity: 15 * MINUTE,
+} as const;
