@@ -24,15 +24,28 @@ CREATE TABLE IF NOT EXISTS events (
 );
 CREATE INDEX IF NOT EXISTS events_received_at ON events (received_at);
 
--- The dedupe index: one row per stored event (about 30 bytes). `at` is the event's timestamp
--- as its client sent it (in seconds), which every resend repeats, so a resend is found with one
--- lookup; new rows land near the end of the index, so a delivery touches few pages however
--- large the table. Purged once `at` is older than the oldest event accepted.
+-- The dedupe index of single keys, from before packs (below): one row per stored event, `at`
+-- the second the client says it happened. No longer written; looked up while the retention job
+-- empties it (within RAW_EVENT_RETENTION_DAYS + 2 days of the upgrade).
 CREATE TABLE IF NOT EXISTS event_uuids (
   at INTEGER NOT NULL,
   uuid BLOB NOT NULL,                   -- the event uuid's 16 bytes
   PRIMARY KEY (at, uuid)
 ) WITHOUT ROWID;
+
+-- The dedupe index, packed (src/aggregate/packs.ts): per install and UTC day of the events'
+-- dedupe second, up to 240 uuids (16 bytes each) in a row, with the span of their seconds. A
+-- 100-event batch of one install writes one row and one index entry. Purged by day once its
+-- events would be refused as too old.
+CREATE TABLE IF NOT EXISTS event_packs (
+  id INTEGER PRIMARY KEY,
+  at_day INTEGER NOT NULL,             -- days since the epoch
+  distinct_id TEXT NOT NULL,
+  first_at INTEGER NOT NULL,           -- seconds
+  last_at INTEGER NOT NULL,
+  uuids BLOB NOT NULL
+);
+CREATE INDEX IF NOT EXISTS event_packs_span ON event_packs (at_day, distinct_id, last_at, first_at);
 
 -- Daily event counts per app / event / app version / OS (by event timestamp, UTC).
 CREATE TABLE IF NOT EXISTS daily_event_counts (

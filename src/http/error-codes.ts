@@ -73,6 +73,7 @@ export const ERROR_CODES = {
   not_found: { status: 404, where: "request", means: "no route answers this method and path" },
   unknown_tenant: { status: 404, where: "request", means: "no tenant has this id or name" },
   unknown_token: { status: 404, where: "request", means: "no token matches this reference" },
+  unknown_archive_object: { status: 404, where: "request", means: "no object of the raw-event archive has this key" },
   method_not_allowed: { status: 405, where: "request", means: "the route does not take this method" },
   tenant_exists: { status: 409, where: "request", means: "a tenant of this name exists already" },
   ambiguous_token_ref: {

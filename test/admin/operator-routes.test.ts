@@ -41,6 +41,7 @@ const KNOWN_ROUTES = [
   "POST /v1/admin/dead-letters/redrive",
   "GET /v1/admin/archive/objects",
   "GET /v1/admin/archive/events",
+  "GET /v1/admin/archive/object",
   "GET /v1/admin/archive/forgotten",
   "GET /v1/admin/doctor",
   "GET /v1/admin/doctor/events/:uuid",

@@ -194,6 +194,11 @@ function sampleFor(method: string, path: string, cookie: string): Sample | undef
       init: operator(),
       expect: "storage",
     },
+    "GET /v1/admin/archive/object": {
+      path: `/v1/admin/archive/object?key=${encodeURIComponent("events/app=teleport-connect/day=2026-01-01/hour=00/a.parquet")}`,
+      init: operator(),
+      expect: "storage",
+    },
     "GET /v1/admin/archive/forgotten": { init: operator(), expect: "storage" },
     // The doctor reports storage it cannot reach as failed checks: its own 503.
     "GET /v1/admin/doctor": { init: operator(), expect: 503 },
