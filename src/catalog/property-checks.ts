@@ -5,6 +5,7 @@
  */
 
 import { isDigest } from "../privacy/digest";
+import { randomUuid } from "../privacy/ids";
 import { findPii } from "../privacy/pii";
 import { textProblem } from "../privacy/text";
 import { isVersion, MAX_VERSION_DIGITS, MAX_VERSION_LENGTH, reducedKernelVersion } from "../privacy/version";
@@ -23,19 +24,23 @@ export type PropertyCheck = (value: unknown) => PropertyProblem | undefined;
 export type PropertyReduction = (value: unknown) => PropertyValue | undefined;
 
 const MAX_COUNT = 2 ** 31 - 1;
+/** What a plain value that is neither a digest nor a listed preset is stored as. */
+export const PRESET_OTHER = "other";
 
 /** Turns a catalogue property into the check its privacy class demands. */
 export function checkFor(spec: PropertySpec): PropertyCheck {
   switch (spec.class) {
-    case "anonymized":
+    case "anonymized": {
+      const presets = new Set(spec.presets ?? []);
       return (value) =>
-        isDigest(value)
+        isDigest(value) || (typeof value === "string" && presets.has(value))
           ? undefined
           : {
               error: "not_anonymized",
               message:
                 "must be an HMAC-SHA256 digest (44 characters of standard base64 of 32 random-looking bytes); anonymize it on the client, never send the plain value",
             };
+    }
     case "enum": {
       const allowed = new Set(spec.other === undefined ? spec.values : [...spec.values, spec.other]);
       const message =
@@ -58,12 +63,21 @@ export function checkFor(spec: PropertySpec): PropertyCheck {
             };
       };
     case "count": {
-      const max = spec.max ?? MAX_COUNT;
+      const [min, max] = [spec.min ?? 0, spec.max ?? MAX_COUNT];
       return (value) =>
-        typeof value === "number" && Number.isInteger(value) && value >= 0 && value <= max
+        typeof value === "number" && Number.isInteger(value) && value >= min && value <= max
           ? undefined
-          : { error: "invalid_property", message: `must be an integer from 0 to ${max}` };
+          : { error: "invalid_property", message: `must be an integer from ${min} to ${max}` };
     }
+    case "id":
+      return (value) =>
+        randomUuid(value) === value || isDigest(value)
+          ? undefined
+          : {
+              error: "invalid_property",
+              message:
+                "must be a random id: a version 4 or 7 UUID (lower-case) or an HMAC digest, never a name, an address or a sequence number",
+            };
     case "bool":
       return (value) =>
         typeof value === "boolean" ? undefined : { error: "invalid_property", message: "must be true or false" };
@@ -91,6 +105,9 @@ export function checkFor(spec: PropertySpec): PropertyCheck {
 
 /** The reduction the catalogue declares for the property, if any. */
 export function reductionFor(spec: PropertySpec): PropertyReduction | undefined {
+  if (spec.class === "anonymized" && spec.presets !== undefined) {
+    return (value) => (typeof value === "string" ? PRESET_OTHER : undefined);
+  }
   if (spec.class === "enum" && spec.other !== undefined) {
     const other = spec.other;
     return (value) => (typeof value === "string" ? other : undefined);

@@ -11,9 +11,17 @@ import type { LimiterEnv } from "../ratelimit/middleware";
 import { cappedBody, gzipCodec } from "./compression";
 import { TeleportReportingService as UsageReportingService } from "./gen/prehog/v1/teleport_pb";
 import { ConnectReportingService } from "./gen/prehog/v1alpha/connect_pb";
+import { TbotReportingService } from "./gen/prehog/v1alpha/tbot_pb";
 import { TeleportReportingService as EventReportingService } from "./gen/prehog/v1alpha/teleport_pb";
 import { parseFailureAsInvalidArgument } from "./parse-errors";
-import { connectReporting, eventReporting, honoContextKey, tenantGates, usageReporting } from "./services";
+import {
+  connectReporting,
+  eventReporting,
+  honoContextKey,
+  tbotReporting,
+  tenantGates,
+  usageReporting,
+} from "./services";
 
 /**
  * The prehog front door: Teleport's reporting RPCs served by `@connectrpc/connect`'s router,
@@ -22,7 +30,12 @@ import { connectReporting, eventReporting, honoContextKey, tenantGates, usageRep
  * handler; app.ts mounts the limiter and `rpcErrors` before them, as for the JSON routes.
  */
 
-const SERVICES: readonly DescService[] = [ConnectReportingService, EventReportingService, UsageReportingService];
+const SERVICES: readonly DescService[] = [
+  ConnectReportingService,
+  TbotReportingService,
+  EventReportingService,
+  UsageReportingService,
+];
 
 /** The path prefix of each service, for mounting middleware (`/prehog.v1.TeleportReportingService/*`). */
 export const prehogPaths = SERVICES.map((service) => `/${service.typeName}/*`);
@@ -67,6 +80,7 @@ function handlersOf(env: Env): Map<string, UniversalHandler> {
   };
   const router = createConnectRouter(options)
     .service(ConnectReportingService, connectReporting, { ...options, requestGate: tenantGates.optional })
+    .service(TbotReportingService, tbotReporting, { ...options, requestGate: tenantGates.optional })
     .service(EventReportingService, eventReporting, { ...options, requestGate: tenantGates.required })
     .service(UsageReportingService, usageReporting, { ...options, requestGate: tenantGates.required });
   const handlers = new Map(router.handlers.map((handler) => [handler.requestPath, handler]));

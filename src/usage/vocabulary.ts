@@ -1,6 +1,7 @@
 /**
  * The names usage reports are made of: the counters of a user-activity record, those of a
- * bot-instance record, and the resource kinds. One list, read by the collector's report
+ * bot-instance record, the resource kinds, user origins, and the closed sets of the Identity
+ * Security reports (session types, providers). One list, read by the collector's report
  * schemas (usage/schema.ts) and by the client SDK's usage reporter, which imports nothing else
  * of the collector's: this file must stay free of imports.
  */
@@ -14,6 +15,8 @@ export const USER_COUNTERS = [
   "db_sessions",
   "desktop_sessions",
   "app_tcp_sessions",
+  // Older releases' SSH and Kubernetes port forwards together (now the next two).
+  "ssh_port_sessions",
   "ssh_port_v2_sessions",
   "kube_port_sessions",
   "kube_requests",
@@ -26,6 +29,10 @@ export const USER_COUNTERS = [
   "access_lists_reviewed",
   "access_lists_grants",
   "saml_idp_sessions",
+  "access_graph_queries",
+  "session_summary_search_queries",
+  "session_summary_search_queries_with_filters",
+  "linux_desktop_sessions",
 ] as const;
 
 /** Counters of a bot-instance record (Teleport's BotInstanceActivityRecord). */
@@ -39,8 +46,32 @@ export const RESOURCE_KINDS = [
   "windows_desktop",
   "node.openssh",
   "node.openssh_ec2_ice",
+  "linux_desktop",
 ] as const;
+
+/** Where a user account comes from (Teleport's UserOrigin); reported with logins, else unspecified. */
+export const USER_ORIGINS = ["unspecified", "local", "sso", "okta", "scim", "entraid"] as const;
+
+/** The value a report's closed-set field is stored as when it is none of the listed ones. */
+export const OTHER = "other";
+/** Session types of session summaries (Teleport's types.SessionKind). */
+export const SUMMARY_SESSION_TYPES = ["ssh", "k8s", "db", "desktop", OTHER] as const;
+/** Providers of Identity Security's graphs. */
+export const GRAPH_PROVIDERS = [
+  "teleport",
+  "aws",
+  "azure",
+  "entra",
+  "gitlab",
+  "github",
+  "netiq",
+  "okta",
+  OTHER,
+] as const;
+/** Providers of the audit logs Identity Security takes in. */
+export const AUDIT_LOG_PROVIDERS = ["teleport", "cloudtrail", "kubernetes", "github", "okta", OTHER] as const;
 
 export type UserCounter = (typeof USER_COUNTERS)[number];
 export type BotCounter = (typeof BOT_COUNTERS)[number];
 export type ResourceKind = (typeof RESOURCE_KINDS)[number];
+export type UserOrigin = (typeof USER_ORIGINS)[number];

@@ -3,14 +3,13 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { findApp } from "../../src/catalog/compile";
 import { toHex } from "../../src/lib/bytes";
-import { CLUSTER_APP, CLUSTER_EVENT_NAMES, CONNECT_APP, CONNECT_EVENT_NAMES } from "../../src/prehog/events";
+import { CONNECT_APP, CONNECT_EVENT_NAMES } from "../../src/prehog/events";
 import {
   BotInstanceActivityRecordSchema,
   ResourceKindSchema,
   UserActivityRecordSchema,
 } from "../../src/prehog/gen/prehog/v1/teleport_pb";
 import { SubmitConnectEventRequestSchema } from "../../src/prehog/gen/prehog/v1alpha/connect_pb";
-import { SubmitEventRequestSchema } from "../../src/prehog/gen/prehog/v1alpha/teleport_pb";
 import { derivedUuid, resourceIdDigest, timestampText, uuidText, uuidV4From } from "../../src/prehog/wire-values";
 import { isDigest } from "../../src/privacy/digest";
 import { BOT_COUNTERS, RESOURCE_KINDS, USER_COUNTERS } from "../../src/usage/vocabulary";
@@ -41,22 +40,6 @@ describe("prehog events ↔ the catalogue", () => {
         if (!property.optional) expect(fields.has(property.name), `${localName} ← ${property.name}`).toBe(true);
       }
     }
-  });
-
-  it("maps every cluster oneof case to a tenant-only teleport-cluster event that declares each field", () => {
-    const app = findApp(CLUSTER_APP);
-    const cases = oneofCases(SubmitEventRequestSchema);
-    expect(cases.map((c) => c.localName).sort()).toEqual(Object.keys(CLUSTER_EVENT_NAMES).sort());
-    for (const { localName, message } of cases) {
-      const event = app?.events.get(CLUSTER_EVENT_NAMES[localName as keyof typeof CLUSTER_EVENT_NAMES]);
-      expect(event?.tenantOnly).toBe(true);
-      for (const name of ["cluster_name", "teleport_version", ...message.fields.map((f) => f.name)]) {
-        expect(event?.byName.has(name), `${localName}.${name}`).toBe(true);
-      }
-    }
-    // Edgehog's own cases never take a number in the range Teleport uses for its events.
-    for (const field of SubmitEventRequestSchema.fields.filter((f) => f.oneof))
-      expect(field.number).toBeGreaterThan(10_000);
   });
 });
 
