@@ -38,10 +38,26 @@ export const BILLING_COLUMNS = [
   "formula_version",
   "final",
   "computed_at",
+  "mau_by_origin",
+  "summaries_generated",
+  "summary_input_tokens",
+  "summary_output_tokens",
+  "graph_identities",
+  "graph_resources",
+  "audit_logs_ingested",
+  "identity_security_by_provider",
 ] as const;
 
-/** A billing row as the API (JSON and CSV) and the dashboard's download give it. */
-export function billingReportRow(row: BillingReportRow): Record<(typeof BILLING_COLUMNS)[number], unknown> {
+/**
+ * A billing row as the API (JSON and CSV) and the dashboard's download give it. The two maps
+ * (MAU by origin, Identity Security by provider) are objects in JSON and their JSON text in a
+ * CSV cell.
+ */
+export function billingReportRow(
+  row: BillingReportRow,
+  maps: "objects" | "text" = "objects",
+): Record<(typeof BILLING_COLUMNS)[number], unknown> {
+  const map = (text: string) => (maps === "text" ? text : JSON.parse(text));
   return {
     tenant_id: row.tenant_id,
     tenant_name: row.tenant_name,
@@ -59,6 +75,14 @@ export function billingReportRow(row: BillingReportRow): Record<(typeof BILLING_
     formula_version: row.formula_version,
     final: row.final,
     computed_at: new Date(row.computed_at).toISOString(),
+    mau_by_origin: map(row.mau_by_origin),
+    summaries_generated: row.summaries_generated,
+    summary_input_tokens: row.summary_input_tokens,
+    summary_output_tokens: row.summary_output_tokens,
+    graph_identities: row.graph_identities,
+    graph_resources: row.graph_resources,
+    audit_logs_ingested: row.audit_logs_ingested,
+    identity_security_by_provider: map(row.identity_security_by_provider),
   };
 }
 
@@ -66,7 +90,12 @@ export function billingReportRow(row: BillingReportRow): Record<(typeof BILLING_
 export function billingCsv(c: Context, month: string, rows: readonly BillingReportRow[]): Response {
   c.header("Content-Type", "text/csv; charset=utf-8");
   c.header("Content-Disposition", `attachment; filename="edgehog-billing-${month}.csv"`);
-  return c.body(toCsv(BILLING_COLUMNS, rows.map(billingReportRow)));
+  return c.body(
+    toCsv(
+      BILLING_COLUMNS,
+      rows.map((row) => billingReportRow(row, "text")),
+    ),
+  );
 }
 
 export const billingRoutes = new Hono<AppEnv>()
@@ -80,7 +109,7 @@ export const billingRoutes = new Hono<AppEnv>()
       default: "application/json",
     });
     if (type === "text/csv") return billingCsv(c, month, rows);
-    return c.json({ month, rows: rows.map(billingReportRow) });
+    return c.json({ month, rows: rows.map((row) => billingReportRow(row)) });
   })
   .get("/usage/detail", validQuery(detailQuery, "?tenant=<id or name>&month=YYYY-MM"), async (c) => {
     const { month, tenant: ref } = c.req.valid("query");

@@ -142,7 +142,9 @@ describe("the billing CSV download", () => {
     const [header, row] = csv.trim().split("\r\n");
     expect(header).toBe(
       "tenant_id,tenant_name,period_start,period_end,mau,tpr,mwi,mau_high_water,tpr_high_water,mwi_high_water," +
-        "term_start,term_end,late_reports,formula_version,final,computed_at",
+        "term_start,term_end,late_reports,formula_version,final,computed_at,mau_by_origin,summaries_generated," +
+        "summary_input_tokens,summary_output_tokens,graph_identities,graph_resources,audit_logs_ingested," +
+        "identity_security_by_provider",
     );
     expect(row).toMatch(/^tn_[0-9a-f]{20},dashboard-csv-co,\d{4}-\d\d-\d\d,\d{4}-\d\d-\d\d,2,3,0,2,3,0,/);
 
