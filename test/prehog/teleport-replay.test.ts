@@ -1,0 +1,282 @@
+import { env, exports } from "cloudflare:workers";
+import { create } from "@bufbuild/protobuf";
+import { timestampFromMs } from "@bufbuild/protobuf/wkt";
+import { beforeAll, describe, expect, it } from "vitest";
+import { computeBilling } from "../../src/billing/compute";
+import { CLUSTER_EVENT_NAMES } from "../../src/prehog/cluster-events";
+import {
+  ResourceKind,
+  SubmitUsageReportsRequestSchema,
+  TeleportReportingService as UsageService,
+  UserKind,
+  UserOrigin,
+} from "../../src/prehog/gen/prehog/v1/teleport_pb";
+import { TeleportReportingService } from "../../src/prehog/gen/prehog/v1alpha/teleport_pb";
+import { createTenant, issueToken } from "../../src/tenants/admin";
+import { deliver } from "../helpers/queue";
+import { allStoredStrings } from "../helpers/stored-strings";
+import { bearer, digestOf } from "../helpers/tenants";
+import { type ClusterCase, recordingQueue, sampleEvent, TELEPORT_CASES } from "./cluster-samples";
+import { client } from "./helpers";
+import { digestBytes, uuidBytes } from "./wire";
+
+/**
+ * A realistic hour of one cluster replayed through the prehog door: 360 events (three of each of
+ * the 120 kinds a current Teleport sends) in batches as its streaming reporter cuts them, and the
+ * hour's usage reports (four 15-minute user and bot-instance windows, resource presence, four
+ * session-summary windows, Identity Security from two Auth Services). Nothing Teleport sends is
+ * refused, the events consumer counts every kind exactly, and the billing figures are exactly the
+ * ones worked out below by hand.
+ */
+
+const HOUR_MS = 3_600_000;
+const hour = Math.floor((Date.now() - 3 * HOUR_MS) / HOUR_MS) * HOUR_MS;
+const day = new Date(hour).toISOString().slice(0, 10);
+let tenantId = "";
+let token = "";
+const accepted = { events: 0, reports: 0 };
+const rejected = { events: 0, reports: 0 };
+
+const d = (name: string) => digestOf(name).then(digestBytes);
+const counts = (headers: Headers) => [Number(headers.get("edgehog-accepted")), Number(headers.get("edgehog-rejected"))];
+
+/** The hour's usage reports, as Teleport's aggregating reporter would cut them. */
+async function usageReports() {
+  const [cluster, auth1, auth2] = await Promise.all([d("prod"), d("auth-1"), d("auth-2")]);
+  const header = (start: number, reporter = auth1) => ({
+    reportUuid: uuidBytes(crypto.randomUUID()),
+    clusterName: cluster,
+    reporterHostid: reporter,
+    startTime: timestampFromMs(start),
+  });
+  const user = async (name: string, fields: Record<string, unknown>) => ({ userName: await d(name), ...fields });
+  const quarters = [0, 1, 2, 3].map((q) => hour + q * 15 * 60_000);
+  // 32 human users: h0-h14 local, h15-h24 SSO, h25-h27 Okta (their logins say so); h28, h29 never
+  // log in this hour (origin unknown); h30 only opens session summaries, h31 only queries the
+  // access graph. h99 has nothing but zeros. Three system users log in; bot-ci is a bot.
+  const userActivity = await Promise.all(
+    quarters.map(async (start, q) => {
+      const records = [];
+      for (let i = q; i < 28; i += 4) {
+        const origin = i < 15 ? UserOrigin.LOCAL : i < 25 ? UserOrigin.SSO : UserOrigin.OKTA;
+        records.push(
+          await user(`h${i}`, { userKind: UserKind.HUMAN, logins: 1n, sshSessions: 2n, userOrigin: origin }),
+        );
+      }
+      if (q === 0) {
+        records.push(await user("h28", { userKind: UserKind.HUMAN, kubeRequests: 7n }));
+        records.push(await user("h29", { userKind: UserKind.UNSPECIFIED, dbSessions: 1n, linuxDesktopSessions: 1n }));
+        records.push(
+          await user("h30", {
+            userKind: UserKind.HUMAN,
+            sessionSummariesAccessed: [{ sessionType: "ssh", resourceName: await digestOf("n1"), count: 2n }],
+          }),
+        );
+        records.push(await user("h31", { userKind: UserKind.HUMAN, accessGraphQueries: 4n }));
+        records.push(await user("h99", { userKind: UserKind.HUMAN }));
+        for (const s of ["okta-svc", "scim-svc", "entra-svc"])
+          records.push(await user(s, { userKind: UserKind.SYSTEM, logins: 3n }));
+        records.push(
+          await user("bot-ci", {
+            userKind: UserKind.BOT,
+            certificatesIssued: 2n,
+            spiffeIdsIssued: [
+              { spiffeId: await d("svc-a"), svidsIssued: 3 },
+              { spiffeId: await d("svc-b"), svidsIssued: 1 },
+            ],
+          }),
+        );
+      }
+      return { ...header(start), records };
+    }),
+  );
+  const ids = (prefix: string, n: number) =>
+    Promise.all(
+      Array.from({ length: n }, async (_, i) =>
+        new DataView(digestBytes(await digestOf(`${prefix}${i}`)).buffer).getBigUint64(0, true),
+      ),
+    );
+  const resourcePresence = [
+    {
+      ...header(hour),
+      resourceKindReports: [
+        { resourceKind: ResourceKind.NODE, resourceIds: await ids("n", 20) },
+        { resourceKind: ResourceKind.DB_SERVER, resourceIds: await ids("db", 5) },
+        { resourceKind: ResourceKind.NODE_OPENSSH_EICE, resourceIds: await ids("eice", 3) },
+        { resourceKind: ResourceKind.LINUX_DESKTOP, resourceIds: await ids("ld", 2) },
+      ],
+    },
+  ];
+  const botInstanceActivity = await Promise.all(
+    quarters.map(async (start, q) => ({
+      ...header(start),
+      records: [{ botInstanceId: await d(`i${q}`), botUserName: await d("bot-ci"), botJoins: 1n }],
+    })),
+  );
+  const summaries = await Promise.all(
+    quarters.map(async (start) => ({
+      ...header(start),
+      records: [
+        {
+          sessionType: "ssh",
+          resourceName: await digestOf("n1"),
+          summariesGenerated: 2n,
+          totalInputTokens: 1000n,
+          totalOutputTokens: 100n,
+        },
+        {
+          sessionType: "k8s",
+          resourceName: await digestOf("k1"),
+          summariesGenerated: 1n,
+          totalInputTokens: 500n,
+          totalOutputTokens: 50n,
+        },
+      ],
+    })),
+  );
+  const security = [
+    {
+      ...header(hour),
+      graphSizeRecords: [
+        { provider: "aws", totalIdentities: 120n, totalResources: 400n },
+        { provider: "okta", totalIdentities: 80n, totalResources: 10n },
+      ],
+      auditLogRecords: [
+        { provider: "cloudtrail", logsIngested: 9000n },
+        { provider: "teleport", logsIngested: 1500n },
+      ],
+    },
+    // The second Auth Service reports the same graph a little earlier: the hour keeps the largest.
+    {
+      ...header(hour + 60_000, auth2),
+      graphSizeRecords: [{ provider: "aws", totalIdentities: 118n, totalResources: 390n }],
+    },
+  ];
+  return [
+    create(SubmitUsageReportsRequestSchema, {
+      userActivity,
+      resourcePresence,
+      botInstanceActivity,
+      identitySecuritySummariesReport: summaries.slice(0, 1),
+    }),
+    create(SubmitUsageReportsRequestSchema, {
+      identitySecuritySummariesReport: summaries.slice(1),
+      identitySecurityReport: security,
+    }),
+  ];
+}
+
+describe("an hour of a cluster's reporting stream, replayed", () => {
+  beforeAll(async () => {
+    const termStart = `${new Date(hour - 40 * 86_400_000).toISOString().slice(0, 8)}01`;
+    const tenant = await createTenant(env.DB, {
+      name: `replay-${crypto.randomUUID().slice(0, 8)}`,
+      termStart,
+      now: Date.now(),
+    });
+    tenantId = tenant.id;
+    token = (await issueToken(env.DB, tenant.id, { now: Date.now() })).token;
+
+    const cluster = await digestOf("prod");
+    const events = [0, 1, 2].flatMap((round) =>
+      TELEPORT_CASES.map((field, i) =>
+        sampleEvent(field.localName as ClusterCase, cluster, hour + round * 600_000 + i * 1000),
+      ),
+    );
+    const recording = recordingQueue();
+    const rpc = client(TeleportReportingService, "connect+proto", { ...env, EVENTS_QUEUE: recording.queue });
+    for (let i = 0; i < events.length; i += 90) {
+      await rpc.submitEvents(
+        { events: events.slice(i, i + 90) },
+        {
+          headers: bearer(token),
+          onHeader: (h) => {
+            const [a = 0, r = 0] = counts(h);
+            accepted.events += a;
+            rejected.events += r;
+          },
+        },
+      );
+    }
+    await deliver(recording.bodies);
+
+    for (const request of await usageReports()) {
+      await client(UsageService).submitUsageReports(request, {
+        headers: bearer(token),
+        onHeader: (h) => {
+          const [a = 0, r = 0] = counts(h);
+          accepted.reports += a;
+          rejected.reports += r;
+        },
+      });
+    }
+    await computeBilling(env.DB, Date.now(), 3);
+  });
+
+  it("refuses nothing Teleport sends", () => {
+    expect(accepted).toEqual({ events: 360, reports: 15 });
+    expect(rejected).toEqual({ events: 0, reports: 0 });
+  });
+
+  it("counts every kind of event exactly once per event sent", async () => {
+    const { results } = await env.DB.prepare(
+      "SELECT event, SUM(count) AS n FROM daily_event_counts WHERE app = 'teleport-cluster' GROUP BY event",
+    ).all<{ event: string; n: number }>();
+    const expected = new Map<string, number>();
+    for (const field of TELEPORT_CASES) {
+      const name = CLUSTER_EVENT_NAMES[field.localName as ClusterCase];
+      expected.set(name, (expected.get(name) ?? 0) + 3);
+    }
+    expect(Object.fromEntries(results.map((r) => [r.event, r.n]))).toEqual(Object.fromEntries(expected));
+    expect(results.reduce((n, r) => n + r.n, 0)).toBe(360);
+    expect(expected.get("tp.session.start")).toBe(6);
+  });
+
+  it("counts the fields it never stores under their names on the drops page, and stores none of their text", async () => {
+    const { results } = await env.DB.prepare(
+      `SELECT event, property, SUM(count) AS n FROM daily_dropped_properties
+       WHERE app = 'teleport-cluster' AND property = 'status_error' GROUP BY event, property`,
+    ).all<{ event: string; n: number }>();
+    // Every Discover and Access List wizard step carries a status with an error text.
+    expect(results.map((r) => r.event).sort()).toContain("tp.ui.discover.testConnection");
+    expect(results.every((r) => r.n === 3)).toBe(true);
+    const archived = await env.DB.prepare(
+      "SELECT COUNT(*) AS n FROM events WHERE properties LIKE '%10.20.30.40%'",
+    ).first();
+    expect(archived).toEqual({ n: 0 });
+  });
+
+  it("bills the hour exactly: MAU by origin, TPR, MWI and Identity Security", async () => {
+    const row = await env.DB.prepare(
+      "SELECT * FROM billing_usage WHERE tenant_id = ?1 AND period_start <= ?2 AND period_end >= ?2",
+    )
+      .bind(tenantId, day)
+      .first<Record<string, unknown>>();
+    expect(row).toMatchObject({
+      mau: 32,
+      tpr: 30, // 20 nodes, 5 databases, 3 EICE nodes, 2 Linux desktops in the one reported hour
+      mwi: 7, // bot-ci, instances i0-i3, SPIFFE IDs svc-a and svc-b
+      summaries_generated: 12,
+      summary_input_tokens: 6000,
+      summary_output_tokens: 600,
+      graph_identities: 200, // aws 120 (the larger of 120 and 118) + okta 80
+      graph_resources: 410,
+      audit_logs_ingested: 10_500,
+    });
+    expect(JSON.parse(row?.mau_by_origin as string)).toEqual({ local: 15, sso: 10, okta: 3, unspecified: 4 });
+    expect(JSON.parse(row?.identity_security_by_provider as string)).toEqual({
+      aws: { identities: 120, resources: 400, logs_ingested: 0 },
+      okta: { identities: 80, resources: 10, logs_ingested: 0 },
+      cloudtrail: { identities: 0, resources: 0, logs_ingested: 9000 },
+      teleport: { identities: 0, resources: 0, logs_ingested: 1500 },
+    });
+    // The detail endpoint explains the same figures.
+    const res = await exports.default.fetch(
+      `http://edgehog.test/v1/billing/usage/detail?tenant=${tenantId}&month=${row?.month as string}`,
+      { headers: { authorization: `Bearer ${env.ADMIN_TOKEN}` } },
+    );
+    const detail = (await res.json()) as { total: Record<string, unknown> };
+    expect(detail.total).toMatchObject({ mau: 32, mau_by_origin: { local: 15, sso: 10, okta: 3, unspecified: 4 } });
+    expect(detail.total.identity_security).toMatchObject({ summaries_generated: 12, graph_identities: 200 });
+  });
+});
