@@ -24,6 +24,8 @@ const TABLES = [
   "tenant_daily_workloads",
   "tenant_daily_resources",
   "late_usage_reports",
+  "tenant_daily_usage_sums",
+  "tenant_hourly_graph_sizes",
 ];
 
 async function rowsOf(tenantId: string): Promise<number> {
@@ -83,6 +85,11 @@ const report = fc.record({
           user: name("user", 30),
           kind: fc.constantFrom("human", "bot", "system"),
           logins: fc.constantFrom(0, 1),
+          origin: fc.constantFrom("unspecified", "local", "sso"),
+          // Kept only in the raw row: they cost nothing more.
+          accessed: fc.array(fc.record({ resource: name("resource", 20), count: fc.constantFrom(0, 2) }), {
+            maxLength: 3,
+          }),
           spiffe: fc.array(fc.record({ id: name("spiffe", 200), svids: fc.constantFrom(0, 1, 3) }), {
             maxLength: 60,
             size: "max",
@@ -100,6 +107,28 @@ const report = fc.record({
           size: "max",
         },
       ),
+    }),
+    fc.record({
+      kind: fc.constant("identity_security_summaries" as const),
+      records: fc.array(
+        fc.record({
+          type: fc.constantFrom("ssh", "k8s", "db", "desktop", "rdp"),
+          summaries: fc.constantFrom(0, 1, 4),
+          input: fc.nat(5000),
+          output: fc.nat(500),
+        }),
+        { maxLength: 12, size: "max" },
+      ),
+    }),
+    fc.record({
+      kind: fc.constant("identity_security" as const),
+      graphs: fc.array(
+        fc.record({ provider: fc.constantFrom("aws", "okta", "teleport", "acme"), size: fc.nat(1000) }),
+        { maxLength: 6 },
+      ),
+      logs: fc.array(fc.record({ provider: fc.constantFrom("cloudtrail", "teleport", "acme"), n: fc.nat(100_000) }), {
+        maxLength: 5,
+      }),
     }),
     fc.record({
       kind: fc.constant("resource_presence" as const),
@@ -132,6 +161,14 @@ async function wire(g: GeneratedReport): Promise<Record<string, unknown>> {
             user_name: await digestOf(r.user),
             user_kind: r.kind,
             logins: r.logins,
+            user_origin: r.origin,
+            session_summaries_accessed: await Promise.all(
+              r.accessed.map(async (a) => ({
+                session_type: "ssh",
+                resource_name: await digestOf(a.resource),
+                count: a.count,
+              })),
+            ),
             spiffe_ids_issued: await Promise.all(
               r.spiffe.map(async (s) => ({ spiffe_id: await digestOf(s.id), svids_issued: s.svids })),
             ),
@@ -155,6 +192,26 @@ async function wire(g: GeneratedReport): Promise<Record<string, unknown>> {
         resources: await Promise.all(
           g.body.groups.map(async (group) => ({ kind: group.kind, ids: await Promise.all(group.ids.map(digestOf)) })),
         ),
+      };
+    case "identity_security_summaries":
+      return {
+        ...header,
+        records: g.body.records.map((r) => ({
+          session_type: r.type,
+          summaries_generated: r.summaries,
+          total_input_tokens: r.input,
+          total_output_tokens: r.output,
+        })),
+      };
+    case "identity_security":
+      return {
+        ...header,
+        graph_size_records: g.body.graphs.map((r) => ({
+          provider: r.provider,
+          total_identities: r.size,
+          total_resources: r.size,
+        })),
+        audit_log_records: g.body.logs.map((r) => ({ provider: r.provider, logs_ingested: r.n })),
       };
   }
 }
