@@ -43,7 +43,8 @@ export function msg(field: number | undefined, ...fields: Field[]): Field {
 /** A packed repeated fixed64 (proto3's default for repeated scalars). */
 export function packedFixed64(field: number, values: bigint[]): Field {
   const body = new Uint8Array(values.length * 8);
-  values.forEach((v, i) => new DataView(body.buffer).setBigUint64(i * 8, v, true));
+  const view = new DataView(body.buffer);
+  for (const [i, v] of values.entries()) view.setBigUint64(i * 8, v, true);
   return bytes(field, body);
 }
 
