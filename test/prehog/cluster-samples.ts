@@ -1,21 +1,20 @@
-import { env } from "cloudflare:workers";
 import { create, type DescField, type DescMessage, ScalarType } from "@bufbuild/protobuf";
 import { timestampFromMs } from "@bufbuild/protobuf/wkt";
 import { findApp } from "../../src/catalog/compile";
 import { catalogue } from "../../src/catalog/definition";
 import type { PropertySpec } from "../../src/catalog/types";
-import type { QueuedBatch } from "../../src/ingest/queue-message";
 import { CLUSTER_EVENT_NAMES } from "../../src/prehog/cluster-events";
 import { nestedName } from "../../src/prehog/flatten";
 import { type SubmitEventRequest, SubmitEventRequestSchema } from "../../src/prehog/gen/prehog/v1alpha/teleport_pb";
-import { randomDigest } from "../helpers/events";
+import { randomDigest } from "./fixtures";
 
 /**
  * Teleport-shaped cluster events for the tests: for any oneof case, a message with every field
  * set, each to a value its catalogue property accepts (a digest where Teleport anonymizes, the
  * first listed value of a closed set, a count, a version, a random wizard id), and the fields the
  * catalogue never stores set to free text holding an address and an email, which must then be
- * found nowhere. Built from the descriptors, so every case of the .proto is covered.
+ * found nowhere. Built from the descriptors, so every case of the .proto is covered. Free of
+ * Workers APIs: the end-to-end tests use it too.
  */
 
 export const FREE_TEXT = "dial tcp 10.20.30.40:5432 for alice@example.com: connection refused";
@@ -102,21 +101,4 @@ export function sampleEvent(eventCase: ClusterCase, clusterName: string, at: num
     teleportVersion: "17.1.0",
     event: { case: eventCase, value: fill(field.message, eventName) } as never,
   });
-}
-
-/** A Queue that records the bodies sent to it (to deliver them to the consumer later) and passes them on. */
-export function recordingQueue(real: Queue = env.EVENTS_QUEUE): { queue: Queue<QueuedBatch>; bodies: QueuedBatch[] } {
-  const bodies: QueuedBatch[] = [];
-  const queue: Queue<QueuedBatch> = {
-    send: (body, options) => {
-      bodies.push(body);
-      return real.send(body, options);
-    },
-    sendBatch: (messages, options) => {
-      for (const message of messages) bodies.push(message.body);
-      return real.sendBatch(messages, options);
-    },
-    metrics: () => real.metrics(),
-  };
-  return { queue, bodies };
 }

@@ -6,8 +6,8 @@ import { getPage, signIn } from "../helpers/dashboard";
 import { randomDigest } from "../helpers/events";
 import { deliver } from "../helpers/queue";
 import { bearer } from "../helpers/tenants";
-import { recordingQueue } from "./cluster-samples";
 import { capturingQueue, workerFetch } from "./helpers";
+import { recordingQueue } from "./recording-queue";
 import { bytes, concat, digestBytes, int, msg, packedFixed64, str, time, uuidBytes } from "./wire";
 
 /**

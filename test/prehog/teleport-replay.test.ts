@@ -16,8 +16,9 @@ import { createTenant, issueToken } from "../../src/tenants/admin";
 import { deliver } from "../helpers/queue";
 import { allStoredStrings } from "../helpers/stored-strings";
 import { bearer, digestOf } from "../helpers/tenants";
-import { type ClusterCase, recordingQueue, sampleEvent, TELEPORT_CASES } from "./cluster-samples";
+import { type ClusterCase, sampleEvent, TELEPORT_CASES } from "./cluster-samples";
 import { client } from "./helpers";
+import { recordingQueue } from "./recording-queue";
 import { digestBytes, uuidBytes } from "./wire";
 
 /**
