@@ -31,7 +31,8 @@ export const PRESET_OTHER = "other";
 export function checkFor(spec: PropertySpec): PropertyCheck {
   switch (spec.class) {
     case "anonymized": {
-      const presets = new Set(spec.presets ?? []);
+      // With presets, what a plain value is reduced to is in the class too.
+      const presets = new Set(spec.presets === undefined ? [] : [...spec.presets, PRESET_OTHER]);
       return (value) =>
         isDigest(value) || (typeof value === "string" && presets.has(value))
           ? undefined
