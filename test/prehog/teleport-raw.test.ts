@@ -96,6 +96,11 @@ describe("Teleport's requests as raw protobuf bytes", () => {
       envelope(8, msg(108, str(1, "aws"), int(2, 120), int(3, 400))),
       envelope(9, msg(75, str(1, user), msg(2, str(1, bot)), int(3, -2), int(7, 1))),
       envelope(10, msg(130, str(1, "a kind this schema does not know"))),
+      // A step's error text far longer than an event may be: dropped, never refusing the step.
+      envelope(
+        11,
+        msg(29, msg(1, str(1, wizard), str(2, user)), msg(3, int(1, 3), str(2, `failed: ${"x".repeat(20_000)}`))),
+      ),
     );
     const recording = recordingQueue();
     const { queue, events } = capturingQueue(recording.queue);
@@ -104,7 +109,7 @@ describe("Teleport's requests as raw protobuf bytes", () => {
       EVENTS_QUEUE: queue,
     });
     expect(res.status).toBe(200);
-    expect([res.headers.get("edgehog-accepted"), res.headers.get("edgehog-rejected")]).toEqual(["10", "1"]);
+    expect([res.headers.get("edgehog-accepted"), res.headers.get("edgehog-rejected")]).toEqual(["11", "1"]);
     const envelopeProps = { cluster_name: cluster, teleport_version: "17.1.0" };
     const stored = (n: number) => events.find((e) => e.timestamp === at + n);
     expect(stored(0)).toMatchObject({ event: "tp.user.login", app_version: "17.1.0" });
@@ -184,6 +189,7 @@ describe("Teleport's requests as raw protobuf bytes", () => {
       review_day_of_month_changed: false,
       number_of_removed_members: 1,
     });
+    expect(stored(11)).toMatchObject({ event: "tp.ui.discover.testConnection", properties: { status: "error" } });
     expect(JSON.stringify(events)).not.toMatch(/10\.9\.8\.7|Ubuntu|psql/);
     await deliver(recording.bodies);
 
