@@ -378,4 +378,47 @@ describe("Teleport's requests as raw protobuf bytes", () => {
       .all();
     expect(users.results).toEqual([{ user_name: alice, user_origin: "sso" }]);
   });
+
+  it("takes Teleport's JSON names: resource kind 7 as RESOURCE_KIND_NODE_OPENSSH_EICE, system users, origins", async () => {
+    const { row, token } = await tenant();
+    const hour = Math.floor((Date.now() - 2 * 3_600_000) / 3_600_000) * 3_600_000;
+    const b64 = (bytes: Uint8Array) => btoa(String.fromCharCode(...bytes));
+    const header = () => ({
+      reportUuid: b64(uuidBytes(crypto.randomUUID())),
+      clusterName: randomDigest(),
+      reporterHostid: randomDigest(),
+      startTime: new Date(hour).toISOString(),
+    });
+    const body = {
+      userActivity: [
+        {
+          ...header(),
+          records: [
+            { userName: randomDigest(), userKind: "USER_KIND_SYSTEM", logins: "2" },
+            { userName: randomDigest(), userKind: "USER_KIND_HUMAN", logins: "1", userOrigin: "USER_ORIGIN_ENTRAID" },
+          ],
+        },
+      ],
+      resourcePresence: [
+        { ...header(), resourceKindReports: [{ resourceKind: "RESOURCE_KIND_NODE_OPENSSH_EICE", resourceIds: ["7"] }] },
+      ],
+    };
+    const res = await workerFetch()("http://edgehog.test/prehog.v1.TeleportReportingService/SubmitUsageReports", {
+      method: "POST",
+      headers: { "content-type": "application/json", ...bearer(token) },
+      body: JSON.stringify(body),
+    });
+    expect(res.status, await res.clone().text()).toBe(200);
+    expect(res.headers.get("edgehog-accepted")).toBe("2");
+    const kinds = await env.DB.prepare(
+      "SELECT DISTINCT resource_kind AS kind FROM tenant_daily_resources WHERE tenant_id = ?1",
+    )
+      .bind(row.id)
+      .all();
+    expect(kinds.results).toEqual([{ kind: "node.openssh_ec2_ice" }]);
+    const origins = await env.DB.prepare("SELECT user_origin FROM tenant_daily_users WHERE tenant_id = ?1")
+      .bind(row.id)
+      .all();
+    expect(origins.results).toEqual([{ user_origin: "entraid" }]);
+  });
 });
