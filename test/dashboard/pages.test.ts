@@ -121,6 +121,14 @@ describe("the billing CSV download", () => {
     const reports = [
       await userActivityReport({ start, users: ["alice", "bob"] }),
       await resourcePresenceReport({ start, nodes: ["n1", "n2", "n3"] }),
+      {
+        ...(await resourcePresenceReport({ start, nodes: [] })),
+        kind: "identity_security",
+        report_uuid: crypto.randomUUID(),
+        resources: undefined,
+        graph_size_records: [{ provider: "aws", total_identities: 12, total_resources: 34 }],
+        audit_log_records: [{ provider: "cloudtrail", logs_ingested: 5600 }],
+      },
     ];
     const posted = await exports.default.fetch("http://edgehog.test/v1/usage", {
       method: "POST",
@@ -151,6 +159,10 @@ describe("the billing CSV download", () => {
     const billing = await (await getPage(`/dashboard/billing?month=${month}`, cookie)).text();
     expect(billing).toContain("<title>dashboard-csv-co: 2 users</title>");
     expect(billing).toContain("<title>dashboard-csv-co: 3 resources</title>");
+    // MAU by origin (the reports said none) and Identity Security, in their own tables.
+    expect(billing).toMatch(/id="origin-table"[\s\S]*dashboard-csv-co[\s\S]*>2</);
+    expect(billing).toMatch(/id="identity-security-table"[\s\S]*aws: 12 identities, 34 resources, 0 log entries/);
+    expect(billing).toContain("cloudtrail: 0 identities, 0 resources, 5,600 log entries");
   });
 });
 
