@@ -2,7 +2,7 @@ import { accessEvents } from "./teleport-cluster-access";
 import { platformEvents } from "./teleport-cluster-platform";
 import { productEvents } from "./teleport-cluster-products";
 import { uiEvents } from "./teleport-cluster-ui";
-import { JOIN_METHODS } from "./teleport-properties";
+import { tbotApp, tbotStart } from "./teleport-tbot";
 import type { Catalogue, PropertySpec } from "./types";
 
 /**
@@ -90,13 +90,7 @@ export const catalogue: Catalogue = {
         fields_with_conversion_errors: "the role editor's field paths: not a closed set (each counted as (other))",
       },
     },
-    "teleport-tbot": {
-      description: "Machine ID's tbot, reporting its start anonymously when its operator opted in",
-      commonProperties: {
-        version: { class: "version", description: "tbot's version", optional: true },
-      },
-      dimensions: { appVersion: "version" },
-    },
+    "teleport-tbot": tbotApp,
   },
 
   events: {
@@ -104,39 +98,7 @@ export const catalogue: Catalogue = {
     ...platformEvents,
     ...productEvents,
     ...uiEvents,
-    "tbot.start": {
-      description: "tbot started, whether or not it then reached its cluster",
-      apps: ["teleport-tbot"],
-      clientSdk: false,
-      properties: {
-        run_mode: {
-          class: "enum",
-          description: "Run once, or renew in the background",
-          values: ["one_shot", "daemon"],
-          other: "other",
-          optional: true,
-        },
-        join_type: {
-          class: "enum",
-          description: "How tbot joins its cluster",
-          values: [...JOIN_METHODS],
-          other: "other",
-          optional: true,
-        },
-        helper: {
-          class: "enum",
-          description: "The wrapper that started tbot",
-          values: ["gha", "github-actions", "gitlab", "circleci", "spacelift", "terraform", "kubernetes"],
-          other: "other",
-          optional: true,
-        },
-        helper_version: { class: "version", description: "The wrapper's version", optional: true },
-        destinations_other: { class: "count", description: "Other outputs", optional: true },
-        destinations_database: { class: "count", description: "Database outputs", optional: true },
-        destinations_kubernetes: { class: "count", description: "Kubernetes outputs", optional: true },
-        destinations_application: { class: "count", description: "Application outputs", optional: true },
-      },
-    },
+    "tbot.start": tbotStart,
     "tp.cluster.heartbeat": {
       description: "An Auth Service is running (sent about once an hour)",
       apps: clusterApps,
