@@ -8,11 +8,12 @@ import {
   BotInstanceActivityRecordSchema,
   ResourceKindSchema,
   UserActivityRecordSchema,
+  UserOriginSchema,
 } from "../../src/prehog/gen/prehog/v1/teleport_pb";
 import { SubmitConnectEventRequestSchema } from "../../src/prehog/gen/prehog/v1alpha/connect_pb";
 import { derivedUuid, resourceIdDigest, timestampText, uuidText, uuidV4From } from "../../src/prehog/wire-values";
 import { isDigest } from "../../src/privacy/digest";
-import { BOT_COUNTERS, RESOURCE_KINDS, USER_COUNTERS } from "../../src/usage/vocabulary";
+import { BOT_COUNTERS, RESOURCE_KINDS, USER_COUNTERS, USER_ORIGINS } from "../../src/usage/vocabulary";
 
 const V4_UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 
@@ -50,6 +51,12 @@ describe("prehog.v1 usage reports ↔ POST /v1/usage", () => {
   it("has exactly the JSON route's counters", () => {
     expect(uint64Fields(UserActivityRecordSchema).sort()).toEqual([...USER_COUNTERS].sort());
     expect(uint64Fields(BotInstanceActivityRecordSchema).sort()).toEqual([...BOT_COUNTERS].sort());
+  });
+
+  it("lists the user origins in the order of their numbers, which the door indexes by", () => {
+    expect(UserOriginSchema.values.map((v) => [v.number, v.name])).toEqual(
+      USER_ORIGINS.map((origin, i) => [i, `USER_ORIGIN_${origin.toUpperCase()}`]),
+    );
   });
 
   it("has one resource kind for each of the JSON route's", () => {
