@@ -45,7 +45,7 @@ export default defineConfig({
         },
       },
       {
-        // The client SDK (src/client) where it runs: Node, with fake clocks and a fake collector.
+        // The client SDK (packages/client) where it runs: Node, with fake clocks and a fake collector.
         test: {
           name: "client",
           include: ["test/client/**/*.test.ts"],

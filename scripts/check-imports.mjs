@@ -1,8 +1,13 @@
 #!/usr/bin/env node
-// The layering rules of src/, checked in CI (`npm run lint`):
-//   - shared plumbing imports no feature: lib/ imports only lib/; http/ imports only http/ and lib/;
+// The layering rules of src/ and of the client SDK's package (packages/client/src), checked in
+// CI (`npm run lint`):
+//   - shared plumbing imports no feature: lib/ imports only lib/ and the SDK's shared/; http/
+//     imports only http/ and lib/;
 //   - feature folders do not import each other in a loop (the folder graph is acyclic);
 //   - nothing imports the Worker's entry files at the top of src/ (index.ts, app.ts, …);
+//   - the SDK has its own root: its files import only its own files and Node's built-ins (no
+//     runtime dependency, nothing of the collector); its shared/ (the byte encoders, HMAC, the
+//     anonymizer, the usage vocabulary) imports only shared/, and is all the collector may import of it;
 //   - no file-level import cycle anywhere.
 // `--graph` prints the folder graph. Exit code 1 when a rule is broken.
 import { readdirSync, readFileSync, statSync } from "node:fs";
@@ -18,7 +23,11 @@ const { values } = parseCommandLine(
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const SRC = join(ROOT, "src");
-const SHARED = { lib: ["lib"], http: ["http", "lib"] };
+const SDK = join(ROOT, "packages/client/src");
+/** The SDK's files, as folders of the graph: its shared/ pieces, and the rest. */
+const SDK_SHARED = "sdk:shared";
+const SDK_REST = "sdk";
+const SHARED = { lib: ["lib", SDK_SHARED], http: ["http", "lib"], [SDK_SHARED]: [SDK_SHARED] };
 const IMPORT = /(?:^|\s)(?:import|export)\s[^"'`;]*?from\s+["']([^"']+)["']|import\(\s*["']([^"']+)["']\s*\)/g;
 
 function files(dir) {
@@ -41,32 +50,42 @@ function resolveImport(from, specifier) {
   throw new Error(`${relative(ROOT, from)}: cannot resolve "${specifier}"`);
 }
 
-/** The folder a file belongs to: its first directory under src/, or "(entry)" for top-level files. */
+/** The folder a file belongs to: its first directory under src/, "(entry)" for top-level files, or the SDK's. */
 function folderOf(file) {
+  if (file.startsWith(SDK)) return relative(SDK, file).startsWith("shared/") ? SDK_SHARED : SDK_REST;
   const parts = relative(SRC, file).split("/");
   return parts.length === 1 ? "(entry)" : parts[0];
 }
 
+const problems = [];
 const graph = new Map();
-for (const file of files(SRC)) {
+for (const file of [...files(SRC), ...files(SDK)]) {
   const source = readFileSync(file, "utf8");
   const targets = [];
+  const inSdk = file.startsWith(SDK);
   for (const match of source.matchAll(IMPORT)) {
-    const target = resolveImport(file, match[1] ?? match[2]);
-    if (target?.startsWith(SRC)) targets.push(target);
+    const specifier = match[1] ?? match[2];
+    const target = resolveImport(file, specifier);
+    const where = `${relative(ROOT, file)}: "${specifier}"`;
+    if (inSdk && target === null && !specifier.startsWith("node:")) {
+      problems.push(`the SDK imports a package (it has no runtime dependency): ${where}`);
+    }
+    if (inSdk && target !== null && !target.startsWith(SDK)) problems.push(`the SDK imports outside itself: ${where}`);
+    if (target?.startsWith(SRC) || target?.startsWith(SDK)) targets.push(target);
   }
   graph.set(file, targets);
 }
 
-const problems = [];
 const folderEdges = new Map();
 for (const [file, targets] of graph) {
   const from = folderOf(file);
   for (const target of targets) {
     const to = folderOf(target);
     if (from === to) continue;
-    const where = `${relative(SRC, file)} → ${relative(SRC, target)}`;
+    const where = `${relative(ROOT, file)} → ${relative(ROOT, target)}`;
     if (SHARED[from] && !SHARED[from].includes(to)) problems.push(`shared ${from}/ imports ${to}/: ${where}`);
+    if (to === SDK_REST && from !== SDK_SHARED)
+      problems.push(`the collector imports the SDK beyond its shared/: ${where}`);
     if (to === "(entry)") problems.push(`imports an entry file: ${where}`);
     if (!folderEdges.has(from)) folderEdges.set(from, new Map());
     const edges = folderEdges.get(from);
@@ -116,7 +135,7 @@ for (const component of cycles(folders, (f) => [...(folderEdges.get(f)?.keys() ?
   problems.push(`folder cycle ${component.sort().join(" ↔ ")}:\n    ${arrows.join("\n    ")}`);
 }
 for (const component of cycles([...graph.keys()], (f) => graph.get(f) ?? [])) {
-  problems.push(`file cycle: ${component.map((f) => relative(SRC, f)).join(" ↔ ")}`);
+  problems.push(`file cycle: ${component.map((f) => relative(ROOT, f)).join(" ↔ ")}`);
 }
 
 if (values.graph) {

@@ -3,7 +3,7 @@
 // (CI) only compares and exits 1 naming each stale file and the command that fixes it:
 //   worker-configuration.d.ts           from wrangler.toml and .dev.vars.example (wrangler types)
 //   src/prehog/gen/                     from proto/ (buf lint, then buf generate)
-//   src/client/catalog.generated.ts     from src/catalog/definition.ts
+//   packages/client/src/catalog.generated.ts  from src/catalog/definition.ts
 //   src/doctor/migrations.generated.ts  from migrations/ (the migrations the Worker is built with)
 // Offline: wrangler, buf and its protoc-gen-es plugin all come from node_modules.
 import { spawnSync } from "node:child_process";
@@ -19,7 +19,7 @@ const HELP = `usage: npm run generate [-- <target>…]       (npm run generate:c
   targets (all by default):
     types       worker-configuration.d.ts, from wrangler.toml and .dev.vars.example
     proto       src/prehog/gen/, from proto/
-    catalog     src/client/catalog.generated.ts, from src/catalog/definition.ts
+    catalog     packages/client/src/catalog.generated.ts, from src/catalog/definition.ts
     migrations  src/doctor/migrations.generated.ts, from migrations/
   --check       compare only`;
 
@@ -129,10 +129,10 @@ const targets = {
     },
   },
   catalog: {
-    output: "src/client/catalog.generated.ts",
+    output: "packages/client/src/catalog.generated.ts",
     source: "src/catalog/definition.ts",
-    ...singleFile("src/client/catalog.generated.ts", async () =>
-      formatted("src/client/catalog.generated.ts", await clientCatalogSource()),
+    ...singleFile("packages/client/src/catalog.generated.ts", async () =>
+      formatted("packages/client/src/catalog.generated.ts", await clientCatalogSource()),
     ),
   },
   migrations: {

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Operator script: tenants and tenant tokens, through the operator API of a running collector
-// (src/tenants/admin-routes.ts). Local (`npm start`) by default, any deployment with --url.
+// (src/tenants/routes.ts). Local (`npm start`) by default, any deployment with --url.
 //
 //   npm run tenant -- create <name> [--plan <plan>] [--term-start YYYY-MM-DD] [--term-months <n>]
 //   npm run tenant -- term <tenant> [--start YYYY-MM-DD] [--months <n>]   (the subscription term)

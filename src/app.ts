@@ -1,68 +1,62 @@
-import { Hono } from "hono";
-import { cors } from "hono/cors";
-import { requireAdmin } from "./admin/require-admin";
+import { operatorApp } from "./admin/operator";
 import { eventsRedrive } from "./aggregate/redrive";
 import { archiveRoutes } from "./archive/routes";
-import { billingRoutes } from "./billing/route";
-import { billingAdminRoutes } from "./billing/term-route";
-import { catalogRoutes } from "./catalog/route";
+import { billingRoutes } from "./billing/routes";
+import { billingTermRoutes } from "./billing/term-routes";
+import { catalogRoutes } from "./catalog/routes";
 import { dashboardRoutes } from "./dashboard/routes";
 import { deadLetterRoutes } from "./deadletters/routes";
 import { doctorRoutes } from "./doctor/routes";
-import { forgetRoutes } from "./forget/route";
+import { forgetRoutes } from "./forget/routes";
 import { forwardRedrive } from "./forward/redrive";
-import { homeRoutes } from "./home/route";
+import { homeRoutes } from "./home/routes";
 import type { AppEnv } from "./http/context";
 import { handleError, handleNotFound } from "./http/errors";
-import { eventsRoutes } from "./ingest/route";
-import { posthogCapturePaths, posthogCors, posthogPaths, posthogRoutes } from "./posthog/routes";
-import { rpcErrors } from "./prehog/errors";
-import { prehogPaths, prehogRoutes } from "./prehog/router";
-import { limitRequests } from "./ratelimit/middleware";
-import { statsRoutes } from "./stats/route";
-import { tenantAdminRoutes } from "./tenants/admin-routes";
-import { usageAdminRoutes } from "./usage/backfill";
-import { usageRoutes } from "./usage/route";
+import { routesApp } from "./http/openapi";
+import { guardedStorage } from "./http/storage";
+import { eventsRoutes } from "./ingest/routes";
+import { posthogRoutes } from "./posthog/routes";
+import { prehogRoutes } from "./prehog/routes";
+import { referenceRoutes } from "./reference/routes";
+import { statsRoutes } from "./stats/routes";
+import { tenantAdminRoutes } from "./tenants/routes";
+import { usageBackfillRoutes } from "./usage/backfill-routes";
+import { usageRoutes } from "./usage/routes";
 
-/** The HTTP surface: middleware and route mounting, nothing else. */
-export const app = new Hono<AppEnv>();
+/**
+ * The HTTP surface: each feature's routes mounted, nothing else. Every feature declares its own
+ * middleware (CORS, the limiter) and, where its answers are not the API's JSON, its own
+ * `onError` (the dashboard's pages, the RPCs' Connect errors); the operator API is one group
+ * (admin/operator.ts) that applies the limiter and the operator token once.
+ */
+export const app = routesApp<AppEnv>();
 
-// Browsers (web UIs) post events cross-origin; no cookies are involved, so any origin may.
-app.use("/v1/events", cors({ origin: "*", allowMethods: ["POST", "OPTIONS"], maxAge: 86_400 }));
-app.use("/v1/catalog", cors({ origin: "*", allowMethods: ["GET"] }));
-app.use("/v1/forget", cors({ origin: "*", allowMethods: ["POST", "OPTIONS"], maxAge: 86_400 }));
-// PostHog's SDKs (docs/POSTHOG.md): capture, flags and remote config, from any origin.
-for (const path of posthogPaths) app.use(path, posthogCors);
-// Routes that take data from clients get the request's limiter (c.var.limiter).
-app.use("/v1/events", limitRequests);
-app.use("/v1/usage", limitRequests);
-for (const path of posthogCapturePaths) app.use(path, limitRequests);
-// Teleport's reporting RPCs (prehog): the same limiter, its refusals answered in Connect's form.
-for (const path of prehogPaths) app.use(path, rpcErrors, limitRequests);
-// The operator API: stats, billing, tenants, dead letters, the archive and the doctor, behind ADMIN_TOKEN (failed
-// attempts are counted by the limiter).
-for (const operatorPath of ["/v1/stats/*", "/v1/billing/*", "/v1/admin/*"]) {
-  app.use(operatorPath, limitRequests, requireAdmin);
-}
-app.use("/v1/forget", limitRequests);
-
+// Storage failures (D1, Queues, R2) on every route answer 503 storage_unavailable (http/storage.ts).
+app.use(guardedStorage);
 app.route("/", homeRoutes);
 app.route("/v1/catalog", catalogRoutes);
 app.route("/v1/events", eventsRoutes);
 app.route("/v1/usage", usageRoutes);
 app.route("/v1/forget", forgetRoutes);
-app.route("/v1/stats", statsRoutes);
-app.route("/v1/billing", billingRoutes);
-app.route("/v1/admin", tenantAdminRoutes);
-app.route("/v1/admin", billingAdminRoutes);
-app.route("/v1/admin", usageAdminRoutes);
-app.route("/v1/admin", deadLetterRoutes({ "edgehog-events": eventsRedrive, "edgehog-forward": forwardRedrive }));
-app.route("/v1/admin", archiveRoutes);
-app.route("/v1/admin", doctorRoutes);
+app.route(
+  "/v1",
+  operatorApp({
+    "/stats": [statsRoutes],
+    "/billing": [billingRoutes],
+    "/admin": [
+      tenantAdminRoutes,
+      billingTermRoutes,
+      usageBackfillRoutes,
+      deadLetterRoutes({ "edgehog-events": eventsRedrive, "edgehog-forward": forwardRedrive }),
+      archiveRoutes,
+      doctorRoutes,
+    ],
+  }),
+);
 app.route("/", prehogRoutes);
 app.route("/", posthogRoutes);
-// The operator's pages: their own session (a cookie signed with a key derived from ADMIN_TOKEN).
 app.route("/dashboard", dashboardRoutes);
+app.route("/", referenceRoutes(app));
 
 app.notFound(handleNotFound);
 app.onError(handleError);

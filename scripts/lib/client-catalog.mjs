@@ -1,4 +1,4 @@
-// The client SDK's view of the event catalogue, src/client/catalog.generated.ts, rendered from
+// The client SDK's view of the event catalogue, packages/client/src/catalog.generated.ts, rendered from
 // src/catalog/definition.ts: the SDK's event types, and the little it needs at run time (each
 // event's properties, and which of them it anonymizes). Written and checked by scripts/generate.mjs.
 import { fileURLToPath } from "node:url";

@@ -1,5 +1,5 @@
 // Backfilling usage reports through the operator API (`npm run tenant -- backfill <tenant>
-// <file>`, src/usage/backfill.ts): a file of reports is read, sent in requests the collector
+// <file>`, src/usage/backfill-routes.ts): a file of reports is read, sent in requests the collector
 // takes, and the answers added up. Reports of periods already final are stored late, counted on
 // the period's row and never in its figures.
 

@@ -3,6 +3,7 @@ import { createMiddleware } from "hono/factory";
 import { bearerToken } from "../http/bearer";
 import { ApiError } from "../http/errors";
 import { constantTimeEqual } from "../lib/crypto";
+import { isLoopbackHost } from "../lib/loopback";
 import type { LimiterEnv } from "../ratelimit/middleware";
 
 /**
@@ -16,8 +17,6 @@ import type { LimiterEnv } from "../ratelimit/middleware";
 export const MIN_ADMIN_TOKEN_LENGTH = 32;
 /** The value .dev.vars.example sets for local development. */
 export const LOCAL_EXAMPLE_ADMIN_TOKEN = "edgehog-local-admin-token";
-
-const LOOPBACK = new Set(["127.0.0.1", "localhost", "[::1]"]);
 
 /** Why ADMIN_TOKEN is too weak for a deployment (the local example, or too short), or undefined. */
 export function adminTokenWeakness(token: string): string | undefined {
@@ -33,7 +32,7 @@ export function adminTokenWeakness(token: string): string | undefined {
 /** Why ADMIN_TOKEN cannot be used for this request, or undefined if it can. */
 export function adminTokenProblem(token: string | undefined, requestUrl: string): string | undefined {
   if (!token) return "the operator API is disabled: set the ADMIN_TOKEN secret to enable it";
-  if (LOOPBACK.has(new URL(requestUrl).hostname)) return undefined;
+  if (isLoopbackHost(new URL(requestUrl).hostname)) return undefined;
   const weakness = adminTokenWeakness(token);
   return weakness && `the operator API is disabled: ${weakness}`;
 }
@@ -42,7 +41,7 @@ export function adminTokenProblem(token: string | undefined, requestUrl: string)
 export async function isAdminToken(c: Context<LimiterEnv>, given: string | undefined): Promise<boolean> {
   const expected = c.env.ADMIN_TOKEN;
   const problem = adminTokenProblem(expected, c.req.url);
-  if (problem) throw new ApiError(503, "operator_api_disabled", problem);
+  if (problem) throw new ApiError("operator_api_disabled", problem);
   if (given && (await constantTimeEqual(given, expected))) return true;
   await c.var.limiter.recordAuthFailure();
   return false;
@@ -50,7 +49,7 @@ export async function isAdminToken(c: Context<LimiterEnv>, given: string | undef
 
 export const requireAdmin = createMiddleware<LimiterEnv>(async (c, next) => {
   if (!(await isAdminToken(c, bearerToken(c.req.header("authorization"))))) {
-    throw new ApiError(401, "unauthorized", "a valid operator token is required: Authorization: Bearer <ADMIN_TOKEN>", {
+    throw new ApiError("unauthorized", "a valid operator token is required: Authorization: Bearer <ADMIN_TOKEN>", {
       "WWW-Authenticate": 'Bearer realm="edgehog-admin"',
     });
   }

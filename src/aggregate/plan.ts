@@ -1,5 +1,6 @@
 import type { BatchMessage, StoredEvent } from "../ingest/queue-message";
 import { murmur3 } from "../lib/hash";
+import { OTHER } from "../lib/other";
 import { DAY_MS } from "../lib/time";
 
 /**
@@ -13,7 +14,6 @@ import { DAY_MS } from "../lib/time";
 /** Client-chosen strings that become aggregate keys are capped per app and day (statements.ts). */
 export const VERSIONS_PER_APP_DAY = 100;
 export const DROPPED_NAMES_PER_APP_DAY = 50;
-export const OTHER = "(other)";
 
 /** What one event database stores of a delivery; every list is JSON-ready. */
 export interface ShardPlan {

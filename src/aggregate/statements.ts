@@ -1,7 +1,8 @@
 import { jsonArrayChunks } from "../lib/json-chunks";
-import { type Counters, DROPPED_NAMES_PER_APP_DAY, OTHER, type ShardPlan, VERSIONS_PER_APP_DAY } from "./plan";
+import { OTHER } from "../lib/other";
+import { type Counters, DROPPED_NAMES_PER_APP_DAY, type ShardPlan, VERSIONS_PER_APP_DAY } from "./plan";
 
-export { DROPPED_NAMES_PER_APP_DAY, OTHER, VERSIONS_PER_APP_DAY };
+export { DROPPED_NAMES_PER_APP_DAY, VERSIONS_PER_APP_DAY };
 
 /**
  * The SQL that stores one delivery in one event database, as a single `db.batch()` (one D1

@@ -1,8 +1,9 @@
-import { Hono } from "hono";
+import { createRoute } from "@hono/zod-openapi";
 import { z } from "zod";
+import { OPERATOR_SECURITY, operatorErrorResponses } from "../admin/operator";
 import type { AppEnv } from "../http/context";
-import { backendUnavailable } from "../http/errors";
-import { validQuery } from "../http/validation";
+import { jsonResponse, routesApp } from "../http/openapi";
+import { appName, utcDaySchema } from "../http/schemas";
 import { eventDatabases } from "../lib/event-databases";
 import { exportLines, listDay } from "./reader";
 
@@ -15,43 +16,66 @@ import { exportLines, listDay } from "./reader";
  */
 
 const dayQuery = z.object({
-  day: z.iso.date(),
-  app: z.string().min(1).max(128).optional(),
+  day: utcDaySchema,
+  app: appName.optional(),
   hour: z
     .string()
     .regex(/^([01]\d|2[0-3])$/, "must be two digits, 00 to 23")
     .optional(),
 });
-const expected = "?day=YYYY-MM-DD[&app=<app>][&hour=HH]";
+
+const ndjson = (description: string) => ({
+  description,
+  content: { "application/x-ndjson": { schema: z.string().describe("one JSON object per line") } },
+});
+const common = { tags: ["archive"], security: OPERATOR_SECURITY };
+
+const objectsRoute = createRoute({
+  ...common,
+  method: "get",
+  path: "/archive/objects",
+  summary: "A day's archive objects (by hour of arrival)",
+  request: { query: dayQuery },
+  responses: { 200: jsonResponse("the objects, their events and bytes"), ...operatorErrorResponses("invalid_query") },
+});
+const eventsRoute = createRoute({
+  ...common,
+  method: "get",
+  path: "/archive/events",
+  summary: "A day's archived events as NDJSON (forgotten installs left out; npm run export)",
+  request: { query: dayQuery },
+  responses: { 200: ndjson("the events, one per line"), ...operatorErrorResponses("invalid_query") },
+});
+const forgottenRoute = createRoute({
+  ...common,
+  method: "get",
+  path: "/archive/forgotten",
+  summary: "The tombstones of forgotten installs as NDJSON, for readers of the bucket",
+  responses: { 200: ndjson("one tombstone per line"), ...operatorErrorResponses() },
+});
 
 /** Tombstones read per query. */
 const TOMBSTONE_PAGE = 10_000;
 
-async function fromArchive<T>(work: Promise<T>): Promise<T> {
-  try {
-    return await work;
-  } catch (err) {
-    console.error("reading the archive failed", err);
-    throw backendUnavailable("archive_unavailable", "the archive could not be read right now; retry later");
-  }
-}
-
-export const archiveRoutes = new Hono<AppEnv>()
-  .get("/archive/objects", validQuery(dayQuery, expected), async (c) => {
+export const archiveRoutes = routesApp<AppEnv>()
+  .openapi(objectsRoute, async (c) => {
     const { day, app, hour } = c.req.valid("query");
-    const objects = (await fromArchive(listDay(c.env.ARCHIVE, day, app))).filter(
+    const objects = (await listDay(c.env.ARCHIVE, day, app)).filter(
       (object) => hour === undefined || object.hour === hour,
     );
-    return c.json({
-      day,
-      objects,
-      events: objects.reduce((n, object) => n + object.events, 0),
-      bytes: objects.reduce((n, object) => n + object.bytes, 0),
-    });
+    return c.json(
+      {
+        day,
+        objects,
+        events: objects.reduce((n, object) => n + object.events, 0),
+        bytes: objects.reduce((n, object) => n + object.bytes, 0),
+      },
+      200,
+    );
   })
-  .get("/archive/events", validQuery(dayQuery, expected), async (c) => {
+  .openapi(eventsRoute, async (c) => {
     const { day, app, hour } = c.req.valid("query");
-    const objects = (await fromArchive(listDay(c.env.ARCHIVE, day, app))).filter(
+    const objects = (await listDay(c.env.ARCHIVE, day, app)).filter(
       (object) => hour === undefined || object.hour === hour,
     );
     const lines = exportLines(c.env.ARCHIVE, eventDatabases(c.env), objects);
@@ -70,19 +94,17 @@ export const archiveRoutes = new Hono<AppEnv>()
     });
     return new Response(body, { headers: { "content-type": "application/x-ndjson; charset=utf-8" } });
   })
-  .get("/archive/forgotten", async (c) => {
+  .openapi(forgottenRoute, async (c) => {
     const rows: string[] = [];
     for (const db of eventDatabases(c.env).all) {
       let after = "";
       for (;;) {
-        const { results } = await fromArchive(
-          db
-            .prepare(
-              "SELECT distinct_id, forgotten_at FROM forgotten_installs WHERE distinct_id > ?1 ORDER BY distinct_id LIMIT ?2",
-            )
-            .bind(after, TOMBSTONE_PAGE)
-            .all<{ distinct_id: string; forgotten_at: number }>(),
-        );
+        const { results } = await db
+          .prepare(
+            "SELECT distinct_id, forgotten_at FROM forgotten_installs WHERE distinct_id > ?1 ORDER BY distinct_id LIMIT ?2",
+          )
+          .bind(after, TOMBSTONE_PAGE)
+          .all<{ distinct_id: string; forgotten_at: number }>();
         for (const row of results) {
           rows.push(
             JSON.stringify({ distinct_id: row.distinct_id, forgotten_at: new Date(row.forgotten_at).toISOString() }),

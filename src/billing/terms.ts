@@ -39,7 +39,6 @@ export async function changeTerm(
       const date = Number(next.slice(8, 10));
       const orLater = date === daysInMonth(next.slice(0, 7)) ? " or later" : "";
       throw new ApiError(
-        409,
         "term_conflict",
         `billing is closed through ${closed.period_end}, so the next period must start on ${next}: ` +
           `choose a term start on day ${date}${orLater} of a month`,

@@ -4,18 +4,20 @@
  * refusing the event (an enum's `other`, a kernel release's core), once per isolate.
  */
 
+import type { ItemErrorCode } from "../http/error-codes";
 import { isDigest } from "../privacy/digest";
 import { randomUuid } from "../privacy/ids";
 import { findPii } from "../privacy/pii";
 import { textProblem } from "../privacy/text";
 import { isVersion, MAX_VERSION_DIGITS, MAX_VERSION_LENGTH, reducedKernelVersion } from "../privacy/version";
+import { UNLISTED_VALUE } from "../usage/vocabulary";
 import type { PropertySpec } from "./types";
 
 export type PropertyValue = string | number | boolean;
 
 /** Why a property value was refused: the per-event error code and a message for humans. */
 export interface PropertyProblem {
-  error: "not_anonymized" | "pii_detected" | "value_too_long" | "invalid_property";
+  error: Extract<ItemErrorCode, "not_anonymized" | "pii_detected" | "value_too_long" | "invalid_property">;
   message: string;
 }
 
@@ -24,15 +26,13 @@ export type PropertyCheck = (value: unknown) => PropertyProblem | undefined;
 export type PropertyReduction = (value: unknown) => PropertyValue | undefined;
 
 const MAX_COUNT = 2 ** 31 - 1;
-/** What a plain value that is neither a digest nor a listed preset is stored as. */
-export const PRESET_OTHER = "other";
 
 /** Turns a catalogue property into the check its privacy class demands. */
 export function checkFor(spec: PropertySpec): PropertyCheck {
   switch (spec.class) {
     case "anonymized": {
       // With presets, what a plain value is reduced to is in the class too.
-      const presets = new Set(spec.presets === undefined ? [] : [...spec.presets, PRESET_OTHER]);
+      const presets = new Set(spec.presets === undefined ? [] : [...spec.presets, UNLISTED_VALUE]);
       return (value) =>
         isDigest(value) || (typeof value === "string" && presets.has(value))
           ? undefined
@@ -107,7 +107,7 @@ export function checkFor(spec: PropertySpec): PropertyCheck {
 /** The reduction the catalogue declares for the property, if any. */
 export function reductionFor(spec: PropertySpec): PropertyReduction | undefined {
   if (spec.class === "anonymized" && spec.presets !== undefined) {
-    return (value) => (typeof value === "string" ? PRESET_OTHER : undefined);
+    return (value) => (typeof value === "string" ? UNLISTED_VALUE : undefined);
   }
   if (spec.class === "enum" && spec.other !== undefined) {
     const other = spec.other;

@@ -1,9 +1,9 @@
 import {
-  OTHER,
   AUDIT_LOG_PROVIDERS as REPORTED_AUDIT_LOG_PROVIDERS,
   GRAPH_PROVIDERS as REPORTED_GRAPH_PROVIDERS,
   SUMMARY_SESSION_TYPES as REPORTED_SESSION_TYPES,
   RESOURCE_KINDS,
+  UNLISTED_VALUE,
   USER_ORIGINS,
 } from "../usage/vocabulary";
 import type { EventSpec, PropertySpec } from "./types";
@@ -19,7 +19,7 @@ import type { EventSpec, PropertySpec } from "./types";
  */
 
 /** A usage-report vocabulary without its own `other`, which the catalogue's enums add. */
-const listed = <T extends string>(values: readonly T[]) => values.filter((value) => value !== OTHER);
+const listed = <T extends string>(values: readonly T[]) => values.filter((value) => value !== UNLISTED_VALUE);
 
 /** Every optional property of these events: proto3 leaves an empty string, a zero enum or an absent message unset. */
 type Optional = { optional: true };

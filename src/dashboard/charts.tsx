@@ -1,3 +1,4 @@
+import { OTHER } from "../lib/other";
 import { SERIES_COLOURS } from "./styles";
 
 /**
@@ -168,7 +169,7 @@ export function HorizontalBars({ id, title, rows, unit, note }: HorizontalBarsPr
                 {label}
               </text>
               <rect
-                class={`c${row.label === "(other)" ? SERIES_COLOURS - 1 : 0}`}
+                class={`c${row.label === OTHER ? SERIES_COLOURS - 1 : 0}`}
                 x={`${BAR_START}%`}
                 y={top + 2}
                 width={`${Math.max(0.5, px((row.value / max) * BAR_SPAN))}%`}

@@ -2,8 +2,9 @@ import { Hono } from "hono";
 import { z } from "zod";
 import { monthOf, monthStart, nextMonth } from "../billing/months";
 import { readBillingUsage } from "../billing/queries";
-import { billingCsv, monthSchema } from "../billing/route";
-import { backendUnavailable, noRoute } from "../http/errors";
+import { billingCsv } from "../billing/report-row";
+import { noRoute } from "../http/errors";
+import { monthSchema } from "../http/schemas";
 import { validQuery } from "../http/validation";
 import { eventDatabases } from "../lib/event-databases";
 import { readBreakdown } from "../stats/breakdown";
@@ -28,28 +29,16 @@ import { requireSession } from "./session";
  * unknown paths with the parent's notFound, so the dashboard's is this last route).
  */
 
-/** A page's reads from D1: a failure is a 503 with Retry-After (reload shortly), never a page of zeros. */
-async function fromD1<T>(read: Promise<T>): Promise<T> {
-  try {
-    return await read;
-  } catch (err) {
-    console.error("dashboard: reading D1 failed", err);
-    throw backendUnavailable("storage_unavailable", "the database could not be read; reload the page in a few seconds");
-  }
-}
-
 const originOf = (url: string) => new URL(url).origin;
 
 export const pageRoutes = new Hono<DashboardEnv>()
   .use(requireSession)
   .get("/", async (c) => {
     const { range, error } = rangeOf(c.req.query(), Date.now());
-    const [stats, breakdown] = await fromD1(
-      Promise.all([
-        readEventStats(eventDatabases(c.env), range.app, range.from, range.to),
-        readBreakdown(eventDatabases(c.env), range.app, range.from, range.to, statsMinInstallsOf(c.env)),
-      ]),
-    );
+    const [stats, breakdown] = await Promise.all([
+      readEventStats(eventDatabases(c.env), range.app, range.from, range.to),
+      readBreakdown(eventDatabases(c.env), range.app, range.from, range.to, statsMinInstallsOf(c.env)),
+    ]);
     c.status(error ? 400 : 200);
     return c.render(
       <EventsPage
@@ -65,7 +54,7 @@ export const pageRoutes = new Hono<DashboardEnv>()
   })
   .get("/drops", async (c) => {
     const { range, error } = rangeOf(c.req.query(), Date.now());
-    const stats = await fromD1(readEventStats(eventDatabases(c.env), range.app, range.from, range.to));
+    const stats = await readEventStats(eventDatabases(c.env), range.app, range.from, range.to);
     c.status(error ? 400 : 200);
     return c.render(<DropsPage range={range} error={error} stats={stats} buckets={bucketsOf(range.from, range.to)} />, {
       title: "Visible drops",
@@ -77,7 +66,7 @@ export const pageRoutes = new Hono<DashboardEnv>()
     const given = c.req.query("month");
     const parsed = monthSchema.safeParse(given || monthOf(now));
     const month = parsed.success ? parsed.data : monthOf(now);
-    const [rows, tenants] = await fromD1(Promise.all([readBillingUsage(c.env.DB, month), listTenants(c.env.DB, now)]));
+    const [rows, tenants] = await Promise.all([readBillingUsage(c.env.DB, month), listTenants(c.env.DB, now)]);
     c.status(parsed.success ? 200 : 400);
     return c.render(
       <BillingPage
@@ -94,11 +83,11 @@ export const pageRoutes = new Hono<DashboardEnv>()
   })
   .get("/billing.csv", validQuery(z.object({ month: monthSchema }), "?month=YYYY-MM"), async (c) => {
     const { month } = c.req.valid("query");
-    return billingCsv(c, month, await fromD1(readBillingUsage(c.env.DB, month)));
+    return billingCsv(c, month, await readBillingUsage(c.env.DB, month));
   })
   .get("/catalogue", (c) => c.render(<CataloguePage />, { title: "Catalogue", current: "/dashboard/catalogue" }))
   .get("/health", async (c) => {
-    const health = await fromD1(readHealth(c.env.DB));
+    const health = await readHealth(c.env.DB);
     return c.render(<HealthPage health={health} origin={originOf(c.req.url)} />, {
       title: "Health",
       current: "/dashboard/health",

@@ -1,7 +1,8 @@
-import { Hono } from "hono";
 import { csrf } from "hono/csrf";
 import { createMiddleware } from "hono/factory";
 import { NONCE, secureHeaders } from "hono/secure-headers";
+import { z } from "zod";
+import { routesApp } from "../http/openapi";
 import { dashboardError } from "./error-page";
 import { pageRoutes } from "./page-routes";
 import type { DashboardEnv } from "./renderer";
@@ -22,7 +23,9 @@ const noStore = createMiddleware(async (c, next) => {
   c.header("Cache-Control", "no-store");
 });
 
-export const dashboardRoutes = new Hono<DashboardEnv>()
+export const dashboardRoutes = routesApp<DashboardEnv>();
+
+dashboardRoutes
   .use(
     secureHeaders({
       contentSecurityPolicy: {
@@ -43,3 +46,33 @@ export const dashboardRoutes = new Hono<DashboardEnv>()
   .route("/", signInRoutes)
   .route("/", pageRoutes)
   .onError(dashboardError);
+
+const html = (description: string) => ({ description, content: { "text/html": { schema: z.string() } } });
+const PAGES: ReadonlyArray<[method: "get" | "post", path: string, summary: string]> = [
+  ["get", "/login", "The sign-in form"],
+  ["post", "/login", "Sign in with the operator token (a form: token, next); failed attempts are counted"],
+  ["post", "/logout", "Sign out"],
+  ["get", "/", "Events: what was collected per day, by version, OS and country (?app, from, to or days)"],
+  ["get", "/drops", "Visible drops: rejections and dropped properties per day"],
+  ["get", "/billing", "Tenants and billing for a period (?month=YYYY-MM)"],
+  ["get", "/billing.csv", "A period's billing rows as CSV (?month=YYYY-MM)"],
+  ["get", "/catalogue", "The catalogue"],
+  ["get", "/health", "The pipeline's health"],
+];
+for (const [method, path, summary] of PAGES) {
+  dashboardRoutes.openAPIRegistry.registerPath({
+    method,
+    path,
+    tags: ["dashboard"],
+    summary,
+    description:
+      "An operator's page (HTML, strict CSP, no-store). Behind the session cookie but for the sign-in routes: a browser without one is sent to the form, a script gets 401 JSON; errors are pages to a browser, the API's JSON to a script.",
+    responses: {
+      200: path.endsWith(".csv")
+        ? { description: "the CSV", content: { "text/csv": { schema: z.string() } } }
+        : html("the page"),
+      ...(method === "post" ? { 303: { description: "signed in or out: on to the next page" } } : {}),
+      503: html("storage did not answer (Retry-After), or the operator token is unset or too weak"),
+    },
+  });
+}

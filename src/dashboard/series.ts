@@ -1,8 +1,10 @@
 import { z } from "zod";
 import { catalogue } from "../catalog/definition";
+import { dayRange, MAX_RANGE_DAYS, rangeDays } from "../http/schemas";
 import { describeIssue } from "../http/validation";
+import { OTHER } from "../lib/other";
 import { DAY_MS, daysBetween, utcDay } from "../lib/time";
-import { type Cell, OTHER } from "../stats/small-groups";
+import type { Cell } from "../stats/small-groups";
 import type { Series } from "./charts";
 import { SERIES_COLOURS } from "./styles";
 
@@ -13,7 +15,6 @@ import { SERIES_COLOURS } from "./styles";
  */
 
 export const DEFAULT_RANGE_DAYS = 30;
-const MAX_RANGE_DAYS = 366;
 const MAX_DAILY_BARS = 62;
 const ISO_DAY = /^\d{4}-\d{2}-\d{2}$/;
 
@@ -25,16 +26,12 @@ export interface Range {
   to: string;
 }
 
-const rangeSchema = z
-  .object({
+const rangeSchema = dayRange(
+  z.object({
     app: z.string().refine((app) => APP_NAMES.includes(app), { message: "not an app of the catalogue" }),
-    from: z.iso.date(),
-    to: z.iso.date(),
-  })
-  .refine((q) => q.from <= q.to, { message: "the first day must not be after the last" })
-  .refine((q) => (Date.parse(q.to) - Date.parse(q.from)) / DAY_MS < MAX_RANGE_DAYS, {
-    message: `a range may span at most ${MAX_RANGE_DAYS} days`,
-  });
+    ...rangeDays,
+  }),
+);
 
 /**
  * The page's range from its query string: `from` and `to`, or `days` ending `to` (both default

@@ -5,6 +5,7 @@ import { adminTokenProblem } from "../admin/require-admin";
 import type { AppEnv } from "../http/context";
 import { toBase64Url } from "../lib/bytes";
 import { constantTimeEqual, hmacKey, hmacSha256 } from "../lib/crypto";
+import { isLoopbackHost } from "../lib/loopback";
 import { HOUR_MS, SECOND_MS } from "../lib/time";
 
 /**
@@ -19,7 +20,7 @@ const SESSION_CONTEXT = "edgehog dashboard session v1";
 
 /** Loopback over plain HTTP (wrangler dev): the one place the cookie cannot be `Secure`. */
 function isLocalHttp(url: URL): boolean {
-  return url.protocol === "http:" && ["localhost", "127.0.0.1", "[::1]"].includes(url.hostname);
+  return url.protocol === "http:" && isLoopbackHost(url.hostname);
 }
 
 /**

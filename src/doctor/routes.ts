@@ -1,9 +1,10 @@
-import { Hono } from "hono";
+import { createRoute } from "@hono/zod-openapi";
 import { z } from "zod";
+import { OPERATOR_SECURITY, operatorErrorResponses } from "../admin/operator";
 import { uuidV7Time } from "../aggregate/plan";
 import type { AppEnv } from "../http/context";
-import { ApiError, backendUnavailable } from "../http/errors";
-import { validQuery } from "../http/validation";
+import { ApiError } from "../http/errors";
+import { jsonResponse, routesApp } from "../http/openapi";
 import { eventDatabases } from "../lib/event-databases";
 import { installId, randomUuid } from "../privacy/ids";
 import { runChecks } from "./checks";
@@ -19,11 +20,36 @@ import { runChecks } from "./checks";
  *   the public door, the Queue, the consumer and D1, end to end. The uuid must be a version 7
  *   one, whose dedupe key is the time written in it; the install names the event database.
  */
-export const doctorRoutes = new Hono<AppEnv>()
-  .get("/doctor", async (c) => {
+const common = { tags: ["doctor"], security: OPERATOR_SECURITY };
+
+const doctorRoute = createRoute({
+  ...common,
+  method: "get",
+  path: "/doctor",
+  summary: "Every check of the deployment (bindings, migrations, secrets): 200 when all pass, 503 otherwise",
+  responses: {
+    200: jsonResponse("every check passed"),
+    ...operatorErrorResponses("doctor_found_problems"),
+  },
+});
+
+const eventRoute = createRoute({
+  ...common,
+  method: "get",
+  path: "/doctor/events/{uuid}",
+  summary: "Whether an event is stored (its uuid in the dedupe index)",
+  request: {
+    params: z.object({ uuid: z.string().describe("the event's uuid, a random version 7 one") }),
+    query: z.object({ distinct_id: z.string().max(64).describe("the event's install id, as it carried it") }),
+  },
+  responses: { 200: jsonResponse("{ uuid, stored }"), ...operatorErrorResponses("invalid_uuid", "invalid_query") },
+});
+
+export const doctorRoutes = routesApp<AppEnv>()
+  .openapi(doctorRoute, async (c) => {
     const checks = await runChecks(c.env);
     const failed = checks.filter((check) => !check.ok).length;
-    if (failed === 0) return c.json({ ok: true, checks });
+    if (failed === 0) return c.json({ ok: true, checks }, 200);
     return c.json(
       {
         error: "doctor_found_problems",
@@ -34,31 +60,21 @@ export const doctorRoutes = new Hono<AppEnv>()
       503,
     );
   })
-  .get(
-    "/doctor/events/:uuid",
-    validQuery(z.object({ distinct_id: z.string().max(64) }), "?distinct_id=<the event's install id>"),
-    async (c) => {
-      const uuid = randomUuid(c.req.param("uuid"));
-      const at = uuid === undefined ? undefined : uuidV7Time(uuid);
-      if (uuid === undefined || at === undefined) {
-        throw new ApiError(400, "invalid_uuid", "uuid: the doctor looks events up by a random version 7 uuid");
-      }
-      const install = installId(c.req.valid("query").distinct_id);
-      if (install === undefined) {
-        throw new ApiError(400, "invalid_query", "distinct_id: a random UUID or a digest, as the event carried it");
-      }
-      const databases = eventDatabases(c.env);
-      const db = databases.all[databases.shardOf(install)] as D1Database;
-      let row: unknown;
-      try {
-        row = await db
-          .prepare("SELECT 1 FROM event_uuids WHERE at = ?1 AND uuid = unhex(?2, '-')")
-          .bind(Math.floor(at / 1000), uuid)
-          .first();
-      } catch (err) {
-        console.error("doctor: looking an event up failed", err);
-        throw backendUnavailable("database_unavailable", "the event database did not answer; try again");
-      }
-      return c.json({ uuid, stored: row !== null });
-    },
-  );
+  .openapi(eventRoute, async (c) => {
+    const uuid = randomUuid(c.req.valid("param").uuid);
+    const at = uuid === undefined ? undefined : uuidV7Time(uuid);
+    if (uuid === undefined || at === undefined) {
+      throw new ApiError("invalid_uuid", "uuid: the doctor looks events up by a random version 7 uuid");
+    }
+    const install = installId(c.req.valid("query").distinct_id);
+    if (install === undefined) {
+      throw new ApiError("invalid_query", "distinct_id: a random UUID or a digest, as the event carried it");
+    }
+    const databases = eventDatabases(c.env);
+    const db = databases.all[databases.shardOf(install)] as D1Database;
+    const row = await db
+      .prepare("SELECT 1 FROM event_uuids WHERE at = ?1 AND uuid = unhex(?2, '-')")
+      .bind(Math.floor(at / 1000), uuid)
+      .first();
+    return c.json({ uuid, stored: row !== null }, 200);
+  });

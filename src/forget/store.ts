@@ -1,5 +1,4 @@
 import { scheduleScrubs } from "../archive/scrub";
-import { backendUnavailable } from "../http/errors";
 import { MAX_FUTURE_MS } from "../ingest/clock";
 import type { EventDatabases } from "../lib/event-databases";
 import { DAY_MS, daysBetween, utcDay } from "../lib/time";
@@ -96,40 +95,35 @@ export async function forgetInstall(
   chunks: DeleteChunks = CHUNKS,
 ): Promise<Forgotten> {
   const db = databases.all[databases.shardOf(ids[1])] as D1Database;
-  try {
-    const [, found] = await db.batch([
-      recordTombstone(db, ids[1], now, bounds.tombstoneLifetimeMs),
-      db.prepare(INSTALL_DAYS).bind(...ids),
-    ]);
-    const rows = (found?.results ?? []) as InstallDay[];
-    const first = rows[0]?.day;
-    if (!first) return { events: 0, installDays: 0, archiveDays: 0, complete: true }; // never seen, or already forgotten
-    // An event's day is that of its timestamp, which may run up to MAX_FUTURE_MS ahead of its receipt.
-    const since = Date.parse(`${first}T00:00:00Z`) - MAX_FUTURE_MS;
-    const deleteEvents = db.prepare(DELETE_EVENTS).bind(...ids, since, chunks.size);
-    let events = 0;
-    for (let chunk = 0; ; chunk++) {
-      if (chunk === chunks.perRequest) return { events, installDays: 0, archiveDays: 0, complete: false };
-      const deleted = (await deleteEvents.run()).meta.changes;
-      events += deleted;
-      if (deleted < chunks.size) break;
-    }
-    const archiveDays = arrivalDays(rows, bounds.rawRetentionDays, now);
-    await scheduleScrubs(
-      databases.primary,
-      archiveDays.map(({ app, day }) => ({ app, day, distinctId: ids[1] })),
-      now,
-    ).run();
-    // Last: while raw rows or archive days remain to be found, these rows say where to look.
-    // The install had stored events, so older ones may sit where no row leads: the tombstone
-    // keeps them out of exports until the archive no longer holds objects that old.
-    const [, deletedDays] = await db.batch([
-      holdForArchive(db, ids[1], bounds.archiveReachedFrom),
-      db.prepare(DELETE_INSTALL_DAYS).bind(...ids),
-    ]);
-    return { events, installDays: deletedDays?.meta.changes ?? 0, archiveDays: archiveDays.length, complete: true };
-  } catch (err) {
-    console.error("forgetting an install failed", err);
-    throw backendUnavailable("storage_unavailable", "the install could not be forgotten right now; retry later");
+  const [, found] = await db.batch([
+    recordTombstone(db, ids[1], now, bounds.tombstoneLifetimeMs),
+    db.prepare(INSTALL_DAYS).bind(...ids),
+  ]);
+  const rows = (found?.results ?? []) as InstallDay[];
+  const first = rows[0]?.day;
+  if (!first) return { events: 0, installDays: 0, archiveDays: 0, complete: true }; // never seen, or already forgotten
+  // An event's day is that of its timestamp, which may run up to MAX_FUTURE_MS ahead of its receipt.
+  const since = Date.parse(`${first}T00:00:00Z`) - MAX_FUTURE_MS;
+  const deleteEvents = db.prepare(DELETE_EVENTS).bind(...ids, since, chunks.size);
+  let events = 0;
+  for (let chunk = 0; ; chunk++) {
+    if (chunk === chunks.perRequest) return { events, installDays: 0, archiveDays: 0, complete: false };
+    const deleted = (await deleteEvents.run()).meta.changes;
+    events += deleted;
+    if (deleted < chunks.size) break;
   }
+  const archiveDays = arrivalDays(rows, bounds.rawRetentionDays, now);
+  await scheduleScrubs(
+    databases.primary,
+    archiveDays.map(({ app, day }) => ({ app, day, distinctId: ids[1] })),
+    now,
+  ).run();
+  // Last: while raw rows or archive days remain to be found, these rows say where to look.
+  // The install had stored events, so older ones may sit where no row leads: the tombstone
+  // keeps them out of exports until the archive no longer holds objects that old.
+  const [, deletedDays] = await db.batch([
+    holdForArchive(db, ids[1], bounds.archiveReachedFrom),
+    db.prepare(DELETE_INSTALL_DAYS).bind(...ids),
+  ]);
+  return { events, installDays: deletedDays?.meta.changes ?? 0, archiveDays: archiveDays.length, complete: true };
 }

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { isLoopbackHost } from "../lib/loopback";
 import { varsReader } from "../lib/vars";
 
 /**
@@ -18,8 +19,6 @@ export interface Forwarding {
   keyFor(app: string): string | undefined;
 }
 
-const LOOPBACK = new Set(["127.0.0.1", "localhost", "[::1]"]);
-
 const hostSchema = z
   .string()
   .default("")
@@ -33,7 +32,7 @@ const hostSchema = z
       ctx.addIssue({ code: "custom", message: "POSTHOG_HOST must be a URL such as https://eu.i.posthog.com" });
       return z.NEVER;
     }
-    if (url.protocol !== "https:" && !(url.protocol === "http:" && LOOPBACK.has(url.hostname))) {
+    if (url.protocol !== "https:" && !(url.protocol === "http:" && isLoopbackHost(url.hostname))) {
       ctx.addIssue({ code: "custom", message: "POSTHOG_HOST must use https (http only to a loopback address)" });
       return z.NEVER;
     }

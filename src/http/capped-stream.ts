@@ -54,7 +54,7 @@ export async function inflateCapped(
     if (!failed) {
       await writer.abort().catch(() => {});
       if (err instanceof ApiError) throw err;
-      throw new ApiError(400, "invalid_encoding", `the body is not valid ${format} data`);
+      throw new ApiError("invalid_encoding", `the body is not valid ${format} data`);
     }
   } finally {
     if (failed) {
@@ -94,7 +94,7 @@ export async function readCapped(
     }
   } catch (err) {
     if (err instanceof ApiError) throw err;
-    throw new ApiError(400, "invalid_encoding", `the body is not valid ${encoding} data`);
+    throw new ApiError("invalid_encoding", `the body is not valid ${encoding} data`);
   }
   await onEnd?.(total);
   if (chunks.length === 1 && chunks[0]) return chunks[0];

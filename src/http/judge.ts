@@ -4,16 +4,18 @@
  * valid items of its request. Events and usage reports share this loop and this shape.
  */
 
+import type { ItemErrorCode } from "./error-codes";
+
 /** Why one item of a batch was refused. `K` names the item's id field (`uuid`, `report_uuid`). */
 export type Rejection<K extends string = "uuid"> = {
   index: number;
-  error: string;
+  error: ItemErrorCode;
   field?: string;
   message: string;
 } & { [key in K]?: string };
 
 /** Why one item is refused, before the batch adds its index and id. */
-export type Refusal = { ok: false; error: string; message: string; field?: string };
+export type Refusal = { ok: false; error: ItemErrorCode; message: string; field?: string };
 
 /** What a judge says of one item: its value and id, or why it is refused. */
 export type Verdict<T> = { ok: true; id: string; value: T } | Refusal;
@@ -28,7 +30,7 @@ export interface Judged<T, K extends string> {
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** Shorthand for a refusal. */
-export function refuse(error: string, message: string, field?: string): Refusal {
+export function refuse(error: ItemErrorCode, message: string, field?: string): Refusal {
   return { ok: false, error, message, ...(field ? { field } : {}) };
 }
 

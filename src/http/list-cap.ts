@@ -1,3 +1,4 @@
+import type { RequestErrorCode } from "./error-codes";
 import { ApiError } from "./errors";
 
 /**
@@ -5,12 +6,14 @@ import { ApiError } from "./errors";
  * request costs no work beyond the JSON parse. `noun` names the items ("events"), `container`
  * what carries them ("batch").
  */
-export function assertWithinCap(list: unknown, max: number, error: string, noun: string, container = "request"): void {
+export function assertWithinCap(
+  list: unknown,
+  max: number,
+  error: RequestErrorCode,
+  noun: string,
+  container = "request",
+): void {
   if (Array.isArray(list) && list.length > max) {
-    throw new ApiError(
-      413,
-      error,
-      `a ${container} may carry at most ${max} ${noun}, this one has ${list.length}; split it`,
-    );
+    throw new ApiError(error, `a ${container} may carry at most ${max} ${noun}, this one has ${list.length}; split it`);
   }
 }

@@ -61,12 +61,11 @@ export async function readBody(request: Request, limits: BodyLimits, options: Re
   const format = decoders[encoding];
   if (!format && encoding !== "identity") {
     throw new ApiError(
-      415,
       "unsupported_encoding",
       `Content-Encoding "${encoding}" is not supported; send gzip, deflate or an uncompressed body`,
     );
   }
-  if (!request.body) throw new ApiError(400, "empty_body", "the request body is empty");
+  if (!request.body) throw new ApiError("empty_body", "the request body is empty");
 
   const tooLarge = () => bodyTooLarge(limits.MAX_BODY_BYTES);
   // The bytes on the wire are counted (and paid for) as they are read: by the read itself for
@@ -89,7 +88,7 @@ export async function readBody(request: Request, limits: BodyLimits, options: Re
   }
   if (!format && options.sniffGzip && isGzip(bytes)) bytes = await gunzipCapped(bytes, limits);
 
-  if (bytes.byteLength === 0) throw new ApiError(400, "empty_body", "the request body is empty");
+  if (bytes.byteLength === 0) throw new ApiError("empty_body", "the request body is empty");
   return { bytes, mediaType };
 }
 
@@ -117,12 +116,12 @@ export function parseJsonBytes(bytes: Uint8Array): unknown {
   try {
     text = new TextDecoder("utf-8", { fatal: true, ignoreBOM: false }).decode(bytes);
   } catch {
-    throw new ApiError(400, "invalid_json", "the request body is not valid UTF-8");
+    throw new ApiError("invalid_json", "the request body is not valid UTF-8");
   }
   try {
     return JSON.parse(text);
   } catch {
-    throw new ApiError(400, "invalid_json", "the request body is not valid JSON");
+    throw new ApiError("invalid_json", "the request body is not valid JSON");
   }
 }
 
@@ -130,7 +129,7 @@ export function parseJsonBytes(bytes: Uint8Array): unknown {
 export async function readFormBody(request: Request, max: number): Promise<URLSearchParams> {
   const contentType = request.headers.get("content-type");
   if (contentType?.split(";", 1)[0]?.trim().toLowerCase() !== "application/x-www-form-urlencoded") {
-    throw new ApiError(415, "unsupported_media_type", "Content-Type must be application/x-www-form-urlencoded");
+    throw new ApiError("unsupported_media_type", "Content-Type must be application/x-www-form-urlencoded");
   }
   if (Number(request.headers.get("content-length") ?? Number.NaN) > max) throw bodyTooLarge(max);
   if (!request.body) return new URLSearchParams();
@@ -143,7 +142,6 @@ function requireMediaType(contentType: string | null, accepted: readonly string[
   if (!accepted.includes(mediaType)) {
     const names = accepted.filter((type) => type !== "");
     throw new ApiError(
-      415,
       "unsupported_media_type",
       `Content-Type must be ${names.join(" or ")}, got ${contentType ? `"${contentType}"` : "none"}`,
     );
@@ -152,9 +150,9 @@ function requireMediaType(contentType: string | null, accepted: readonly string[
 }
 
 export function bodyTooLarge(max: number): ApiError {
-  return new ApiError(413, "payload_too_large", `the request body exceeds ${max} bytes`);
+  return new ApiError("payload_too_large", `the request body exceeds ${max} bytes`);
 }
 
 function decompressedTooLarge(limits: BodyLimits): ApiError {
-  return new ApiError(413, "payload_too_large", `the decompressed body exceeds ${limits.MAX_DECOMPRESSED_BYTES} bytes`);
+  return new ApiError("payload_too_large", `the decompressed body exceeds ${limits.MAX_DECOMPRESSED_BYTES} bytes`);
 }

@@ -1,11 +1,13 @@
 import { zValidator } from "@hono/zod-validator";
 import type { z } from "zod";
+import type { RequestErrorCode } from "./error-codes";
 import { ApiError } from "./errors";
 
 /**
- * The one seam between zod and the project's error shape: query strings and small JSON bodies
- * through `@hono/zod-validator` with a hook that throws the project's error, and bodies read
- * under caps through `parseOrThrow`. All word the first issue the same way.
+ * The one seam between zod and the project's error shape: query strings, path parameters and
+ * small JSON bodies through a validator whose hook throws the project's error (`validationHook`,
+ * used by every route's declaration), and bodies read under caps through `parseOrThrow`. All
+ * word the first issue the same way.
  */
 
 /**
@@ -24,27 +26,39 @@ export function describeIssue(issue: z.core.$ZodIssue | undefined, root = "body"
 export function parseOrThrow<T extends z.ZodType>(
   schema: T,
   value: unknown,
-  code: string,
+  code: RequestErrorCode,
   expected?: string,
 ): z.output<T> {
   const parsed = schema.safeParse(value, { reportInput: true });
   if (parsed.success) return parsed.data;
-  throw new ApiError(400, code, withExpected(describeIssue(parsed.error.issues[0]), expected));
+  throw new ApiError(code, withExpected(describeIssue(parsed.error.issues[0]), expected));
 }
 
-/** Validates the query string (`c.req.valid("query")`); a bad one is a 400 `invalid_query`. */
+/**
+ * A request part (query, path, JSON body) that failed its schema: the project's 400,
+ * `invalid_query` for the query string, `invalid_body` otherwise. The hook of every validator:
+ * the routes' `openapi()` declarations (http/openapi.ts) and `validQuery`.
+ */
+export function validationHook(
+  result: { target: string } & ({ success: true } | { success: false; error: { issues: z.core.$ZodIssue[] } }),
+): undefined {
+  if (result.success) return;
+  const where = result.target === "query" ? "" : result.target === "param" ? "path" : "body";
+  throw new ApiError(
+    result.target === "query" ? "invalid_query" : "invalid_body",
+    describeIssue(result.error.issues[0], where),
+  );
+}
+
+/**
+ * Validates the query string of a route declared without OpenAPI (a dashboard page), reminding
+ * a person of its shape (`expected`), since no description is at hand there.
+ */
 export function validQuery<T extends z.ZodType>(schema: T, expected: string) {
   return zValidator("query", schema, (result) => {
     if (!result.success) {
-      throw new ApiError(400, "invalid_query", withExpected(describeIssue(result.error.issues[0], ""), expected));
+      throw new ApiError("invalid_query", withExpected(describeIssue(result.error.issues[0], ""), expected));
     }
-  });
-}
-
-/** Validates a small JSON body (`c.req.valid("json")`); a bad one is a 400 `invalid_body`. */
-export function validJson<T extends z.ZodType>(schema: T) {
-  return zValidator("json", schema, (result) => {
-    if (!result.success) throw new ApiError(400, "invalid_body", describeIssue(result.error.issues[0]));
   });
 }
 

@@ -3,6 +3,7 @@ import { findApp, isKnownPropertyName } from "../catalog/compile";
 import { ApiError } from "../http/errors";
 import { judgeEach, type Rejection } from "../http/judge";
 import { assertWithinCap } from "../http/list-cap";
+import { OTHER } from "../lib/other";
 import type { LimiterEnv, RequestLimiter } from "../ratelimit/middleware";
 import { enqueueBatch } from "./enqueue";
 import { batchJudge, eventContextOf } from "./judge-event";
@@ -56,7 +57,7 @@ export async function ingest(batch: IngestBatch, context: IngestContext): Promis
   assertWithinCap(batch.events, limits.MAX_EVENTS_PER_BATCH, "too_many_events", "events", "batch");
   const app = findApp(batch.app);
   if (!app) {
-    throw new ApiError(400, "unknown_app", `app "${batch.app}" is not in the catalogue (see GET /v1/catalog)`);
+    throw new ApiError("unknown_app", `app "${batch.app}" is not in the catalogue (see GET /v1/catalog)`);
   }
 
   const eventContext = eventContextOf(app, limits, {
@@ -136,14 +137,13 @@ function countryOf(request: Request): string | null {
  * `constructor` or `__proto__` is a name like any other.
  */
 const MAX_DROPPED_NAMES_PER_BATCH = 64;
-export const OTHER_PROPERTY = "(other)";
 
 function countDropped(counts: Record<string, Record<string, number>>, event: string, property: string): void {
-  let name = isKnownPropertyName(property) ? property : OTHER_PROPERTY;
+  let name = isKnownPropertyName(property) ? property : OTHER;
   const perEvent = counts[event];
   if (perEvent === undefined || !Object.hasOwn(perEvent, name)) {
     const tracked = Object.values(counts).reduce((n, names) => n + Object.keys(names).length, 0);
-    if (tracked >= MAX_DROPPED_NAMES_PER_BATCH) name = OTHER_PROPERTY;
+    if (tracked >= MAX_DROPPED_NAMES_PER_BATCH) name = OTHER;
   }
   countName(counts, event, name);
 }

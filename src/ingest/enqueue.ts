@@ -1,4 +1,3 @@
-import { backendUnavailable } from "../http/errors";
 import { groupForSend, MAX_MESSAGE_BYTES, type SizedMessage } from "../lib/queue-send";
 import { eventTupleOf, type QueuedBatch, type StoredEvent } from "./queue-message";
 
@@ -65,16 +64,8 @@ export function packMessages(batch: AcceptedBatch): PackedMessage[] {
  */
 export async function enqueueBatch(queue: Queue<QueuedBatch>, batch: AcceptedBatch): Promise<number> {
   const groups = groupForSend(packMessages(batch));
-  try {
-    await Promise.all(
-      groups.map((group) => queue.sendBatch(group.map((message) => ({ body: message.body, contentType: "json" })))),
-    );
-  } catch (err) {
-    console.error("queue send failed", err);
-    throw backendUnavailable(
-      "queue_unavailable",
-      "the events could not be stored right now; nothing was accepted, retry the whole batch later",
-    );
-  }
+  await Promise.all(
+    groups.map((group) => queue.sendBatch(group.map((message) => ({ body: message.body, contentType: "json" })))),
+  );
   return groups.reduce((n, group) => n + group.length, 0);
 }

@@ -1,6 +1,8 @@
 import { z } from "zod";
 import type { CompiledApp } from "../catalog/compile";
+import type { ItemErrorCode } from "../http/error-codes";
 import { refuse, type Verdict } from "../http/judge";
+import { rfc3339 } from "../http/schemas";
 import { describeIssue } from "../http/validation";
 import { jsonStringSize, MAX_JSON_DEPTH, measureJson } from "../lib/json-size";
 import { DAY_MS, parseCheckedDateTime } from "../lib/time";
@@ -23,7 +25,6 @@ import type { StoredEvent } from "./queue-message";
  */
 
 const DATETIME = z.core.regexes.datetime({ offset: true });
-const rfc3339 = z.iso.datetime({ offset: true });
 
 /** One event's shape; the catalogue then judges its name and properties. */
 export const eventSchema = z.object({
@@ -40,7 +41,7 @@ export const eventSchema = z.object({
 });
 
 /** Field → error code for a shape problem, so clients can react without parsing messages. */
-const shapeErrorCodes: Record<string, string> = {
+const shapeErrorCodes: Record<string, ItemErrorCode> = {
   uuid: "invalid_uuid",
   event: "invalid_event",
   distinct_id: "invalid_distinct_id",

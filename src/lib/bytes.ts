@@ -1,37 +1,18 @@
+import { type NativeEncoders, toBase64 } from "../../packages/client/src/shared/bytes";
+
 /**
- * Bytes as text. workerd has `Uint8Array.prototype.toBase64` / `toHex` (TC39 "Uint8Array to/from
- * base64"); the same modules run in Node 20 and older browsers (the anonymizer), so each
- * encoder uses the platform's when it exists and a plain loop otherwise.
+ * Bytes as text. Standard base64 and hex are the client SDK's (its package owns them, for its
+ * anonymizer and uuids; the collector takes them from there); the collector's own encoders
+ * follow, each using the platform's encoder when it exists (workerd) and a plain loop otherwise.
  */
 
-interface NativeEncoders {
-  toBase64?(options?: { alphabet?: "base64" | "base64url"; omitPadding?: boolean }): string;
-  toHex?(): string;
-}
-
-/** Standard base64 with padding (RFC 4648 §4). */
-export function toBase64(bytes: Uint8Array): string {
-  const native = (bytes as NativeEncoders).toBase64;
-  if (native) return native.call(bytes);
-  let binary = "";
-  for (const byte of bytes) binary += String.fromCharCode(byte);
-  return btoa(binary);
-}
+export { toBase64, toHex } from "../../packages/client/src/shared/bytes";
 
 /** URL-safe base64 without padding (RFC 4648 §5). */
 export function toBase64Url(bytes: Uint8Array): string {
   const native = (bytes as NativeEncoders).toBase64;
   if (native) return native.call(bytes, { alphabet: "base64url", omitPadding: true });
   return toBase64(bytes).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
-}
-
-/** Lowercase hexadecimal. */
-export function toHex(bytes: Uint8Array): string {
-  const native = (bytes as NativeEncoders).toHex;
-  if (native) return native.call(bytes);
-  let hex = "";
-  for (const byte of bytes) hex += byte.toString(16).padStart(2, "0");
-  return hex;
 }
 
 /** `n` bytes from the platform's CSPRNG. */

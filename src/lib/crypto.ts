@@ -1,4 +1,9 @@
-/** The few primitives of `crypto.subtle` the collector uses, each written once. */
+/**
+ * The few primitives of `crypto.subtle` the collector uses, each written once. HMAC-SHA256 is
+ * the client SDK's (its anonymizer's), taken from its package.
+ */
+
+export { hmacKey, hmacSha256 } from "../../packages/client/src/shared/hmac";
 
 const utf8 = new TextEncoder();
 
@@ -9,18 +14,7 @@ export async function sha256(data: string | Uint8Array): Promise<Uint8Array<Arra
   return new Uint8Array(await crypto.subtle.digest("SHA-256", bytes));
 }
 
-/** An HMAC-SHA256 signing key made of raw bytes, or of the UTF-8 bytes of a string. */
-export function hmacKey(key: Uint8Array<ArrayBuffer> | string): Promise<CryptoKey> {
-  const raw = typeof key === "string" ? utf8.encode(key) : key;
-  return crypto.subtle.importKey("raw", raw, { name: "HMAC", hash: "SHA-256" }, false, ["sign"]);
-}
-
-/** HMAC-SHA256 of the UTF-8 bytes of `message`. */
-export async function hmacSha256(key: CryptoKey, message: string): Promise<Uint8Array<ArrayBuffer>> {
-  return new Uint8Array(await crypto.subtle.sign("HMAC", key, utf8.encode(message)));
-}
-
-/** workerd's `timingSafeEqual`, absent from browsers and Node, where the client SDK imports this module. */
+/** workerd's `timingSafeEqual`, absent from browsers and Node. */
 type WorkerdSubtle = SubtleCrypto & { timingSafeEqual(a: ArrayBufferView, b: ArrayBufferView): boolean };
 
 /**

@@ -29,7 +29,6 @@ function compressionHint(value: string | null | undefined): Hint {
     case "lz64":
     case "lz-string":
       throw new ApiError(
-        415,
         "unsupported_encoding",
         "lz64 payloads are not supported; send gzip, base64 or plain JSON (current PostHog SDKs never send lz64)",
       );
@@ -47,7 +46,7 @@ export async function decodeCapture(request: Request, limits: BodyLimits, onBody
   const hint = compressionHint(query.get("compression"));
   if (request.method === "GET") {
     const data = query.get("data");
-    if (!data) throw new ApiError(400, "empty_body", "a GET capture carries its events in ?data=");
+    if (!data) throw new ApiError("empty_body", "a GET capture carries its events in ?data=");
     assertWithinBody(data, limits);
     await onBody(data.length);
     return decodeData(data, hint, limits);
@@ -56,7 +55,7 @@ export async function decodeCapture(request: Request, limits: BodyLimits, onBody
   if (mediaType === FORM) {
     const form = new URLSearchParams(utf8(bytes));
     const data = form.get("data");
-    if (!data) throw new ApiError(400, "empty_body", "a form capture carries its events in its data field");
+    if (!data) throw new ApiError("empty_body", "a form capture carries its events in its data field");
     return decodeData(data, compressionHint(form.get("compression")) ?? hint, limits);
   }
   if (hint === "base64") return decodeData(utf8(bytes), hint, limits);
@@ -71,10 +70,10 @@ async function decodeData(data: string, hint: Hint, limits: BodyLimits): Promise
     return parseJsonBytes(new TextEncoder().encode(text));
   }
   const bytes = fromBase64(text);
-  if (!bytes) throw new ApiError(400, "invalid_encoding", "the data is neither JSON nor base64");
+  if (!bytes) throw new ApiError("invalid_encoding", "the data is neither JSON nor base64");
   if (isGzip(bytes)) return parseJsonBytes(await gunzipCapped(bytes, limits));
   if (bytes.byteLength > limits.MAX_DECOMPRESSED_BYTES) {
-    throw new ApiError(413, "payload_too_large", `the decoded body exceeds ${limits.MAX_DECOMPRESSED_BYTES} bytes`);
+    throw new ApiError("payload_too_large", `the decoded body exceeds ${limits.MAX_DECOMPRESSED_BYTES} bytes`);
   }
   return parseJsonBytes(bytes);
 }

@@ -50,22 +50,22 @@ export function parseCapture(payload: unknown, query: URLSearchParams): CaptureR
   } else if (envelope) {
     events = [envelope];
   } else {
-    throw new ApiError(400, "invalid_batch", "the payload must be an event, an array of events or { api_key, batch }");
+    throw new ApiError("invalid_batch", "the payload must be an event, an array of events or { api_key, batch }");
   }
-  if (events.length === 0) throw new ApiError(400, "invalid_batch", "a batch needs at least one event");
+  if (events.length === 0) throw new ApiError("invalid_batch", "a batch needs at least one event");
 
   const found = new Set<string>();
   for (const candidate of [batchToken, ...events.flatMap((event) => tokensIn(record(event) ?? {}))]) {
     if (typeof candidate === "string" && candidate.trim() !== "") found.add(candidate.trim());
   }
   if (found.size === 0) {
-    throw new ApiError(400, "missing_token", "the project API key (api_key or token) is required: it names the app");
+    throw new ApiError("missing_token", "the project API key (api_key or token) is required: it names the app");
   }
   if (found.size > 1) {
-    throw new ApiError(400, "multiple_tokens", "a request may carry events of one project API key only");
+    throw new ApiError("multiple_tokens", "a request may carry events of one project API key only");
   }
   const token = tokenSchema.safeParse([...found][0]);
-  if (!token.success) throw new ApiError(400, "unknown_app", "the project API key is not an app of the catalogue");
+  if (!token.success) throw new ApiError("unknown_app", "the project API key is not an app of the catalogue");
 
   return {
     token: token.data,

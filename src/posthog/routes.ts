@@ -1,11 +1,14 @@
-import { type Context, Hono } from "hono";
+import type { Context } from "hono";
 import { cors } from "hono/cors";
+import { z } from "zod";
 import { findApp } from "../catalog/compile";
 import { ApiError } from "../http/errors";
 import { assertWithinCap } from "../http/list-cap";
+import { errorResponses, jsonResponse, routesApp } from "../http/openapi";
 import { bodyLimitsOf } from "../http/read-body";
 import { ingest, ingestContext } from "../ingest/core";
-import type { LimiterEnv } from "../ratelimit/middleware";
+import { INGEST_ERRORS, ingestResultSchema } from "../ingest/routes";
+import { type LimiterEnv, limitRequests } from "../ratelimit/middleware";
 import { optionalTenant } from "../tenants/auth";
 import { decodeCapture } from "./decode";
 import { decideAnswer, noFlags, remoteConfig, remoteConfigScript } from "./flags";
@@ -17,7 +20,8 @@ import { toNativeEvent } from "./to-native";
  * pointed at edgehog delivers into the ingest core. Capture routes decode the request, map
  * each event onto the native shape, call the core, and answer `200 {"status":1}` (PostHog's
  * SDKs retry anything else), listing the core's per-event verdicts for debugging. Refusals of
- * the whole request keep their status: 400, 413, 429 and 503 (with Retry-After).
+ * the whole request keep their status: 400, 413, 429 and 503 (with Retry-After). Every path
+ * takes requests from any origin (CORS); the capture paths are charged to their client.
  */
 
 const withSlash = (paths: readonly string[]) => paths.flatMap((path) => [path, `${path}/`]);
@@ -25,15 +29,15 @@ const withSlash = (paths: readonly string[]) => paths.flatMap((path) => [path, `
 /** PostHog's capture routes, with and without the trailing slash the SDKs add. */
 export const posthogCapturePaths = withSlash(["/batch", "/capture", "/e", "/i/v0/e", "/track"]);
 const flagPaths = withSlash(["/flags", "/decide"]);
-/** Every path this front door serves (for CORS). */
-export const posthogPaths = [...posthogCapturePaths, ...flagPaths, "/array/*"];
+const configPaths = ["/array/:token/config", "/array/:token/config.js"];
+const corsPaths = [...posthogCapturePaths, ...flagPaths, "/array/*"];
 
 /**
  * Browsers post from any origin, some with credentials (older posthog-js sets withCredentials):
  * the origin is mirrored, as PostHog's capture does. edgehog sets no cookie and its answers
  * carry nothing private.
  */
-export const posthogCors = cors({
+const posthogCors = cors({
   origin: (origin) => origin || "*",
   credentials: true,
   allowMethods: ["GET", "POST", "OPTIONS"],
@@ -58,15 +62,66 @@ async function capture(c: Context<LimiterEnv>): Promise<Response> {
   return c.json({ status: 1, ...result }, 200);
 }
 
-export const posthogRoutes = new Hono<LimiterEnv>()
+export const posthogRoutes = routesApp<LimiterEnv>();
+
+for (const path of corsPaths) posthogRoutes.use(path, posthogCors);
+for (const path of posthogCapturePaths) posthogRoutes.use(path, limitRequests);
+posthogRoutes
   .on(["GET", "POST"], posthogCapturePaths, capture)
   .on(["GET", "POST"], flagPaths, (c) =>
     c.json(c.req.path.startsWith("/decide") ? decideAnswer() : noFlags(c.req.query("config") === "true")),
   )
-  .get("/array/:token/:file{config(\\.js)?}", (c) => {
-    const token = c.req.param("token");
-    if (!findApp(token)) throw new ApiError(404, "unknown_app", `app "${token}" is not in the catalogue`);
+  .on("GET", configPaths, (c) => {
+    const token = c.req.param("token") ?? "";
+    if (!findApp(token)) throw new ApiError("not_found", `app "${token}" is not in the catalogue`);
     c.header("Cache-Control", "public, max-age=300");
-    if (c.req.param("file") === "config") return c.json(remoteConfig(token));
+    if (c.req.path.endsWith("/config")) return c.json(remoteConfig(token));
     return c.body(remoteConfigScript(token), 200, { "Content-Type": "application/javascript; charset=utf-8" });
   });
+
+const captureDescription =
+  "PostHog's capture: a stock posthog-js or posthog-node sends its events here (docs/POSTHOG.md). The body is JSON, gzip, base64, or a form with a data field (GET: ?data=), read under the body caps and mapped onto the native event shape by the route; the project API key names the app.";
+for (const path of posthogCapturePaths) {
+  for (const method of ["get", "post"] as const) {
+    posthogRoutes.openAPIRegistry.registerPath({
+      method,
+      path,
+      tags: ["posthog"],
+      summary: "Capture PostHog events",
+      description: captureDescription,
+      responses: {
+        200: jsonResponse(
+          "the events were read (PostHog's SDKs retry anything else): the core's verdicts follow `status`",
+          ingestResultSchema.extend({ status: z.literal(1) }),
+        ),
+        ...errorResponses(...INGEST_ERRORS, "invalid_batch", "missing_token", "multiple_tokens"),
+      },
+    });
+  }
+}
+for (const path of flagPaths) {
+  for (const method of ["get", "post"] as const) {
+    posthogRoutes.openAPIRegistry.registerPath({
+      method,
+      path,
+      tags: ["posthog"],
+      summary: "Feature flags: none (edgehog serves no flags), in the answer shape the SDKs expect",
+      responses: { 200: jsonResponse("no flags") },
+    });
+  }
+}
+for (const path of configPaths) {
+  posthogRoutes.openAPIRegistry.registerPath({
+    method: "get",
+    path: path.replace(":token", "{token}"),
+    tags: ["posthog"],
+    summary: path.endsWith(".js") ? "posthog-js's remote config script" : "posthog-js's remote config",
+    request: { params: z.object({ token: z.string().describe("the project API key: an app of the catalogue") }) },
+    responses: {
+      200: path.endsWith(".js")
+        ? { description: "the script", content: { "application/javascript": { schema: z.string() } } }
+        : jsonResponse("the config"),
+      ...errorResponses("not_found"),
+    },
+  });
+}

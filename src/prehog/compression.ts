@@ -21,7 +21,7 @@ export function gzipCodec(limits: BodyLimits): Compression {
     },
     async decompress(bytes, readMaxBytes) {
       const max = Math.min(readMaxBytes, limits.MAX_DECOMPRESSED_BYTES);
-      const tooLarge = () => new ApiError(413, "payload_too_large", `the decompressed message exceeds ${max} bytes`);
+      const tooLarge = () => new ApiError("payload_too_large", `the decompressed message exceeds ${max} bytes`);
       try {
         const inflated = await inflateCapped(blobStream(bytes), "gzip", max, tooLarge);
         return new Uint8Array(inflated);

@@ -1,14 +1,16 @@
 import { Code, ConnectError } from "@connectrpc/connect";
 import { codeToHttpStatus, errorToJsonBytes } from "@connectrpc/connect/protocol-connect";
 import { setTrailerStatus } from "@connectrpc/connect/protocol-grpc-web";
-import { createMiddleware } from "hono/factory";
-import { ApiError } from "../http/errors";
+import type { Context } from "hono";
+import { errorAnswerOf } from "../http/errors";
 
 /**
- * The project's errors in Connect's form. An `ApiError` keeps its meaning: its HTTP status picks
- * the Connect code, its own code leads the message ("rate_limited: …"), and its headers
- * (Retry-After, WWW-Authenticate) go out as response headers. Errors raised inside an RPC are
- * encoded by the Connect router; `rpcErrors` encodes those raised before it (the limiter).
+ * The project's errors in Connect's form. Every error is first answered as the JSON routes
+ * answer it (http/errors.ts: a storage failure is `storage_unavailable`, a defect a logged
+ * `internal_error`); its HTTP status picks the Connect code, its code leads the message
+ * ("rate_limited: …"), and its headers (Retry-After, WWW-Authenticate) go out as response
+ * headers. Errors raised inside an RPC are encoded by the Connect router; `rpcOnError`, the RPC
+ * routes' `onError`, encodes those raised before it (the limiter).
  */
 
 const CODE_OF_STATUS: Partial<Record<number, Code>> = {
@@ -25,11 +27,8 @@ const CODE_OF_STATUS: Partial<Record<number, Code>> = {
 
 export function toConnectError(err: unknown): ConnectError {
   if (err instanceof ConnectError) return err;
-  if (err instanceof ApiError) {
-    return new ConnectError(`${err.code}: ${err.message}`, CODE_OF_STATUS[err.status] ?? Code.Internal, err.headers);
-  }
-  console.error("unhandled error in an RPC", err);
-  return new ConnectError("an unexpected error occurred", Code.Internal);
+  const { status, body, headers } = errorAnswerOf(err instanceof Error ? err : new Error(String(err)));
+  return new ConnectError(`${body.error}: ${body.message}`, CODE_OF_STATUS[status] ?? Code.Internal, headers);
 }
 
 /**
@@ -54,8 +53,7 @@ export function rpcErrorResponse(request: Request, error: ConnectError): Respons
   return new Response(errorToJsonBytes(error, {}), { status: codeToHttpStatus(error.code), headers });
 }
 
-/** Mounted before the limiter on the RPC paths: whatever failed there is answered in Connect's form. */
-export const rpcErrors = createMiddleware(async (c, next) => {
-  await next();
-  if (c.error) c.res = rpcErrorResponse(c.req.raw, toConnectError(c.error));
-});
+/** The RPC routes' `onError`: whatever failed outside the router is answered in Connect's form. */
+export function rpcOnError(err: Error, c: Context): Response {
+  return rpcErrorResponse(c.req.raw, toConnectError(err));
+}

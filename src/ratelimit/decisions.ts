@@ -26,8 +26,6 @@ export type LimitDecision =
 export interface CheckOptions {
   /** What to answer when the limiter itself fails: public traffic fails open. */
   onError: "open" | "closed";
-  /** Check without charging (e.g. "may this client still try a token?"). */
-  dryRun?: boolean;
 }
 
 export interface PreparedCharge extends LimitCharge {

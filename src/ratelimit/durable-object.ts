@@ -68,7 +68,6 @@ export class RateLimiterShard extends DurableObject {
       }
     });
     if (denials.length > 0) return { ok: false, denials };
-    if (request.dryRun) return { ok: true, granted: request.charges.map(() => 0) };
 
     const granted = request.charges.map((charge) => {
       const tokens = tokensAt(this.buckets.get(charge.key), charge, request.nowMs);

@@ -43,7 +43,7 @@ export class RateLimiter {
   async check(charges: LimitCharge[], options: CheckOptions): Promise<LimitDecision> {
     const prepared = this.prepare(charges);
     if (prepared.length === 0) return { ok: true };
-    if (!options.dryRun) await this.awaitLeasesInFlight(prepared);
+    await this.awaitLeasesInFlight(prepared);
     const nowMs = this.now();
 
     // 1. Decide locally, without changing anything yet.
@@ -51,7 +51,7 @@ export class RateLimiter {
     const fromLease: PreparedCharge[] = [];
     const fromObjects: PreparedCharge[] = [];
     for (const charge of prepared) {
-      if (!options.dryRun && this.allowance.leased(charge.id, nowMs) >= charge.cost) {
+      if (this.allowance.leased(charge.id, nowMs) >= charge.cost) {
         fromLease.push(charge);
         continue;
       }
@@ -76,10 +76,10 @@ export class RateLimiter {
 
     // 3. Ask the objects, one call per shard, all in parallel.
     const groups = this.groupByShard(fromObjects);
-    const leasing = options.dryRun ? [] : fromObjects.filter((charge) => this.allowance.claimLease(charge.id));
+    const leasing = fromObjects.filter((charge) => this.allowance.claimLease(charge.id));
     let results: TakeResult[];
     try {
-      results = await this.callShards(groups, nowMs, new Set(leasing), options.dryRun === true);
+      results = await this.callShards(groups, nowMs, new Set(leasing));
     } catch (err) {
       return this.failed(err, fromLease, fromObjects, nowMs, options);
     } finally {
@@ -99,21 +99,19 @@ export class RateLimiter {
     });
 
     if (!remoteDenial) {
-      if (!options.dryRun) {
-        results.forEach((result, g) => {
-          if (!result.ok) return;
-          (groups[g]?.charges ?? []).forEach((charge, i) => {
-            const leased = (result.granted[i] ?? charge.cost) - charge.cost;
-            this.allowance.addLease(charge.id, leased, nowMs, this.options.limits.leaseMs);
-          });
+      results.forEach((result, g) => {
+        if (!result.ok) return;
+        (groups[g]?.charges ?? []).forEach((charge, i) => {
+          const leased = (result.granted[i] ?? charge.cost) - charge.cost;
+          this.allowance.addLease(charge.id, leased, nowMs, this.options.limits.leaseMs);
         });
-      }
+      });
       return { ok: true };
     }
 
     // Refused somewhere: undo every charge that was taken, so the batch costs nothing.
     for (const charge of fromLease) this.allowance.giveBack(charge.id, charge.cost, nowMs);
-    if (!options.dryRun) await this.refundGranted(groups, results, nowMs);
+    await this.refundGranted(groups, results, nowMs);
     return remoteDenial;
   }
 
@@ -185,7 +183,6 @@ export class RateLimiter {
     groups: Array<{ shard: string; charges: PreparedCharge[] }>,
     nowMs: number,
     leasing: ReadonlySet<PreparedCharge>,
-    dryRun: boolean,
   ): Promise<TakeResult[]> {
     rateLimitMetrics.remoteCalls += groups.length;
     const calls = groups.map((group) => {
@@ -196,7 +193,7 @@ export class RateLimiter {
         capacity: charge.capacity,
         perSecond: charge.perSecond,
       }));
-      return this.stub(group.shard).take({ nowMs, charges, dryRun });
+      return this.stub(group.shard).take({ nowMs, charges });
     });
     return withTimeout(Promise.all(calls), this.options.limits.timeoutMs);
   }

@@ -11,8 +11,6 @@ export interface BucketCharge extends BucketShape {
 
 export interface TakeRequest {
   nowMs: number;
-  /** Check only: answer as `take` would, but charge nothing. */
-  dryRun?: boolean;
   charges: BucketCharge[];
 }
 

@@ -21,7 +21,7 @@ export class RateLimitedError extends ApiError {
     const advice = exceedsCapacity
       ? "; the request is larger than this limit's burst, so split it into smaller batches"
       : `; nothing was accepted, retry the whole request in ${retryAfterSeconds} s`;
-    super(429, "rate_limited", `${describe[limit]}${advice}`, { "Retry-After": String(retryAfterSeconds) });
+    super("rate_limited", `${describe[limit]}${advice}`, { "Retry-After": String(retryAfterSeconds) });
   }
 
   override toBody(): ErrorBody & { limit: LimitKind } {

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { OTHER } from "../lib/other";
 import { positiveInt, varsReader } from "../lib/vars";
 
 /**
@@ -6,9 +7,6 @@ import { positiveInt, varsReader } from "../lib/vars";
  * fewer than `STATS_MIN_INSTALLS` distinct installs could single out one install, so it is
  * merged into `(other)`. Billing figures are exact and never go through this.
  */
-
-/** The label of the merged cell. No app version, OS or country can take this value. */
-export const OTHER = "(other)";
 
 /** Installs a published cell must count at least (wrangler.toml var `STATS_MIN_INSTALLS`). */
 export const statsMinInstallsOf = varsReader(

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { ApiError } from "../http/errors";
+import { utcDaySchema } from "../http/schemas";
 import { describeIssue } from "../http/validation";
 import { utcDay } from "../lib/time";
 import {
@@ -25,7 +26,7 @@ import {
 import { VERIFIED_TOKEN_TTL_MS } from "./verify";
 
 /**
- * Tenant administration, implemented once: the operator API (tenants/admin-routes.ts) calls
+ * Tenant administration, implemented once: the operator API (tenants/routes.ts) calls
  * these, `npm run tenant` calls that API, and tests call either. Refusals are ApiErrors, so
  * every caller gets the same codes and messages.
  */
@@ -54,16 +55,25 @@ export function defaultTerm(now: number): TermInput {
 }
 
 const termSchema = z.object({
-  term_start: z.iso.date().refine((day) => day >= "1970-01-01", "must be 1970-01-01 or later"),
+  term_start: utcDaySchema.refine((day) => day >= "1970-01-01", "must be 1970-01-01 or later"),
   term_months: z.number().int().min(1).max(MAX_TERM_MONTHS),
 });
+
+/**
+ * A term as a request gives it (creating a tenant, changing its term): both parts optional,
+ * loosely typed on purpose, so that `checkTerm` answers every caller's mistake the same way
+ * (`400 invalid_term`, not `invalid_body`).
+ */
+export const termRequestFields = {
+  term_start: z.string().max(32).optional().describe("first day of the term, YYYY-MM-DD"),
+  term_months: z.number().optional().describe(`months per term, 1 to ${MAX_TERM_MONTHS}`),
+};
 
 /** Checks a term, for every caller: `400 invalid_term` names what is wrong. */
 export function checkTerm(term: TermInput): TermInput {
   const parsed = termSchema.safeParse(term);
   if (parsed.success) return parsed.data;
   throw new ApiError(
-    400,
     "invalid_term",
     `${describeIssue(parsed.error.issues[0], "term")} (a term starts on a calendar day, YYYY-MM-DD, and lasts 1 to ${MAX_TERM_MONTHS} months)`,
   );
@@ -81,14 +91,13 @@ export async function createTenant(
 ): Promise<TenantRow> {
   if (!TENANT_NAME_PATTERN.test(input.name)) {
     throw new ApiError(
-      400,
       "invalid_tenant_name",
       "a tenant name is 1-63 lowercase letters, digits or dashes, not starting with a dash",
     );
   }
   const plan = input.plan ?? DEFAULT_PLAN;
   if (!PLAN_PATTERN.test(plan)) {
-    throw new ApiError(400, "invalid_plan", "a plan is 1-32 lowercase letters, digits, dashes or underscores");
+    throw new ApiError("invalid_plan", "a plan is 1-32 lowercase letters, digits, dashes or underscores");
   }
   const fallback = defaultTerm(input.now);
   const term = checkTerm({
@@ -104,7 +113,7 @@ export async function createTenant(
     ...term,
   };
   if (!(await insertTenant(db, tenant))) {
-    throw new ApiError(409, "tenant_exists", `a tenant named "${input.name}" exists already`);
+    throw new ApiError("tenant_exists", `a tenant named "${input.name}" exists already`);
   }
   return tenant;
 }
@@ -112,7 +121,7 @@ export async function createTenant(
 /** A tenant by id or name, or a 404. */
 export async function requireTenantByRef(db: D1Database, ref: string): Promise<TenantRow> {
   const tenant = await findTenant(db, ref);
-  if (!tenant) throw new ApiError(404, "unknown_tenant", `no tenant has the id or name "${ref}"`);
+  if (!tenant) throw new ApiError("unknown_tenant", `no tenant has the id or name "${ref}"`);
   return tenant;
 }
 
@@ -163,16 +172,14 @@ export async function revokeTokenByRef(
   else if (isWellFormedToken(ref)) matches = await findTokens(db, "token_hash", await hashToken(ref));
   else {
     throw new ApiError(
-      400,
       "invalid_token_ref",
       "give a token id (tok_…), a token prefix (ehk_ + 8 characters) or the token itself",
     );
   }
   const [token] = matches;
-  if (!token) throw new ApiError(404, "unknown_token", `no token matches "${ref}"`);
+  if (!token) throw new ApiError("unknown_token", `no token matches "${ref}"`);
   if (matches.length > 1) {
     throw new ApiError(
-      409,
       "ambiguous_token_ref",
       `"${ref}" matches ${matches.length} tokens; revoke by id: ${matches.map((m) => m.id).join(", ")}`,
     );

@@ -1,7 +1,7 @@
 import type { Context } from "hono";
 import { createMiddleware } from "hono/factory";
 import { bearerToken } from "../http/bearer";
-import { ApiError, backendUnavailable } from "../http/errors";
+import { ApiError } from "../http/errors";
 import type { LimiterEnv } from "../ratelimit/middleware";
 import type { TenantRow } from "./store";
 import { type TokenRefusal, verifyTenantToken } from "./verify";
@@ -27,7 +27,7 @@ const refusalMessages: Record<TokenRefusal | "missing", string> = {
 };
 
 function unauthorized(reason: TokenRefusal | "missing"): ApiError {
-  return new ApiError(401, "unauthorized", refusalMessages[reason], WWW_AUTHENTICATE);
+  return new ApiError("unauthorized", refusalMessages[reason], WWW_AUTHENTICATE);
 }
 
 /**
@@ -44,20 +44,15 @@ export async function optionalTenant<E extends LimiterEnv>(c: Context<E>): Promi
 
   // The lookup comes first: a valid token is accepted whatever others behind the same address
   // did. Each attempt was charged as a request (limitRequests), and failures are counted below.
-  let verdict: Awaited<ReturnType<typeof verifyTenantToken>>;
-  try {
-    verdict = await verifyTenantToken(c.env.DB, token, Date.now());
-  } catch (err) {
-    // A D1 outage is not the client's fault: a 401 would make it drop the data for good.
-    console.error("tenant token lookup failed", err);
-    throw backendUnavailable("storage_unavailable", "the token could not be checked right now; retry later");
-  }
+  // A D1 outage is not the client's fault: it is a 503 (http/errors.ts), never a 401 that would
+  // make the client drop its data for good.
+  const verdict = await verifyTenantToken(c.env.DB, token, Date.now());
   if (!verdict.ok) {
     await c.var.limiter.recordAuthFailure();
     throw unauthorized(verdict.reason);
   }
   if (verdict.tenant.disabled) {
-    throw new ApiError(403, "tenant_disabled", `tenant "${verdict.tenant.name}" is disabled`);
+    throw new ApiError("tenant_disabled", `tenant "${verdict.tenant.name}" is disabled`);
   }
   return verdict.tenant;
 }

@@ -9,7 +9,7 @@ import { MAX_REPORT_AGE_MS } from "./validate";
  * than USAGE_REPORT_RETENTION_DAYS ago **and** its billing period is final: until then it may
  * still be needed to explain or rebuild figures that can change. The aggregates and the billing
  * figures are kept. The retention must exceed the age beyond which the tenant's doors refuse
- * reports (`too_old`), and it is the age bound of an operator's backfill (backfill.ts), so that a
+ * reports (`too_old`), and it is the age bound of an operator's backfill (backfill-routes.ts), so that a
  * report can never be accepted again once its row is gone: `report_uuid` dedupes only while the
  * row exists.
  */

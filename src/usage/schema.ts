@@ -1,13 +1,14 @@
 import { z } from "zod";
-import { MINUTE_MS } from "../lib/time";
+import type { ItemErrorCode } from "../http/error-codes";
+import { rfc3339 } from "../http/schemas";
 import { isDigest } from "../privacy/digest";
 import {
   AUDIT_LOG_PROVIDERS,
   BOT_COUNTERS,
   GRAPH_PROVIDERS,
-  OTHER,
   RESOURCE_KINDS,
   SUMMARY_SESSION_TYPES,
+  UNLISTED_VALUE,
   USER_COUNTERS,
   USER_ORIGINS,
 } from "./vocabulary";
@@ -17,7 +18,7 @@ import {
  * an HMAC digest computed by the reporting cluster; the collector never sees a plain one.
  */
 
-export const NOT_ANONYMIZED = "not_anonymized";
+export const NOT_ANONYMIZED = "not_anonymized" satisfies ItemErrorCode;
 
 /** At most this many reports per request, as Teleport's submitter sends. */
 export const MAX_REPORTS_PER_REQUEST = 10;
@@ -33,14 +34,8 @@ export const MAX_REPORT_BYTES = 600_000;
 /** Providers listed in one Identity Security report, per list (Teleport knows eight). */
 export const MAX_PROVIDER_RECORDS = 64;
 
-/** The longest window each kind of report may cover, as Teleport's reporter closes them. */
-export const MAX_WINDOW_MS = {
-  user_activity: 15 * MINUTE_MS,
-  resource_presence: 60 * MINUTE_MS,
-  bot_instance_activity: 15 * MINUTE_MS,
-  identity_security_summaries: 15 * MINUTE_MS,
-  identity_security: 60 * MINUTE_MS,
-} as const;
+/** The longest window each kind of report may cover (the SDK's reporter closes its windows by it). */
+export { MAX_WINDOW_MS } from "./vocabulary";
 
 const digest = z
   .string()
@@ -58,7 +53,6 @@ const counter = z
   .nonnegative()
   .max(2 ** 31 - 1)
   .default(0);
-const rfc3339 = z.iso.datetime({ offset: true });
 
 const reportHeader = {
   report_uuid: z.uuid(),
@@ -78,7 +72,7 @@ function closedSet(values: readonly string[]) {
   return z
     .string()
     .max(64)
-    .transform((value) => (values.includes(value) ? value : OTHER));
+    .transform((value) => (values.includes(value) ? value : UNLISTED_VALUE));
 }
 
 /** A zod counter for each name: missing means 0. */
@@ -124,56 +118,61 @@ const botRecordSchema = z.object({
   ...counters(BOT_COUNTERS),
 });
 
-export const reportSchema = z.discriminatedUnion("kind", [
-  z.object({
-    kind: z.literal("user_activity"),
-    ...reportHeader,
-    records: z.array(userRecordSchema).max(MAX_RECORDS_PER_REPORT),
-  }),
-  z.object({
-    kind: z.literal("resource_presence"),
-    ...reportHeader,
-    resources: z
-      .array(
-        z.object({
-          kind: z.enum(RESOURCE_KINDS),
-          ids: z.array(digest).max(MAX_IDS_PER_RESOURCE_KIND),
-        }),
-      )
-      .max(MAX_RESOURCE_GROUPS),
-  }),
-  z.object({
-    kind: z.literal("bot_instance_activity"),
-    ...reportHeader,
-    records: z.array(botRecordSchema).max(MAX_RECORDS_PER_REPORT),
-  }),
-  z.object({
-    kind: z.literal("identity_security_summaries"),
-    ...reportHeader,
-    records: z
-      .array(
-        z.object({
-          session_type: closedSet(SUMMARY_SESSION_TYPES),
-          resource_name: digest.optional(),
-          total_input_tokens: counter,
-          total_output_tokens: counter,
-          summaries_generated: counter,
-        }),
-      )
-      .max(MAX_RECORDS_PER_REPORT),
-  }),
-  z.object({
-    kind: z.literal("identity_security"),
-    ...reportHeader,
-    graph_size_records: z
-      .array(z.object({ provider: closedSet(GRAPH_PROVIDERS), total_identities: counter, total_resources: counter }))
-      .max(MAX_PROVIDER_RECORDS)
-      .default([]),
-    audit_log_records: z
-      .array(z.object({ provider: closedSet(AUDIT_LOG_PROVIDERS), logs_ingested: counter }))
-      .max(MAX_PROVIDER_RECORDS)
-      .default([]),
-  }),
-]);
+export const reportSchema = z
+  .discriminatedUnion("kind", [
+    z.object({
+      kind: z.literal("user_activity"),
+      ...reportHeader,
+      records: z.array(userRecordSchema).max(MAX_RECORDS_PER_REPORT),
+    }),
+    z.object({
+      kind: z.literal("resource_presence"),
+      ...reportHeader,
+      resources: z
+        .array(
+          z.object({
+            kind: z.enum(RESOURCE_KINDS),
+            ids: z.array(digest).max(MAX_IDS_PER_RESOURCE_KIND),
+          }),
+        )
+        .max(MAX_RESOURCE_GROUPS),
+    }),
+    z.object({
+      kind: z.literal("bot_instance_activity"),
+      ...reportHeader,
+      records: z.array(botRecordSchema).max(MAX_RECORDS_PER_REPORT),
+    }),
+    z.object({
+      kind: z.literal("identity_security_summaries"),
+      ...reportHeader,
+      records: z
+        .array(
+          z.object({
+            session_type: closedSet(SUMMARY_SESSION_TYPES),
+            resource_name: digest.optional(),
+            total_input_tokens: counter,
+            total_output_tokens: counter,
+            summaries_generated: counter,
+          }),
+        )
+        .max(MAX_RECORDS_PER_REPORT),
+    }),
+    z.object({
+      kind: z.literal("identity_security"),
+      ...reportHeader,
+      graph_size_records: z
+        .array(z.object({ provider: closedSet(GRAPH_PROVIDERS), total_identities: counter, total_resources: counter }))
+        .max(MAX_PROVIDER_RECORDS)
+        .default([]),
+      audit_log_records: z
+        .array(z.object({ provider: closedSet(AUDIT_LOG_PROVIDERS), logs_ingested: counter }))
+        .max(MAX_PROVIDER_RECORDS)
+        .default([]),
+    }),
+  ])
+  .meta({ id: "UsageReport" });
 
 export type UsageReport = z.infer<typeof reportSchema>;
+
+/** The body of `POST /v1/usage` and of an operator's backfill: `{ reports: [ … ] }`. */
+export const usageBodySchema = z.object({ reports: z.array(reportSchema).min(1).max(MAX_REPORTS_PER_REQUEST) });

@@ -1,4 +1,3 @@
-import { backendUnavailable } from "../http/errors";
 import { foldStatements, lateFor } from "./fold";
 import type { ValidatedReport } from "./validate";
 
@@ -31,16 +30,7 @@ export async function storeReports(
 ): Promise<StoreOutcome> {
   if (reports.length === 0) return { accepted: 0, duplicates: 0, late: 0, fates: [] };
   const { statements, rawInsertIndexes } = reportStatements(db, tenantId, reports, receivedAt, countedFrom);
-  let results: D1Result<{ late: number }>[];
-  try {
-    results = await db.batch<{ late: number }>(statements);
-  } catch (err) {
-    console.error("storing usage reports failed", err);
-    throw backendUnavailable(
-      "storage_unavailable",
-      "the reports could not be stored right now; nothing was accepted, retry the whole request later",
-    );
-  }
+  const results = await db.batch<{ late: number }>(statements);
   const fates = rawInsertIndexes.map((index): ReportFate => {
     const [inserted] = results[index]?.results ?? [];
     if (!inserted) return "duplicate";

@@ -10,7 +10,7 @@ import { MAX_REPORT_AGE_MS, type ValidatedReport, validateReports } from "./vali
  * Submitting usage reports, whatever the wire format: `POST /v1/usage` (JSON) and prehog's
  * `SubmitUsageReports` (protobuf) both decode their request into the JSON route's body shape
  * and call this, so both judge, charge and store reports exactly alike. An operator's backfill
- * (backfill.ts) goes through the same judging and storing with a wider age bound.
+ * (backfill-routes.ts) goes through the same judging and storing with a wider age bound.
  */
 
 export interface SubmitOutcome {

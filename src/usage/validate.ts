@@ -26,7 +26,7 @@ const MAX_FUTURE_START_MS = HOUR_MS;
 /**
  * A report may start at most this long ago on the tenant's own doors: a reporter resends what
  * it could not deliver for a few weeks at most, and a month that old is final. Older reports
- * are refused there; an operator can still backfill them (backfill.ts), and what is stored for
+ * are refused there; an operator can still backfill them (backfill-routes.ts), and what is stored for
  * a final period is late, never counted. Reports from before the tenant's billing start (its
  * term start, or its first period's: src/billing/report-bounds.ts) are refused everywhere: they
  * would bill a tenant for a time it was not one.

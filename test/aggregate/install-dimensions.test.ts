@@ -1,17 +1,14 @@
-import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
+import { rows } from "../helpers/harness";
 import { batchMessage, deliver, storedEvent } from "../helpers/queue";
 
 /** The consumer records each active install with the version, OS and country it was first seen with that day. */
 
-async function installRows(distinctId: string) {
-  const { results } = await env.DB.prepare(
+const installRows = (distinctId: string) =>
+  rows(
     "SELECT day, app_version, os, country FROM daily_active_installs WHERE distinct_id = ?1 ORDER BY day",
-  )
-    .bind(distinctId)
-    .all();
-  return results;
-}
+    distinctId,
+  );
 
 describe("daily_active_installs dimensions", () => {
   it("keeps the first values seen on a day, within a delivery and across deliveries", async () => {

@@ -1,10 +1,9 @@
-import { createScheduledController } from "cloudflare:test";
-import { env, exports } from "cloudflare:workers";
+import { env } from "cloudflare:workers";
 import { beforeEach, describe, expect, it } from "vitest";
-import worker from "../../src/index";
 import { DAY_MS, utcDay } from "../../src/lib/time";
 import type { Breakdown } from "../../src/stats/breakdown";
 import type { EventStats } from "../../src/stats/queries";
+import { operatorGet, runHourlyCron } from "../helpers/harness";
 import { aggregatesSnapshot, batchMessage, deliver, storedEvent } from "../helpers/queue";
 
 /**
@@ -13,16 +12,7 @@ import { aggregatesSnapshot, batchMessage, deliver, storedEvent } from "../helpe
  * EXACT_INSTALL_DAYS are folded into exact daily counts and sketches, which the stats API reads.
  */
 
-const admin = { authorization: "Bearer test-operator-token-of-32-characters-or-more" };
 const NOW = Date.parse("2026-11-24T12:00:00Z");
-const cron = (targetEnv: Env = env, now = NOW) =>
-  worker.scheduled(createScheduledController({ scheduledTime: now, cron: "17 * * * *" }), targetEnv);
-
-async function get<T>(path: string): Promise<T> {
-  const res = await exports.default.fetch(`http://edgehog.test${path}`, { headers: admin });
-  expect(res.status).toBe(200);
-  return (await res.json()) as T;
-}
 
 beforeEach(async () => {
   await env.DB.batch(
@@ -44,7 +34,7 @@ describe("retention job (cron)", () => {
     const before = await aggregatesSnapshot(env.DB);
     expect(before.dedupeKeys).toBe(3);
 
-    await cron();
+    await runHourlyCron(NOW);
 
     const after = await aggregatesSnapshot(env.DB);
     expect(after.dedupeKeys).toBe(1);
@@ -61,7 +51,7 @@ describe("retention job (cron)", () => {
     await deliver([batchMessage([storedEvent(), storedEvent()], { received_at: NOW - DAY_MS })], debugEnv);
     const raw = async () => (await env.DB.prepare("SELECT COUNT(*) AS n FROM events").first<{ n: number }>())?.n;
     expect(await raw()).toBe(3);
-    await cron(debugEnv);
+    await runHourlyCron(NOW, debugEnv);
     expect(await raw()).toBe(2);
   });
 
@@ -82,11 +72,11 @@ describe("retention job (cron)", () => {
     ];
     await deliver([batchMessage(events, { received_at: day2 })]);
     const [d1, d2, recent] = [utcDay(day1), utcDay(day2), utcDay(recentDay)];
-    const exactBefore = await get<EventStats>(`/v1/stats/events?app=teleport-connect&from=${d1}&to=${d2}`);
+    const exactBefore = await operatorGet<EventStats>(`/v1/stats/events?app=teleport-connect&from=${d1}&to=${d2}`);
     expect(exactBefore.active_installs).toBe(120);
     expect(exactBefore.active_installs_exact).toBe(true);
 
-    await cron();
+    await runHourlyCron(NOW);
 
     const rows = await env.DB.prepare("SELECT day, COUNT(*) AS n FROM daily_active_installs GROUP BY day").all();
     expect(rows.results).toEqual([{ day: recent, n: 10 }]);
@@ -107,7 +97,7 @@ describe("retention job (cron)", () => {
     ]);
 
     // Per-day counts stay exact; distinct installs over a range reaching folded days are estimated.
-    const folded = await get<EventStats>(`/v1/stats/events?app=teleport-connect&from=${d1}&to=${recent}`);
+    const folded = await operatorGet<EventStats>(`/v1/stats/events?app=teleport-connect&from=${d1}&to=${recent}`);
     expect(folded.days.find((d) => d.day === d1)?.active_installs).toBe(120);
     expect(folded.days.find((d) => d.day === d2)?.active_installs).toBe(80);
     expect(folded.days.find((d) => d.day === recent)?.active_installs).toBe(10);
@@ -115,10 +105,10 @@ describe("retention job (cron)", () => {
     expect(Math.abs(folded.active_installs - 120)).toBeLessThanOrEqual(4);
     expect(folded.days.reduce((n, d) => n + (d.events["connect.protocol.use"] ?? 0), 0)).toBe(events.length);
     // A range of recent days only is still exact.
-    const exact = await get<EventStats>(`/v1/stats/events?app=teleport-connect&from=${recent}&to=${recent}`);
+    const exact = await operatorGet<EventStats>(`/v1/stats/events?app=teleport-connect&from=${recent}&to=${recent}`);
     expect(exact).toMatchObject({ active_installs: 10, active_installs_exact: true });
 
-    const breakdown = await get<Breakdown>(`/v1/stats/breakdown?app=teleport-connect&from=${d1}&to=${d2}`);
+    const breakdown = await operatorGet<Breakdown>(`/v1/stats/breakdown?app=teleport-connect&from=${d1}&to=${d2}`);
     expect(breakdown.exact).toBe(false);
     const versions = new Map(breakdown.app_version.map((cell) => [cell.value, cell.installs]));
     // The 40 upgraded installs count under both versions: history keeps no install's last day.
@@ -130,10 +120,10 @@ describe("retention job (cron)", () => {
     const old = NOW - 60 * DAY_MS;
     const first = Array.from({ length: 30 }, () => storedEvent({ timestamp: old }));
     await deliver([batchMessage(first, { received_at: old })]);
-    await cron();
+    await runHourlyCron(NOW);
     const late = Array.from({ length: 5 }, () => storedEvent({ timestamp: old }));
     await deliver([batchMessage(late, { received_at: NOW })]);
-    await cron();
+    await runHourlyCron(NOW);
     const total = await env.DB.prepare("SELECT installs FROM install_history WHERE day = ?1 AND dimension = ''")
       .bind(utcDay(old))
       .first<{ installs: number }>();

@@ -1,10 +1,9 @@
-import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { app } from "../../src/app";
 import { eventDatabases } from "../../src/lib/event-databases";
 import type { Breakdown } from "../../src/stats/breakdown";
 import type { EventStats } from "../../src/stats/queries";
+import { operatorCall } from "../helpers/harness";
 import { aggregatesSnapshot, archivedEvents, batchMessage, deliver, storedEvent } from "../helpers/queue";
 
 /**
@@ -14,22 +13,10 @@ import { aggregatesSnapshot, archivedEvents, batchMessage, deliver, storedEvent 
  */
 
 const sharded = { ...env, EVENT_DATABASES: "DB,EVENTS_DB_2" };
-const admin = { authorization: "Bearer test-operator-token-of-32-characters-or-more" };
 
-async function call<T>(method: string, path: string, body?: unknown): Promise<{ status: number; json: T }> {
-  const ctx = createExecutionContext();
-  const res = await app.fetch(
-    new Request(`http://edgehog.test${path}`, {
-      method,
-      headers: { ...admin, "content-type": "application/json", "cf-connecting-ip": "192.0.2.7" },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    }),
-    sharded,
-    ctx,
-  );
-  await waitOnExecutionContext(ctx);
-  return { status: res.status, json: (await res.json()) as T };
-}
+/** A request with the operator's token, to the Worker with two event databases. */
+const call = <T>(method: string, path: string, body?: unknown) =>
+  operatorCall<T>(method, path, body, { bindings: sharded, ip: "192.0.2.7" });
 
 const installsOf = async (db: D1Database) =>
   new Set(
@@ -74,7 +61,7 @@ describe("events spread over two event databases by install", () => {
 
     const stats = await call<EventStats>("GET", "/v1/stats/events?app=teleport-connect&from=2026-11-20&to=2026-11-20");
     expect(stats.status).toBe(200);
-    expect(stats.json.days).toEqual([
+    expect(stats.body.days).toEqual([
       {
         day: "2026-11-20",
         events: { "connect.protocol.use": 300 },
@@ -82,13 +69,13 @@ describe("events spread over two event databases by install", () => {
         rejected: { not_anonymized: 3 },
       },
     ]);
-    expect(stats.json).toMatchObject({ active_installs: 40, active_installs_exact: true });
+    expect(stats.body).toMatchObject({ active_installs: 40, active_installs_exact: true });
     const breakdown = await call<Breakdown>(
       "GET",
       "/v1/stats/breakdown?app=teleport-connect&from=2026-11-20&to=2026-11-20",
     );
-    expect(breakdown.json.active_installs).toBe(40);
-    expect(breakdown.json.os.reduce((n, cell) => n + cell.installs, 0)).toBe(40);
+    expect(breakdown.body.active_installs).toBe(40);
+    expect(breakdown.body.os.reduce((n, cell) => n + cell.installs, 0)).toBe(40);
   });
 
   it("forgets an install in its own database: nothing more is counted or archived under it", async () => {
@@ -99,7 +86,7 @@ describe("events spread over two event databases by install", () => {
       distinct_id: install,
     });
     expect(forgotten.status).toBe(200);
-    expect(forgotten.json.deleted.install_days).toBe(1);
+    expect(forgotten.body.deleted.install_days).toBe(1);
     const shard = eventDatabases(sharded).shardOf(install);
     const db = shard === 0 ? env.DB : env.EVENTS_DB_2;
     expect(

@@ -1,7 +1,8 @@
-import { env, exports } from "cloudflare:workers";
+import { env } from "cloudflare:workers";
 import { beforeEach, describe, expect, it } from "vitest";
 import type { ArchivedEvent } from "../../src/archive/objects";
 import type { ArchiveObject } from "../../src/archive/reader";
+import { bearer, get, operator } from "../helpers/harness";
 import { batchMessage, deliver, emptyArchive, storedEvent } from "../helpers/queue";
 
 /**
@@ -9,12 +10,8 @@ import { batchMessage, deliver, emptyArchive, storedEvent } from "../helpers/que
  * left out even where the archive still holds them, repeated uuids once), the tombstones.
  */
 
-const TOKEN = "test-operator-token-of-32-characters-or-more";
-
-function admin(path: string, token = TOKEN) {
-  return exports.default.fetch(`http://edgehog.test/v1/admin${path}`, {
-    headers: { authorization: `Bearer ${token}`, "cf-connecting-ip": "192.0.2.44" },
-  });
+function admin(path: string, headers = operator()) {
+  return get(`/v1/admin${path}`, { headers, ip: "192.0.2.44" });
 }
 
 const ndjson = async (res: Response) =>
@@ -71,6 +68,8 @@ describe("GET /v1/admin/archive/*", () => {
     const bad = await admin("/archive/objects?day=2026-13-01");
     expect(bad.status).toBe(400);
     expect(await bad.json()).toMatchObject({ error: "invalid_query" });
-    expect((await admin("/archive/objects?day=2026-11-20", "wrong-token-wrong-token-wrong-token")).status).toBe(401);
+    expect((await admin("/archive/objects?day=2026-11-20", bearer("wrong-token-wrong-token-wrong-token"))).status).toBe(
+      401,
+    );
   });
 });

@@ -1,7 +1,8 @@
-import { env, exports } from "cloudflare:workers";
+import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
 import { computeBilling } from "../../src/billing/compute";
 import { at, report, seedBillCo } from "../helpers/bill-co";
+import { get, operator } from "../helpers/harness";
 import { userActivityReport } from "../helpers/reports";
 
 /**
@@ -22,17 +23,15 @@ beforeAll(async () => {
 });
 
 describe("GET /v1/billing/usage", () => {
-  const admin = { authorization: "Bearer test-operator-token-of-32-characters-or-more" };
-
   it("requires the operator token", async () => {
-    const res = await exports.default.fetch("http://edgehog.test/v1/billing/usage?month=2026-04");
+    const res = await get("/v1/billing/usage?month=2026-04");
     expect(res.status).toBe(401);
   });
 
   it("answers the period's rows as JSON, filtered by tenant name or id", async () => {
     for (const tenant of ["bill-co", tenantId]) {
-      const res = await exports.default.fetch(`http://edgehog.test/v1/billing/usage?month=2026-04&tenant=${tenant}`, {
-        headers: admin,
+      const res = await get(`/v1/billing/usage?month=2026-04&tenant=${tenant}`, {
+        headers: operator(),
       });
       expect(res.status).toBe(200);
       expect(await res.json()).toEqual({
@@ -71,8 +70,8 @@ describe("GET /v1/billing/usage", () => {
   });
 
   it("answers CSV with the same columns, period dates included, for Accept: text/csv", async () => {
-    const res = await exports.default.fetch("http://edgehog.test/v1/billing/usage?month=2026-05", {
-      headers: { ...admin, accept: "text/csv" },
+    const res = await get("/v1/billing/usage?month=2026-05", {
+      headers: { ...operator(), accept: "text/csv" },
     });
     expect(res.status).toBe(200);
     expect(res.headers.get("content-type")).toMatch(/^text\/csv/);
@@ -87,23 +86,20 @@ describe("GET /v1/billing/usage", () => {
   });
 
   it("answers 400 for a bad month and 404 for an unknown tenant", async () => {
-    const bad = await exports.default.fetch("http://edgehog.test/v1/billing/usage?month=2026-13", { headers: admin });
+    const bad = await get("/v1/billing/usage?month=2026-13", { headers: operator() });
     expect(bad.status).toBe(400);
     expect(await bad.json()).toMatchObject({ error: "invalid_query" });
-    const unknown = await exports.default.fetch("http://edgehog.test/v1/billing/usage?month=2026-04&tenant=nobody", {
-      headers: admin,
+    const unknown = await get("/v1/billing/usage?month=2026-04&tenant=nobody", {
+      headers: operator(),
     });
     expect(unknown.status).toBe(404);
     expect(await unknown.json()).toMatchObject({ error: "unknown_tenant" });
   });
 
   it("explains a period the cron has not computed from the current term, and refuses a bad query", async () => {
-    const res = await exports.default.fetch(
-      "http://edgehog.test/v1/billing/usage/detail?tenant=bill-co&month=2027-01",
-      {
-        headers: admin,
-      },
-    );
+    const res = await get("/v1/billing/usage/detail?tenant=bill-co&month=2027-01", {
+      headers: operator(),
+    });
     expect(await res.json()).toMatchObject({
       period_start: "2027-01-01",
       period_end: "2027-01-31",
@@ -119,20 +115,18 @@ describe("GET /v1/billing/usage", () => {
       ["tenant=bill-co&month=April", 400, "invalid_query"],
       ["tenant=nobody&month=2026-04", 404, "unknown_tenant"],
     ] as const) {
-      const bad = await exports.default.fetch(`http://edgehog.test/v1/billing/usage/detail?${query}`, {
-        headers: admin,
+      const bad = await get(`/v1/billing/usage/detail?${query}`, {
+        headers: operator(),
       });
       expect(bad.status, query).toBe(status);
       expect(await bad.json()).toMatchObject({ error });
     }
-    const anonymous = await exports.default.fetch(
-      "http://edgehog.test/v1/billing/usage/detail?tenant=bill-co&month=2026-04",
-    );
+    const anonymous = await get("/v1/billing/usage/detail?tenant=bill-co&month=2026-04");
     expect(anonymous.status).toBe(401);
   });
 
   it("answers an empty list for a month without figures", async () => {
-    const res = await exports.default.fetch("http://edgehog.test/v1/billing/usage?month=2020-01", { headers: admin });
+    const res = await get("/v1/billing/usage?month=2020-01", { headers: operator() });
     expect(await res.json()).toEqual({ month: "2020-01", rows: [] });
   });
 });

@@ -1,11 +1,11 @@
-import { env, exports } from "cloudflare:workers";
+import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
 import { computeBilling } from "../../src/billing/compute";
 import { type BillingReportRow, readBillingUsage } from "../../src/billing/queries";
 import { periodSeries } from "../../src/billing/series";
-import { runScheduled } from "../../src/scheduled";
 import { aggregatesOf } from "../helpers/aggregates";
 import { at, report as reportFor, seedBillCo } from "../helpers/bill-co";
+import { operatorGet, runHourlyCron } from "../helpers/harness";
 import { userActivityReport } from "../helpers/reports";
 
 /** The cron's billing over bill-co's April to July (test/helpers/bill-co.ts has the figures by hand). */
@@ -126,13 +126,8 @@ describe("billing cron", () => {
       tpr: before?.tpr,
       mwi: before?.mwi,
     });
-    const detail = await exports.default.fetch(
-      "http://edgehog.test/v1/billing/usage/detail?tenant=bill-co&month=2026-04",
-      {
-        headers: { authorization: "Bearer test-operator-token-of-32-characters-or-more" },
-      },
-    );
-    expect(await detail.json()).toMatchObject({
+    const detail = await operatorGet("/v1/billing/usage/detail?tenant=bill-co&month=2026-04");
+    expect(detail).toMatchObject({
       stored: { mau: before?.mau, tpr: before?.tpr, mwi: before?.mwi, final: true },
       late_reports: 1,
       last_late_report_at: "2026-05-10T00:00:00.000Z",
@@ -143,7 +138,7 @@ describe("billing cron", () => {
 
   it("finalises May after its grace period, and starts the next term's high-water marks fresh", async () => {
     const now = at("2026-06-04T00:00:00Z");
-    await runScheduled({ scheduledTime: now, cron: "17 * * * *", noRetry() {} }, env);
+    await runHourlyCron(now);
     const byPeriod = await rows();
     expect(byPeriod["2026-05"]).toMatchObject({ final: true, mau: 1, mau_high_water: 3 });
     expect(byPeriod["2026-06"]).toMatchObject({

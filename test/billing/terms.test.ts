@@ -1,4 +1,4 @@
-import { env, exports } from "cloudflare:workers";
+import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { computeBilling } from "../../src/billing/compute";
 import { readBillingUsage } from "../../src/billing/queries";
@@ -6,23 +6,14 @@ import { createTenant } from "../../src/tenants/admin";
 import type { TenantRow } from "../../src/tenants/store";
 import { storeReports } from "../../src/usage/store";
 import { validateReports } from "../../src/usage/validate";
+import { answerOf, operator, post, rows } from "../helpers/harness";
 import { userActivityReport } from "../helpers/reports";
 
 /** Subscription terms: anchored periods, term changes through the operator API, and their limits. */
 
 const at = (iso: string) => Date.parse(iso);
-const ADMIN = {
-  authorization: "Bearer test-operator-token-of-32-characters-or-more",
-  "content-type": "application/json",
-};
-
-async function setTerm(tenant: string, body: unknown) {
-  const res = await exports.default.fetch(`http://edgehog.test/v1/admin/tenants/${tenant}/term`, {
-    method: "POST",
-    headers: ADMIN,
-    body: JSON.stringify(body),
-  });
-  return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+function setTerm(tenant: string, body: unknown) {
+  return answerOf(post(`/v1/admin/tenants/${tenant}/term`, body, { headers: operator() }));
 }
 
 async function usersOn(tenant: TenantRow, now: number, ...days: [string, string[]][]) {
@@ -32,14 +23,11 @@ async function usersOn(tenant: TenantRow, now: number, ...days: [string, string[
   await storeReports(env.DB, tenant.id, validated.accepted, now);
 }
 
-async function periods(tenantId: string) {
-  const { results } = await env.DB.prepare(
+const periods = (tenantId: string) =>
+  rows(
     "SELECT month, period_start, period_end, mau, mau_high_water, state FROM billing_usage WHERE tenant_id = ?1 ORDER BY month",
-  )
-    .bind(tenantId)
-    .all();
-  return results;
-}
+    tenantId,
+  );
 
 describe("anchored billing periods", () => {
   it("bill the 15th to the 14th for a term starting on the 15th, named by the month they start in", async () => {
@@ -100,12 +88,7 @@ describe("anchored billing periods", () => {
 
 describe("POST /v1/admin/tenants/{tenant}/term", () => {
   it("sets a term at creation, and refuses an invalid one", async () => {
-    const create = (body: unknown) =>
-      exports.default.fetch("http://edgehog.test/v1/admin/tenants", {
-        method: "POST",
-        headers: ADMIN,
-        body: JSON.stringify(body),
-      });
+    const create = (body: unknown) => post("/v1/admin/tenants", body, { headers: operator() });
     const created = await create({ name: "termed-co", term_start: "2024-02-29", term_months: 24 });
     expect(created.status).toBe(201);
     expect(await created.json()).toMatchObject({ tenant: { term_start: "2024-02-29", term_months: 24 } });
@@ -172,11 +155,7 @@ describe("POST /v1/admin/tenants/{tenant}/term", () => {
   it("answers 400 without a term field, 404 for an unknown tenant", async () => {
     expect((await setTerm("renew-co", {})).body).toMatchObject({ error: "invalid_body" });
     expect((await setTerm("nobody-co", { term_months: 3 })).status).toBe(404);
-    const unauthorized = await exports.default.fetch("http://edgehog.test/v1/admin/tenants/renew-co/term", {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify({ term_months: 3 }),
-    });
+    const unauthorized = await post("/v1/admin/tenants/renew-co/term", { term_months: 3 });
     expect(unauthorized.status).toBe(401);
   });
 

@@ -1,4 +1,4 @@
-import { env, exports } from "cloudflare:workers";
+import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
 import { computeBilling } from "../../src/billing/compute";
 import { readBillingUsage } from "../../src/billing/queries";
@@ -6,6 +6,7 @@ import { createTenant } from "../../src/tenants/admin";
 import type { TenantRow } from "../../src/tenants/store";
 import { storeReports } from "../../src/usage/store";
 import { validateReports } from "../../src/usage/validate";
+import { get, operator } from "../helpers/harness";
 import { clusterDigest, expectedFigures, fixture, type ScopeFigures, wireReport } from "../helpers/worked-example";
 
 /**
@@ -84,10 +85,9 @@ describe("the worked example of docs/BILLING.md", () => {
 
   it("explains 2026-04 with the series computed by hand, in total and per cluster", async () => {
     const expected = expectedFigures["2026-04"];
-    const res = await exports.default.fetch(
-      `http://edgehog.test/v1/billing/usage/detail?tenant=${fixture.tenant.name}&month=2026-04`,
-      { headers: { authorization: "Bearer test-operator-token-of-32-characters-or-more" } },
-    );
+    const res = await get(`/v1/billing/usage/detail?tenant=${fixture.tenant.name}&month=2026-04`, {
+      headers: operator(),
+    });
     expect(res.status).toBe(200);
     const detail = (await res.json()) as {
       period_start: string;

@@ -1,16 +1,18 @@
 import { readFileSync } from "node:fs";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type RunningCollector, startCollector } from "../e2e/wrangler-dev";
 import { launchChromium, servePages } from "./chromium";
 
 /**
- * The built browser bundle (dist/client/edgehog.min.js) in a web UI on another origin, in
+ * The built browser bundle (packages/client/dist/edgehog.min.js) in a web UI on another origin, in
  * Chromium: the user allows collection, events are captured (and kept in localStorage, since
  * nothing is due yet), the page is closed, and the keepalive request sent on page hide delivers them.
  */
 
-const bundle = () => readFileSync(new URL("../../dist/client/edgehog.min.js", import.meta.url), "utf8");
+const bundle = () => readFileSync(new URL("../../packages/client/dist/edgehog.min.js", import.meta.url), "utf8");
 
 const page = `<!doctype html>
 <title>web ui</title>
@@ -112,5 +114,45 @@ describe("the browser bundle in Chromium", () => {
     expect(await tab.evaluate((key) => localStorage.getItem(key), QUEUE)).toBeNull();
     expect(sent).toEqual([]);
     await context.close();
+  });
+
+  it("flush and shutdown settle by their bound with the collector down or never answering; the events stay saved", async () => {
+    const closed = createServer();
+    await new Promise<void>((resolve) => closed.listen(0, "127.0.0.1", resolve));
+    const downUrl = `http://127.0.0.1:${(closed.address() as AddressInfo).port}`;
+    await new Promise((resolve) => closed.close(resolve));
+    const hanging = createServer(() => {}); // takes the request, never answers
+    await new Promise<void>((resolve) => hanging.listen(0, "127.0.0.1", resolve));
+    const hangingUrl = `http://127.0.0.1:${(hanging.address() as AddressInfo).port}`;
+    try {
+      for (const target of [downUrl, hangingUrl]) {
+        const context = await browser.newContext();
+        const tab = await context.newPage();
+        await tab.goto(`${pages.url}/?collector=${encodeURIComponent(target)}`);
+        await tab.waitForFunction(() => "edgehog" in window);
+        await tab.click("#allow");
+        const result = await tab.evaluate(async () => {
+          const client = (
+            window as unknown as {
+              edgehog: {
+                capture(e: string, p: unknown): void;
+                flush(o: unknown): Promise<{ pending: number }>;
+                shutdown(o: unknown): Promise<{ pending: number }>;
+              };
+            }
+          ).edgehog;
+          client.capture("connect.user.job_role", { job_role: "SRE" });
+          const flushed = await client.flush({ timeoutMs: 1_500 });
+          const shut = await client.shutdown({ timeoutMs: 1_500 });
+          return { flushed: flushed.pending, shut: shut.pending };
+        });
+        expect(result).toEqual({ flushed: 1, shut: 1 });
+        expect(JSON.parse((await tab.evaluate((key) => localStorage.getItem(key), QUEUE)) ?? "[]")).toHaveLength(1);
+        await context.close();
+      }
+    } finally {
+      hanging.closeAllConnections();
+      await new Promise((resolve) => hanging.close(resolve));
+    }
   });
 });

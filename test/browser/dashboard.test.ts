@@ -62,7 +62,13 @@ describe("the operator dashboard, in Chromium", () => {
     const command = await page.locator("#first-event").textContent();
     expect(command).toContain(`${collector.url}/v1/events`);
     const { stdout } = await promisify(execFile)("bash", ["-c", command ?? ""]);
-    expect(JSON.parse(stdout)).toEqual({ accepted: 1, duplicates: 0, rejected: [], dropped_properties: {} });
+    expect(JSON.parse(stdout)).toEqual({
+      accepted: 1,
+      duplicates: 0,
+      rejected: [],
+      dropped_properties: {},
+      reduced_properties: {},
+    });
   });
 
   it("shows the seeded events: per day and name, active installs, and installs by version and OS with small groups hidden", async () => {
@@ -207,6 +213,7 @@ describe("the operator dashboard, in Chromium", () => {
       ["archive", "succeeded"],
       ["billing", "succeeded"],
       ["retention", "succeeded"],
+      ["tombstones", "succeeded"],
       ["usage-retention", "succeeded"],
     ]);
     await page.screenshot({ path: join(screenshots, "health.png"), fullPage: true });

@@ -1,7 +1,7 @@
-import { exports } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { definitionProblems } from "../../src/catalog/consistency";
 import { catalogue } from "../../src/catalog/definition";
+import { call } from "../helpers/harness";
 
 interface PublishedProperty {
   name: string;
@@ -28,7 +28,7 @@ const connectEvents = [
 
 describe("GET /v1/catalog", () => {
   it("publishes every Teleport Connect event with its privacy classes", async () => {
-    const res = await exports.default.fetch("http://edgehog.test/v1/catalog");
+    const res = await call("/v1/catalog");
     expect(res.status).toBe(200);
     const published = (await res.json()) as PublishedCatalogue;
     const connect = published.apps.find((a) => a.name === "teleport-connect");
@@ -122,7 +122,7 @@ describe("catalogue consistency", () => {
 
 describe("the PostHog mapping, as GET /v1/catalog publishes it", () => {
   it("lists each SDK property the front door maps, and the person properties that fill common ones", async () => {
-    const res = await exports.default.fetch("http://edgehog.test/v1/catalog");
+    const res = await call("/v1/catalog");
     const published = (await res.json()) as {
       never_stored: string[];
       apps: { name: string; posthog: { properties: unknown[]; person_properties: { from: string; to: string }[] } }[];

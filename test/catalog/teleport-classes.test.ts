@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { type IngestResult, postEvents, randomDigest } from "../helpers/events";
-import { bearer, tenantWithToken } from "../helpers/tenants";
+import { type IngestResult, randomDigest } from "../helpers/events";
+import { bearer, postEvents } from "../helpers/harness";
+import { tenantWithToken } from "../helpers/tenants";
 
 /**
  * The privacy classes Teleport's events brought into the catalogue, through POST /v1/events:

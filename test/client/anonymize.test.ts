@@ -1,7 +1,7 @@
 import { createHmac } from "node:crypto";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { anonymize, createAnonymizer } from "../../src/client/anonymize";
+import { anonymize, createAnonymizer } from "../../packages/client/src/anonymize";
 
 /** Teleport's Go anonymizer, as its source reads: HMAC-SHA256 over UTF-8 bytes, standard base64. */
 const goAnonymizer = (key: string, value: string) => createHmac("sha256", key).update(value, "utf8").digest("base64");

@@ -8,7 +8,7 @@ describe("the browser bundle", () => {
   it("stays under 5 KB minified and gzipped, with no Node module in it", async () => {
     const root = fileURLToPath(new URL("../..", import.meta.url));
     // esbuild refuses node:* imports for the browser platform, so a Node API in the entry fails this too.
-    const { stdout } = await promisify(execFile)(process.execPath, ["scripts/client-size.mjs", "--json"], {
+    const { stdout } = await promisify(execFile)(process.execPath, ["packages/client/scripts/size.mjs", "--json"], {
       cwd: root,
     });
     const figures = JSON.parse(stdout) as { minified: number; gzipped: number; budget: number };

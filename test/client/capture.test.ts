@@ -1,10 +1,10 @@
 import { createHmac } from "node:crypto";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { createClient } from "../../packages/client/src/client";
+import { memoryStorage } from "../../packages/client/src/storage";
+import type { ClientError } from "../../packages/client/src/types";
 import { findApp } from "../../src/catalog/compile";
-import { createClient } from "../../src/client/client";
-import { memoryStorage } from "../../src/client/storage";
-import type { ClientError } from "../../src/client/types";
 import { judgeEvent } from "../../src/ingest/judge-event";
 import { fakeCollector } from "./helpers";
 

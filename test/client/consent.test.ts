@@ -1,7 +1,7 @@
 import fc from "fast-check";
-import { describe, expect, it } from "vitest";
-import { createClient } from "../../src/client/client";
-import { type KeyValueStorage, memoryStorage } from "../../src/client/storage";
+import { describe, expect, it, vi } from "vitest";
+import { createClient } from "../../packages/client/src/client";
+import { type KeyValueStorage, memoryStorage } from "../../packages/client/src/storage";
 import { fakeCollector, settle } from "./helpers";
 
 /** Options that make sends happen only on flush(). */
@@ -136,6 +136,50 @@ describe("the consent gate", () => {
         expect(collector.events().map((e) => e.properties.job_role)).toEqual(sent);
       }),
       { seed: 14, numRuns: 200 },
+    );
+  });
+});
+
+describe("the browser's privacy signals (Global Privacy Control, Do Not Track)", () => {
+  it("count as no unless the user granted in the app; nothing is stored for them, and a grant still works", async () => {
+    const signal = fc.record({
+      globalPrivacyControl: fc.constantFrom(true, false, undefined),
+      doNotTrack: fc.constantFrom("1", "0", "unspecified", null, undefined),
+      windowDoNotTrack: fc.constantFrom("1", undefined),
+    });
+    await fc.assert(
+      fc.asyncProperty(
+        signal,
+        fc.constantFrom("granted", "denied", undefined),
+        fc.constantFrom("granted", "denied", undefined),
+        async ({ globalPrivacyControl, doNotTrack, windowDoNotTrack }, stored, given) => {
+          const says = globalPrivacyControl === true || doNotTrack === "1" || windowDoNotTrack === "1";
+          vi.stubGlobal("navigator", { globalPrivacyControl, doNotTrack });
+          vi.stubGlobal("doNotTrack", windowDoNotTrack);
+          try {
+            const storage = recordingStorage();
+            if (stored) storage.setItem("edgehog.teleport-connect.consent", JSON.stringify(stored));
+            const collector = fakeCollector();
+            const client = createClient({ ...manual, storage, fetch: collector.fetch, consent: given });
+            const expected = given ?? stored ?? (says ? "denied" : "unknown");
+            expect(client.consent).toBe(expected);
+            expect(storage.getItem("edgehog.teleport-connect.consent")).toBe(
+              expected === "unknown" || (given === undefined && stored === undefined) ? null : JSON.stringify(expected),
+            );
+            client.capture("connect.user.job_role", { job_role: "SRE" });
+            await client.flush();
+            expect(collector.events()).toHaveLength(expected === "granted" ? 1 : 0);
+
+            client.setConsent(true); // the user's own yes, in the app, outranks the browser's no
+            client.capture("connect.user.job_role", { job_role: "Engineer" });
+            await client.flush();
+            expect(collector.events().at(-1)?.properties.job_role).toBe("Engineer");
+          } finally {
+            vi.unstubAllGlobals();
+          }
+        },
+      ),
+      { seed: 27, numRuns: 60 },
     );
   });
 });

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { createClient } from "../../src/client/client";
-import { memoryStorage } from "../../src/client/storage";
-import type { ClientError, ClientOptions } from "../../src/client/types";
+import { createClient } from "../../packages/client/src/client";
+import { memoryStorage } from "../../packages/client/src/storage";
+import type { ClientError, ClientOptions } from "../../packages/client/src/types";
 import { accept, fakeCollector, type Respond, status } from "./helpers";
 
 /**
@@ -107,7 +107,7 @@ describe("backoff", () => {
         capture,
       } = client((_, i) => (i === 0 ? status(code, { "retry-after": "30" }, body) : accept(_)));
       capture(2);
-      const flushed = c.flush();
+      const flushed = c.flush({ timeoutMs: 60 * SECOND });
       await vi.advanceTimersByTimeAsync(30 * SECOND - 1);
       expect(collector.requests).toHaveLength(1);
       await vi.advanceTimersByTimeAsync(6 * SECOND + 1);

@@ -2,8 +2,8 @@ import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { createClient } from "../../src/client/client";
-import { fileStorage } from "../../src/client/node";
+import { createClient } from "../../packages/client/src/client";
+import { fileStorage } from "../../packages/client/src/storage-file";
 import { fakeCollector } from "./helpers";
 
 /** `fileStorage` (edgehog/client/node): the SDK's state in one JSON file, as a Node or Electron app keeps it. */

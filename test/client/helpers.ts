@@ -1,6 +1,6 @@
 import { vi } from "vitest";
-import type { WireEvent } from "../../src/client/client";
-import type { FetchLike } from "../../src/client/http";
+import type { WireEvent } from "../../packages/client/src/client";
+import type { FetchLike } from "../../packages/client/src/http";
 
 /**
  * A stand-in for the collector, behind the `fetch` the SDK takes: it records every request and

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { createClient } from "../../src/client/client";
-import { memoryStorage } from "../../src/client/storage";
+import { createClient } from "../../packages/client/src/client";
+import { memoryStorage } from "../../packages/client/src/storage";
 import { fakeCollector, settle } from "./helpers";
 
 /**

@@ -1,7 +1,7 @@
 import { createHmac } from "node:crypto";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { createUsageReporter, type UsageReporterOptions } from "../../src/client/reporter";
-import { type KeyValueStorage, memoryStorage } from "../../src/client/storage";
+import { createUsageReporter, type UsageReporterOptions } from "../../packages/client/src/reporter";
+import { type KeyValueStorage, memoryStorage } from "../../packages/client/src/storage";
 import * as collectorSchema from "../../src/usage/schema";
 import { validateReports } from "../../src/usage/validate";
 import { BOT_COUNTERS, RESOURCE_KINDS, USER_COUNTERS } from "../../src/usage/vocabulary";

@@ -1,9 +1,7 @@
-import { createExecutionContext } from "cloudflare:test";
-import { env, exports } from "cloudflare:workers";
 import fc from "fast-check";
 import { beforeAll, describe, expect, it } from "vitest";
-import worker from "../../src/index";
 import { dashboardHtml, getPage, LOCAL, signIn } from "../helpers/dashboard";
+import { call } from "../helpers/harness";
 import { elementsOf } from "../helpers/html";
 import { unavailableDb } from "../helpers/queue";
 
@@ -31,11 +29,7 @@ async function readErrorPage(page: string): Promise<{ tags: string[]; alert: str
 
 describe("a storage failure on a dashboard page", () => {
   const withoutD1 = (path: string, headers: Record<string, string>) =>
-    worker.fetch(
-      new Request(`${LOCAL}${path}`, { headers: { cookie, ...headers } }),
-      { ...env, DB: unavailableDb },
-      createExecutionContext(),
-    );
+    call(`${LOCAL}${path}`, { headers: { cookie, ...headers } }, { bindings: { DB: unavailableDb } });
 
   it.each([
     "/dashboard?from=2026-01-01&to=2026-01-31",
@@ -49,7 +43,7 @@ describe("a storage failure on a dashboard page", () => {
     expect(res.headers.get("retry-after")).toBe("5");
     const page = await dashboardHtml(res);
     expect(page).toContain("<title>503 Temporarily unavailable · edgehog</title>");
-    expect((await readErrorPage(page)).alert).toBe("The database could not be read; reload the page in a few seconds.");
+    expect((await readErrorPage(page)).alert).toBe("The database did not answer; try again in a few seconds.");
     expect(page).toContain("Try again in 5 s.");
     expect(page).toContain(`<a href="${path.replace(/&/g, "&amp;")}">Try again</a>`);
     expect(page).toContain('<a href="/dashboard">Back to the dashboard</a>');
@@ -67,20 +61,16 @@ describe("a storage failure on a dashboard page", () => {
 describe("an error the dashboard did not expect", () => {
   it("is a 500 page to a browser that gives nothing of the error away, and the API's JSON to a script", async () => {
     // A misconfigured Worker: the events page cannot find its database.
-    const broken = { ...env, EVENT_DATABASES: "DB,NOT_A_BINDING" };
-    const call = (headers: Record<string, string>) =>
-      worker.fetch(
-        new Request(`${LOCAL}/dashboard`, { headers: { cookie, ...headers } }),
-        broken,
-        createExecutionContext(),
-      );
-    const res = await call({ accept: "text/html" });
+    const broken = { EVENT_DATABASES: "DB,NOT_A_BINDING" };
+    const fetchBroken = (headers: Record<string, string>) =>
+      call(`${LOCAL}/dashboard`, { headers: { cookie, ...headers } }, { bindings: broken });
+    const res = await fetchBroken({ accept: "text/html" });
     expect(res.status).toBe(500);
     const page = await dashboardHtml(res);
     expect(page).toContain("<title>500 Something went wrong · edgehog</title>");
     expect((await readErrorPage(page)).alert).toBe("An unexpected error occurred.");
     expect(page).not.toMatch(/NOT_A_BINDING|Try again/);
-    const script = await call({});
+    const script = await fetchBroken({});
     expect(script.status).toBe(500);
     expect(await script.json()).toEqual({ error: "internal_error", message: "an unexpected error occurred" });
   });
@@ -109,7 +99,7 @@ describe("a path under /dashboard that is no page", () => {
       expect(res.status, path).toBe(404);
       expect(await dashboardHtml(res)).toContain("<title>404 Page not found · edgehog</title>");
     }
-    const script = await exports.default.fetch(`${LOCAL}/dashboard/nope`, { headers: { cookie } });
+    const script = await call(`${LOCAL}/dashboard/nope`, { headers: { cookie } });
     expect(script.status).toBe(404);
     expect(await script.json()).toEqual({ error: "not_found", message: "no route for GET /dashboard/nope" });
   });
@@ -129,7 +119,7 @@ describe("requests the dashboard refuses", () => {
       /^Month: .*\(expected \?month=YYYY-MM\)\.$/,
     );
     const post = (headers: Record<string, string>, body: string) =>
-      exports.default.fetch(`${LOCAL}/dashboard/login`, {
+      call(`${LOCAL}/dashboard/login`, {
         method: "POST",
         redirect: "manual",
         headers: { accept: "text/html", ...headers },
@@ -151,7 +141,7 @@ describe("requests the dashboard refuses", () => {
   });
 
   it("answers a script with the API's JSON", async () => {
-    const res = await exports.default.fetch(`${LOCAL}/dashboard/billing.csv?month=2026-1`, { headers: { cookie } });
+    const res = await call(`${LOCAL}/dashboard/billing.csv?month=2026-1`, { headers: { cookie } });
     expect(res.status).toBe(400);
     expect(await res.json()).toMatchObject({ error: "invalid_query" });
   });

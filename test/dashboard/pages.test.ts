@@ -1,10 +1,11 @@
-import { env, exports } from "cloudflare:workers";
+import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
 import { computeBilling } from "../../src/billing/compute";
 import { dashboardHtml, getPage, LOCAL, signIn } from "../helpers/dashboard";
+import { bearer, compress, get, operator, postUsage } from "../helpers/harness";
 import { batchMessage, deliver, storedEvent } from "../helpers/queue";
 import { resourcePresenceReport, userActivityReport } from "../helpers/reports";
-import { bearer, tenantWithToken } from "../helpers/tenants";
+import { tenantWithToken } from "../helpers/tenants";
 
 /** Every dashboard page behind the session, what the pages say, and the CSV download. */
 
@@ -41,7 +42,7 @@ describe("the dashboard's pages", () => {
     ...PAGES,
     `/dashboard/billing.csv?month=${month}`,
   ])("%s answers 401 to a script without a session", async (path) => {
-    const res = await exports.default.fetch(`${LOCAL}${path}`);
+    const res = await get(`${LOCAL}${path}`);
     expect(res.status).toBe(401);
     expect(await res.json()).toMatchObject({ error: "unauthorized" });
   });
@@ -130,11 +131,7 @@ describe("the billing CSV download", () => {
         audit_log_records: [{ provider: "cloudtrail", logs_ingested: 5600 }],
       },
     ];
-    const posted = await exports.default.fetch("http://edgehog.test/v1/usage", {
-      method: "POST",
-      headers: { "content-type": "application/json", ...bearer(issued.token) },
-      body: JSON.stringify({ reports }),
-    });
+    const posted = await postUsage({ reports }, bearer(issued.token));
     expect(posted.status).toBe(202);
     await computeBilling(env.DB, Date.now(), 3);
 
@@ -143,9 +140,7 @@ describe("the billing CSV download", () => {
     expect(res.headers.get("content-type")).toBe("text/csv; charset=utf-8");
     expect(res.headers.get("content-disposition")).toBe(`attachment; filename="edgehog-billing-${month}.csv"`);
     const csv = await res.text();
-    const api = await exports.default.fetch(`http://edgehog.test/v1/billing/usage?month=${month}`, {
-      headers: { authorization: `Bearer ${env.ADMIN_TOKEN}`, accept: "text/csv" },
-    });
+    const api = await get(`/v1/billing/usage?month=${month}`, { headers: { ...operator(), accept: "text/csv" } });
     expect(csv).toBe(await api.text());
     const [header, row] = csv.trim().split("\r\n");
     expect(header).toBe(
@@ -184,9 +179,7 @@ describe("page weight", () => {
       const res = await getPage(`/dashboard?${query}`, cookie);
       expect(res.status).toBe(200);
       const body = await res.arrayBuffer();
-      const gzipped = await new Response(
-        new Blob([body]).stream().pipeThrough(new CompressionStream("gzip")),
-      ).arrayBuffer();
+      const gzipped = await compress(new Uint8Array(body));
       weights[query] = `${body.byteLength} bytes, ${gzipped.byteLength} gzipped`;
       expect(body.byteLength, query).toBeLessThan(100 * 1024);
     }

@@ -2,8 +2,8 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { bucketsOf, rangeOf, stackedSeries, topCells } from "../../src/dashboard/series";
 import { SERIES_COLOURS } from "../../src/dashboard/styles";
+import { OTHER } from "../../src/lib/other";
 import { daysBetween } from "../../src/lib/time";
-import { OTHER } from "../../src/stats/small-groups";
 
 /** How a page's query becomes a range, and daily numbers become the series its charts draw. */
 

@@ -1,13 +1,11 @@
-import { createExecutionContext } from "cloudflare:test";
-import { env, exports } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { LOCAL_EXAMPLE_ADMIN_TOKEN } from "../../src/admin/require-admin";
 import { dashboardRoutes } from "../../src/dashboard/routes";
 import { SESSION_TTL_MS, signSession } from "../../src/dashboard/session";
 import { signInRoutes } from "../../src/dashboard/sign-in-routes";
-import worker from "../../src/index";
 import { HOUR_MS } from "../../src/lib/time";
 import { ADMIN_TOKEN, DEPLOYED, getPage, LOCAL, postSignIn, signIn } from "../helpers/dashboard";
+import { call } from "../helpers/harness";
 
 /** Attributes of a Set-Cookie header, lower-cased names. */
 function cookieAttributes(header: string | null) {
@@ -81,7 +79,7 @@ describe("signing in to the dashboard", () => {
   });
 
   it("never takes the token from the URL", async () => {
-    const res = await exports.default.fetch(`${LOCAL}/dashboard/login?token=${ADMIN_TOKEN}`, { redirect: "manual" });
+    const res = await call(`${LOCAL}/dashboard/login?token=${ADMIN_TOKEN}`, { redirect: "manual" });
     expect(res.status).toBe(200);
     expect(res.headers.get("set-cookie")).toBeNull();
     expect(await res.text()).toContain('method="post"');
@@ -94,7 +92,7 @@ describe("signing in to the dashboard", () => {
   });
 
   it("refuses a sign-in that is not the form", async () => {
-    const json = await exports.default.fetch(`${LOCAL}/dashboard/login`, {
+    const json = await call(`${LOCAL}/dashboard/login`, {
       method: "POST",
       headers: { "content-type": "application/json", origin: LOCAL },
       body: JSON.stringify({ token: ADMIN_TOKEN }),
@@ -109,13 +107,12 @@ describe("signing in to the dashboard", () => {
     ["the local example, on a deployed URL", LOCAL_EXAMPLE_ADMIN_TOKEN, DEPLOYED],
     ["too short, on a deployed URL", "short-but-right", DEPLOYED],
   ])("says the dashboard is disabled when ADMIN_TOKEN is %s, and lets nobody in", async (_, token, origin) => {
-    const weakEnv = { ...env, ADMIN_TOKEN: token };
-    const call = (path: string, init: RequestInit = {}) =>
-      worker.fetch(new Request(`${origin}${path}`, { redirect: "manual", ...init }), weakEnv, createExecutionContext());
-    const form = await call("/dashboard/login");
+    const callWeak = (path: string, init: RequestInit = {}) =>
+      call(`${origin}${path}`, { redirect: "manual", ...init }, { bindings: { ADMIN_TOKEN: token } });
+    const form = await callWeak("/dashboard/login");
     expect(form.status).toBe(503);
     expect(await form.text()).toContain("The dashboard is disabled");
-    const attempt = await call("/dashboard/login", {
+    const attempt = await callWeak("/dashboard/login", {
       method: "POST",
       headers: { "content-type": "application/x-www-form-urlencoded", origin },
       body: new URLSearchParams({ token }),
@@ -125,7 +122,7 @@ describe("signing in to the dashboard", () => {
     // Nor does a session signed with that token open a page.
     const name = origin === LOCAL ? "edgehog_session" : "__Host-edgehog_session";
     const forged = `${name}=${await signSession(token || "any", Date.now() + HOUR_MS)}`;
-    const page = await call("/dashboard/health", { headers: { cookie: forged, accept: "text/html" } });
+    const page = await callWeak("/dashboard/health", { headers: { cookie: forged, accept: "text/html" } });
     expect(page.status).toBe(302);
   });
 
@@ -171,7 +168,7 @@ describe("the session cookie", () => {
 
   it("is cleared by signing out, which sends back to the form", async () => {
     const cookie = await signIn();
-    const res = await exports.default.fetch(`${LOCAL}/dashboard/logout`, {
+    const res = await call(`${LOCAL}/dashboard/logout`, {
       method: "POST",
       redirect: "manual",
       headers: { cookie, origin: LOCAL, "content-type": "application/x-www-form-urlencoded" },
@@ -187,7 +184,7 @@ describe("the session cookie", () => {
 
   it("cannot be signed out from another site (CSRF)", async () => {
     const cookie = await signIn();
-    const res = await exports.default.fetch(`${LOCAL}/dashboard/logout`, {
+    const res = await call(`${LOCAL}/dashboard/logout`, {
       method: "POST",
       redirect: "manual",
       headers: {
@@ -219,7 +216,7 @@ describe("the session guard", () => {
       const page = await getPage(path);
       expect(page.status, path).toBe(302);
       expect(page.headers.get("location")).toBe(`/dashboard/login?next=${encodeURIComponent(path)}`);
-      const script = await exports.default.fetch(`${LOCAL}${path}`);
+      const script = await call(`${LOCAL}${path}`);
       expect(script.status, path).toBe(401);
     }
   });

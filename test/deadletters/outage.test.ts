@@ -1,8 +1,9 @@
-import { env, exports } from "cloudflare:workers";
+import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { MAX_RETRY_SECONDS, retryDelaySeconds } from "../../src/lib/backoff";
 import { DAY_MS } from "../../src/lib/time";
 import { eventually } from "../helpers/events";
+import { operatorCall, operatorGet } from "../helpers/harness";
 import { batchMessage, dedupeKeysOf, deliver, storedEvent, unavailableDb } from "../helpers/queue";
 
 /** The consumer's `max_retries` (wrangler.toml): deliveries after the first before dead-lettering. */
@@ -16,17 +17,6 @@ async function eventsCounted(day: string): Promise<number> {
     .bind(day)
     .first<{ n: number }>();
   return row?.n ?? 0;
-}
-
-function admin(path: string, body?: unknown) {
-  return exports.default.fetch(`http://edgehog.test/v1/admin${path}`, {
-    method: body === undefined ? "GET" : "POST",
-    headers: {
-      "content-type": "application/json",
-      authorization: "Bearer test-operator-token-of-32-characters-or-more",
-    },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
 }
 
 describe("a D1 outage", () => {
@@ -73,11 +63,9 @@ describe("a D1 outage", () => {
       const result = await deliver(messages, env, { queue: "edgehog-events-dlq", attempts: 1, ids: parkedIds });
       expect([...result.explicitAcks].sort()).toEqual([...parkedIds].sort());
     }
-    const health = (await (
-      await exports.default.fetch("http://edgehog.test/v1/stats/health", {
-        headers: { authorization: "Bearer test-operator-token-of-32-characters-or-more" },
-      })
-    ).json()) as { dead_letters: { parked: number; queues: { queue: string; messages: number }[] } };
+    const health = await operatorGet<{
+      dead_letters: { parked: number; queues: { queue: string; messages: number }[] };
+    }>("/v1/stats/health");
     expect(health.dead_letters.queues).toContainEqual(
       expect.objectContaining({ queue: "edgehog-events", messages: 2 }),
     );
@@ -87,15 +75,14 @@ describe("a D1 outage", () => {
     expect(stillDown.explicitAcks).toEqual([]);
 
     // Re-drive: back to the queue, consumed, each event counted once; a second re-drive has nothing left.
-    const listed = (await (await admin("/dead-letters")).json()) as { oldest: { id: string }[] };
+    const listed = (await operatorCall<{ oldest: { id: string }[] }>("GET", "/v1/admin/dead-letters")).body;
     expect(listed.oldest.map((m) => m.id)).toEqual(expect.arrayContaining(parkedIds));
-    const redrive = (await (await admin("/dead-letters/redrive", {})).json()) as {
-      redriven: number;
-      still_parked: number;
-    };
+    const redrive = (
+      await operatorCall<{ redriven: number; still_parked: number }>("POST", "/v1/admin/dead-letters/redrive", {})
+    ).body;
     expect(redrive).toEqual({ queue: "edgehog-events", redriven: 2, still_parked: 0 });
     await eventually(async () => ((await eventsCounted(day)) === 3 ? true : undefined));
-    expect((await (await admin("/dead-letters/redrive", {})).json()) as object).toMatchObject({ redriven: 0 });
+    expect((await operatorCall("POST", "/v1/admin/dead-letters/redrive", {})).body).toMatchObject({ redriven: 0 });
     // Re-sending the same messages again (an interrupted re-drive) changes nothing.
     await deliver(messages);
     expect(await eventsCounted(day)).toBe(3);

@@ -1,11 +1,11 @@
-import { applyD1Migrations, createExecutionContext, waitOnExecutionContext } from "cloudflare:test";
+import { applyD1Migrations } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { app } from "../../src/app";
 import { type Check, runChecks, secretChecks } from "../../src/doctor/checks";
 import { BUILT_MIGRATIONS } from "../../src/doctor/migrations.generated";
 import { eventDatabases } from "../../src/lib/event-databases";
+import { answerOf, bearer, call } from "../helpers/harness";
 import { batchMessage, deliver, storedEvent } from "../helpers/queue";
 import { uuidv7 } from "../helpers/uuidv7";
 
@@ -15,19 +15,11 @@ import { uuidv7 } from "../helpers/uuidv7";
  * its test event was stored.
  */
 
-const TOKEN = "test-operator-token-of-32-characters-or-more";
-
-async function get(path: string, bindings: Env = env, token = TOKEN) {
-  const ctx = createExecutionContext();
-  const res = await app.fetch(
-    new Request(`http://edgehog.test/v1/admin${path}`, {
-      headers: { authorization: `Bearer ${token}`, "cf-connecting-ip": "192.0.2.9" },
-    }),
-    bindings,
-    ctx,
+async function get(path: string, bindings: Env = env, token = env.ADMIN_TOKEN) {
+  const { status, body } = await answerOf<Record<string, unknown> & { checks?: Check[] }>(
+    call(`/v1/admin${path}`, {}, { headers: bearer(token), ip: "192.0.2.9", bindings }),
   );
-  await waitOnExecutionContext(ctx);
-  return { status: res.status, body: (await res.json()) as Record<string, unknown> & { checks?: Check[] } };
+  return { status, body };
 }
 
 const byName = (checks: Check[], name: string) => checks.find((check) => check.check === name);
@@ -155,7 +147,7 @@ describe("the doctor's secret checks", () => {
   it("never shows a secret", async () => {
     const checks = await runChecks({ ...env, POSTHOG_HOST: "https://eu.i.posthog.com", POSTHOG_API_KEY: "phc_x" });
     const text = JSON.stringify(checks);
-    for (const secret of [TOKEN, env.RATE_LIMIT_SALT_SECRET, "phc_x"]) expect(text).not.toContain(secret);
+    for (const secret of [env.ADMIN_TOKEN, env.RATE_LIMIT_SALT_SECRET, "phc_x"]) expect(text).not.toContain(secret);
   });
 });
 

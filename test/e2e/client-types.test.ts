@@ -21,7 +21,7 @@ describe("the catalogue types of the built package, in an application's compiler
   beforeAll(() => {
     project = mkdtempSync(join(tmpdir(), "edgehog-types-"));
     mkdirSync(join(project, "node_modules"));
-    symlinkSync(root, join(project, "node_modules/edgehog"), "dir");
+    symlinkSync(join(root, "packages/client"), join(project, "node_modules/edgehog"), "dir");
     copyFileSync(join(root, "test/e2e/fixtures/typed-consumer.ts"), join(project, "app.ts"));
     writeFileSync(join(project, "package.json"), JSON.stringify({ type: "module" }));
   });

@@ -5,6 +5,7 @@ import { type ForgetBounds, forgetInstall } from "../../src/forget/store";
 import { archiveReachedFrom, tombstoneLifetimeMs } from "../../src/forget/tombstones";
 import { eventDatabases } from "../../src/lib/event-databases";
 import { DAY_MS, daysBetween, utcDay } from "../../src/lib/time";
+import { rows } from "../helpers/harness";
 import { d1Meter, meteredD1 } from "../helpers/metered";
 import { batchMessage, deliver, storedEvent } from "../helpers/queue";
 
@@ -22,14 +23,11 @@ const bounds = (now: number): ForgetBounds => ({
 });
 const at = (day: string, hour = 10) => Date.parse(`${day}T${String(hour).padStart(2, "0")}:00:00Z`);
 
-async function installRows(distinctId: string) {
-  const { results } = await env.DB.prepare(
+const installRows = (distinctId: string) =>
+  rows(
     "SELECT day, first_received, last_received FROM daily_active_installs WHERE distinct_id = ?1 ORDER BY day",
-  )
-    .bind(distinctId)
-    .all();
-  return results;
-}
+    distinctId,
+  );
 
 async function scheduledDays(distinctId: string) {
   const { results } = await env.DB.prepare("SELECT day FROM archive_scrubs WHERE distinct_id = ?1 ORDER BY day")

@@ -1,9 +1,8 @@
-import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { app } from "../../src/app";
 import { scrubArchive } from "../../src/archive/scrub";
 import { DAY_MS, HOUR_MS } from "../../src/lib/time";
+import { forget } from "../helpers/harness";
 import { d1Meter, meteredD1, meteredR2, r2Meter } from "../helpers/metered";
 import { batchMessage, deliver, storedEvent } from "../helpers/queue";
 
@@ -14,21 +13,6 @@ import { batchMessage, deliver, storedEvent } from "../helpers/queue";
  */
 
 const dayStart = (daysAgo: number) => Math.floor(Date.now() / DAY_MS) * DAY_MS - daysAgo * DAY_MS;
-
-async function forget(distinctId: string, bindings: Partial<Env>, ip: string) {
-  const ctx = createExecutionContext();
-  const res = await app.fetch(
-    new Request("http://edgehog.test/v1/forget", {
-      method: "POST",
-      headers: { "content-type": "application/json", "cf-connecting-ip": ip },
-      body: JSON.stringify({ app: "teleport-connect", distinct_id: distinctId }),
-    }),
-    { ...env, ...bindings },
-    ctx,
-  );
-  await waitOnExecutionContext(ctx);
-  return res;
-}
 
 describe("the cost of forgetting", () => {
   it("one install active on 20 of the last 30 days, among others' traffic (24 objects a day)", async () => {
@@ -50,7 +34,7 @@ describe("the cost of forgetting", () => {
     }
     const d1 = d1Meter();
     const forgetDb = meteredD1(env.DB, d1);
-    const res = await forget(install, { DB: forgetDb }, "198.51.100.7");
+    const res = await forget(install, { bindings: { DB: forgetDb }, ip: "198.51.100.7" });
     expect(res.status).toBe(200);
     const answer = (await res.json()) as { archive: { days_to_rewrite: number } };
     const forgetRows = d1.rowsWritten;
@@ -83,7 +67,10 @@ describe("the cost of forgetting", () => {
     const db = meteredD1(env.DB, d1);
     const statuses = new Map<number, number>();
     for (let i = 0; i < FLOOD; i++) {
-      const res = await forget(crypto.randomUUID(), { DB: db }, `198.18.${(i >> 8) & 255}.${i & 255}`);
+      const res = await forget(crypto.randomUUID(), {
+        bindings: { DB: db },
+        ip: `198.18.${(i >> 8) & 255}.${i & 255}`,
+      });
       statuses.set(res.status, (statuses.get(res.status) ?? 0) + 1);
       await res.body?.cancel();
     }

@@ -1,12 +1,11 @@
-import { createScheduledController } from "cloudflare:test";
-import { env, exports } from "cloudflare:workers";
+import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { type ForgetBounds, forgetInstall } from "../../src/forget/store";
 import { archiveReachedFrom, tombstoneLifetimeMs } from "../../src/forget/tombstones";
-import worker from "../../src/index";
 import { eventDatabases } from "../../src/lib/event-databases";
+import { eventsBody } from "../helpers/events";
+import { call, forget, post, postEvents, randomIp, runHourlyCron } from "../helpers/harness";
 import { archivedEvents, batchMessage, deliver, storedEvent } from "../helpers/queue";
-import { eventsBody, randomIp } from "../ratelimit/helpers";
 
 /**
  * `POST /v1/forget`: what it deletes (raw rows, per-install daily rows, and, through the hourly
@@ -16,8 +15,6 @@ import { eventsBody, randomIp } from "../ratelimit/helpers";
 
 /** A deployment keeping raw rows in D1 for debugging (RAW_EVENT_DEBUG_DAYS). */
 const debugEnv = { ...env, RAW_EVENT_DEBUG_DAYS: "3" };
-const runCron = () =>
-  worker.scheduled(createScheduledController({ scheduledTime: Date.now(), cron: "17 * * * *" }), env);
 /** What forgetInstall is told of the deployment (the route computes the same from the vars). */
 const bounds = (now: number): ForgetBounds => ({
   rawRetentionDays: 30,
@@ -26,14 +23,6 @@ const bounds = (now: number): ForgetBounds => ({
 });
 const archivedOf = async (distinctId: string) =>
   (await archivedEvents()).filter((event) => event.distinct_id === distinctId).length;
-
-function forget(body: unknown, headers: Record<string, string> = {}): Promise<Response> {
-  return exports.default.fetch("http://edgehog.test/v1/forget", {
-    method: "POST",
-    headers: { "content-type": "application/json", "cf-connecting-ip": randomIp(), ...headers },
-    body: typeof body === "string" ? body : JSON.stringify(body),
-  });
-}
 
 async function rows(distinctId: string) {
   const [events, installs, tombstones] = await env.DB.batch([
@@ -77,7 +66,7 @@ describe("POST /v1/forget", () => {
     expect(await rows(install)).toEqual({ events: 3, days: ["2026-11-20", "2026-11-21"], tombstones: 0 });
     expect(await archivedOf(install)).toBe(3);
 
-    const res = await forget({ app: "teleport-connect", distinct_id: install.toUpperCase() });
+    const res = await forget(install.toUpperCase());
     expect(res.status).toBe(200);
     expect(await res.json()).toEqual({
       distinct_id: install,
@@ -91,20 +80,20 @@ describe("POST /v1/forget", () => {
     expect(await countsOf()).toEqual(counts);
 
     // The hourly job rewrites the archive days without the install; others' events stay.
-    await runCron();
+    await runHourlyCron();
     expect(await archivedOf(install)).toBe(0);
     expect(await archivedOf(other)).toBe(1);
     expect((await env.DB.prepare("SELECT COUNT(*) AS n FROM archive_scrubs").first<{ n: number }>())?.n).toBe(0);
 
     // Asking again is harmless.
-    const again = await forget({ app: "teleport-connect", distinct_id: install });
+    const again = await forget(install);
     expect(await again.json()).toMatchObject({ deleted: { events: 0, install_days: 0 } });
   });
 
   it("stores and counts nothing more under a forgotten id (events still in the queue are discarded)", async () => {
     const install = crypto.randomUUID();
     const other = crypto.randomUUID();
-    expect((await forget({ app: "teleport-connect", distinct_id: install })).status).toBe(200);
+    expect((await forget(install)).status).toBe(200);
     const counts = await countsOf();
     await storeEventsOf(install, other);
     expect(await rows(install)).toEqual({ events: 0, days: [], tombstones: 1 });
@@ -121,7 +110,7 @@ describe("POST /v1/forget", () => {
     ["an app not in the catalogue", { app: "nope", distinct_id: crypto.randomUUID() }, "unknown_app"],
     ["a body that is not JSON", "{", "invalid_json"],
   ])("answers 400 to %s", async (_, body, error) => {
-    const res = await forget(body);
+    const res = await post("/v1/forget", body, { ip: randomIp() });
     expect(res.status).toBe(400);
     expect(await res.json()).toMatchObject({ error, message: expect.any(String) });
   });
@@ -130,21 +119,17 @@ describe("POST /v1/forget", () => {
     const install = crypto.randomUUID();
     const ip = randomIp();
     // The install's bucket (1 000 events) spent by one batch…
-    const events = await exports.default.fetch("http://edgehog.test/v1/events", {
-      method: "POST",
-      headers: { "content-type": "application/json", "cf-connecting-ip": ip },
-      body: eventsBody(install, 1000),
-    });
+    const events = await postEvents(eventsBody(install, 1000), {}, { ip });
     expect(events.status).toBe(202);
     // …leaves nothing for a forget request of that install.
-    const res = await forget({ app: "teleport-connect", distinct_id: install }, { "cf-connecting-ip": randomIp() });
+    const res = await forget(install);
     expect(res.status).toBe(429);
     expect(res.headers.get("retry-after")).toMatch(/^\d+$/);
     expect(await res.json()).toMatchObject({ error: "rate_limited", limit: "install" });
   });
 
   it("answers a browser's preflight (web UIs call it cross-origin)", async () => {
-    const res = await exports.default.fetch("http://edgehog.test/v1/forget", {
+    const res = await call("/v1/forget", {
       method: "OPTIONS",
       headers: { origin: "https://app.example.com", "access-control-request-method": "POST" },
     });

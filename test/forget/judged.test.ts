@@ -1,12 +1,12 @@
-import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { app } from "../../src/app";
 import { toBase64 } from "../../src/lib/bytes";
 import { installId } from "../../src/privacy/ids";
-import { randomDigest } from "../helpers/events";
-import { eventsBody, failingNamespace, randomIp } from "../ratelimit/helpers";
+import { eventsBody, randomDigest } from "../helpers/events";
+import { forget, postEvents, randomIp } from "../helpers/harness";
+import { recordingQueue } from "../helpers/queue";
+import { failingNamespace } from "../ratelimit/helpers";
 
 /**
  * A forget is judged like an event of its install: its id must be one an event could have been
@@ -14,21 +14,6 @@ import { eventsBody, failingNamespace, randomIp } from "../ratelimit/helpers";
  * like one event of the install plus one forget of the client's and of the app's small
  * allowances, so a tombstone is neither a place to store an identifier nor free.
  */
-
-async function forget(distinctId: unknown, ip = randomIp(), bindings: Partial<Env> = {}): Promise<Response> {
-  const ctx = createExecutionContext();
-  const res = await app.fetch(
-    new Request("http://edgehog.test/v1/forget", {
-      method: "POST",
-      headers: { "content-type": "application/json", "cf-connecting-ip": ip },
-      body: JSON.stringify({ app: "teleport-connect", distinct_id: distinctId }),
-    }),
-    { ...env, ...bindings },
-    ctx,
-  );
-  await waitOnExecutionContext(ctx);
-  return res;
-}
 
 const tombstones = async (id: string) =>
   (
@@ -68,7 +53,7 @@ describe("POST /v1/forget judges the id like an event's", () => {
   it("answers 400 invalid_distinct_id, storing nothing, for every id an event could not carry; forgets the rest", async () => {
     await fc.assert(
       fc.asyncProperty(candidates, async (id) => {
-        const res = await forget(id);
+        const res = await forget(id, { bindings: {} });
         const canonical = installId(id);
         if (canonical === undefined) {
           expect(res.status).toBe(400);
@@ -86,9 +71,9 @@ describe("POST /v1/forget judges the id like an event's", () => {
 
   it("charges a client five forgets, then about one every five minutes", async () => {
     const ip = randomIp();
-    for (let i = 0; i < 5; i++) expect((await forget(crypto.randomUUID(), ip)).status).toBe(200);
+    for (let i = 0; i < 5; i++) expect((await forget(crypto.randomUUID(), { ip, bindings: {} })).status).toBe(200);
     const id = crypto.randomUUID();
-    const refused = await forget(id, ip);
+    const refused = await forget(id, { ip, bindings: {} });
     expect(refused.status).toBe(429);
     expect(Number(refused.headers.get("retry-after"))).toBeGreaterThan(200);
     expect(await refused.json()).toMatchObject({ error: "rate_limited", limit: "client_forgets" });
@@ -98,20 +83,17 @@ describe("POST /v1/forget judges the id like an event's", () => {
   it("refuses forgets while the limiter is down (a forget is sent again later; events are not refused)", async () => {
     const down = { RATE_LIMITER: failingNamespace(() => Promise.reject(new Error("object exploded"))) };
     const id = crypto.randomUUID();
-    const res = await forget(id, randomIp(), down);
+    const res = await forget(id, { bindings: down });
     expect(res.status).toBe(429);
     expect(await tombstones(id)).toBe(0);
-    const ctx = createExecutionContext();
-    const events = await app.fetch(
-      new Request("http://edgehog.test/v1/events", {
-        method: "POST",
-        headers: { "content-type": "application/json", "cf-connecting-ip": randomIp() },
-        body: eventsBody(crypto.randomUUID(), 2),
-      }),
-      { ...env, ...down, EVENTS_QUEUE: { sendBatch: async () => {} } as unknown as Queue },
-      ctx,
+    const events = await postEvents(
+      eventsBody(crypto.randomUUID(), 2),
+      {},
+      {
+        ip: randomIp(),
+        bindings: { ...down, EVENTS_QUEUE: recordingQueue().queue },
+      },
     );
-    await waitOnExecutionContext(ctx);
     expect(events.status).toBe(202);
   });
 
@@ -121,7 +103,7 @@ describe("POST /v1/forget judges the id like an event's", () => {
     let admitted = 0;
     for (let i = 0; i < 130 && refusedIds.length < 5; i++) {
       const id = crypto.randomUUID();
-      const res = await forget(id);
+      const res = await forget(id, { bindings: {} });
       if (res.status === 200) admitted++;
       else {
         expect(res.status).toBe(429);

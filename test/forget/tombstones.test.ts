@@ -1,13 +1,10 @@
-import { createExecutionContext, createScheduledController, waitOnExecutionContext } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { beforeEach, describe, expect, it } from "vitest";
-import { app } from "../../src/app";
 import { objectKey } from "../../src/archive/objects";
 import { archiveReachedFrom, purgeTombstones, tombstoneLifetimeMs } from "../../src/forget/tombstones";
-import worker from "../../src/index";
 import { DAY_MS, HOUR_MS, utcDay } from "../../src/lib/time";
+import { forget, runHourlyCron } from "../helpers/harness";
 import { batchMessage, deliver, emptyArchive, storedEvent } from "../helpers/queue";
-import { randomIp } from "../ratelimit/helpers";
 
 /**
  * Tombstones are kept only while they can matter (src/forget/tombstones.ts): until no event
@@ -27,24 +24,6 @@ const tombstoneOf = (distinctId: string) =>
     .bind(distinctId)
     .first<Tombstone>();
 
-async function forget(distinctId: string): Promise<Response> {
-  const ctx = createExecutionContext();
-  const res = await app.fetch(
-    new Request("http://edgehog.test/v1/forget", {
-      method: "POST",
-      headers: { "content-type": "application/json", "cf-connecting-ip": randomIp() },
-      body: JSON.stringify({ app: "teleport-connect", distinct_id: distinctId }),
-    }),
-    env,
-    ctx,
-  );
-  await waitOnExecutionContext(ctx);
-  return res;
-}
-
-const runCron = (scheduledTime: number) =>
-  worker.scheduled(createScheduledController({ scheduledTime, cron: "17 * * * *" }), env);
-
 /** An object of another install's events on an arrival day, as an old part of the archive. */
 async function archiveObjectOn(day: string): Promise<string> {
   const key = objectKey("teleport-connect", day, "10", crypto.randomUUID().replaceAll("-", ""));
@@ -60,26 +39,26 @@ beforeEach(async () => {
 describe("tombstones", () => {
   it("of an id never seen last the acceptance window and two queues' retries (38 days), then go", async () => {
     const id = crypto.randomUUID();
-    expect((await forget(id)).status).toBe(200);
+    expect((await forget(id, { bindings: {} })).status).toBe(200);
     const tombstone = await tombstoneOf(id);
     expect(tombstoneLifetimeMs(env)).toBe(38 * DAY_MS);
     expect(tombstone?.expires_at).toBe((tombstone?.forgotten_at ?? 0) + 38 * DAY_MS);
     expect(tombstone?.archive_held_before).toBeNull();
     const expiresAt = tombstone?.expires_at ?? 0;
-    await runCron(expiresAt - HOUR_MS);
+    await runHourlyCron(expiresAt - HOUR_MS);
     expect(await tombstoneOf(id)).not.toBeNull();
-    await runCron(expiresAt + HOUR_MS);
+    await runHourlyCron(expiresAt + HOUR_MS);
     expect(await tombstoneOf(id)).toBeNull();
   });
 
   it("are extended by a repeated forget: events sent up to then are stopped for another lifetime", async () => {
     const id = crypto.randomUUID();
-    await forget(id);
+    await forget(id, { bindings: {} });
     const first = await tombstoneOf(id);
     await env.DB.prepare("UPDATE forgotten_installs SET expires_at = expires_at - ?2 WHERE distinct_id = ?1")
       .bind(id, 10 * DAY_MS)
       .run();
-    await forget(id);
+    await forget(id, { bindings: {} });
     const second = await tombstoneOf(id);
     expect(second?.forgotten_at).toBe(first?.forgotten_at);
     expect(second?.expires_at ?? 0).toBeGreaterThanOrEqual(first?.expires_at ?? Number.POSITIVE_INFINITY);
@@ -91,7 +70,7 @@ describe("tombstones", () => {
     await deliver([
       batchMessage([storedEvent({ distinct_id: id, timestamp: now - 2 * DAY_MS })], { received_at: now - 2 * DAY_MS }),
     ]);
-    expect((await forget(id)).status).toBe(200);
+    expect((await forget(id, { bindings: {} })).status).toBe(200);
     const tombstone = await tombstoneOf(id);
     const heldBefore = archiveReachedFrom(env, tombstone?.forgotten_at ?? 0);
     expect(tombstone?.archive_held_before).toBe(heldBefore);
@@ -99,17 +78,17 @@ describe("tombstones", () => {
 
     const old = await archiveObjectOn(utcDay(Date.parse(`${heldBefore}T00:00:00Z`) - DAY_MS));
     const afterExpiry = (tombstone?.expires_at ?? 0) + HOUR_MS;
-    await runCron(afterExpiry);
+    await runHourlyCron(afterExpiry);
     expect(await tombstoneOf(id)).not.toBeNull(); // exports still filter that object's lines by it
     await env.ARCHIVE.delete(old); // the bucket's lifecycle rule
     await archiveObjectOn(heldBefore);
-    await runCron(afterExpiry);
+    await runHourlyCron(afterExpiry);
     expect(await tombstoneOf(id)).toBeNull();
   });
 
   it("stay while a rewrite is pending, or a message parked before they expired is still parked", async () => {
     const id = crypto.randomUUID();
-    await forget(id);
+    await forget(id, { bindings: {} });
     const tombstone = (await tombstoneOf(id)) as Tombstone;
     const afterExpiry = (tombstone.expires_at ?? 0) + HOUR_MS;
 

@@ -1,14 +1,13 @@
-import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test";
-import { env, exports } from "cloudflare:workers";
+import { env } from "cloudflare:workers";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { app } from "../../src/app";
 import { MAX_EVENTS_PER_POST } from "../../src/forward/consumer";
 import type { ForwardedEvent, ForwardMessage } from "../../src/forward/message";
 import { FORWARD_CONTROL_PROPERTIES } from "../../src/forward/upstream";
 import { randomDigest } from "../helpers/events";
-import { deliver } from "../helpers/queue";
-import { deliverForward, fakeUpstream, forwardCounts, recordingForwardQueue } from "./helpers";
+import { operatorCall, operatorGet } from "../helpers/harness";
+import { deliver, recordingQueue } from "../helpers/queue";
+import { deliverForward, fakeUpstream, forwardCounts } from "./helpers";
 
 /**
  * The forward consumer: what reaches the upstream PostHog is exactly the accepted events,
@@ -30,18 +29,7 @@ function forwardedEvent(overrides: Partial<ForwardedEvent> = {}): ForwardedEvent
 const message = (events: ForwardedEvent[], app = "teleport-connect"): ForwardMessage => ({ v: 1, app, events });
 
 async function admin(path: string, body?: unknown, bindings: Partial<Env> = {}) {
-  const ctx = createExecutionContext();
-  const res = await app.fetch(
-    new Request(`http://edgehog.test${path}`, {
-      method: body === undefined ? "GET" : "POST",
-      headers: { "content-type": "application/json", authorization: `Bearer ${env.ADMIN_TOKEN}` },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    }),
-    { ...env, ...bindings },
-    ctx,
-  );
-  await waitOnExecutionContext(ctx);
-  return res.json() as Promise<Record<string, unknown>>;
+  return (await operatorCall(body === undefined ? "GET" : "POST", path, body, { bindings })).body;
 }
 
 describe("the forward consumer", () => {
@@ -174,14 +162,14 @@ describe("the forward consumer", () => {
       apps: [expect.objectContaining({ app: "teleport-connect", last_failure: "HTTP 401" })],
     });
 
-    const forward = recordingForwardQueue();
+    const forward = recordingQueue<ForwardMessage>();
     const redrive = await admin(
       "/v1/admin/dead-letters/redrive",
       { queue: "edgehog-forward" },
       { FORWARD_QUEUE: forward.queue },
     );
     expect(redrive).toMatchObject({ queue: "edgehog-forward", still_parked: 0 });
-    expect(forward.messages).toContainEqual(message(events));
+    expect(forward.bodies).toContainEqual(message(events));
   });
 
   it("parks at once a malformed message, an app no longer forwarded, and the dead letters of the forward queue", async () => {
@@ -204,10 +192,7 @@ describe("the forward consumer", () => {
   });
 
   it("is published in the health page when it is on, without the key", async () => {
-    const res = await exports.default.fetch("http://edgehog.test/v1/stats/health", {
-      headers: { authorization: `Bearer ${env.ADMIN_TOKEN}` },
-    });
-    const health = (await res.json()) as { forwarding: unknown };
+    const health = await operatorGet<{ forwarding: unknown }>("/v1/stats/health");
     expect(health.forwarding).toMatchObject({ enabled: false });
     const on = await admin("/v1/stats/health", undefined, {
       POSTHOG_HOST: "https://eu.i.posthog.com/",

@@ -5,12 +5,18 @@ import { describe, expect, it } from "vitest";
 import { app } from "../../src/app";
 import { enqueueForward } from "../../src/forward/enqueue";
 import type { ForwardMessage } from "../../src/forward/message";
-import { type QueuedBatch, storedEventsOf } from "../../src/ingest/queue-message";
 import { MAX_MESSAGE_BYTES, MAX_SEND_BATCH_BYTES, MAX_SEND_BATCH_MESSAGES } from "../../src/lib/queue-send";
 import { batch, protocolUse } from "../helpers/events";
-import { aggregatesSnapshot, batchMessage, dedupeKeysOf, storedEvent } from "../helpers/queue";
+import {
+  aggregatesSnapshot,
+  batchMessage,
+  dedupeKeysOf,
+  recordingEventsQueue,
+  recordingQueue,
+  storedEvent,
+} from "../helpers/queue";
 import { posthogJsEvent, send } from "../posthog/helpers";
-import { FORWARDING, forwardCounts, recordingEventsQueue, storeForwarding } from "./helpers";
+import { FORWARDING, forwardCounts, storeForwarding } from "./helpers";
 
 /**
  * The producer side of forwarding: the forward queue is fed by the events consumer with what
@@ -22,48 +28,26 @@ const batchBody = (events: unknown[], token = "teleport-connect") => JSON.string
 
 /** A request through the Worker, its events queue recording the messages it was sent. */
 async function ingestRecorded(path: string, body: string, bindings: Partial<Env> = {}) {
-  const events = recordingEventsQueue();
-  const answer = await send(
-    path,
-    { body, headers: { "content-type": "application/json" } },
-    {
-      ...bindings,
-      EVENTS_QUEUE: events.queue,
-    },
-  );
-  return {
-    answer,
-    messages: events.messages,
-    stored: events.messages.flatMap((m) => storedEventsOf(m as QueuedBatch)),
-  };
+  const answer = await send(path, { body, headers: { "content-type": "application/json" } }, bindings);
+  return { answer, messages: answer.messages, stored: answer.stored };
 }
 
-/** A forward queue that fails the test if anything is sent to it. */
-const untouchable = {
-  sendBatch: () => {
-    throw new Error("the forward queue was used");
-  },
-} as unknown as Queue;
+/** A forward queue that fails whatever sends to it. */
+const untouchable = recordingQueue({ fail: "throw" }).queue;
 
 describe("forwarding is fed by the events consumer", () => {
   it("a request never touches the forward queue, even with forwarding on: its answer owes nothing to it", async () => {
-    let sends = 0;
-    const hanging = {
-      sendBatch: () => {
-        sends++;
-        return new Promise<void>(() => {}); // never settles
-      },
-    } as unknown as Queue;
+    const hanging = recordingQueue({ fail: "hang" }); // a send would never settle
     const events = recordingEventsQueue();
     const res = await app.fetch(
       new Request("http://edgehog.test/batch/", { method: "POST", body: batchBody([posthogJsEvent()]) }),
-      { ...env, ...FORWARDING, EVENTS_QUEUE: events.queue, FORWARD_QUEUE: hanging },
+      { ...env, ...FORWARDING, EVENTS_QUEUE: events.queue, FORWARD_QUEUE: hanging.queue },
       createExecutionContext(),
     );
     expect(res.status).toBe(200);
     expect(await res.json()).toMatchObject({ status: 1, accepted: 1 });
-    expect(events.messages).toHaveLength(1);
-    expect(sends).toBe(0);
+    expect(events.bodies).toHaveLength(1);
+    expect(hanging.bodies).toHaveLength(0);
   });
 
   it("sends nothing to forward while forwarding is off (the default), and costs the consumer no queue call", async () => {
@@ -115,11 +99,7 @@ describe("forwarding is fed by the events consumer", () => {
 
   it("retries the delivery when the forward queue refuses: stored once, forwarded once it takes them", async () => {
     const message = batchMessage([storedEvent(), storedEvent()]);
-    const refusing = {
-      sendBatch: async () => {
-        throw new Error("forward queue unavailable");
-      },
-    } as unknown as Queue;
+    const refusing = recordingQueue({ fail: "throw" }).queue;
     const failed = await storeForwarding([message], { FORWARD_QUEUE: refusing });
     expect(failed.acked).toEqual([]);
     expect(failed.retried).toEqual(failed.ids);

@@ -1,21 +1,11 @@
-import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { app } from "../../src/app";
 import type { ForwardMessage } from "../../src/forward/message";
 import { type QueuedBatch, storedEventsOf } from "../../src/ingest/queue-message";
 import { batch, protocolUse } from "../helpers/events";
-import { batchMessage, deliver, storedEvent } from "../helpers/queue";
-import { randomIp } from "../ratelimit/helpers";
-import {
-  deliverForward,
-  FORWARDING,
-  fakeUpstream,
-  forwardCounts,
-  recordingEventsQueue,
-  recordingForwardQueue,
-  storeForwarding,
-} from "./helpers";
+import { forget, operator, post } from "../helpers/harness";
+import { batchMessage, deliver, recordingEventsQueue, recordingQueue, storedEvent } from "../helpers/queue";
+import { deliverForward, FORWARDING, fakeUpstream, forwardCounts, storeForwarding } from "./helpers";
 
 /**
  * A forget holds to the last hop: nothing of a forgotten install reaches the upstream PostHog,
@@ -23,27 +13,14 @@ import {
  * the forward queue through an upstream outage, or parked in the dead letters and re-driven.
  */
 
-async function request(path: string, body: unknown, bindings: Partial<Env> = {}) {
-  const ctx = createExecutionContext();
-  const res = await app.fetch(
-    new Request(`http://edgehog.test${path}`, {
-      method: "POST",
-      headers: {
-        "content-type": "application/json",
-        "cf-connecting-ip": randomIp(),
-        ...(path.startsWith("/v1/admin/") ? { authorization: `Bearer ${env.ADMIN_TOKEN}` } : {}),
-      },
-      body: JSON.stringify(body),
-    }),
-    { ...env, ...FORWARDING, ...bindings },
-    ctx,
-  );
-  await waitOnExecutionContext(ctx);
-  return res;
+/** A POST with forwarding on (the operator's token on operator routes), waiting for its background work. */
+function request(path: string, body: unknown, bindings: Partial<Env> = {}) {
+  const headers = path.startsWith("/v1/admin/") ? operator() : {};
+  return post(path, body, { headers, bindings: { ...FORWARDING, ...bindings } });
 }
 
-const forget = async (distinctId: string) =>
-  expect((await request("/v1/forget", { app: "teleport-connect", distinct_id: distinctId })).status).toBe(200);
+const forgetInstall = async (distinctId: string) =>
+  expect((await forget(distinctId, { bindings: FORWARDING })).status).toBe(200);
 
 /** Two installs' events, sent through /v1/events: the queue messages the requests made. */
 async function sendEvents(installs: string[], events: Record<string, unknown>[][] = []) {
@@ -53,7 +30,7 @@ async function sendEvents(installs: string[], events: Record<string, unknown>[][
     const res = await request("/v1/events", batch(sent), { EVENTS_QUEUE: queue.queue });
     expect(res.status).toBe(202);
   }
-  return queue.messages;
+  return queue.bodies;
 }
 
 const uuidsOf = (messages: unknown[], install: string) =>
@@ -68,7 +45,7 @@ describe("a forget and forwarding", () => {
     const events = [protocolUse({ distinct_id: forgotten }), protocolUse({ distinct_id: forgotten })];
     // Accepted (202) and still on the events queue when the forget comes…
     const queued = await sendEvents([forgotten, other], [events]);
-    await forget(forgotten);
+    await forgetInstall(forgotten);
     // …and sent again after it (the client's answer was lost), with a new event too.
     const resent = await sendEvents([forgotten], [[...events, protocolUse({ distinct_id: forgotten })]]);
     const stored = await storeForwarding([...queued, ...resent]);
@@ -89,7 +66,7 @@ describe("a forget and forwarding", () => {
     const ids = stored.messages.map((_, i) => `fwd-outage-${i}-${crypto.randomUUID()}`);
     const down = await deliverForward(stored.messages, outage.fetcher, { ids });
     expect(down.retried).toEqual(ids);
-    await forget(forgotten);
+    await forgetInstall(forgotten);
     const before = await forwardCounts();
     const back = await deliverForward(stored.messages, outage.fetcher, { ids, attempts: 2 });
     expect(back.acked).toEqual(ids);
@@ -116,15 +93,15 @@ describe("a forget and forwarding", () => {
     };
     const onlyForgotten: ForwardMessage = { v: 1, app: "teleport-connect", events: [strip(event(forgotten))] };
     await deliver([mixed, onlyForgotten], env, { queue: "edgehog-forward-dlq" });
-    await forget(forgotten);
-    const forward = recordingForwardQueue();
+    await forgetInstall(forgotten);
+    const forward = recordingQueue<ForwardMessage>();
     const res = await request(
       "/v1/admin/dead-letters/redrive",
       { queue: "edgehog-forward" },
       { FORWARD_QUEUE: forward.queue },
     );
     expect(await res.json()).toMatchObject({ redriven: 2, still_parked: 0 });
-    expect(forward.messages).toEqual([{ ...mixed, events: [mixed.events[1]] }]);
+    expect(forward.bodies).toEqual([{ ...mixed, events: [mixed.events[1]] }]);
   });
 
   it("events messages parked before the forget go back without the install, their counters kept", async () => {
@@ -133,7 +110,7 @@ describe("a forget and forwarding", () => {
       rejections: { invalid_property: 2 },
     });
     await deliver([message], env, { queue: "edgehog-events-dlq" });
-    await forget(forgotten);
+    await forgetInstall(forgotten);
     const events = recordingEventsQueue();
     const res = await request(
       "/v1/admin/dead-letters/redrive",
@@ -141,6 +118,6 @@ describe("a forget and forwarding", () => {
       { EVENTS_QUEUE: events.queue },
     );
     expect(await res.json()).toMatchObject({ redriven: 1, still_parked: 0 });
-    expect(events.messages).toEqual([{ ...message, events: [message.events[1]] }]);
+    expect(events.bodies).toEqual([{ ...message, events: [message.events[1]] }]);
   });
 });

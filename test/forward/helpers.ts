@@ -1,22 +1,10 @@
-import { createExecutionContext, createMessageBatch, getQueueResult } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { consumeForward } from "../../src/forward/consumer";
 import type { ForwardMessage } from "../../src/forward/message";
-import { deliver, recordRetryDelays } from "../helpers/queue";
+import { deliver, recordingQueue } from "../helpers/queue";
 
 /** Forwarding on, to a host only the test's fake fetch answers for. */
 export const FORWARDING: Partial<Env> = { POSTHOG_HOST: "https://posthog.example", POSTHOG_API_KEY: "phc_test_key" };
-
-/** A forward queue that keeps what it is sent (no consumer runs). */
-export function recordingForwardQueue(): { queue: Queue<ForwardMessage>; messages: ForwardMessage[] } {
-  const messages: ForwardMessage[] = [];
-  const queue = {
-    sendBatch: async (batch: Iterable<MessageSendRequest<ForwardMessage>>) => {
-      for (const message of batch) messages.push(message.body);
-    },
-  } as unknown as Queue<ForwardMessage>;
-  return { queue, messages };
-}
 
 export interface UpstreamPost {
   url: string;
@@ -55,22 +43,16 @@ export async function deliverForward(
   fetcher: typeof fetch,
   options: { attempts?: number; ids?: string[]; bindings?: Partial<Env> } = {},
 ) {
-  const messages = bodies.map((body, i) => ({
-    id: options.ids?.[i] ?? `fwd-${i}-${crypto.randomUUID()}`,
-    timestamp: new Date(),
-    attempts: options.attempts ?? 1,
-    body,
-  }));
-  const batch = createMessageBatch("edgehog-forward", messages);
-  const retryDelays = recordRetryDelays(batch);
-  const ctx = createExecutionContext();
-  await consumeForward(batch, { ...env, ...FORWARDING, ...options.bindings }, fetcher);
-  const result = await getQueueResult(batch, ctx);
+  const result = await deliver(
+    bodies,
+    { ...env, ...FORWARDING, ...options.bindings },
+    { ...options, queue: "edgehog-forward", consume: (batch, bindings) => consumeForward(batch, bindings, fetcher) },
+  );
   return {
     acked: [...result.explicitAcks],
     retried: result.retryMessages.map((m: { msgId: string }) => m.msgId),
-    retryDelays,
-    ids: messages.map((m) => m.id),
+    retryDelays: result.retryDelays,
+    ids: result.ids,
   };
 }
 
@@ -100,23 +82,12 @@ export async function forwardCounts(app = "teleport-connect") {
   );
 }
 
-/** An events queue that keeps the messages the ingest core sends it (no consumer runs). */
-export function recordingEventsQueue(): { queue: Queue; messages: unknown[] } {
-  const messages: unknown[] = [];
-  const queue = {
-    sendBatch: async (batch: Iterable<MessageSendRequest<unknown>>) => {
-      for (const message of batch) messages.push(message.body);
-    },
-  } as unknown as Queue;
-  return { queue, messages };
-}
-
 /**
  * Stores events-queue messages with the events consumer, forwarding on (FORWARDING unless
  * `bindings` say otherwise), its forward queue recording what it is sent.
  */
 export async function storeForwarding(bodies: unknown[], bindings: Partial<Env> = {}, attempts = 1) {
-  const forward = recordingForwardQueue();
+  const forward = recordingQueue<ForwardMessage>();
   const result = await deliver(
     bodies,
     { ...env, ...FORWARDING, FORWARD_QUEUE: forward.queue, ...bindings },
@@ -126,7 +97,7 @@ export async function storeForwarding(bodies: unknown[], bindings: Partial<Env> 
     acked: [...result.explicitAcks],
     retried: result.retryMessages.map((m: { msgId: string }) => m.msgId),
     ids: result.ids,
-    messages: forward.messages,
-    forwarded: forward.messages.flatMap((message) => message.events),
+    messages: forward.bodies,
+    forwarded: forward.bodies.flatMap((message) => message.events),
   };
 }

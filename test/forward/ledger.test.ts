@@ -1,9 +1,8 @@
 /** The ledger of forwarded uuids: how long it remembers, and how much one lookup can carry. */
-import { createScheduledController } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { alreadyForwarded, recordForwarded } from "../../src/forward/store";
-import worker from "../../src/index";
+import { runHourlyCron } from "../helpers/harness";
 
 describe("the ledger of forwarded events (cron)", () => {
   it("forgets uuids forwarded longer ago than RAW_EVENT_RETENTION_DAYS, like the raw events", async () => {
@@ -14,7 +13,7 @@ describe("the ledger of forwarded events (cron)", () => {
     await recordForwarded(env.DB, "teleport-connect", [recent], now - 29 * day, { forwarded: 1 });
     expect(await alreadyForwarded(env.DB, [old, recent])).toEqual(new Set([old, recent]));
 
-    await worker.scheduled(createScheduledController({ scheduledTime: now, cron: "17 * * * *" }), env);
+    await runHourlyCron(now);
 
     expect(await alreadyForwarded(env.DB, [old, recent])).toEqual(new Set([recent]));
     const run = await env.DB.prepare("SELECT ok, summary FROM cron_runs WHERE job = 'retention'").first<{

@@ -1,6 +1,6 @@
-import { env, exports } from "cloudflare:workers";
+import { env } from "cloudflare:workers";
 import { expect } from "vitest";
-import { randomIp } from "../ratelimit/helpers";
+import { call, randomIp } from "./harness";
 
 /** The dashboard through the Worker's own fetch handler, as a browser on `origin` would use it. */
 
@@ -12,7 +12,7 @@ export const ADMIN_TOKEN = env.ADMIN_TOKEN;
 /** POSTs the sign-in form from the dashboard's own origin (or `from`, for cross-site attempts). */
 export function postSignIn(origin: string, token: string, options: { from?: string; next?: string; ip?: string } = {}) {
   const body = new URLSearchParams({ token, ...(options.next ? { next: options.next } : {}) });
-  return exports.default.fetch(`${origin}/dashboard/login`, {
+  return call(`${origin}/dashboard/login`, {
     method: "POST",
     redirect: "manual",
     headers: {
@@ -37,7 +37,7 @@ export async function signIn(origin = LOCAL): Promise<string> {
 
 /** A dashboard GET as a browser navigation (Accept: text/html), with `cookie` if given. */
 export function getPage(path: string, cookie?: string, origin = LOCAL) {
-  return exports.default.fetch(`${origin}${path}`, {
+  return call(`${origin}${path}`, {
     redirect: "manual",
     headers: { accept: "text/html,application/xhtml+xml", ...(cookie ? { cookie } : {}) },
   });

@@ -1,4 +1,3 @@
-import { exports } from "cloudflare:workers";
 import { findApp } from "../../src/catalog/compile";
 import type { EventContext } from "../../src/ingest/judge-event";
 import { randomBytes, toBase64 } from "../../src/lib/bytes";
@@ -37,17 +36,19 @@ export function protocolUse(overrides: TestEvent = {}): TestEvent {
   };
 }
 
-export function batch(events: TestEvent[], extra: Record<string, unknown> = {}) {
-  return { app: "teleport-connect", events, ...extra };
+/** A batch of `count` events of one install, as the JSON a client posts. */
+export function eventsBody(distinctId: string, count: number): string {
+  return JSON.stringify({
+    app: "teleport-connect",
+    // Only the event's own properties: the bodies' sizes (charged per 8 KiB) are what the limits were set by.
+    events: Array.from({ length: count }, () =>
+      protocolUse({ distinct_id: distinctId, properties: { app_version: undefined, os: undefined } }),
+    ),
+  });
 }
 
-/** POSTs a JSON batch to /v1/events through the Worker's own fetch handler. */
-export async function postEvents(body: unknown, headers: Record<string, string> = {}): Promise<Response> {
-  return exports.default.fetch("http://edgehog.test/v1/events", {
-    method: "POST",
-    headers: { "content-type": "application/json", ...headers },
-    body: typeof body === "string" ? body : JSON.stringify(body),
-  });
+export function batch(events: TestEvent[], extra: Record<string, unknown> = {}) {
+  return { app: "teleport-connect", events, ...extra };
 }
 
 export interface IngestResult {

@@ -2,7 +2,7 @@ import { createExecutionContext, createMessageBatch, getQueueResult } from "clou
 import { env } from "cloudflare:workers";
 import { ARCHIVE_ROOT, type ArchivedEvent, gunzipLines } from "../../src/archive/objects";
 import worker from "../../src/index";
-import type { BatchMessage, StoredEvent } from "../../src/ingest/queue-message";
+import { type BatchMessage, type QueuedBatch, type StoredEvent, storedEventsOf } from "../../src/ingest/queue-message";
 import { randomDigest } from "./events";
 
 /** An accepted event as the ingest core enqueues it (sent without sent_at: its time as the client wrote it). */
@@ -40,7 +40,7 @@ export function batchMessage(events: StoredEvent[], overrides: Partial<BatchMess
  * The test harness records which messages were retried, not after how long: this records the
  * delay each retried message asked for, by message id.
  */
-export function recordRetryDelays(batch: MessageBatch<unknown>): Record<string, number | undefined> {
+function recordRetryDelays(batch: MessageBatch<unknown>): Record<string, number | undefined> {
   const retryDelays: Record<string, number | undefined> = {};
   for (const message of batch.messages) {
     const retry = message.retry.bind(message);
@@ -52,11 +52,19 @@ export function recordRetryDelays(batch: MessageBatch<unknown>): Record<string, 
   return retryDelays;
 }
 
-/** Delivers message bodies to the Worker's queue handler, as the Queue would. */
+/**
+ * Delivers message bodies to the Worker's queue handler, as the Queue would (or to `consume`,
+ * a consumer called with what the test injects, such as a fake upstream).
+ */
 export async function deliver(
   bodies: unknown[],
   targetEnv: Env = env,
-  options: { queue?: string; attempts?: number; ids?: string[] } = {},
+  options: {
+    queue?: string;
+    attempts?: number;
+    ids?: string[];
+    consume?: (batch: MessageBatch<unknown>, env: Env) => Promise<void>;
+  } = {},
 ) {
   const messages = bodies.map((body, i) => ({
     id: options.ids?.[i] ?? `msg-${i}-${crypto.randomUUID()}`,
@@ -67,9 +75,59 @@ export async function deliver(
   const batch = createMessageBatch(options.queue ?? "edgehog-events", messages);
   const retryDelays = recordRetryDelays(batch);
   const ctx = createExecutionContext();
-  await worker.queue(batch, targetEnv);
+  await (options.consume ?? worker.queue)(batch, targetEnv);
   const result = await getQueueResult(batch, ctx);
   return { ...result, retryDelays, ids: messages.map((m) => m.id) };
+}
+
+/** How a Queue double answers a send: as the real Queue it passes to, or by failing or never answering. */
+export interface QueueDoubleOptions<T> {
+  /** The real local Queue to hand each body on to (no consumer runs without one). */
+  passTo?: Queue<T>;
+  /** Milliseconds each send waits before it is recorded and answered. */
+  delayMs?: number;
+  /** "throw": every send is recorded, then fails, as during an outage; "hang": it never settles. */
+  fail?: "throw" | "hang";
+}
+
+/**
+ * The Queue double: records each body sent (`bodies`), then answers as `options` say. Prefer the
+ * real Queue (`passTo`, or none of this) where a test can read what the consumer stored.
+ */
+export function recordingQueue<T = unknown>(
+  options: QueueDoubleOptions<T> = {},
+  onBody: (body: T) => void = () => {},
+): { queue: Queue<T>; bodies: T[] } {
+  const bodies: T[] = [];
+  const answer = async (sent: T[], pass: (queue: Queue<T>) => Promise<unknown>) => {
+    if (options.delayMs) await new Promise((resolve) => setTimeout(resolve, options.delayMs));
+    for (const body of sent) {
+      bodies.push(body);
+      onBody(body);
+    }
+    if (options.fail === "hang") return new Promise<never>(() => {});
+    if (options.fail === "throw") throw new Error("queue unavailable (test)");
+    if (options.passTo) await pass(options.passTo);
+  };
+  const queue = {
+    send: (body: T, sendOptions?: QueueSendOptions) => answer([body], (real) => real.send(body, sendOptions)),
+    sendBatch: (messages: Iterable<MessageSendRequest<T>>, batchOptions?: QueueSendBatchOptions) => {
+      const list = [...messages];
+      return answer(
+        list.map((message) => message.body),
+        (real) => real.sendBatch(list, batchOptions),
+      );
+    },
+    metrics: () => (options.passTo ?? env.EVENTS_QUEUE).metrics(),
+  } as unknown as Queue<T>;
+  return { queue, bodies };
+}
+
+/** The events Queue's double: `recordingQueue`, and the events its messages carry, as they are sent. */
+export function recordingEventsQueue(options: QueueDoubleOptions<QueuedBatch> = {}) {
+  const events: StoredEvent[] = [];
+  const { queue, bodies } = recordingQueue<QueuedBatch>(options, (body) => events.push(...storedEventsOf(body)));
+  return { queue: queue as Queue, bodies, events };
 }
 
 /** A D1 binding whose every query fails, as during an outage. */

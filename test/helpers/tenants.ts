@@ -1,5 +1,5 @@
 import { env } from "cloudflare:workers";
-import { Anonymizer } from "../../src/privacy/anonymizer";
+import { Anonymizer } from "../../packages/client/src/shared/anonymizer";
 import { createTenant, type IssuedToken, issueToken } from "../../src/tenants/admin";
 import type { TenantRow } from "../../src/tenants/store";
 
@@ -16,8 +16,4 @@ export async function tenantWithToken(name: string): Promise<{ tenant: TenantRow
   const tenant = await createTenant(env.DB, { name, now: Date.now() });
   const issued = await issueToken(env.DB, tenant.id, { now: Date.now() });
   return { tenant, issued };
-}
-
-export function bearer(token: string): Record<string, string> {
-  return { authorization: `Bearer ${token}` };
 }

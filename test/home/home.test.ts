@@ -1,9 +1,9 @@
-import { exports } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
+import { call } from "../helpers/harness";
 
 describe("GET / and GET /healthz", () => {
   it("says what this is and where to look", async () => {
-    const res = await exports.default.fetch("http://edgehog.test/");
+    const res = await call("/");
     expect(res.status).toBe(200);
     const body = (await res.json()) as { name: string; endpoints: Record<string, string> };
     expect(body.name).toBe("edgehog");
@@ -11,13 +11,13 @@ describe("GET / and GET /healthz", () => {
   });
 
   it("answers /healthz with 200", async () => {
-    const res = await exports.default.fetch("http://edgehog.test/healthz");
+    const res = await call("/healthz");
     expect(res.status).toBe(200);
     expect(await res.json()).toEqual({ ok: true });
   });
 
   it("answers unknown routes with a JSON 404", async () => {
-    const res = await exports.default.fetch("http://edgehog.test/nope");
+    const res = await call("/nope");
     expect(res.status).toBe(404);
     expect(await res.json()).toMatchObject({ error: "not_found" });
   });

@@ -1,12 +1,12 @@
-import { exports } from "cloudflare:workers";
 import { Hono } from "hono";
 import { HTTPException } from "hono/http-exception";
 import { describe, expect, it } from "vitest";
 import { ApiError, handleError, handleNotFound } from "../../src/http/errors";
+import { operator, post } from "../helpers/harness";
 
 describe("one error shape", () => {
   it("ApiError is Hono's HTTPException and answers { error, message } with its headers", async () => {
-    const err = new ApiError(429, "rate_limited", "slow down", { "Retry-After": "7" });
+    const err = new ApiError("rate_limited", "slow down", { "Retry-After": "7" });
     expect(err).toBeInstanceOf(HTTPException);
     const res = err.getResponse();
     expect(res.status).toBe(429);
@@ -34,14 +34,7 @@ describe("one error shape", () => {
   });
 
   it("answers malformed JSON to an operator endpoint with a 400 in that shape", async () => {
-    const res = await exports.default.fetch("http://edgehog.test/v1/admin/tenants", {
-      method: "POST",
-      headers: {
-        "content-type": "application/json",
-        authorization: "Bearer test-operator-token-of-32-characters-or-more",
-      },
-      body: "{ not json",
-    });
+    const res = await post("/v1/admin/tenants", "{ not json", { headers: operator() });
     expect(res.status).toBe(400);
     expect(await res.json()).toEqual({ error: "bad_request", message: "Malformed JSON in request body" });
   });

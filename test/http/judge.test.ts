@@ -7,7 +7,9 @@ const B = "0b7e5f8a-1d2c-4e3f-8a9b-7c6d5e4f3a2b";
 describe("judgeEach: one item at a time", () => {
   const judge = (raw: unknown) => {
     const item = raw as { id?: string; ok?: boolean };
-    return item.ok && item.id ? { ok: true as const, id: item.id.toLowerCase(), value: item.id } : refuse("bad", "no");
+    return item.ok && item.id
+      ? { ok: true as const, id: item.id.toLowerCase(), value: item.id }
+      : refuse("invalid_event", "no");
   };
 
   it("keeps the good items, rejects the bad ones with index and claimed id, and counts repeats once", () => {
@@ -25,11 +27,11 @@ describe("judgeEach: one item at a time", () => {
     expect(result.accepted).toEqual([A]);
     expect(result.duplicates).toBe(1);
     expect(result.rejected).toEqual([
-      { index: 1, id: B, error: "bad", message: "no" },
-      { index: 3, error: "bad", message: "no" },
-      { index: 4, error: "bad", message: "no" },
+      { index: 1, id: B, error: "invalid_event", message: "no" },
+      { index: 3, error: "invalid_event", message: "no" },
+      { index: 4, error: "invalid_event", message: "no" },
     ]);
-    expect(countByError(result.rejected)).toEqual({ bad: 3 });
+    expect(countByError(result.rejected)).toEqual({ invalid_event: 3 });
   });
 
   it("names the field when the judge does", () => {

@@ -1,12 +1,9 @@
-import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test";
-import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { app } from "../../src/app";
 import { type AcceptedBatch, packMessages } from "../../src/ingest/enqueue";
-import type { QueuedBatch } from "../../src/ingest/queue-message";
 import { groupForSend, MAX_MESSAGE_BYTES, MAX_SEND_BATCH_BYTES } from "../../src/lib/queue-send";
 import { batch, protocolUse } from "../helpers/events";
-import { storedEvent } from "../helpers/queue";
+import { postEvents } from "../helpers/harness";
+import { recordingEventsQueue, storedEvent } from "../helpers/queue";
 
 function accepted(eventCount: number, eventSize: number): AcceptedBatch {
   const events = Array.from({ length: eventCount }, () => storedEvent({ properties: { pad: "x".repeat(eventSize) } }));
@@ -54,30 +51,18 @@ describe("packing accepted batches into Queue messages", () => {
 
 describe("POST /v1/events when the Queue fails", () => {
   it("answers 503 with Retry-After and accepts nothing", async () => {
-    const sent: QueuedBatch[] = [];
-    const failingQueue = {
-      send: async () => {
-        throw new Error("Queue unavailable");
-      },
-      sendBatch: async (messages: Iterable<MessageSendRequest<QueuedBatch>>) => {
-        for (const m of messages) sent.push(m.body);
-        throw new Error("Queue unavailable");
-      },
-    } as unknown as Queue<QueuedBatch>;
-    const ctx = createExecutionContext();
-    const res = await app.fetch(
-      new Request("http://edgehog.test/v1/events", {
-        method: "POST",
-        headers: { "content-type": "application/json" },
-        body: JSON.stringify(batch([protocolUse(), protocolUse()])),
-      }),
-      { ...env, EVENTS_QUEUE: failingQueue },
-      ctx,
+    const failing = recordingEventsQueue({ fail: "throw" });
+    const res = await postEvents(
+      batch([protocolUse(), protocolUse()]),
+      {},
+      { bindings: { EVENTS_QUEUE: failing.queue } },
     );
-    await waitOnExecutionContext(ctx);
     expect(res.status).toBe(503);
     expect(res.headers.get("retry-after")).toMatch(/^\d+$/);
-    expect(await res.json()).toMatchObject({ error: "queue_unavailable", message: expect.stringMatching(/retry/) });
-    expect(sent.flatMap((m) => m.events)).toHaveLength(2); // it tried, and said so honestly
+    expect(await res.json()).toMatchObject({
+      error: "storage_unavailable",
+      message: expect.stringMatching(/try again/),
+    });
+    expect(failing.events).toHaveLength(2); // it tried, and said so honestly
   });
 });

@@ -1,14 +1,10 @@
-import { exports } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { batch, type IngestResult, postEvents, protocolUse } from "../helpers/events";
+import { batch, type IngestResult, protocolUse } from "../helpers/events";
+import { call, compress, postEvents } from "../helpers/harness";
 
-async function compress(data: string | Uint8Array, format: "gzip" | "deflate" = "gzip"): Promise<ArrayBuffer> {
-  const bytes = typeof data === "string" ? new TextEncoder().encode(data) : data;
-  return new Response(new Blob([bytes]).stream().pipeThrough(new CompressionStream(format))).arrayBuffer();
-}
-
+/** A body POSTed to /v1/events with exactly `headers` (no content type unless they name one). */
 function post(body: BodyInit, headers: Record<string, string>) {
-  return exports.default.fetch("http://edgehog.test/v1/events", { method: "POST", headers, body });
+  return call("/v1/events", { method: "POST", headers, body });
 }
 
 describe("POST /v1/events: encodings and content types", () => {
@@ -108,15 +104,7 @@ describe("POST /v1/events: size limits", () => {
         else controller.close();
       },
     });
-    const res = await exports.default.fetch(
-      new Request("http://edgehog.test/v1/events", {
-        method: "POST",
-        headers: { "content-type": "application/json" },
-        body: stream,
-        // @ts-expect-error: duplex is required for streamed request bodies
-        duplex: "half",
-      }),
-    );
+    const res = await post(stream, { "content-type": "application/json" });
     expect(res.status).toBe(413);
   });
 

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { batchJudge, judgeEvent } from "../../src/ingest/judge-event";
-import { batch, eventContext, type IngestResult, postEvents, protocolUse, randomDigest } from "../helpers/events";
+import { batch, eventContext, type IngestResult, protocolUse, randomDigest } from "../helpers/events";
+import { postEvents } from "../helpers/harness";
 
 async function ingest(events: unknown[], extra: Record<string, unknown> = {}) {
   const res = await postEvents({ app: "teleport-connect", events, ...extra });

@@ -1,6 +1,8 @@
-import { env, exports } from "cloudflare:workers";
+import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { eventually } from "../helpers/events";
+import { call } from "../helpers/harness";
+import { recordingQueue } from "../helpers/queue";
 import { posthogJsEvent, send } from "./helpers";
 
 /**
@@ -17,7 +19,7 @@ describe("answers to PostHog's SDKs", () => {
     const good = posthogJsEvent();
     const plain = posthogJsEvent({}, { user_name: "alice" });
     const pageview = posthogJsEvent({ event: "$pageview" });
-    const res = await exports.default.fetch("http://edgehog.test/batch/", {
+    const res = await call("/batch/", {
       method: "POST",
       headers: { "content-type": "application/json" },
       body: batch([good, plain, pageview, good]),
@@ -72,20 +74,16 @@ describe("answers to PostHog's SDKs", () => {
   });
 
   it("503 with Retry-After when the events queue fails: the SDK keeps its events and retries", async () => {
-    const failing = {
-      sendBatch: async () => {
-        throw new Error("Queue unavailable");
-      },
-    } as unknown as Queue;
+    const failing = recordingQueue({ fail: "throw" }).queue;
     const answer = await send("/batch/", { body: batch([posthogJsEvent()]) }, { EVENTS_QUEUE: failing });
-    expect(answer).toMatchObject({ status: 503, body: { error: "queue_unavailable" } });
+    expect(answer).toMatchObject({ status: 503, body: { error: "storage_unavailable" } });
     expect(answer.headers.get("retry-after")).toMatch(/^\d+$/);
   });
 
   it("an empty, valid 'no flags' answer to /flags and /decide, whatever is asked", async () => {
     for (const path of ["/flags/?v=2", "/flags", "/flags/?v=2&config=true", "/decide/?v=4", "/decide"]) {
       for (const method of ["GET", "POST"]) {
-        const res = await exports.default.fetch(`http://edgehog.test${path}`, {
+        const res = await call(`${path}`, {
           method,
           body: method === "POST" ? JSON.stringify({ token: "teleport-connect", distinct_id: "x" }) : undefined,
         });
@@ -104,7 +102,7 @@ describe("answers to PostHog's SDKs", () => {
   });
 
   it("a remote config that turns off what edgehog would refuse, as JSON and as a script", async () => {
-    const json = await exports.default.fetch("http://edgehog.test/array/teleport-connect/config");
+    const json = await call("/array/teleport-connect/config");
     expect(json.status).toBe(200);
     expect(await json.json()).toMatchObject({
       token: "teleport-connect",
@@ -113,12 +111,12 @@ describe("answers to PostHog's SDKs", () => {
       autocapture_opt_out: true,
       sessionRecording: false,
     });
-    const script = await exports.default.fetch("http://edgehog.test/array/teleport-connect/config.js");
+    const script = await call("/array/teleport-connect/config.js");
     expect(script.headers.get("content-type")).toContain("javascript");
     const scope: { _POSTHOG_REMOTE_CONFIG?: Record<string, { config: { hasFeatureFlags: boolean } }> } = {};
     new Function("window", await script.text())(scope);
     expect(scope._POSTHOG_REMOTE_CONFIG?.["teleport-connect"]?.config.hasFeatureFlags).toBe(false);
 
-    expect((await exports.default.fetch("http://edgehog.test/array/phc_unknown/config")).status).toBe(404);
+    expect((await call("/array/phc_unknown/config")).status).toBe(404);
   });
 });

@@ -1,9 +1,8 @@
-import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test";
-import { env } from "cloudflare:workers";
-import { app } from "../../src/app";
-import { type QueuedBatch, type StoredEvent, storedEventsOf } from "../../src/ingest/queue-message";
+import type { QueuedBatch, StoredEvent } from "../../src/ingest/queue-message";
 import type { IngestResult } from "../helpers/events";
 import { randomDigest } from "../helpers/events";
+import { answerOf, call } from "../helpers/harness";
+import { recordingEventsQueue } from "../helpers/queue";
 import { uuidv7 } from "../helpers/uuidv7";
 
 /** A PostHog event as posthog-js sends it: the app's properties among the SDK's own. */
@@ -32,26 +31,14 @@ export function posthogJsEvent(overrides: Record<string, unknown> = {}, properti
   };
 }
 
-/** An events Queue that keeps what it is sent, for the test to read (no consumer runs). */
-export function recordingQueue(): { queue: Queue<QueuedBatch>; stored: () => StoredEvent[] } {
-  const messages: QueuedBatch[] = [];
-  const queue = {
-    send: async (body: QueuedBatch) => {
-      messages.push(body);
-    },
-    sendBatch: async (batch: Iterable<MessageSendRequest<QueuedBatch>>) => {
-      for (const message of batch) messages.push(message.body);
-    },
-  } as unknown as Queue<QueuedBatch>;
-  return { queue, stored: () => messages.flatMap(storedEventsOf) };
-}
-
 export interface CaptureAnswer {
   status: number;
   headers: Headers;
   body: IngestResult & { status?: number; error?: string; message?: string };
   /** The events the request put on the events queue: exactly what would be stored. */
   stored: StoredEvent[];
+  /** The events queue messages the request sent. */
+  messages: QueuedBatch[];
 }
 
 /**
@@ -59,20 +46,9 @@ export interface CaptureAnswer {
  * left running (waitUntil) to finish.
  */
 export async function send(path: string, init: RequestInit = {}, bindings: Partial<Env> = {}): Promise<CaptureAnswer> {
-  const { queue, stored } = recordingQueue();
-  const ctx = createExecutionContext();
-  const res = await app.fetch(
-    new Request(`http://edgehog.test${path}`, { method: "POST", ...init }),
-    { ...env, EVENTS_QUEUE: queue, ...bindings },
-    ctx,
+  const { queue, bodies, events } = recordingEventsQueue();
+  const answer = await answerOf<CaptureAnswer["body"]>(
+    call(path, { method: "POST", ...init }, { bindings: { EVENTS_QUEUE: queue, ...bindings } }),
   );
-  await waitOnExecutionContext(ctx);
-  const text = await res.text();
-  return { status: res.status, headers: res.headers, body: text ? JSON.parse(text) : {}, stored: stored() };
-}
-
-/** Gzip of a string, as the SDKs compress. */
-export async function gzip(text: string): Promise<Uint8Array> {
-  const stream = new Response(text).body?.pipeThrough(new CompressionStream("gzip"));
-  return new Uint8Array(await new Response(stream ?? null).arrayBuffer());
+  return { ...answer, stored: [...events], messages: bodies };
 }

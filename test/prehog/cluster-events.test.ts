@@ -12,8 +12,10 @@ import {
 import { setDisabled } from "../../src/tenants/admin";
 import { forgetCachedTokens } from "../../src/tenants/verify";
 import { rejection } from "../helpers/connect-error";
-import { bearer, digestOf, tenantWithToken } from "../helpers/tenants";
-import { capturingQueue, client, WIRE_FORMATS, workerFetch } from "./helpers";
+import { bearer } from "../helpers/harness";
+import { recordingEventsQueue } from "../helpers/queue";
+import { digestOf, tenantWithToken } from "../helpers/tenants";
+import { client, WIRE_FORMATS, workerFetch } from "./helpers";
 
 const AT = Date.parse("2026-11-20T09:00:00Z");
 
@@ -43,7 +45,7 @@ describe("TeleportReportingService (v1alpha) with a tenant token", () => {
 
   it.each(WIRE_FORMATS)("stores a heartbeat sent as %s exactly as POST /v1/events would", async (format) => {
     const { tenant, issued } = await tenantWithToken(`hb-${crypto.randomUUID()}`);
-    const viaRpc = capturingQueue();
+    const viaRpc = recordingEventsQueue({ passTo: env.EVENTS_QUEUE });
     await client(TeleportReportingService, format, { ...env, EVENTS_QUEUE: viaRpc.queue }).submitEvents(
       { events: [await heartbeat()] },
       { headers: bearer(issued.token) },
@@ -61,7 +63,7 @@ describe("TeleportReportingService (v1alpha) with a tenant token", () => {
       },
     });
 
-    const viaJson = capturingQueue();
+    const viaJson = recordingEventsQueue({ passTo: env.EVENTS_QUEUE });
     const res = await workerFetch({ ...env, EVENTS_QUEUE: viaJson.queue })("http://edgehog.test/v1/events", {
       method: "POST",
       headers: { "content-type": "application/json", ...bearer(issued.token) },
@@ -85,7 +87,7 @@ describe("TeleportReportingService (v1alpha) with a tenant token", () => {
 
   it("derives one distinct_id per tenant and cluster, and the same uuid for a resent event", async () => {
     const { issued } = await tenantWithToken(`hb-${crypto.randomUUID()}`);
-    const { queue, events } = capturingQueue();
+    const { queue, events } = recordingEventsQueue({ passTo: env.EVENTS_QUEUE });
     const rpc = client(TeleportReportingService, "connect+proto", { ...env, EVENTS_QUEUE: queue });
     const batch = { events: [await heartbeat("auth-1"), await heartbeat("auth-2")] };
     await rpc.submitEvents(batch, { headers: bearer(issued.token) });
@@ -98,7 +100,7 @@ describe("TeleportReportingService (v1alpha) with a tenant token", () => {
 
   it("accepts the events it knows and counts the others as rejected, in the response headers", async () => {
     const { issued } = await tenantWithToken(`hb-${crypto.randomUUID()}`);
-    const { queue, events } = capturingQueue();
+    const { queue, events } = recordingEventsQueue({ passTo: env.EVENTS_QUEUE });
     const headers = new Headers();
     await client(TeleportReportingService, "connect+proto", { ...env, EVENTS_QUEUE: queue }).submitEvents(
       { events: [await heartbeat(), await newerTeleportEvent()] },

@@ -9,15 +9,16 @@ import {
   SubmitConnectEventRequestSchema,
 } from "../../src/prehog/gen/prehog/v1alpha/connect_pb";
 import { rejection } from "../helpers/connect-error";
+import { recordingEventsQueue } from "../helpers/queue";
 import { connectCases, connectRequest, randomDigest } from "./fixtures";
-import { capturingQueue, client, WIRE_FORMATS, workerFetch } from "./helpers";
+import { client, WIRE_FORMATS, workerFetch } from "./helpers";
 
 const V4_UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 const AT = Date.parse("2026-11-20T10:11:12.345Z");
 
 describe("SubmitConnectEvent through a real Connect client", () => {
   it.each(WIRE_FORMATS)("stores every event kind sent as %s as the native API would", async (format) => {
-    const { queue, events } = capturingQueue();
+    const { queue, events } = recordingEventsQueue({ passTo: env.EVENTS_QUEUE });
     const rpc = client(ConnectReportingService, format, { ...env, EVENTS_QUEUE: queue });
     const install = crypto.randomUUID();
     for (const c of connectCases()) {
@@ -37,7 +38,7 @@ describe("SubmitConnectEvent through a real Connect client", () => {
 
   it("stores exactly what POST /v1/events stores for the same event", async () => {
     for (const c of connectCases()) {
-      const viaRpc = capturingQueue();
+      const viaRpc = recordingEventsQueue({ passTo: env.EVENTS_QUEUE });
       const install = crypto.randomUUID();
       await client(ConnectReportingService, "connect+proto", { ...env, EVENTS_QUEUE: viaRpc.queue }).submitConnectEvent(
         connectRequest(c.event, install, AT),
@@ -45,7 +46,7 @@ describe("SubmitConnectEvent through a real Connect client", () => {
       const [stored] = viaRpc.events;
       expect(stored).toBeDefined();
 
-      const viaJson = capturingQueue();
+      const viaJson = recordingEventsQueue({ passTo: env.EVENTS_QUEUE });
       const res = await workerFetch({ ...env, EVENTS_QUEUE: viaJson.queue })("http://edgehog.test/v1/events", {
         method: "POST",
         headers: { "content-type": "application/json" },
@@ -64,7 +65,7 @@ describe("SubmitConnectEvent through a real Connect client", () => {
     const [c] = connectCases();
     if (!c) throw new Error("no case");
     const request = connectRequest(c.event, crypto.randomUUID(), AT);
-    const { queue, events } = capturingQueue();
+    const { queue, events } = recordingEventsQueue({ passTo: env.EVENTS_QUEUE });
     for (const format of WIRE_FORMATS) {
       await client(ConnectReportingService, format, { ...env, EVENTS_QUEUE: queue }).submitConnectEvent(request);
     }
@@ -73,7 +74,7 @@ describe("SubmitConnectEvent through a real Connect client", () => {
   });
 
   it("derives different v4 uuids for events that differ in install, time or content", async () => {
-    const { queue, events } = capturingQueue();
+    const { queue, events } = recordingEventsQueue({ passTo: env.EVENTS_QUEUE });
     const rpc = client(ConnectReportingService, "connect+proto", { ...env, EVENTS_QUEUE: queue });
     const cluster = randomDigest();
     const base = { install: crypto.randomUUID(), at: AT, user: randomDigest() };

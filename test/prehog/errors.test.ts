@@ -2,16 +2,17 @@ import { env } from "cloudflare:workers";
 import { toBinary } from "@bufbuild/protobuf";
 import { Code } from "@connectrpc/connect";
 import { describe, expect, it } from "vitest";
-import type { QueuedBatch } from "../../src/ingest/queue-message";
 import { TeleportReportingService } from "../../src/prehog/gen/prehog/v1/teleport_pb";
 import {
   ConnectReportingService,
   SubmitConnectEventRequestSchema,
 } from "../../src/prehog/gen/prehog/v1alpha/connect_pb";
 import { rejection } from "../helpers/connect-error";
-import { bearer, tenantWithToken } from "../helpers/tenants";
+import { bearer, compress, randomIp } from "../helpers/harness";
+import { recordingEventsQueue } from "../helpers/queue";
+import { tenantWithToken } from "../helpers/tenants";
 import { connectCases, connectRequest } from "./fixtures";
-import { BASE_URL, capturingQueue, client, failingQueue, randomIp, type WireFormat, workerFetch } from "./helpers";
+import { BASE_URL, client, type WireFormat, workerFetch } from "./helpers";
 
 const PATH = `${BASE_URL}/prehog.v1alpha.ConnectReportingService/SubmitConnectEvent`;
 
@@ -19,12 +20,6 @@ function eventBytes(): Uint8Array {
   const [c] = connectCases();
   if (!c) throw new Error("no case");
   return toBinary(SubmitConnectEventRequestSchema, connectRequest(c.event, crypto.randomUUID(), Date.now()));
-}
-
-async function gzip(bytes: Uint8Array): Promise<Uint8Array> {
-  return new Uint8Array(
-    await new Response(new Blob([bytes]).stream().pipeThrough(new CompressionStream("gzip"))).arrayBuffer(),
-  );
 }
 
 /** A gRPC-Web frame: flags, big-endian length, data. */
@@ -93,12 +88,13 @@ describe("prehog errors in Connect's form", () => {
     const [c] = connectCases();
     if (!c) throw new Error("no case");
     const queueDown = await rejection(
-      client(ConnectReportingService, "grpc-web+proto", { ...env, EVENTS_QUEUE: failingQueue() }).submitConnectEvent(
-        connectRequest(c.event, crypto.randomUUID(), Date.now()),
-      ),
+      client(ConnectReportingService, "grpc-web+proto", {
+        ...env,
+        EVENTS_QUEUE: recordingEventsQueue({ fail: "throw" }).queue,
+      }).submitConnectEvent(connectRequest(c.event, crypto.randomUUID(), Date.now())),
     );
     expect(queueDown.code).toBe(Code.Unavailable);
-    expect(queueDown.rawMessage).toMatch(/^queue_unavailable: /);
+    expect(queueDown.rawMessage).toMatch(/^storage_unavailable: /);
     expect(queueDown.metadata.get("retry-after")).toBe("5");
 
     const { issued } = await tenantWithToken(`down-${crypto.randomUUID()}`);
@@ -134,14 +130,7 @@ describe("prehog errors in Connect's form", () => {
   });
 
   it("answers deadline_exceeded once Connect-Timeout-Ms has passed, and still stores the event", async () => {
-    const { queue, events } = capturingQueue();
-    const slow: Queue<QueuedBatch> = {
-      ...queue,
-      sendBatch: async (messages, options) => {
-        await new Promise((resolve) => setTimeout(resolve, 300));
-        return queue.sendBatch(messages, options);
-      },
-    };
+    const { queue: slow, events } = recordingEventsQueue({ passTo: env.EVENTS_QUEUE, delayMs: 300 });
     const res = await workerFetch({ ...env, EVENTS_QUEUE: slow })(PATH, {
       method: "POST",
       headers: { "content-type": "application/proto", "connect-protocol-version": "1", "connect-timeout-ms": "50" },
@@ -153,18 +142,18 @@ describe("prehog errors in Connect's form", () => {
   });
 
   it("takes gzip request bodies in both protocols", async () => {
-    const { queue, events } = capturingQueue();
+    const { queue, events } = recordingEventsQueue({ passTo: env.EVENTS_QUEUE });
     const post = workerFetch({ ...env, EVENTS_QUEUE: queue });
     const connect = await post(PATH, {
       method: "POST",
       headers: { "content-type": "application/proto", "content-encoding": "gzip" },
-      body: await gzip(eventBytes()),
+      body: await compress(eventBytes()),
     });
     expect(connect.status).toBe(200);
     const grpcWeb = await post(PATH, {
       method: "POST",
       headers: { "content-type": "application/grpc-web+proto", "grpc-encoding": "gzip" },
-      body: frame(await gzip(eventBytes()), 1),
+      body: frame(await compress(eventBytes()), 1),
     });
     expect(grpcWeb.status).toBe(200);
     expect(await grpcWebStatus(grpcWeb)).toEqual({ status: "0", message: "" });
@@ -197,7 +186,7 @@ describe("prehog errors in Connect's form", () => {
     const bomb = await workerFetch({ ...small, MAX_BODY_BYTES: "4096" })(PATH, {
       method: "POST",
       headers: { "content-type": "application/proto", "content-encoding": "gzip" },
-      body: await gzip(new Uint8Array(100_000)),
+      body: await compress(new Uint8Array(100_000)),
     });
     expect(bomb.status).toBe(429);
     expect(await bomb.json()).toMatchObject({

@@ -1,10 +1,8 @@
-import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import type { DescService } from "@bufbuild/protobuf";
 import { type Client, createClient, type Transport } from "@connectrpc/connect";
 import { createConnectTransport, createGrpcWebTransport } from "@connectrpc/connect-web";
-import { app } from "../../src/app";
-import { type QueuedBatch, type StoredEvent, storedEventsOf } from "../../src/ingest/queue-message";
+import { call } from "../helpers/harness";
 
 /**
  * Real Connect clients (`@connectrpc/connect-web`'s transports) inside workerd: their fetch
@@ -19,10 +17,8 @@ export function workerFetch(bindings: Env = env): typeof fetch {
     // The browser-only options connect-web sets (redirect "error", mode, credentials) mean
     // nothing to a Worker's own Request: only what reaches the server is kept.
     const { method, headers, body, signal } = init ?? {};
-    const ctx = createExecutionContext();
-    const response = await app.fetch(new Request(input, { method, headers, body, signal }), bindings, ctx);
-    await waitOnExecutionContext(ctx);
-    return response;
+    const url = typeof input === "string" ? input : input instanceof URL ? input.href : input.url;
+    return call(url, { method, headers, body, signal }, { bindings });
   }) as typeof fetch;
 }
 
@@ -45,35 +41,4 @@ export function client<T extends DescService>(
   bindings: Env = env,
 ): Client<T> {
   return createClient(service, transport(format, bindings));
-}
-
-/** The real Queue, recording the events sent through it. */
-export function capturingQueue(real: Queue = env.EVENTS_QUEUE): { queue: Queue<QueuedBatch>; events: StoredEvent[] } {
-  const events: StoredEvent[] = [];
-  const queue: Queue<QueuedBatch> = {
-    send: (body, options) => {
-      events.push(...storedEventsOf(body));
-      return real.send(body, options);
-    },
-    sendBatch: (messages, options) => {
-      for (const message of messages) events.push(...storedEventsOf(message.body));
-      return real.sendBatch(messages, options);
-    },
-    metrics: () => real.metrics(),
-  };
-  return { queue, events };
-}
-
-/** A Queue that refuses everything, as during an outage. */
-export function failingQueue(): Queue<QueuedBatch> {
-  const refuse = async () => {
-    throw new Error("queue unavailable (test)");
-  };
-  return { send: refuse, sendBatch: refuse, metrics: () => env.EVENTS_QUEUE.metrics() };
-}
-
-/** A fresh client address, so that each test has its own client buckets. */
-export function randomIp(): string {
-  const bytes = crypto.getRandomValues(new Uint8Array(3));
-  return `10.${bytes[0]}.${bytes[1]}.${bytes[2]}`;
 }

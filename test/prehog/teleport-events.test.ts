@@ -6,9 +6,11 @@ import { CLUSTER_EVENT_NAMES } from "../../src/prehog/cluster-events";
 import { nestedName } from "../../src/prehog/flatten";
 import { TeleportReportingService } from "../../src/prehog/gen/prehog/v1alpha/teleport_pb";
 import { forgetCachedTokens } from "../../src/tenants/verify";
-import { bearer, digestOf, tenantWithToken } from "../helpers/tenants";
+import { bearer } from "../helpers/harness";
+import { recordingEventsQueue } from "../helpers/queue";
+import { digestOf, tenantWithToken } from "../helpers/tenants";
 import { type ClusterCase, FREE_TEXT, sampleEvent, TELEPORT_CASES } from "./cluster-samples";
-import { capturingQueue, client, type WireFormat } from "./helpers";
+import { client, type WireFormat } from "./helpers";
 
 /**
  * Every event a current Teleport cluster sends, encoded from edgehog's .proto by a real Connect
@@ -39,7 +41,7 @@ describe("SubmitEvents with every case of Teleport's SubmitEventRequest", () => 
     const cluster = await digestOf("prod");
     const at = Date.now() - 60_000;
     const events = TELEPORT_CASES.map((field, i) => sampleEvent(field.localName as ClusterCase, cluster, at + i));
-    const { queue, events: stored } = capturingQueue();
+    const { queue, events: stored } = recordingEventsQueue({ passTo: env.EVENTS_QUEUE });
     const headers = new Headers();
     await client(TeleportReportingService, format, { ...env, EVENTS_QUEUE: queue }).submitEvents(
       { events },
@@ -68,7 +70,7 @@ describe("SubmitEvents with every case of Teleport's SubmitEventRequest", () => 
 
   it("serves the deprecated single-event SubmitEvent the same way", async () => {
     const { issued } = await tenantWithToken(`single-${crypto.randomUUID().slice(0, 8)}`);
-    const { queue, events: stored } = capturingQueue();
+    const { queue, events: stored } = recordingEventsQueue({ passTo: env.EVENTS_QUEUE });
     const login = sampleEvent("userLogin", await digestOf("prod"), Date.now() - 1000);
     await client(TeleportReportingService, "connect+proto", { ...env, EVENTS_QUEUE: queue }).submitEvent(login, {
       headers: bearer(issued.token),

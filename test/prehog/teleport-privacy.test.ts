@@ -3,10 +3,12 @@ import { type DescMessage, ScalarType } from "@bufbuild/protobuf";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { TeleportReportingService } from "../../src/prehog/gen/prehog/v1alpha/teleport_pb";
+import { bearer } from "../helpers/harness";
 import { disguisedIdentifier, readable } from "../helpers/identifiers";
-import { bearer, digestOf, tenantWithToken } from "../helpers/tenants";
+import { recordingEventsQueue } from "../helpers/queue";
+import { digestOf, tenantWithToken } from "../helpers/tenants";
 import { type ClusterCase, sampleEvent, TELEPORT_CASES } from "./cluster-samples";
-import { capturingQueue, client } from "./helpers";
+import { client } from "./helpers";
 
 /**
  * Any string field of any event Teleport sends, set to an identifier (an email, an address, a
@@ -42,7 +44,7 @@ describe("identifiers in Teleport's string fields", () => {
         let holder = (request.event as { value: Record<string, unknown> }).value;
         for (const step of path.slice(0, -1)) holder = holder[step] as Record<string, unknown>;
         holder[path.at(-1) as string] = id.sent;
-        const { queue, events } = capturingQueue();
+        const { queue, events } = recordingEventsQueue({ passTo: env.EVENTS_QUEUE });
         await client(TeleportReportingService, "connect+proto", { ...env, EVENTS_QUEUE: queue })
           .submitEvents({ events: [request] }, { headers: bearer(issued.token) })
           .catch(() => {}); // refused: nothing was stored

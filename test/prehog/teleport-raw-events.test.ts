@@ -3,11 +3,9 @@ import { beforeEach, describe, expect, it } from "vitest";
 import { forgetCachedTokens } from "../../src/tenants/verify";
 import { getPage, signIn } from "../helpers/dashboard";
 import { randomDigest } from "../helpers/events";
-import { deliver } from "../helpers/queue";
-import { bearer } from "../helpers/tenants";
-import { capturingQueue } from "./helpers";
+import { bearer } from "../helpers/harness";
+import { deliver, recordingEventsQueue } from "../helpers/queue";
 import { rpc, tenant } from "./raw-requests";
-import { recordingQueue } from "./recording-queue";
 import { bytes, digestBytes, int, msg, str, time } from "./wire";
 
 /**
@@ -81,8 +79,7 @@ describe("SubmitEvents as raw protobuf bytes", () => {
         msg(29, msg(1, str(1, wizard), str(2, user)), msg(3, int(1, 3), str(2, `failed: ${"x".repeat(20_000)}`))),
       ),
     );
-    const recording = recordingQueue();
-    const { queue, events } = capturingQueue(recording.queue);
+    const { queue, events, bodies } = recordingEventsQueue({ passTo: env.EVENTS_QUEUE });
     const res = await rpc("prehog.v1alpha.TeleportReportingService/SubmitEvents", body, bearer(token), {
       ...env,
       EVENTS_QUEUE: queue,
@@ -170,7 +167,7 @@ describe("SubmitEvents as raw protobuf bytes", () => {
     });
     expect(stored(11)).toMatchObject({ event: "tp.ui.discover.testConnection", properties: { status: "error" } });
     expect(JSON.stringify(events)).not.toMatch(/10\.9\.8\.7|Ubuntu|psql/);
-    await deliver(recording.bodies);
+    await deliver(bodies);
 
     const rows = async (sql: string, ...params: unknown[]) =>
       (

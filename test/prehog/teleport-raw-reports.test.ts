@@ -2,7 +2,7 @@ import { env } from "cloudflare:workers";
 import { beforeEach, describe, expect, it } from "vitest";
 import { forgetCachedTokens } from "../../src/tenants/verify";
 import { randomDigest } from "../helpers/events";
-import { bearer } from "../helpers/tenants";
+import { bearer } from "../helpers/harness";
 import { workerFetch } from "./helpers";
 import { rpc, tenant } from "./raw-requests";
 import { bytes, concat, digestBytes, int, msg, packedFixed64, str, time, uuidBytes } from "./wire";

@@ -2,8 +2,8 @@ import { env } from "cloudflare:workers";
 import { beforeEach, describe, expect, it } from "vitest";
 import { forgetCachedTokens } from "../../src/tenants/verify";
 import { randomDigest } from "../helpers/events";
-import { bearer } from "../helpers/tenants";
-import { capturingQueue } from "./helpers";
+import { bearer } from "../helpers/harness";
+import { recordingEventsQueue } from "../helpers/queue";
 import { rpc, tenant } from "./raw-requests";
 import { int, msg, str, time } from "./wire";
 
@@ -23,7 +23,7 @@ describe("SubmitEvent and SubmitTbotEvent as raw protobuf bytes", () => {
     const [cluster, user] = [randomDigest(), randomDigest()];
     const at = Date.now() - 30_000;
     const body = msg(undefined, str(1, cluster), time(2, at), str(95, "16.4.7"), msg(36, str(1, user), int(2, 2)));
-    const { queue, events } = capturingQueue();
+    const { queue, events } = recordingEventsQueue({ passTo: env.EVENTS_QUEUE });
     const res = await rpc("prehog.v1alpha.TeleportReportingService/SubmitEvent", body, bearer(token), {
       ...env,
       EVENTS_QUEUE: queue,
@@ -48,7 +48,7 @@ describe("SubmitEvent and SubmitTbotEvent as raw protobuf bytes", () => {
       time(2, at),
       msg(3, int(1, 2), str(2, "17.1.0"), str(3, "github"), str(4, "gha"), str(5, "1.2.3"), int(7, 2), int(9, 1)),
     );
-    const { queue, events } = capturingQueue();
+    const { queue, events } = recordingEventsQueue({ passTo: env.EVENTS_QUEUE });
     const res = await rpc(
       "prehog.v1alpha.TbotReportingService/SubmitTbotEvent",
       body,

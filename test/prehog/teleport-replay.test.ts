@@ -1,16 +1,17 @@
-import { env, exports } from "cloudflare:workers";
+import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
 import { computeBilling } from "../../src/billing/compute";
+import type { QueuedBatch } from "../../src/ingest/queue-message";
 import { CLUSTER_EVENT_NAMES } from "../../src/prehog/cluster-events";
 import { TeleportReportingService as UsageService } from "../../src/prehog/gen/prehog/v1/teleport_pb";
 import { TeleportReportingService } from "../../src/prehog/gen/prehog/v1alpha/teleport_pb";
 import { createTenant, issueToken } from "../../src/tenants/admin";
-import { deliver } from "../helpers/queue";
+import { bearer, operatorGet } from "../helpers/harness";
+import { deliver, recordingQueue } from "../helpers/queue";
 import { allStoredStrings } from "../helpers/stored-strings";
-import { bearer, digestOf } from "../helpers/tenants";
+import { digestOf } from "../helpers/tenants";
 import { type ClusterCase, sampleEvent, TELEPORT_CASES } from "./cluster-samples";
 import { client } from "./helpers";
-import { recordingQueue } from "./recording-queue";
 import { hourOfUsageReports } from "./replay-reports";
 
 /**
@@ -49,7 +50,7 @@ describe("an hour of a cluster's reporting stream, replayed", () => {
         sampleEvent(field.localName as ClusterCase, cluster, hour + round * 600_000 + i * 1000),
       ),
     );
-    const recording = recordingQueue();
+    const recording = recordingQueue<QueuedBatch>({ passTo: env.EVENTS_QUEUE });
     const rpc = client(TeleportReportingService, "connect+proto", { ...env, EVENTS_QUEUE: recording.queue });
     for (let i = 0; i < events.length; i += 90) {
       await rpc.submitEvents(
@@ -138,11 +139,9 @@ describe("an hour of a cluster's reporting stream, replayed", () => {
       teleport: { identities: 0, resources: 0, logs_ingested: 1500 },
     });
     // The detail endpoint explains the same figures.
-    const res = await exports.default.fetch(
-      `http://edgehog.test/v1/billing/usage/detail?tenant=${tenantId}&month=${row?.month as string}`,
-      { headers: { authorization: `Bearer ${env.ADMIN_TOKEN}` } },
+    const detail = await operatorGet<{ total: Record<string, unknown> }>(
+      `/v1/billing/usage/detail?tenant=${tenantId}&month=${row?.month as string}`,
     );
-    const detail = (await res.json()) as { total: Record<string, unknown> };
     expect(detail.total).toMatchObject({ mau: 32, mau_by_origin: { local: 15, sso: 10, okta: 3, unspecified: 4 } });
     expect(detail.total.identity_security).toMatchObject({ summaries_generated: 12, graph_identities: 200 });
   });

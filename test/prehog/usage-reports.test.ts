@@ -13,7 +13,8 @@ import {
 import { forgetCachedTokens } from "../../src/tenants/verify";
 import { aggregatesOf } from "../helpers/aggregates";
 import { rejection } from "../helpers/connect-error";
-import { bearer, digestOf, tenantWithToken } from "../helpers/tenants";
+import { bearer } from "../helpers/harness";
+import { digestOf, tenantWithToken } from "../helpers/tenants";
 import { client, type WireFormat, workerFetch } from "./helpers";
 
 const QUARTER_HOUR = 15 * 60_000;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { Anonymizer } from "../../src/privacy/anonymizer";
+import { Anonymizer } from "../../packages/client/src/shared/anonymizer";
 import { isDigest } from "../../src/privacy/digest";
 
 describe("Anonymizer (byte-compatible with Teleport's Go anonymizer)", () => {

@@ -2,7 +2,6 @@ import { env } from "cloudflare:workers";
 import { type BucketLimit, type LimitKind, type RateLimits, rateLimitsOf } from "../../src/ratelimit/config";
 import { RateLimiter } from "../../src/ratelimit/limiter";
 import { LocalAllowance } from "../../src/ratelimit/local-allowance";
-import { randomDigest } from "../helpers/events";
 
 /** A clock the test moves by hand: refill is tested without sleeping. */
 export class ManualClock {
@@ -31,29 +30,6 @@ export function testLimiter(limits: RateLimits, clock: ManualClock, allowance = 
 
 export function uniqueKey(label: string): string {
   return `${label}-${crypto.randomUUID()}`;
-}
-
-export function protocolUse(distinctId: string): Record<string, unknown> {
-  return {
-    uuid: crypto.randomUUID(),
-    event: "connect.protocol.use",
-    distinct_id: distinctId,
-    timestamp: new Date().toISOString(),
-    properties: { cluster_name: randomDigest(), user_name: randomDigest(), protocol: "ssh" },
-  };
-}
-
-export function eventsBody(distinctId: string, count: number): string {
-  return JSON.stringify({
-    app: "teleport-connect",
-    events: Array.from({ length: count }, () => protocolUse(distinctId)),
-  });
-}
-
-/** A random IPv4 address from the documentation ranges, one per simulated client. */
-export function randomIp(): string {
-  const [a = 0, b = 0] = crypto.getRandomValues(new Uint8Array(2));
-  return `198.51.${a}.${b}`;
 }
 
 /** A limiter namespace whose objects fail every call as `failure` does (throw, or never answer). */

@@ -1,16 +1,7 @@
-import { exports } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
+import { bearer, postUsage, randomIp } from "../helpers/harness";
 import { userActivityReport } from "../helpers/reports";
-import { bearer, tenantWithToken } from "../helpers/tenants";
-import { randomIp } from "./helpers";
-
-function postUsage(body: unknown, headers: Record<string, string>): Promise<Response> {
-  return exports.default.fetch("http://edgehog.test/v1/usage", {
-    method: "POST",
-    headers: { "content-type": "application/json", ...headers },
-    body: JSON.stringify(body),
-  });
-}
+import { tenantWithToken } from "../helpers/tenants";
 
 describe("rate limits on the tenant routes", () => {
   it("answers 429 to a client after 10 failed token attempts, but never refuses a valid token for them", async () => {

@@ -165,19 +165,4 @@ describe("token bucket in the RateLimiterShard objects", () => {
     clock.advance(4000);
     expect((await limiter.check([{ kind: "install", key, cost: 4 }], { onError: "closed" })).ok).toBe(true);
   });
-
-  it("checks without charging on a dry run", async () => {
-    const clock = new ManualClock();
-    const limiter = testLimiter(small, clock);
-    const key = uniqueKey("dry");
-    for (let i = 0; i < 20; i++) {
-      expect((await limiter.check([{ kind: "client", key, cost: 10 }], { onError: "closed", dryRun: true })).ok).toBe(
-        true,
-      );
-    }
-    expect((await limiter.check([{ kind: "client", key, cost: 10 }], { onError: "closed" })).ok).toBe(true);
-    expect((await limiter.check([{ kind: "client", key, cost: 1 }], { onError: "closed", dryRun: true })).ok).toBe(
-      false,
-    );
-  });
 });

@@ -1,8 +1,9 @@
-import { env, exports } from "cloudflare:workers";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { OTHER } from "../../src/lib/other";
 import type { Breakdown } from "../../src/stats/breakdown";
-import { type Cell, hideSmallGroups, OTHER } from "../../src/stats/small-groups";
+import { type Cell, hideSmallGroups } from "../../src/stats/small-groups";
+import { get, operator } from "../helpers/harness";
 import { batchMessage, deliver, storedEvent } from "../helpers/queue";
 
 /**
@@ -111,10 +112,9 @@ describe("GET /v1/stats/breakdown", () => {
 
         const from = new Date(first).toISOString().slice(0, 10);
         const to = new Date(first + 86_400_000).toISOString().slice(0, 10);
-        const res = await exports.default.fetch(
-          `http://edgehog.test/v1/stats/breakdown?app=teleport-connect&from=${from}&to=${to}`,
-          { headers: { authorization: `Bearer ${env.ADMIN_TOKEN}` } },
-        );
+        const res = await get(`/v1/stats/breakdown?app=teleport-connect&from=${from}&to=${to}`, {
+          headers: operator(),
+        });
         expect(res.status).toBe(200);
         const breakdown = (await res.json()) as Breakdown;
         expect(breakdown.min_installs).toBe(MIN_INSTALLS);
@@ -150,14 +150,11 @@ describe("GET /v1/stats/breakdown", () => {
   });
 
   it("answers 400 for a bad range and 401 without the operator token", async () => {
-    const bad = await exports.default.fetch(
-      "http://edgehog.test/v1/stats/breakdown?app=teleport-connect&from=2026-02-01&to=2026-01-01",
-      { headers: { authorization: `Bearer ${env.ADMIN_TOKEN}` } },
-    );
+    const bad = await get("/v1/stats/breakdown?app=teleport-connect&from=2026-02-01&to=2026-01-01", {
+      headers: operator(),
+    });
     expect(bad.status).toBe(400);
-    const anonymous = await exports.default.fetch(
-      "http://edgehog.test/v1/stats/breakdown?app=teleport-connect&from=2026-01-01&to=2026-01-02",
-    );
+    const anonymous = await get("/v1/stats/breakdown?app=teleport-connect&from=2026-01-01&to=2026-01-02");
     expect(anonymous.status).toBe(401);
   });
 });

@@ -1,17 +1,10 @@
-import { env, exports } from "cloudflare:workers";
+import { env } from "cloudflare:workers";
 import { beforeEach, describe, expect, it } from "vitest";
 import { forgetCachedTokens } from "../../src/tenants/verify";
-import { bearer } from "../helpers/tenants";
+import { bearer, callJson, operator, postUsage } from "../helpers/harness";
 
-const ADMIN = bearer("test-operator-token-of-32-characters-or-more");
-
-async function admin(method: string, path: string, body?: unknown, headers = ADMIN) {
-  const res = await exports.default.fetch(`http://edgehog.test/v1/admin${path}`, {
-    method,
-    headers: { "content-type": "application/json", ...headers },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  return { status: res.status, body: (await res.json()) as Record<string, unknown> & { error?: string } };
+function admin(method: string, path: string, body?: unknown, headers = operator()) {
+  return callJson<Record<string, unknown> & { error?: string }>(method, `/v1/admin${path}`, body, { headers });
 }
 
 interface Listing {
@@ -19,14 +12,6 @@ interface Listing {
   id: string;
   disabled: boolean;
   tokens: { id: string; prefix: string; state: string }[];
-}
-
-function postUsage(token: string) {
-  return exports.default.fetch("http://edgehog.test/v1/usage", {
-    method: "POST",
-    headers: { "content-type": "application/json", ...bearer(token) },
-    body: JSON.stringify({ reports: [] }),
-  });
 }
 
 beforeEach(() => forgetCachedTokens());
@@ -67,7 +52,7 @@ describe("operator API: tenants and tokens", () => {
     const token = issued.body.token as string;
     expect(token).toMatch(/^ehk_[A-Za-z0-9_-]{43}$/);
     expect(Date.parse(issued.body.expires_at as string) - Date.now()).toBeGreaterThan(29 * 86_400_000);
-    expect((await postUsage(token)).status).toBe(400); // authenticated; an empty body is the only fault
+    expect((await postUsage({ reports: [] }, bearer(token))).status).toBe(400); // authenticated; an empty body is the only fault
 
     const { body } = await admin("GET", "/tenants");
     const acme = (body.tenants as Listing[]).find((t) => t.name === "acme");
@@ -80,7 +65,7 @@ describe("operator API: tenants and tokens", () => {
     expect(revoked.body).toMatchObject({ already_revoked: false, token: { id: issued.body.id } });
     expect((await admin("POST", "/tokens/revoke", { token })).body.already_revoked).toBe(true);
     forgetCachedTokens();
-    expect((await postUsage(token)).status).toBe(401);
+    expect((await postUsage({ reports: [] }, bearer(token))).status).toBe(401);
   });
 
   it("disables and enables a tenant by name or id", async () => {
@@ -88,10 +73,10 @@ describe("operator API: tenants and tokens", () => {
     const id = (body.tenant as { id: string }).id;
     const { token } = (await admin("POST", `/tenants/${id}/tokens`, {})).body as { token: string };
     expect((await admin("POST", "/tenants/toggle-co/disable")).body.tenant).toMatchObject({ disabled: true });
-    expect((await postUsage(token)).status).toBe(403);
+    expect((await postUsage({ reports: [] }, bearer(token))).status).toBe(403);
     await admin("POST", `/tenants/${id}/enable`);
     forgetCachedTokens();
-    expect((await postUsage(token)).status).toBe(400);
+    expect((await postUsage({ reports: [] }, bearer(token))).status).toBe(400);
   });
 
   it("answers clear 4xx errors", async () => {

@@ -1,8 +1,8 @@
-import { exports } from "cloudflare:workers";
 import { beforeEach, describe, expect, it, vi } from "vitest";
 import { forgetCachedTokens } from "../../src/tenants/verify";
+import { bearer, postEvents } from "../helpers/harness";
 import { archivedWithUuid } from "../helpers/queue";
-import { bearer, digestOf, tenantWithToken } from "../helpers/tenants";
+import { digestOf, tenantWithToken } from "../helpers/tenants";
 
 async function heartbeatBatch(): Promise<Record<string, unknown>> {
   return {
@@ -22,14 +22,6 @@ async function heartbeatBatch(): Promise<Record<string, unknown>> {
       },
     ],
   };
-}
-
-function postEvents(body: unknown, headers: Record<string, string> = {}): Promise<Response> {
-  return exports.default.fetch("http://edgehog.test/v1/events", {
-    method: "POST",
-    headers: { "content-type": "application/json", ...headers },
-    body: JSON.stringify(body),
-  });
 }
 
 describe("tenant-only events on POST /v1/events", () => {

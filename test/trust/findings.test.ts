@@ -1,16 +1,15 @@
-import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test";
-import { env, exports } from "cloudflare:workers";
+import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { LOCAL_EXAMPLE_ADMIN_TOKEN } from "../../src/admin/require-admin";
 import { DROPPED_NAMES_PER_APP_DAY, VERSIONS_PER_APP_DAY } from "../../src/aggregate/statements";
-import { app } from "../../src/app";
 import { nextMonth } from "../../src/billing/months";
 import { toBase64 } from "../../src/lib/bytes";
 import { clientNetwork } from "../../src/ratelimit/client-key";
-import { batch, eventually, type IngestResult, postEvents, protocolUse } from "../helpers/events";
+import { batch, eventually, type IngestResult, protocolUse } from "../helpers/events";
+import { bearer, get, ORIGIN, postEvents, postUsage, rows } from "../helpers/harness";
 import { archivedWithUuid, batchMessage, dedupeKeysOf, deliver } from "../helpers/queue";
 import { userActivityReport } from "../helpers/reports";
-import { bearer, tenantWithToken } from "../helpers/tenants";
+import { tenantWithToken } from "../helpers/tenants";
 
 /**
  * The trust boundary, finding by finding: each test sends what an attacker or a careless
@@ -19,14 +18,6 @@ import { bearer, tenantWithToken } from "../helpers/tenants";
 
 const today = () => new Date().toISOString().slice(0, 10);
 
-async function rows<T>(sql: string, ...params: unknown[]): Promise<T[]> {
-  return (
-    await env.DB.prepare(sql)
-      .bind(...params)
-      .all<T>()
-  ).results;
-}
-
 /** Times an event was stored: in the dedupe index, and archived. */
 async function countedEvents(uuid: string): Promise<number> {
   const [keys, archived] = await Promise.all([dedupeKeysOf(uuid), archivedWithUuid(uuid)]);
@@ -34,24 +25,10 @@ async function countedEvents(uuid: string): Promise<number> {
 }
 
 /** POST /v1/events with other vars, as a deployment with them would answer. */
-async function postWith(vars: Partial<Env>, body: string, headers: Record<string, string> = {}) {
-  const ctx = createExecutionContext();
-  const res = await app.fetch(
-    new Request("http://edgehog.test/v1/events", {
-      method: "POST",
-      // Clients send the length; a body without one is charged as the largest allowed.
-      headers: {
-        "content-type": "application/json",
-        "content-length": String(new TextEncoder().encode(body).length),
-        ...headers,
-      },
-      body,
-    }),
-    { ...env, ...vars },
-    ctx,
-  );
-  await waitOnExecutionContext(ctx);
-  return res;
+function postWith(vars: Partial<Env>, body: string, ip: string) {
+  // Clients send the length; a body without one is charged as the largest allowed.
+  const length = String(new TextEncoder().encode(body).length);
+  return postEvents(body, { "content-length": length }, { ip, bindings: vars });
 }
 
 describe("the trust boundary", () => {
@@ -79,11 +56,7 @@ describe("the trust boundary", () => {
     expect(events.status).toBe(400);
     expect(await events.json()).toMatchObject({ rejected: [expect.objectContaining({ error: "invalid_event" })] });
     const { issued } = await tenantWithToken(`deep-${crypto.randomUUID().slice(0, 8)}`);
-    const usage = await exports.default.fetch("http://edgehog.test/v1/usage", {
-      method: "POST",
-      headers: { "content-type": "application/json", ...bearer(issued.token) },
-      body: `{"reports":[{"kind":"user_activity","records":${deep}}]}`,
-    });
+    const usage = await postUsage(`{"reports":[{"kind":"user_activity","records":${deep}}]}`, bearer(issued.token));
     expect(usage.status).toBe(400);
   });
 
@@ -200,11 +173,7 @@ describe("the trust boundary", () => {
   it("7. reports and events from years ago are refused, and months keep four-digit years", async () => {
     const { issued } = await tenantWithToken(`ancient-${crypto.randomUUID().slice(0, 8)}`);
     const report = await userActivityReport({ start: "0005-01-01T00:00:00Z", users: ["a"] });
-    const res = await exports.default.fetch("http://edgehog.test/v1/usage", {
-      method: "POST",
-      headers: { "content-type": "application/json", ...bearer(issued.token) },
-      body: JSON.stringify({ reports: [report] }),
-    });
+    const res = await postUsage({ reports: [report] }, bearer(issued.token));
     expect(await res.json()).toMatchObject({ rejected: [{ error: "too_old", field: "start_time" }] });
     const old = await postEvents(batch([protocolUse({ timestamp: "2021-03-04T05:06:07Z" })]));
     expect(await old.json()).toMatchObject({ rejected: [{ error: "too_old", field: "timestamp" }] });
@@ -216,14 +185,14 @@ describe("the trust boundary", () => {
     const vars = { RATE_LIMIT_CLIENT_CAPACITY: "20", RATE_LIMIT_CLIENT_PER_SECOND: "0.01" };
     const ip = `198.51.100.${Math.floor(Math.random() * 250) + 1}`;
     const statuses: number[] = [];
-    for (let i = 0; i < 25; i++) statuses.push((await postWith(vars, "{ not json", { "cf-connecting-ip": ip })).status);
+    for (let i = 0; i < 25; i++) statuses.push((await postWith(vars, "{ not json", ip)).status);
     expect(statuses.slice(0, 20).every((s) => s === 400)).toBe(true);
     expect(statuses.slice(20)).toEqual([429, 429, 429, 429, 429]);
     // A large body costs more than a small one: 64 KiB is 9 units.
     const big = JSON.stringify({ app: "teleport-connect", events: [], pad: "x".repeat(64 * 1024) });
     const other = `198.51.100.${Math.floor(Math.random() * 250) + 1}`;
     const bigStatuses: number[] = [];
-    for (let i = 0; i < 3; i++) bigStatuses.push((await postWith(vars, big, { "cf-connecting-ip": other })).status);
+    for (let i = 0; i < 3; i++) bigStatuses.push((await postWith(vars, big, other)).status);
     expect(bigStatuses).toEqual([400, 400, 429]);
   });
 
@@ -236,33 +205,20 @@ describe("the trust boundary", () => {
 
   it("12. a weak ADMIN_TOKEN disables the operator API off loopback, and failed attempts are limited", async () => {
     expect(env.TEST_DEV_VARS_EXAMPLE.match(/^ADMIN_TOKEN=(.*)$/m)?.[1]).toBe(LOCAL_EXAMPLE_ADMIN_TOKEN);
-    const request = (url: string, token: string) =>
-      new Request(url, { headers: { authorization: `Bearer ${token}`, "cf-connecting-ip": "198.51.100.200" } });
+    const health = (url: string, token: string, bindings: Partial<Env> = {}) =>
+      get(`${url}/v1/stats/health`, { headers: bearer(token), ip: "198.51.100.200", bindings });
     for (const weak of ["short-token", "edgehog-local-admin-token"]) {
-      const ctx = createExecutionContext();
-      const res = await app.fetch(
-        request("http://edgehog.example/v1/stats/health", weak),
-        { ...env, ADMIN_TOKEN: weak },
-        ctx,
-      );
+      const res = await health("http://edgehog.example", weak, { ADMIN_TOKEN: weak });
       expect(res.status).toBe(503);
       expect(await res.json()).toMatchObject({ error: "operator_api_disabled" });
-      const local = await app.fetch(
-        request("http://127.0.0.1:8787/v1/stats/health", weak),
-        { ...env, ADMIN_TOKEN: weak },
-        ctx,
-      );
+      const local = await health("http://127.0.0.1:8787", weak, { ADMIN_TOKEN: weak });
       expect(local.status).toBe(200);
     }
     const statuses: number[] = [];
-    for (let i = 0; i < 12; i++) {
-      const ctx = createExecutionContext();
-      statuses.push((await app.fetch(request("http://edgehog.test/v1/stats/health", `wrong-${i}`), env, ctx)).status);
-    }
+    for (let i = 0; i < 12; i++) statuses.push((await health(ORIGIN, `wrong-${i}`)).status);
     expect(statuses.slice(0, 10)).toEqual(Array(10).fill(401));
     expect(statuses.slice(10)).toEqual([429, 429]);
-    const ctx = createExecutionContext();
-    const valid = await app.fetch(request("http://edgehog.test/v1/stats/health", env.ADMIN_TOKEN), env, ctx);
+    const valid = await health(ORIGIN, env.ADMIN_TOKEN);
     expect(valid.status).toBe(200);
   });
 });

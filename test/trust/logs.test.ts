@@ -1,9 +1,8 @@
-import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { app } from "../../src/app";
 import { batch, protocolUse } from "../helpers/events";
-import { unavailableDb } from "../helpers/queue";
+import { call } from "../helpers/harness";
+import { recordingQueue, unavailableDb } from "../helpers/queue";
 import { userActivityReport } from "../helpers/reports";
 import { tenantWithToken } from "../helpers/tenants";
 
@@ -27,10 +26,7 @@ describe("logs", () => {
       });
     }
     const { issued } = await tenantWithToken(`logs-${crypto.randomUUID().slice(0, 8)}`);
-    const failingQueue = {
-      send: () => Promise.reject(new Error("queue down")),
-      sendBatch: () => Promise.reject(new Error("queue down")),
-    };
+    const failingQueue = recordingQueue({ fail: "throw" }).queue;
     const failingLimiter = {
       idFromName: (name: string) => env.RATE_LIMITER.idFromName(name),
       get: () => ({
@@ -40,7 +36,7 @@ describe("logs", () => {
     };
     const report = await userActivityReport({ start: new Date().toISOString(), users: ["a"] });
     const requests: [string, BodyInit | undefined, Record<string, string>, Partial<Env>][] = [
-      ["/v1/events", JSON.stringify(batch([protocolUse()])), {}, { EVENTS_QUEUE: failingQueue as unknown as Queue }],
+      ["/v1/events", JSON.stringify(batch([protocolUse()])), {}, { EVENTS_QUEUE: failingQueue }],
       [
         "/v1/events",
         JSON.stringify(batch([protocolUse()])),
@@ -63,17 +59,15 @@ describe("logs", () => {
       ["/v1/events", "{ broken", {}, {}],
     ];
     for (const [path, body, headers, vars] of requests) {
-      const ctx = createExecutionContext();
-      await app.fetch(
-        new Request(`http://edgehog.test${path}`, {
+      await call(
+        path,
+        {
           method: body === undefined ? "GET" : "POST",
-          headers: { "content-type": "application/json", "cf-connecting-ip": IP, "user-agent": UA, ...headers },
+          headers: { "content-type": "application/json", "user-agent": UA, ...headers },
           body,
-        }),
-        { ...env, ...vars },
-        ctx,
+        },
+        { ip: IP, bindings: vars },
       );
-      await waitOnExecutionContext(ctx);
     }
     expect(lines.length).toBeGreaterThan(0); // the failure paths did log
     const all = lines.join("\n");

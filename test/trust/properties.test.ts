@@ -1,4 +1,4 @@
-import { env, exports } from "cloudflare:workers";
+import { env } from "cloudflare:workers";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { catalogue } from "../../src/catalog/definition";
@@ -7,9 +7,10 @@ import { isDigest } from "../../src/privacy/digest";
 import { installId } from "../../src/privacy/ids";
 import { findPii } from "../../src/privacy/pii";
 import { eventually } from "../helpers/events";
+import { bearer, postEvents, postUsage } from "../helpers/harness";
 import { archivedEvents } from "../helpers/queue";
 import { allStoredStrings } from "../helpers/stored-strings";
-import { bearer, tenantWithToken } from "../helpers/tenants";
+import { tenantWithToken } from "../helpers/tenants";
 
 /**
  * The invariants of the trust boundary, over random bodies: valid events mixed with hostile
@@ -145,17 +146,8 @@ const anyEvent = fc.oneof(
   },
 );
 
-async function post(path: string, body: string, headers: Record<string, string> = {}): Promise<Response> {
-  return exports.default.fetch(`http://edgehog.test${path}`, {
-    method: "POST",
-    headers: {
-      "content-type": "application/json",
-      "cf-connecting-ip": `198.51.100.${(body.length % 250) + 1}`,
-      ...headers,
-    },
-    body,
-  });
-}
+/** The client a body comes from: one of 250, by its length. */
+const clientOf = (body: string) => `198.51.100.${(body.length % 250) + 1}`;
 
 describe("invariants over random hostile bodies", () => {
   it("events: never a 5xx, accepted counted exactly once, rejected leave no trace, nothing identifying stored", async () => {
@@ -166,7 +158,8 @@ describe("invariants over random hostile bodies", () => {
         fc.array(anyEvent, { minLength: 1, maxLength: 12 }),
         fc.oneof({ weight: 9, arbitrary: fc.constant("teleport-connect") }, { weight: 1, arbitrary: fc.string() }),
         async (events, app) => {
-          const res = await post("/v1/events", JSON.stringify({ app, events }));
+          const sent = JSON.stringify({ app, events });
+          const res = await postEvents(sent, {}, { ip: clientOf(sent) });
           expect(res.status).toBeLessThan(500);
           const body = (await res.json()) as { rejected?: { index: number }[]; error?: string };
           if (body.error) return; // the whole request was refused: nothing accepted
@@ -259,7 +252,8 @@ describe("invariants over random hostile bodies", () => {
     );
     await fc.assert(
       fc.asyncProperty(fc.array(anyReport, { minLength: 1, maxLength: 10 }), async (reports) => {
-        const res = await post("/v1/usage", JSON.stringify({ reports }), bearer(issued.token));
+        const sent = JSON.stringify({ reports });
+        const res = await postUsage(sent, bearer(issued.token), { ip: clientOf(sent) });
         expect(res.status).toBeLessThan(500);
         const body = (await res.json()) as { rejected?: { index: number }[]; error?: string };
         if (body.error) return;

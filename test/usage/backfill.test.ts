@@ -6,8 +6,8 @@ import { computeBilling } from "../../src/billing/compute";
 import { DAY_MS, HOUR_MS, utcDay } from "../../src/lib/time";
 import { createTenant, issueToken } from "../../src/tenants/admin";
 import { forgetCachedTokens } from "../../src/tenants/verify";
+import { answerOf, bearer, countRows, operator, post, rows } from "../helpers/harness";
 import { userActivityReport } from "../helpers/reports";
-import { bearer } from "../helpers/tenants";
 
 /**
  * The operator's backfill, `POST /v1/admin/tenants/{tenant}/usage/backfill`: reports older than
@@ -16,36 +16,20 @@ import { bearer } from "../helpers/tenants";
  * those for an open period count; the answer says which, per report and in totals.
  */
 
-const ADMIN = bearer("test-operator-token-of-32-characters-or-more");
 const GRACE_DAYS = 3;
 const RETENTION_DAYS = Number(env.USAGE_REPORT_RETENTION_DAYS);
 
-async function postBackfill(tenant: string, reports: unknown[], headers = ADMIN) {
-  const res = await exports.default.fetch(`http://edgehog.test/v1/admin/tenants/${tenant}/usage/backfill`, {
-    method: "POST",
-    headers: { "content-type": "application/json", ...headers },
-    body: JSON.stringify({ reports }),
-  });
-  return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+function postBackfill(tenant: string, reports: unknown[], headers = operator()) {
+  return answerOf(post(`/v1/admin/tenants/${tenant}/usage/backfill`, { reports }, { headers }));
 }
 
 const ago = (ms: number) => new Date(Date.now() - ms).toISOString();
 
-async function billingRows(tenantId: string) {
-  const { results } = await env.DB.prepare(
+const billingRows = (tenantId: string) =>
+  rows<{ month: string; period_start: string; period_end: string; mau: number; state: string }>(
     "SELECT month, period_start, period_end, mau, mau_high_water, state, computed_at FROM billing_usage WHERE tenant_id = ?1 ORDER BY month",
-  )
-    .bind(tenantId)
-    .all<{ month: string; period_start: string; period_end: string; mau: number; state: string }>();
-  return results;
-}
-
-async function storedCount(tenantId: string): Promise<number> {
-  const row = await env.DB.prepare("SELECT COUNT(*) AS n FROM usage_reports WHERE tenant_id = ?1")
-    .bind(tenantId)
-    .first<{ n: number }>();
-  return row?.n ?? 0;
-}
+    tenantId,
+  );
 
 beforeEach(() => forgetCachedTokens());
 
@@ -59,7 +43,7 @@ describe("POST /v1/admin/tenants/{tenant}/usage/backfill", () => {
       expect(status).toBe(401);
       expect(body).toMatchObject({ error: "unauthorized" });
     }
-    expect(await storedCount(tenant.id)).toBe(0);
+    expect(await countRows("usage_reports", "tenant_id = ?1", tenant.id)).toBe(0);
     expect((await postBackfill("no-such-tenant", reports)).body).toMatchObject({ error: "unknown_tenant" });
   });
 
@@ -83,11 +67,7 @@ describe("POST /v1/admin/tenants/{tenant}/usage/backfill", () => {
     ];
     // The tenant's own door refuses the 60-day-old report.
     const token = (await issueToken(env.DB, tenant.id, { now: Date.now() })).token;
-    const own = await exports.default.fetch("http://edgehog.test/v1/usage", {
-      method: "POST",
-      headers: { "content-type": "application/json", ...bearer(token) },
-      body: JSON.stringify({ reports: [older] }),
-    });
+    const own = await post("/v1/usage", { reports: [older] }, { headers: bearer(token) });
     expect(await own.json()).toMatchObject({
       rejected: [{ error: "too_old", message: expect.stringMatching(/backfill/) }],
     });

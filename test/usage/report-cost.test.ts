@@ -1,14 +1,13 @@
-import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { app } from "../../src/app";
 import type { RequestLimiter } from "../../src/ratelimit/middleware";
 import { createTenant } from "../../src/tenants/admin";
 import { submitReports } from "../../src/usage/submit";
 import { costedReport, wireCostedReport } from "../helpers/cost-reports";
+import { bearer, postUsage } from "../helpers/harness";
 import { userActivityReport } from "../helpers/reports";
-import { bearer, digestOf, tenantWithToken } from "../helpers/tenants";
+import { digestOf, tenantWithToken } from "../helpers/tenants";
 
 /**
  * Every row a usage report stores is paid for: the units a request charges its tenant bound the
@@ -112,20 +111,8 @@ describe("what usage reports cost their tenant", () => {
         { user_name: await digestOf("robot"), user_kind: "bot", certificates_issued: 1, spiffe_ids_issued: spiffe },
       ],
     };
-    const post = async (vars: Partial<Env>) => {
-      const ctx = createExecutionContext();
-      const res = await app.fetch(
-        new Request("http://edgehog.test/v1/usage", {
-          method: "POST",
-          headers: { "content-type": "application/json", ...bearer(issued.token) },
-          body: JSON.stringify({ reports: [{ ...flood, report_uuid: crypto.randomUUID() }] }),
-        }),
-        { ...env, ...vars },
-        ctx,
-      );
-      await waitOnExecutionContext(ctx);
-      return res;
-    };
+    const post = (bindings: Partial<Env>) =>
+      postUsage({ reports: [{ ...flood, report_uuid: crypto.randomUUID() }] }, bearer(issued.token), { bindings });
     // 1,003 rows: the raw report, its hour, the bot and 1,000 SPIFFE IDs; a bucket of 500 cannot pay.
     const refused = await post({ RATE_LIMIT_TENANT_CAPACITY: "500", RATE_LIMIT_TENANT_PER_SECOND: "1" });
     expect(refused.status).toBe(429);

@@ -1,4 +1,3 @@
-import { env, exports } from "cloudflare:workers";
 import { timestampFromMs } from "@bufbuild/protobuf/wkt";
 import { Code } from "@connectrpc/connect";
 import fc from "fast-check";
@@ -6,8 +5,9 @@ import { beforeEach, describe, expect, it } from "vitest";
 import { TeleportReportingService } from "../../src/prehog/gen/prehog/v1/teleport_pb";
 import { forgetCachedTokens } from "../../src/tenants/verify";
 import { rejection } from "../helpers/connect-error";
+import { answerOf, bearer, countRows, postUsage } from "../helpers/harness";
 import { userActivityReport } from "../helpers/reports";
-import { bearer, digestOf, tenantWithToken } from "../helpers/tenants";
+import { digestOf, tenantWithToken } from "../helpers/tenants";
 import { uuidv7 } from "../helpers/uuidv7";
 import { client } from "../prehog/helpers";
 
@@ -34,22 +34,6 @@ const notRandom = fc.oneof(
 const bytesOf = (uuid: string) =>
   Uint8Array.from(uuid.replace(/-/g, "").match(/../g) ?? [], (hex) => Number.parseInt(hex, 16));
 
-async function postUsage(token: string, reports: unknown[]) {
-  const res = await exports.default.fetch("http://edgehog.test/v1/usage", {
-    method: "POST",
-    headers: { "content-type": "application/json", ...bearer(token) },
-    body: JSON.stringify({ reports }),
-  });
-  return { status: res.status, body: await res.json<{ accepted: number; duplicates: number; rejected: unknown[] }>() };
-}
-
-async function storedReports(tenantId: string): Promise<number> {
-  const row = await env.DB.prepare("SELECT COUNT(*) AS n FROM usage_reports WHERE tenant_id = ?1")
-    .bind(tenantId)
-    .first<{ n: number }>();
-  return row?.n ?? 0;
-}
-
 beforeEach(() => forgetCachedTokens());
 
 describe("report_uuid", () => {
@@ -60,7 +44,7 @@ describe("report_uuid", () => {
       fc.asyncProperty(notRandom, async (uuid) => {
         const good = await userActivityReport({ start, users: ["alice"] });
         const bad = await userActivityReport({ uuid: uuid.toUpperCase(), start, users: ["alice"] });
-        const { status, body } = await postUsage(issued.token, [good, bad]);
+        const { status, body } = await answerOf(postUsage({ reports: [good, bad] }, bearer(issued.token)));
         expect(status).toBe(202);
         expect(body).toEqual({
           accepted: 1,
@@ -78,14 +62,12 @@ describe("report_uuid", () => {
       }),
       { seed: 4242, numRuns: 25 },
     );
-    expect(await storedReports(tenant.id)).toBe(25);
+    expect(await countRows("usage_reports", "tenant_id = ?1", tenant.id)).toBe(25);
     // v4 and v7 are taken, in either case; the id is kept lower-cased.
     const v7 = uuidv7();
     const random = [crypto.randomUUID().toUpperCase(), v7];
-    const taken = await postUsage(
-      issued.token,
-      await Promise.all(random.map((uuid) => userActivityReport({ uuid, start, users: ["bob"] }))),
-    );
+    const reports = await Promise.all(random.map((uuid) => userActivityReport({ uuid, start, users: ["bob"] })));
+    const taken = await answerOf(postUsage({ reports }, bearer(issued.token)));
     expect(taken.body).toEqual({ accepted: 2, duplicates: 0, rejected: [] });
   });
 
@@ -94,7 +76,9 @@ describe("report_uuid", () => {
     const nil = "00000000-0000-0000-0000-000000000000";
     const start = new Date(START).toISOString();
     for (const users of [["alice"], ["bob"]]) {
-      const { status, body } = await postUsage(issued.token, [await userActivityReport({ uuid: nil, start, users })]);
+      const { status, body } = await answerOf(
+        postUsage({ reports: [await userActivityReport({ uuid: nil, start, users })] }, bearer(issued.token)),
+      );
       expect(status).toBe(400);
       expect(body).toMatchObject({
         accepted: 0,
@@ -102,7 +86,7 @@ describe("report_uuid", () => {
         rejected: [{ error: "invalid_uuid", field: "report_uuid" }],
       });
     }
-    expect(await storedReports(tenant.id)).toBe(0);
+    expect(await countRows("usage_reports", "tenant_id = ?1", tenant.id)).toBe(0);
   });
 
   it("is refused on SubmitUsageReports (16 bytes) unless random, for that report alone", async () => {
@@ -132,7 +116,7 @@ describe("report_uuid", () => {
       }),
       { seed: 4243, numRuns: 15 },
     );
-    expect(await storedReports(tenant.id)).toBe(15);
+    expect(await countRows("usage_reports", "tenant_id = ?1", tenant.id)).toBe(15);
     // A uuid of another length than 16 bytes is refused the same way.
     const short = { ...(await report(crypto.randomUUID())), reportUuid: new Uint8Array(15) };
     const refused = await rejection(

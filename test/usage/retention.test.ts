@@ -2,12 +2,12 @@ import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { computeBilling } from "../../src/billing/compute";
 import { DAY_MS } from "../../src/lib/time";
-import { runScheduled } from "../../src/scheduled";
 import { createTenant } from "../../src/tenants/admin";
 import { purgeUsageReports, usageReportRetentionDaysOf } from "../../src/usage/retention";
 import { storeReports } from "../../src/usage/store";
 import { validateReports } from "../../src/usage/validate";
 import { aggregatesOf } from "../helpers/aggregates";
+import { runHourlyCron } from "../helpers/harness";
 import { userActivityReport } from "../helpers/reports";
 
 /** Raw usage reports go after USAGE_REPORT_RETENTION_DAYS, and only once their period is final. */
@@ -57,7 +57,7 @@ describe("raw usage report retention (cron)", () => {
     expect(kept.results).toEqual(figures.results.filter((row) => String(row.month) <= "2025-03"));
 
     // The hourly cron bills the other tenant, then purges its reports too.
-    await runScheduled({ scheduledTime: now, cron: "17 * * * *", noRetry() {} }, env);
+    await runHourlyCron(now);
     expect(await reportsOf(unbilled.id)).toEqual(["2025-03-10"]);
   });
 

@@ -1,25 +1,44 @@
+import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test";
+import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { ApiError } from "../../src/http/errors";
-import { storeReports } from "../../src/usage/store";
-import { validateReports } from "../../src/usage/validate";
+import { app } from "../../src/app";
+import { bearer } from "../helpers/harness";
 import { userActivityReport } from "../helpers/reports";
+import { tenantWithToken } from "../helpers/tenants";
 
-/** A D1 whose transactions always fail, as during an outage. */
-const failingDb = {
-  prepare: () => ({ bind: () => ({}) }),
-  batch: () => Promise.reject(new Error("D1_ERROR: database unavailable")),
-} as unknown as D1Database;
+/** The real D1, but its transactions fail, as during an outage (the token is still read). */
+const failingBatches = new Proxy(env.DB, {
+  get(target, name) {
+    if (name === "batch") return () => Promise.reject(new Error("D1_ERROR: database unavailable"));
+    const value = Reflect.get(target, name);
+    return typeof value === "function" ? value.bind(target) : value;
+  },
+});
 
-describe("storeReports", () => {
-  it("turns a D1 failure into 503 with Retry-After, never a 2xx", async () => {
-    const now = Date.now();
-    const { accepted: reports } = validateReports(
-      { reports: [await userActivityReport({ start: new Date(now).toISOString(), users: ["a"] })] },
-      now,
-      0,
+describe("POST /v1/usage when D1 cannot store", () => {
+  it("answers 503 storage_unavailable with Retry-After and stores nothing, never a 2xx", async () => {
+    const { tenant, issued } = await tenantWithToken(`store-down-${crypto.randomUUID().slice(0, 8)}`);
+    const report = await userActivityReport({ start: new Date().toISOString(), users: ["a"] });
+    const ctx = createExecutionContext();
+    const res = await app.fetch(
+      new Request("http://edgehog.test/v1/usage", {
+        method: "POST",
+        headers: { "content-type": "application/json", ...bearer(issued.token) },
+        body: JSON.stringify({ reports: [report] }),
+      }),
+      { ...env, DB: failingBatches },
+      ctx,
     );
-    const error = await storeReports(failingDb, "tn_x", reports, now).catch((err: unknown) => err);
-    expect(error).toBeInstanceOf(ApiError);
-    expect(error).toMatchObject({ status: 503, code: "storage_unavailable", headers: { "Retry-After": "5" } });
+    await waitOnExecutionContext(ctx);
+    expect(res.status).toBe(503);
+    expect(res.headers.get("retry-after")).toBe("5");
+    expect(await res.json()).toMatchObject({
+      error: "storage_unavailable",
+      message: expect.stringMatching(/try again/),
+    });
+    const stored = await env.DB.prepare("SELECT COUNT(*) AS n FROM usage_reports WHERE tenant_id = ?1")
+      .bind(tenant.id)
+      .first<{ n: number }>();
+    expect(stored?.n).toBe(0);
   });
 });

@@ -1,28 +1,14 @@
-import { env, exports } from "cloudflare:workers";
+import { env } from "cloudflare:workers";
 import { beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { createTenant, issueToken } from "../../src/tenants/admin";
 import { revokeToken, setTenantDisabled } from "../../src/tenants/store";
 import { forgetCachedTokens } from "../../src/tenants/verify";
 import { aggregatesOf } from "../helpers/aggregates";
+import { bearer, compress, countRows, postUsage } from "../helpers/harness";
 import { botInstanceReport, resourcePresenceReport, userActivityReport } from "../helpers/reports";
-import { bearer, digestOf, tenantWithToken } from "../helpers/tenants";
+import { digestOf, tenantWithToken } from "../helpers/tenants";
 
 const NOW = new Date().toISOString();
-
-function postUsage(body: unknown, headers: Record<string, string> = {}): Promise<Response> {
-  return exports.default.fetch("http://edgehog.test/v1/usage", {
-    method: "POST",
-    headers: { "content-type": "application/json", ...headers },
-    body: JSON.stringify(body),
-  });
-}
-
-async function count(table: string, tenantId: string): Promise<number> {
-  const row = await env.DB.prepare(`SELECT COUNT(*) AS n FROM ${table} WHERE tenant_id = ?1`)
-    .bind(tenantId)
-    .first<{ n: number }>();
-  return row?.n ?? 0;
-}
 
 let token: string;
 
@@ -182,11 +168,7 @@ describe("POST /v1/usage: validation", () => {
   });
 
   it("answers 413 for a body over the size cap", async () => {
-    const res = await exports.default.fetch("http://edgehog.test/v1/usage", {
-      method: "POST",
-      headers: { "content-type": "application/json", ...bearer(token) },
-      body: `{"reports":[${"0,".repeat(600_000)}0]}`,
-    });
+    const res = await postUsage(`{"reports":[${"0,".repeat(600_000)}0]}`, bearer(token));
     expect(res.status).toBe(413);
   });
 });
@@ -204,7 +186,7 @@ describe("POST /v1/usage: storage", () => {
     expect(await first.json()).toEqual({ accepted: 3, duplicates: 0, rejected: [] });
 
     const snapshot = async () => ({
-      reports: await count("usage_reports", tenant.id),
+      reports: await countRows("usage_reports", "tenant_id = ?1", tenant.id),
       aggregates: await aggregatesOf(tenant.id),
     });
     const before = await snapshot();
@@ -244,20 +226,13 @@ describe("POST /v1/usage: storage", () => {
     const report = await userActivityReport({ start: NOW, users: ["idle"] });
     (report.records as Record<string, unknown>[])[0] = { user_name: await digestOf("idle"), user_kind: "human" };
     expect((await postUsage({ reports: [report] }, bearer(issued.token))).status).toBe(202);
-    expect(await count("tenant_daily_users", tenant.id)).toBe(0);
-    expect(await count("usage_reports", tenant.id)).toBe(1);
+    expect(await countRows("tenant_daily_users", "tenant_id = ?1", tenant.id)).toBe(0);
+    expect(await countRows("usage_reports", "tenant_id = ?1", tenant.id)).toBe(1);
   });
 
   it("accepts gzip bodies", async () => {
     const body = JSON.stringify({ reports: [await userActivityReport({ start: NOW, users: ["erin"] })] });
-    const gzipped = await new Response(
-      new Blob([body]).stream().pipeThrough(new CompressionStream("gzip")),
-    ).arrayBuffer();
-    const res = await exports.default.fetch("http://edgehog.test/v1/usage", {
-      method: "POST",
-      headers: { "content-type": "application/json", "content-encoding": "gzip", ...bearer(token) },
-      body: gzipped,
-    });
+    const res = await postUsage(await compress(body), { "content-encoding": "gzip", ...bearer(token) });
     expect(res.status).toBe(202);
   });
 });

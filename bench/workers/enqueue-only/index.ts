@@ -51,7 +51,7 @@ app.post("/v1/events", async (c) => {
       ),
     );
   } catch {
-    return c.json({ error: "queue_unavailable" }, 503);
+    return c.json({ error: "storage_unavailable" }, 503);
   }
   return c.json({ accepted: batch.events.length }, 202);
 });
