@@ -1,4 +1,5 @@
 import { readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
 import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-pool-workers";
 import { defineConfig } from "vitest/config";
 import { dropWorkerdTeardownNotices } from "./test/workerd-noise.mjs";
@@ -36,6 +37,11 @@ export default defineConfig({
             },
           }),
         ],
+        // "zod" is the collector's zod (src/lib/zod.ts), as in the deployed bundle (wrangler.toml
+        // [alias]): the tests run the members the Worker ships, and no other.
+        resolve: {
+          alias: [{ find: /^zod$/, replacement: fileURLToPath(new URL("./src/lib/zod.ts", import.meta.url)) }],
+        },
         test: {
           name: "workers",
           include: ["test/**/*.test.ts"],

@@ -8,17 +8,23 @@
 //   - the SDK has its own root: its files import only its own files and Node's built-ins (no
 //     runtime dependency, nothing of the collector); its shared/ (the byte encoders, HMAC, the
 //     anonymizer, the usage vocabulary) imports only shared/, and is all the collector may import of it;
-//   - no file-level import cycle anywhere.
+//   - no file-level import cycle anywhere;
+//   - docs/ARCHITECTURE.md says what is: its layout names src/'s folders and entry files, and its
+//     list of arrows is the folder graph, both ways (./lib/architecture-doc.mjs).
 // `--graph` prints the folder graph. Exit code 1 when a rule is broken.
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { architectureProblems, parseArchitecture } from "./lib/architecture-doc.mjs";
 import { parseCommandLine } from "./lib/cli.mjs";
 
 const { values } = parseCommandLine(
-  `usage: node scripts/check-imports.mjs [--graph]   (run by npm run lint)
-  Checks the layering rules of src/ (exit 1 when one is broken); --graph also prints the folder graph.`,
-  { options: { graph: { type: "boolean", default: false } } },
+  `usage: node scripts/check-imports.mjs [--graph] [--doc <file>]   (run by npm run lint)
+  Checks the layering rules of src/, and docs/ARCHITECTURE.md's layout and arrows against them
+  (exit 1 when one is broken).
+  --graph        also print the folder graph
+  --doc <file>   hold this document to the code instead of docs/ARCHITECTURE.md`,
+  { options: { graph: { type: "boolean", default: false }, doc: { type: "string" } } },
 );
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
@@ -138,6 +144,15 @@ for (const component of cycles([...graph.keys()], (f) => graph.get(f) ?? [])) {
   problems.push(`file cycle: ${component.map((f) => relative(ROOT, f)).join(" ↔ ")}`);
 }
 
+const topLevel = readdirSync(SRC, { withFileTypes: true });
+problems.push(
+  ...architectureProblems(parseArchitecture(readFileSync(values.doc ?? join(ROOT, "docs/ARCHITECTURE.md"), "utf8")), {
+    folders: topLevel.filter((entry) => entry.isDirectory()).map((entry) => entry.name),
+    entries: topLevel.filter((entry) => entry.isFile() && /\.tsx?$/.test(entry.name)).map((entry) => entry.name),
+    edges: new Map(folders.filter((f) => f !== "(entry)").map((f) => [f, new Set(folderEdges.get(f)?.keys() ?? [])])),
+  }),
+);
+
 if (values.graph) {
   for (const from of folders) {
     const to = [...(folderEdges.get(from)?.keys() ?? [])].sort();
@@ -149,5 +164,5 @@ if (problems.length > 0) {
   process.exit(1);
 }
 console.log(
-  `imports ok: ${graph.size} files in ${folders.length} folders, no cycle, shared plumbing imports no feature`,
+  `imports ok: ${graph.size} files in ${folders.length} folders, no cycle, shared plumbing imports no feature, docs/ARCHITECTURE.md agrees`,
 );

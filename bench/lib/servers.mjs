@@ -42,7 +42,9 @@ export function writeConfigWithoutEventsConsumer(dir) {
   const derived = toml
     .replace(block, "")
     .replace(/^main = "(.+)"$/m, (_, path) => `main = "${join(ROOT, path)}"`)
-    .replace(/^migrations_dir = "(.+?)"/m, (_, path) => `migrations_dir = "${join(ROOT, path)}"`);
+    .replace(/^migrations_dir = "(.+?)"/m, (_, path) => `migrations_dir = "${join(ROOT, path)}"`)
+    // [alias] entries (zod = "./src/lib/zod.ts") resolve from the config's folder too.
+    .replace(/^([\w@/-]+) = "(\.\/[^"]+)"$/gm, (_, name, path) => `${name} = "${join(ROOT, path)}"`);
   mkdirSync(dir, { recursive: true });
   const path = join(dir, "wrangler.toml");
   writeFileSync(path, derived);

@@ -50,7 +50,7 @@ export function DropsPage({ range, error, stats, buckets }: DropsPageProps) {
           <p>
             Every event received in this range matched the <a href="/dashboard/catalogue">catalogue</a>. A client that
             sends a plain value where a digest belongs, an undeclared event or a malformed uuid shows up here, by error
-            code (listed in the README's API section).
+            code (each one explained in the <a href="/docs#error-codes">API reference</a>).
           </p>
         </EmptyState>
       ) : (
