@@ -1,6 +1,6 @@
 import type { Context } from "hono";
 import { z } from "zod";
-import { toCsv } from "../http/csv";
+import { csvDownload, toCsv } from "../http/csv";
 import type { BillingReportRow } from "./queries";
 
 /**
@@ -63,9 +63,9 @@ export function billingReportRow(row: BillingReportRow, maps: "objects" | "text"
 
 /** A period's rows as a CSV download: the API's `Accept: text/csv` answer, and the dashboard's. */
 export function billingCsv(c: Context, month: string, rows: readonly BillingReportRow[]): Response {
-  c.header("Content-Type", "text/csv; charset=utf-8");
-  c.header("Content-Disposition", `attachment; filename="edgehog-billing-${month}.csv"`);
-  return c.body(
+  return csvDownload(
+    c,
+    `edgehog-billing-${month}.csv`,
     toCsv(
       BILLING_COLUMNS,
       rows.map((row) => billingReportRow(row, "text")),
