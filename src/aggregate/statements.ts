@@ -1,5 +1,7 @@
 import { jsonArrayChunks } from "../lib/json-chunks";
 import { OTHER } from "../lib/other";
+import { featuresOfRow } from "./insight-rows";
+import { propertyCountStatements } from "./insight-statements";
 import { type Counters, DROPPED_NAMES_PER_APP_DAY, type ShardPlan, VERSIONS_PER_APP_DAY } from "./plan";
 
 export { DROPPED_NAMES_PER_APP_DAY, VERSIONS_PER_APP_DAY };
@@ -73,6 +75,8 @@ FROM json_each(?1) AS x
 WHERE true
 ON CONFLICT (app, day, event, app_version, os) DO UPDATE SET count = count + excluded.count`;
 
+const PROPERTY_COUNTS = propertyCountStatements(capped, NEW_EVENTS);
+
 const RECORD_UUIDS = `
 INSERT OR IGNORE INTO event_uuids (at, uuid)
 SELECT r.value->>1, unhex(r.value->>0, '-') FROM json_each(?1) AS r
@@ -86,15 +90,18 @@ WHERE r.value->>3 NOT IN (${FORGOTTEN_INDEXES})`;
 // recorded (NULL) keep the span a forget assumes for them.
 const RECORD_ACTIVE_INSTALLS = `
 INSERT INTO daily_active_installs
-  (app, day, distinct_id, app_version, os, country, first_received, last_received)
-SELECT x.value->>0, x.value->>1, x.value->>2, ${capped(3)}, x.value->>4, x.value->>5, x.value->>6, x.value->>7
+  (app, day, distinct_id, app_version, os, country, first_received, last_received, features)
+SELECT x.value->>0, x.value->>1, x.value->>2, ${capped(3)}, x.value->>4, x.value->>5, x.value->>6, x.value->>7,
+  ${featuresOfRow(8)}
 FROM json_each(?1) AS x
 WHERE NOT EXISTS (SELECT 1 FROM forgotten_installs WHERE distinct_id = x.value->>2)
 ON CONFLICT (app, day, distinct_id) DO UPDATE SET
   first_received = min(first_received, excluded.first_received),
-  last_received = max(last_received, excluded.last_received)
-WHERE first_received IS NOT NULL
-  AND (excluded.first_received < first_received OR excluded.last_received > last_received)`;
+  last_received = max(last_received, excluded.last_received),
+  features = features | excluded.features
+WHERE (first_received IS NOT NULL
+  AND (excluded.first_received < first_received OR excluded.last_received > last_received))
+  OR (features | excluded.features) <> features`;
 
 const INSERT_RAW_EVENTS = `
 INSERT OR IGNORE INTO events
@@ -190,13 +197,15 @@ export function shardStatements(
     if (shard.groups.length > 0) {
       const planned = shard.groups.map((group, i) => [...group, shard.groupCounts[i]]);
       statements.push(db.prepare(COUNT_PLANNED).bind(JSON.stringify(planned)));
+      statements.push(...PROPERTY_COUNTS.planned(db, shard.insights, JSON.stringify(shard.groups)));
     }
   } else {
     const groups = JSON.stringify(shard.groups);
     for (const chunk of jsonArrayChunks(shard.events)) {
-      recordsAt.push(statements.length + 1);
+      recordsAt.push(statements.length + 1 + (shard.insights.propertyGroups.length > 0 ? 1 : 0));
       statements.push(
         db.prepare(COUNT_NEW_EVENTS).bind(chunk.json, groups, installs),
+        ...PROPERTY_COUNTS.checked(db, shard.insights, chunk.json, groups, installs),
         db.prepare(RECORD_UUIDS).bind(chunk.json, null, installs),
       );
     }

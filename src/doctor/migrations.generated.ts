@@ -10,4 +10,5 @@ export const BUILT_MIGRATIONS: readonly string[] = [
   "0008_install_dimensions.sql",
   "0009_event_storage_at_scale.sql",
   "0010_forget_bounds.sql",
+  "0013_insights.sql",
 ];

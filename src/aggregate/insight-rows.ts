@@ -1,0 +1,95 @@
+import { type EventFeatures, featuresOf } from "../catalog/feature-bits";
+import type { StoredEvent } from "../ingest/queue-message";
+
+/**
+ * The rows insights add to a delivery, built in code beside the plan's (plan.ts) so that D1
+ * writes them per install-day and per group, never per event:
+ * - each install-day row's `features`: the OR of the bits (catalog/feature-bits.ts) of the
+ *   install's events of that day, carried as two 31-bit halves (JavaScript's bit operators are
+ *   32-bit) and joined in SQL;
+ * - `daily_property_counts`: one row per count group (app, day, event, version, OS) and value of
+ *   a tracked property, counted in code for the "all new" way; each event lists its property
+ *   groups so that the "checked" way counts only the events its transaction finds new.
+ */
+
+/** What a shard of a delivery adds for insights. */
+export interface InsightShard {
+  /** `[group, property, value]`: indexes into the shard's `groups`, then the declared names. */
+  propertyGroups: unknown[][];
+  /** Events per property group, if every event is new. */
+  propertyCounts: number[];
+}
+
+export function newInsightShard(): InsightShard {
+  return { propertyGroups: [], propertyCounts: [] };
+}
+
+/** The features of one event: its bits as two halves, and its property groups as JSON. */
+export interface EventInsight {
+  lo: number;
+  hi: number;
+  /** `[i, …]`: the event's property groups in its shard, the fifth item of its event row. */
+  groups: string;
+}
+
+const NONE: EventInsight = { lo: 0, hi: 0, groups: "[]" };
+const HALF = 31;
+
+/** Builds a delivery's insight rows, per shard; one instance per delivery. */
+export class InsightRows {
+  private readonly groupIndex: Map<number, number>[];
+
+  constructor(
+    private readonly shards: readonly InsightShard[],
+    shardCount: number,
+  ) {
+    this.groupIndex = Array.from({ length: shardCount }, () => new Map<number, number>());
+  }
+
+  /** Adds an event of count group `group` in shard `s`, and says what its install-day gains. */
+  add(s: number, app: string, group: number, event: StoredEvent): EventInsight {
+    const features = featuresOf(app)?.events.get(event.event);
+    if (!features) return NONE;
+    let lo = 0;
+    let hi = 0;
+    const mark = (bit: number) => {
+      if (bit < HALF) lo |= 1 << bit;
+      else hi |= 1 << (bit - HALF);
+    };
+    mark(features.bit);
+    let groups = "";
+    for (const [property, bit] of valueBits(features, event.properties)) {
+      mark(bit);
+      groups += `${groups ? "," : ""}${this.propertyGroup(s, group, bit, property, event.properties[property])}`;
+    }
+    return { lo, hi: hi >>> 0, groups: `[${groups}]` };
+  }
+
+  private propertyGroup(s: number, group: number, bit: number, property: string, value: unknown): number {
+    const shard = this.shards[s] as InsightShard;
+    const index = this.groupIndex[s] as Map<number, number>;
+    const key = group * 64 + bit;
+    let i = index.get(key);
+    if (i === undefined) {
+      i = shard.propertyGroups.length;
+      index.set(key, i);
+      shard.propertyGroups.push([group, property, String(value)]);
+      shard.propertyCounts.push(0);
+    }
+    shard.propertyCounts[i] = (shard.propertyCounts[i] ?? 0) + 1;
+    return i;
+  }
+}
+
+/** The tracked properties the event carries, each with its value's bit. */
+function* valueBits(features: EventFeatures, properties: StoredEvent["properties"]): Generator<[string, number]> {
+  for (const [property, bits] of features.properties) {
+    const value = properties[property];
+    if (value === undefined || value === null) continue;
+    const bit = bits.get(String(value));
+    if (bit !== undefined) yield [property, bit];
+  }
+}
+
+/** An install-day row's features in SQL, from its two halves at items `lo` and `lo + 1` of `x`. */
+export const featuresOfRow = (lo: number) => `((x.value->>${lo + 1}) << ${HALF}) | (x.value->>${lo})`;

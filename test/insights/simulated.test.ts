@@ -1,0 +1,154 @@
+import { beforeAll, describe, expect, it } from "vitest";
+import type { AdoptionAnswer, BreakdownAnswer, FunnelAnswer, RetentionAnswer } from "../../src/insights/answers";
+import { DAY_MS } from "../../src/lib/time";
+import { operatorGet, post, randomIp } from "../helpers/harness";
+import {
+  referenceAdoption,
+  referenceBreakdown,
+  referenceFunnel,
+  referenceRetention,
+  weeksOf,
+} from "../helpers/insights-reference";
+import { batchesOf, type Population, simulate } from "../helpers/population";
+import { deliver, recordingEventsQueue } from "../helpers/queue";
+
+/**
+ * The insights answers for a simulated population (2,000 installs over 60 days, seeded: churn,
+ * weekly habits, version upgrades, a funnel with drop-off), sent through POST /v1/events and
+ * stored by the events consumer, against the same answers computed from the simulated events
+ * (test/helpers/insights-reference.ts). With STATS_MIN_INSTALLS = 1 every cell is compared
+ * exactly; with the default 5, every published number must be the true one and at least 5, and
+ * every hidden cell a small group (what is hidden is printed).
+ */
+
+const SEED = 20261207;
+const INSTALLS = 2_000;
+const DAYS = 60;
+const APP = "teleport-connect";
+const today = Math.floor(Date.now() / DAY_MS) * DAY_MS;
+let population: Population;
+let range: { from: string; to: string; days: number };
+// Events of 60 days ago are accepted: the acceptance window is widened for the test only.
+const bindings = { RAW_EVENT_RETENTION_DAYS: "70", RATE_LIMIT_ENABLED: "false" } as Partial<Env>;
+const exactly = { bindings: { STATS_MIN_INSTALLS: "1" } as Partial<Env> };
+
+beforeAll(async () => {
+  population = simulate(SEED, INSTALLS, DAYS, today - DAY_MS);
+  range = weeksOf(population.days[0] as string, population.days[DAYS - 1] as string);
+  const recording = recordingEventsQueue();
+  const batches = batchesOf(population);
+  for (let i = 0; i < batches.length; i += 25) {
+    const answers = await Promise.all(
+      batches
+        .slice(i, i + 25)
+        .map((body) =>
+          post("/v1/events", body, { ip: randomIp(), bindings: { ...bindings, EVENTS_QUEUE: recording.queue } }),
+        ),
+    );
+    for (const res of answers) expect(res.status).toBe(202);
+  }
+  expect(recording.events.length).toBe(population.events.length);
+  for (let i = 0; i < recording.bodies.length; i += 100) {
+    await deliver(recording.bodies.slice(i, i + 100));
+  }
+}, 600_000);
+
+const q = (params: Record<string, string>) =>
+  new URLSearchParams({ app: APP, from: range.from, to: range.to, ...params }).toString();
+
+describe("insights of a simulated population", () => {
+  it("breaks an event down by its enum property, by a common property and by the version, exactly", async () => {
+    for (const [event, property] of [
+      ["connect.protocol.use", "protocol"],
+      ["connect.protocol.use", "origin"],
+      ["connect.protocol.use", "arch"],
+      ["connect.cluster.login", "connector_type"],
+      ["connect.fileTransfer.run", "is_upload"],
+      ["connect.protocol.use", "app_version"],
+      ["connect.protocol.use", "os"],
+    ] as const) {
+      const answer = await operatorGet<BreakdownAnswer>(`/v1/insights/breakdown?${q({ event, property })}`, exactly);
+      const expected = referenceBreakdown(population.events, range, event, property);
+      expect(answer.exact).toBe(true);
+      expect({
+        event,
+        property,
+        values: [...answer.values].sort((a, b) => a.value.localeCompare(b.value)),
+        total: answer.total,
+      }).toEqual({
+        event,
+        property,
+        ...expected,
+      });
+      console.log(
+        `breakdown ${event} by ${property}: ${JSON.stringify(answer.values)} (reference ${JSON.stringify(expected.values)})`,
+      );
+    }
+  });
+
+  it("filters a breakdown by OS and version, per week and against the previous period", async () => {
+    const answer = await operatorGet<BreakdownAnswer>(
+      `/v1/insights/breakdown?${q({ event: "connect.protocol.use", property: "protocol", os: "linux", app_version: "18.0.0", interval: "week", compare: "previous" })}`,
+      exactly,
+    );
+    const expected = referenceBreakdown(population.events, range, "connect.protocol.use", "protocol", {
+      os: "linux",
+      app_version: "18.0.0",
+    });
+    expect([...answer.values].sort((a, b) => a.value.localeCompare(b.value))).toEqual(expected.values);
+    expect(answer.series?.length).toBe(range.days / 7);
+    for (const week of answer.series ?? []) {
+      const r = { from: week.start, to: new Date(Date.parse(week.start) + 6 * DAY_MS).toISOString().slice(0, 10) };
+      const w = referenceBreakdown(population.events, r, "connect.protocol.use", "protocol", {
+        os: "linux",
+        app_version: "18.0.0",
+      });
+      expect([...week.values].sort((a, b) => a.value.localeCompare(b.value))).toEqual(w.values);
+      expect(week.total).toEqual(w.total);
+    }
+    // The previous period of the same length lies before the population: nothing in it.
+    expect(answer.previous?.total).toEqual({ events: 0, installs: 0 });
+  });
+
+  it("counts adoption of every event against the active installs, exactly", async () => {
+    const answer = await operatorGet<AdoptionAnswer>(`/v1/insights/adoption?${q({})}`, exactly);
+    const expected = referenceAdoption(population.events, range);
+    expect(answer.active_installs).toBe(expected.active);
+    for (const row of answer.events)
+      expect([row.event, row.installs]).toEqual([row.event, expected.byEvent.get(row.event) ?? 0]);
+    console.log(
+      `adoption: active ${answer.active_installs}; ${answer.events.map((e) => `${e.event} ${e.installs} (${e.share})`).join(", ")}`,
+    );
+  });
+
+  it("builds weekly and daily retention cohorts, exactly", async () => {
+    for (const period of ["week", "day"] as const) {
+      const answer = await operatorGet<RetentionAnswer>(`/v1/insights/retention?${q({ period })}`, exactly);
+      const expected = referenceRetention(population.events, range, period === "week" ? 7 : 1);
+      expect(answer.cohorts.map((c) => c.retained)).toEqual(expected);
+      expect(answer.cohorts.map((c) => c.installs)).toEqual(expected.map((row) => row[0]));
+      if (period === "week") console.log(`retention (weeks): ${JSON.stringify(answer.cohorts.map((c) => c.retained))}`);
+    }
+  });
+
+  it("follows installs through a funnel within its window, overall and by OS, exactly", async () => {
+    const steps = [
+      "connect.cluster.login",
+      "connect.protocol.use",
+      "connect.accessRequest.create",
+      "connect.accessRequest.assumeRole",
+    ];
+    for (const window of [1, 3, 7]) {
+      const answer = await operatorGet<FunnelAnswer>(
+        `/v1/insights/funnel?${q({ steps: steps.join(","), window_days: String(window), by: "os" })}`,
+        exactly,
+      );
+      const groups = referenceFunnel(population.events, range, steps, window, "os");
+      const totals = steps.map((_, i) => [...groups.values()].reduce((n, counts) => n + (counts[i] ?? 0), 0));
+      expect(answer.steps.map((s) => s.installs)).toEqual(totals);
+      const byOs = Object.fromEntries((answer.by?.groups ?? []).map((g) => [g.value, g.steps.map((s) => s.installs)]));
+      expect(byOs).toEqual(Object.fromEntries(groups));
+      console.log(`funnel (window ${window} days): ${totals.join(" → ")}; by OS ${JSON.stringify(byOs)}`);
+    }
+  });
+});
