@@ -83,14 +83,14 @@ export function simulate(seed: number, installCount: number, dayCount: number, l
     const arch = pick(random, [
       ["x64", 70],
       ["arm64", 29.6],
-      ["ia32", 0.4],
+      ["ia32", 0.15],
     ] as const);
     const connector = pick(random, [
       ["local", 40],
       ["github", 30],
       ["saml", 20],
       ["oidc", 9.5],
-      ["passwordless", 0.5],
+      ["passwordless", 0.1],
     ] as const);
     const lag = Math.floor(random() * 12);
     const cluster = btoa(String.fromCharCode(...Array.from({ length: 32 }, () => Math.floor(random() * 256))));
@@ -124,7 +124,7 @@ export function simulate(seed: number, installCount: number, dayCount: number, l
             ["Software Engineer", 40],
             ["DevOps Engineer", 30],
             ["System Administrator", 20],
-            ["Other", 1],
+            ["Other", 0.3],
           ] as const),
         });
       }

@@ -151,4 +151,86 @@ describe("insights of a simulated population", () => {
       console.log(`funnel (window ${window} days): ${totals.join(" → ")}; by OS ${JSON.stringify(byOs)}`);
     }
   });
+
+  it("hides every small group with the default minimum, and publishes every other cell as it is", async () => {
+    const min = 5;
+    const hidden: string[] = [];
+    /** A published cell: the true number, else a mask that the true number fits. */
+    const check = (where: string, cell: number | string, truth: number, whole?: number) => {
+      if (typeof cell === "number") {
+        expect(cell, where).toBe(truth);
+        if (truth > 0) expect(truth, where).toBeGreaterThanOrEqual(min);
+        if (whole !== undefined && whole > truth) expect(whole - truth, where).toBeGreaterThanOrEqual(min);
+        return;
+      }
+      hidden.push(`${where}: ${cell} (${truth})`);
+      if (cell === `< ${min}`) expect(truth > 0 && truth < min, where).toBe(true);
+      else
+        expect([cell, whole !== undefined && whole - truth > 0 && whole - truth < min], where).toEqual([
+          `> ${(whole ?? 0) - min}`,
+          true,
+        ]);
+    };
+    for (const [event, property] of [
+      ["connect.protocol.use", "protocol"],
+      ["connect.protocol.use", "arch"],
+      ["connect.cluster.login", "connector_type"],
+      ["connect.user.job_role", "job_role"],
+    ] as const) {
+      const answer = await operatorGet<BreakdownAnswer>(`/v1/insights/breakdown?${q({ event, property })}`);
+      const reference = referenceBreakdown(population.events, range, event, property);
+      const published = new Set(answer.values.map((v) => v.value));
+      const merged = reference.values.filter((v) => !published.has(v.value)).map((v) => v.value);
+      for (const cell of answer.values) {
+        expect(cell.installs).toBeGreaterThanOrEqual(min);
+        if (cell.value === "(other)") {
+          const installs = new Set(
+            population.events
+              .filter((e) => e.event === event && merged.includes(String(e.properties[property])))
+              .map((e) => e.install),
+          );
+          expect(cell.installs).toBe(installs.size);
+          hidden.push(
+            `${event} by ${property}: (other) holds ${merged.join(", ")} (${merged.map((m) => reference.values.find((v) => v.value === m)?.installs).join(", ")} installs)`,
+          );
+        } else {
+          expect(cell).toEqual(reference.values.find((v) => v.value === cell.value));
+        }
+      }
+    }
+    const adoption = await operatorGet<AdoptionAnswer>(`/v1/insights/adoption?${q({})}`);
+    const reference = referenceAdoption(population.events, range);
+    for (const row of adoption.events)
+      check(`adoption ${row.event}`, row.installs, reference.byEvent.get(row.event) ?? 0, reference.active);
+    const retention = await operatorGet<RetentionAnswer>(`/v1/insights/retention?${q({ period: "day" })}`);
+    const cohorts = referenceRetention(population.events, range, 1);
+    retention.cohorts.forEach((cohort, c) => {
+      const truth = cohorts[c] as number[];
+      cohort.retained.forEach((cell, k) =>
+        check(`retention day ${c} +${k}`, cell, truth[k] ?? 0, k === 0 ? undefined : truth[0]),
+      );
+    });
+    const steps = [
+      "connect.accessRequest.create",
+      "connect.accessRequest.assumeRole",
+      "connect.connectMyComputer.setup",
+    ];
+    const funnel = await operatorGet<FunnelAnswer>(
+      `/v1/insights/funnel?${q({ steps: steps.join(","), window_days: "7" })}`,
+    );
+    const totals = [...referenceFunnel(population.events, range, steps, 7).values()][0] as number[];
+    funnel.steps.forEach((step, i) =>
+      check(`funnel step ${i + 1}`, step.installs, totals[i] ?? 0, i === 0 ? undefined : totals[i - 1]),
+    );
+    const kinds = new Map<string, number>();
+    for (const line of hidden)
+      kinds.set(line.split(/ \d| by|:/)[0] as string, (kinds.get(line.split(/ \d| by|:/)[0] as string) ?? 0) + 1);
+    console.log(
+      `hidden by the small-group rule: ${[...kinds].map(([kind, n]) => `${kind} ${n}`).join(", ")}\n${hidden
+        .filter((line) => !line.startsWith("retention"))
+        .concat(hidden.filter((line) => line.startsWith("retention")).slice(0, 5))
+        .join("\n")}`,
+    );
+    expect(hidden.length).toBeGreaterThan(0);
+  });
 });
