@@ -24,15 +24,28 @@ CREATE TABLE IF NOT EXISTS events (
 );
 CREATE INDEX IF NOT EXISTS events_received_at ON events (received_at);
 
--- The dedupe index: one row per stored event (about 30 bytes). `at` is the event's timestamp
--- as its client sent it (in seconds), which every resend repeats, so a resend is found with one
--- lookup; new rows land near the end of the index, so a delivery touches few pages however
--- large the table. Purged once `at` is older than the oldest event accepted.
+-- The dedupe index of single keys, from before packs (below): one row per stored event, `at`
+-- the second the client says it happened. No longer written; looked up while the retention job
+-- empties it (within RAW_EVENT_RETENTION_DAYS + 2 days of the upgrade).
 CREATE TABLE IF NOT EXISTS event_uuids (
   at INTEGER NOT NULL,
   uuid BLOB NOT NULL,                   -- the event uuid's 16 bytes
   PRIMARY KEY (at, uuid)
 ) WITHOUT ROWID;
+
+-- The dedupe index, packed (src/aggregate/packs.ts): per install and UTC day of the events'
+-- dedupe second, up to 240 uuids (16 bytes each) in a row, with the span of their seconds. A
+-- 100-event batch of one install writes one row and one index entry. Purged by day once its
+-- events would be refused as too old.
+CREATE TABLE IF NOT EXISTS event_packs (
+  id INTEGER PRIMARY KEY,
+  at_day INTEGER NOT NULL,             -- days since the epoch
+  distinct_id TEXT NOT NULL,
+  first_at INTEGER NOT NULL,           -- seconds
+  last_at INTEGER NOT NULL,
+  uuids BLOB NOT NULL
+);
+CREATE INDEX IF NOT EXISTS event_packs_span ON event_packs (at_day, distinct_id, last_at, first_at);
 
 -- Daily event counts per app / event / app version / OS (by event timestamp, UTC).
 CREATE TABLE IF NOT EXISTS daily_event_counts (
@@ -329,6 +342,60 @@ CREATE TABLE IF NOT EXISTS forward_counts (
   last_failure TEXT,                     -- why the last post failed ("HTTP 503", "timeout"…)
   forgotten INTEGER NOT NULL DEFAULT 0,  -- events not sent: their install was forgotten meanwhile
   PRIMARY KEY (app, day)
+) WITHOUT ROWID;
+
+-- Billing operations (docs/BILLING.md, "Contracts, reporting and webhooks"): each tenant's
+-- contract, the silences flagged among its reporters, and the signed webhooks billing sends
+-- (an outbox, and a ledger of what each endpoint took).
+
+-- A tenant's contract: whether its clusters must report, and the quantities it bought (NULL:
+-- none). Thresholds are judged from the period holding `changed_at` on. `webhook_url`: the
+-- tenant's own endpoint (NULL: the deployment's only); its secret is derived, never stored.
+CREATE TABLE IF NOT EXISTS tenant_contracts (
+  tenant_id TEXT PRIMARY KEY,
+  reporting_required INTEGER NOT NULL DEFAULT 0,
+  reporting_since INTEGER,              -- ms: since when reporting is required (NULL: it is not)
+  mau INTEGER,                          -- contracted users, resources, identities; NULL: none
+  tpr INTEGER,
+  mwi INTEGER,
+  webhook_url TEXT,
+  changed_at INTEGER NOT NULL           -- ms since the epoch
+) WITHOUT ROWID;
+
+-- Silences flagged by the hourly job (a reporting.silent webhook sent), until reports resume
+-- (reporting.resumed). cluster_name '' is the tenant as a whole.
+CREATE TABLE IF NOT EXISTS reporting_silences (
+  tenant_id TEXT NOT NULL,
+  cluster_name TEXT NOT NULL,
+  last_report_at INTEGER NOT NULL,      -- ms: the last report before the silence (or since required)
+  flagged_at INTEGER NOT NULL,
+  PRIMARY KEY (tenant_id, cluster_name)
+) WITHOUT ROWID;
+
+-- The webhooks' outbox: each event once, keyed by what makes it one (a final period's month; a
+-- threshold's month, figure and level; a silence's cluster and last report), written in the same
+-- transaction as what it tells; the hourly job puts those not yet queued on the webhook queue.
+CREATE TABLE IF NOT EXISTS billing_events (
+  tenant_id TEXT NOT NULL,
+  type TEXT NOT NULL,                   -- billing.period.final | billing.usage.threshold | reporting.silent | reporting.resumed
+  subject TEXT NOT NULL,
+  id TEXT NOT NULL UNIQUE,              -- the webhook-id: evt_ + 32 hex of SHA-256(type, tenant, subject)
+  payload TEXT NOT NULL,                -- the JSON body, as signed and sent
+  created_at INTEGER NOT NULL,          -- ms; events of one run sort in the order they were made
+  queued_at INTEGER,                    -- ms; NULL: not on the queue yet
+  targets INTEGER,                      -- endpoints it was queued for (0: none was configured)
+  PRIMARY KEY (tenant_id, type, subject)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS billing_events_unqueued ON billing_events (created_at) WHERE queued_at IS NULL;
+
+
+-- Which endpoint took which event (2xx): each event is posted once per endpoint, whatever the
+-- queue redelivers.
+CREATE TABLE IF NOT EXISTS webhook_deliveries (
+  event_id TEXT NOT NULL,
+  target TEXT NOT NULL,                 -- deployment | tenant
+  delivered_at INTEGER NOT NULL,
+  PRIMARY KEY (event_id, target)
 ) WITHOUT ROWID;
 
 -- Requests refused with 429, per UTC day and limit kind, added to by each isolate at most once

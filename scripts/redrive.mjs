@@ -9,7 +9,7 @@ import { adminTokenFor, LOCAL_URL, operatorApi } from "./lib/operator-api.mjs";
 const HELP = `usage: npm run redrive -- [--list] [--queue <queue>] [--url <collector>]
   (default)         send every message parked for the queue back to it, 100 at a time
   --list            only show what is parked, oldest first
-  --queue <queue>   edgehog-events (default) or edgehog-forward
+  --queue <queue>   edgehog-events (default), edgehog-forward or edgehog-webhooks
   --url <collector> default ${LOCAL_URL} (npm start); the operator token comes from
                     EDGEHOG_ADMIN_TOKEN or ADMIN_TOKEN (locally: ADMIN_TOKEN in .dev.vars)`;
 

@@ -4,6 +4,8 @@
 //
 //   npm run tenant -- create <name> [--plan <plan>] [--term-start YYYY-MM-DD] [--term-months <n>]
 //   npm run tenant -- term <tenant> [--start YYYY-MM-DD] [--months <n>]   (the subscription term)
+//   npm run tenant -- contract <tenant> --plan <plan> [--reporting-required] [--mau <n>] [--tpr <n>] [--mwi <n>]
+//   npm run tenant -- webhook <tenant> <https URL | --remove>   (the tenant's own webhook endpoint)
 //   npm run tenant -- token <tenant> [--expires-in-days <n>]   (last line: the token)
 //   npm run tenant -- revoke <token id | token prefix | token>
 //   npm run tenant -- disable <tenant> | enable <tenant>
@@ -51,7 +53,27 @@ function printTerm({ tenant, current_term, current_period }) {
   console.log(`current period ${current_period.month}: ${current_period.start} to ${current_period.end}`);
 }
 
-const COMMANDS = ["create", "term", "token", "revoke", "disable", "enable", "list", "demo", "backfill"];
+function printContract({ tenant, contract }) {
+  const quantities = ["mau", "tpr", "mwi"].map((f) => `${f}=${contract[f] ?? "-"}`).join(" ");
+  const reporting = contract.reporting_required
+    ? `reporting required since ${contract.reporting_required_since}`
+    : "reporting not required";
+  console.log(`tenant ${tenant.name}: plan ${contract.plan}, ${reporting}, contracted ${quantities}`);
+}
+
+const COMMANDS = [
+  "create",
+  "term",
+  "contract",
+  "webhook",
+  "token",
+  "revoke",
+  "disable",
+  "enable",
+  "list",
+  "demo",
+  "backfill",
+];
 
 const HELP = `usage: npm run tenant -- <command> [--url <collector>]
   create <name> [--plan <plan>] [--term-start YYYY-MM-DD] [--term-months <n>]
@@ -60,6 +82,12 @@ const HELP = `usage: npm run tenant -- <command> [--url <collector>]
   term <tenant> [--start YYYY-MM-DD] [--months <n>]
                                           change a tenant's subscription term (billing periods
                                           start on the term start's day of the month)
+  contract <tenant> --plan <plan> [--reporting-required] [--mau <n>] [--tpr <n>] [--mwi <n>]
+                                          replace the tenant's contract: its plan, whether its
+                                          clusters must report, the quantities it bought (a
+                                          quantity left out is no longer contracted)
+  webhook <tenant> <https URL> | --remove  the tenant's own webhook endpoint; prints the
+                                          secret its receiver verifies signatures with
   token <tenant> [--expires-in-days <n>]  a new token for a tenant (printed once, last line)
   revoke <token id | prefix | token>      revoke one token
   disable <tenant> | enable <tenant>      refuse (403) or accept a tenant's tokens
@@ -83,6 +111,11 @@ async function main() {
       "term-months": { type: "string" },
       start: { type: "string" },
       months: { type: "string" },
+      "reporting-required": { type: "boolean", default: false },
+      mau: { type: "string" },
+      tpr: { type: "string" },
+      mwi: { type: "string" },
+      remove: { type: "boolean", default: false },
     },
   });
   const [command, arg, ...rest] = positionals;
@@ -115,6 +148,35 @@ async function main() {
       if (values.start === undefined && months === undefined)
         throw new UsageError("give --start YYYY-MM-DD, --months <n>, or both");
       printTerm(await call("POST", `${tenantPath()}/term`, { term_start: values.start, term_months: months }));
+      return;
+    }
+    case "contract": {
+      if (values.plan === undefined) throw new UsageError("give the tenant's --plan (and the rest of its contract)");
+      const quantity = (name) => wholeNumber(values, name, { max: 1_000_000_000 });
+      printContract(
+        await call("PUT", `${tenantPath()}/contract`, {
+          plan: values.plan,
+          reporting_required: values["reporting-required"],
+          mau: quantity("mau"),
+          tpr: quantity("tpr"),
+          mwi: quantity("mwi"),
+        }),
+      );
+      return;
+    }
+    case "webhook": {
+      const [url] = rest;
+      if (!arg || rest.length > 1 || (values.remove ? url !== undefined : url === undefined))
+        throw new UsageError("usage: npm run tenant -- webhook <tenant> <https URL> | --remove");
+      const path = `/tenants/${encodeURIComponent(arg)}/webhook`;
+      if (values.remove) {
+        await call("DELETE", path);
+        console.log(`tenant ${arg}: its own webhook endpoint is removed`);
+        return;
+      }
+      const answer = await call("PUT", path, { url });
+      console.log(`tenant ${answer.tenant.name}: webhooks also go to ${answer.url}, signed with this secret:`);
+      console.log(answer.secret);
       return;
     }
     case "token": {

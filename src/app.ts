@@ -1,8 +1,11 @@
 import { operatorApp } from "./admin/operator";
 import { eventsRedrive } from "./aggregate/redrive";
 import { archiveRoutes } from "./archive/routes";
+import { contractRoutes } from "./billing/contract-routes";
+import { billingOperationsRoutes } from "./billing/operations-routes";
 import { billingRoutes } from "./billing/routes";
 import { billingTermRoutes } from "./billing/term-routes";
+import { webhookRedrive } from "./billing/webhooks/redrive";
 import { catalogRoutes } from "./catalog/routes";
 import { dashboardRoutes } from "./dashboard/routes";
 import { deadLetterRoutes } from "./deadletters/routes";
@@ -44,12 +47,17 @@ app.route(
   operatorApp({
     "/stats": [statsRoutes],
     "/insights": [insightsRoutes],
-    "/billing": [billingRoutes],
+    "/billing": [billingRoutes, billingOperationsRoutes],
     "/admin": [
       tenantAdminRoutes,
       billingTermRoutes,
+      contractRoutes,
       usageBackfillRoutes,
-      deadLetterRoutes({ "edgehog-events": eventsRedrive, "edgehog-forward": forwardRedrive }),
+      deadLetterRoutes({
+        "edgehog-events": eventsRedrive,
+        "edgehog-forward": forwardRedrive,
+        "edgehog-webhooks": webhookRedrive,
+      }),
       archiveRoutes,
       doctorRoutes,
     ],

@@ -1,5 +1,6 @@
 import { consumeBatches } from "./aggregate/consumer";
 import { app } from "./app";
+import { consumeWebhooks } from "./billing/webhooks/consumer";
 import { parkDeadLetters } from "./deadletters/consumer";
 import { consumeForward } from "./forward/consumer";
 import { runScheduled } from "./scheduled";
@@ -13,6 +14,8 @@ const consumers: Record<string, (batch: MessageBatch<unknown>, env: Env) => Prom
   "edgehog-events-dlq": parkDeadLetters,
   "edgehog-forward": (batch, env) => consumeForward(batch, env),
   "edgehog-forward-dlq": parkDeadLetters,
+  "edgehog-webhooks": (batch, env) => consumeWebhooks(batch, env),
+  "edgehog-webhooks-dlq": parkDeadLetters,
 };
 
 export default {

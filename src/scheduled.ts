@@ -1,6 +1,9 @@
 import { purgeExpired } from "./aggregate/retention";
 import { scrubArchive } from "./archive/scrub";
+import { emitBillingEvents } from "./billing/alerts";
 import { billingGraceDaysOf, computeBilling } from "./billing/compute";
+import { flagSilences, reportingSilenceHoursOf } from "./billing/reporting";
+import { dispatchEvents } from "./billing/webhooks/outbox";
 import { purgeTombstones } from "./forget/tombstones";
 import { purgeForwardedBefore } from "./forward/store";
 import { ingestLimitsOf } from "./ingest/limits";
@@ -46,6 +49,29 @@ export async function runScheduled(controller: ScheduledController, env: Env): P
             ? `; skipped (term breaks from the final periods): ${run.tenantsSkipped.join(", ")}`
             : "";
         return `${run.periodsComputed} tenant-periods computed for ${run.tenants} tenants, ${run.periodsFinalized} final${skipped}`;
+      },
+    ],
+    // After the figures: thresholds crossed and periods made final, then silences, then the
+    // webhooks all of them wrote (each written with what it tells, so a failed step loses none).
+    [
+      "billing-alerts",
+      async () => {
+        const added = await emitBillingEvents(env.DB, now);
+        return `${added.thresholds} thresholds crossed, ${added.finals} periods announced final`;
+      },
+    ],
+    [
+      "reporting",
+      async () => {
+        const flagged = await flagSilences(env.DB, now, reportingSilenceHoursOf(env));
+        return `${flagged.silent} silences flagged, ${flagged.resumed} cleared`;
+      },
+    ],
+    [
+      "webhooks",
+      async () => {
+        const sent = await dispatchEvents(env, now);
+        return `${sent.events} events queued as ${sent.messages} webhooks`;
       },
     ],
     [

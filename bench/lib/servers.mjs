@@ -18,8 +18,12 @@ export const RATE_LIMIT_VARS = {
   ...RELAXED_RATE_LIMITS,
 };
 
-/** A collector definition (own state, migrations applied) with the bench vars, plus `vars`. */
-export function collectorDef({ vars = {}, setup } = {}) {
+/**
+ * A collector definition (own state, migrations applied) with the bench vars, plus `vars`.
+ * `metered`: edgehog's Worker behind bench/workers/metered, which counts every billable unit
+ * (GET /__meter); slower per request, so it is for the cost figures, not for timed ones.
+ */
+export function collectorDef({ vars = {}, setup, metered = false } = {}) {
   return {
     config: COLLECTOR_CONFIG,
     database: "edgehog",
@@ -27,6 +31,7 @@ export function collectorDef({ vars = {}, setup } = {}) {
     vars: { ADMIN_TOKEN, ...RATE_LIMIT_VARS, ...vars },
     readyPath: "/healthz",
     ...(setup ? { setup } : {}),
+    ...(metered ? { makeConfig: writeMeteredConfig } : {}),
   };
 }
 
@@ -36,12 +41,24 @@ export function collectorDef({ vars = {}, setup } = {}) {
  * these cores (in production the consumer runs in invocations of its own).
  */
 export function writeConfigWithoutEventsConsumer(dir) {
-  const toml = readFileSync(COLLECTOR_CONFIG, "utf8");
   const block = /\[\[queues\.consumers\]\]\nqueue = "edgehog-events"\n[\s\S]*?(?=\n\[)/;
-  if (!block.test(toml)) throw new Error("wrangler.toml: no consumer block for edgehog-events");
-  const derived = toml
-    .replace(block, "")
-    .replace(/^main = "(.+)"$/m, (_, path) => `main = "${join(ROOT, path)}"`)
+  return writeDerivedConfig(dir, (toml) => {
+    if (!block.test(toml)) throw new Error("wrangler.toml: no consumer block for edgehog-events");
+    return toml.replace(block, "");
+  });
+}
+
+/** wrangler.toml with `main` pointed at the metered collector (bench/workers/metered), written into `dir`. */
+export function writeMeteredConfig(dir) {
+  return writeDerivedConfig(dir, (toml) =>
+    toml.replace(/^main = "(.+)"$/m, () => `main = "${join(ROOT, "bench/workers/metered/index.ts")}"`),
+  );
+}
+
+/** wrangler.toml changed by `change`, its relative paths made absolute, written into `dir` with the local secrets. */
+function writeDerivedConfig(dir, change) {
+  const derived = change(readFileSync(COLLECTOR_CONFIG, "utf8"))
+    .replace(/^main = "([^/].+)"$/m, (_, path) => `main = "${join(ROOT, path)}"`)
     .replace(/^migrations_dir = "(.+?)"/m, (_, path) => `migrations_dir = "${join(ROOT, path)}"`)
     // [alias] entries (zod = "./src/lib/zod.ts") resolve from the config's folder too.
     .replace(/^([\w@/-]+) = "(\.\/[^"]+)"$/gm, (_, name, path) => `${name} = "${join(ROOT, path)}"`);

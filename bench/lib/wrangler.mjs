@@ -59,8 +59,11 @@ export async function startWorker({ name, config, persistTo, vars = {}, readyPat
 
 export const sleep = (ms) => new Promise((ok) => setTimeout(ok, ms));
 
-/** CPU seconds used so far by a process and all its descendants (Linux /proc; null elsewhere). */
-export function treeCpuSeconds(rootPid) {
+/**
+ * CPU seconds used so far by a process and all its descendants (Linux /proc; null elsewhere);
+ * with `onlyName`, by those of them whose command is that name (e.g. "workerd").
+ */
+export function treeCpuSeconds(rootPid, onlyName) {
   try {
     const stats = new Map();
     for (const entry of readdirSync("/proc")) {
@@ -85,10 +88,21 @@ export function treeCpuSeconds(rootPid) {
       }
     }
     let ticks = 0;
-    for (const pid of inTree) ticks += stats.get(pid)?.cpu ?? 0;
+    for (const pid of inTree) {
+      if (onlyName && commandOf(pid) !== onlyName) continue;
+      ticks += stats.get(pid)?.cpu ?? 0;
+    }
     return ticks / 100; // USER_HZ
   } catch {
     return null;
+  }
+}
+
+function commandOf(pid) {
+  try {
+    return readFileSync(`/proc/${pid}/comm`, "utf8").trim();
+  } catch {
+    return undefined;
   }
 }
 

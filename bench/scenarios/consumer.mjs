@@ -1,7 +1,8 @@
 // The consumer alone: 10,000-event deliveries stored by edgehog's own storeDelivery (one D1
 // transaction, the R2 archive) into a database that already holds N events, timed inside the
 // Worker (bench/workers/consumer). Then the same deliveries again: every event a duplicate.
-// Flat means the last deliveries take no longer than the first.
+// Flat means the last deliveries take no longer than the first. Then one delivery's events
+// encoded both ways the archive has known (Parquet now, gzipped NDJSON before), alternating.
 
 const PLAN = {
   full: { prefill: 1_000_000, deliveries: 30, events: 10_000 },
@@ -45,6 +46,19 @@ export default {
     for (let round = 0; round < Math.min(plan.deliveries, 5); round++) {
       replayed.push(await post(worker, `/replay?round=${round}&events=${plan.events}`));
     }
+    const formats = await post(worker, `/archive-formats?round=0&events=${plan.events}&runs=5`);
+    const median = (list) => [...list].sort((a, b) => a - b)[Math.floor(list.length / 2)];
+    const archiveFormats = Object.fromEntries(
+      ["ndjson", "parquet"].map((name) => [
+        name,
+        {
+          bytes_per_event: formats[name].bytes_per_event,
+          ms_per_delivery: median(formats[name].ms),
+          runs_ms: formats[name].ms,
+        },
+      ]),
+    );
+    ctx.log(`consumer: archive formats per ${plan.events}-event delivery: ${JSON.stringify(archiveFormats)}`);
     const window = Math.max(1, Math.min(5, Math.floor(fresh.length / 2)));
     const first = fresh.slice(0, window);
     const last = fresh.slice(-window);
@@ -66,6 +80,7 @@ export default {
         fresh.reduce((n, r) => n + r.archivedBytes, 0) / fresh.reduce((n, r) => n + r.events, 0),
       ),
       objects_per_delivery: mean(fresh, "objects"),
+      archive_formats: archiveFormats,
       ok: true,
     };
     result.summary =

@@ -1,10 +1,10 @@
-// Storage: N events from N / 10 installs over today so far (ten events per install and day,
-// two event kinds, the realistic properties) sent through POST /v1/events; once the
+// Storage: N events from N / 10 installs over today so far (ten events per install and day, in
+// one batch, two event kinds, the realistic properties) sent through POST /v1/events; once the
 // aggregates count them all, the collector is stopped and its local D1 file is sized table by
 // table (bench/lib/sqlite-pages.mjs, what SQLite's dbstat reports); the archive's objects are
 // sized through the operator API. D1 bytes per event are over every table of the database.
 import { createHmac, randomBytes, randomUUID } from "node:crypto";
-import { readdirSync } from "node:fs";
+import { readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { collectorAggregated, waitUntil } from "../lib/drain.mjs";
 import { sendAll } from "../lib/load.mjs";
@@ -33,7 +33,8 @@ function bodies(count) {
       events.push({
         uuid: randomUUID(),
         event: login ? "connect.cluster.login" : "connect.protocol.use",
-        distinct_id: installs[i % installs.length],
+        // An install's ten events of the day come in one batch, as a client sends them.
+        distinct_id: installs[Math.floor(i / 10) % installs.length],
         timestamp: new Date(now - Math.floor((i % 600) * step)).toISOString(),
         properties: {
           cluster_name: clusters[i % clusters.length],

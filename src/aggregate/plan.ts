@@ -2,14 +2,22 @@ import type { BatchMessage, StoredEvent } from "../ingest/queue-message";
 import { murmur3 } from "../lib/hash";
 import { OTHER } from "../lib/other";
 import { DAY_MS } from "../lib/time";
+import { CappedValues } from "./capped-values";
 import { InsightRows, type InsightShard, newInsightShard } from "./insight-rows";
+import { PackBuilder, type PackRow } from "./packs";
 
 /**
  * One delivery, prepared in code so that SQL does as little as possible: its events split by
  * event database (EVENT_DATABASES), uuids repeated within the delivery removed (NOT EXISTS
  * cannot see rows of its own statement), events reduced to a short row each (uuid, dedupe
- * time, count group, install), the count keys and each install's first values of a day
- * listed once, and the per-request counters set aside for the first database.
+ * time, count group, install), their uuids packed per install and day (packs.ts), the count
+ * keys and each install's first values of a day listed once, and the per-request counters set
+ * aside for the first database.
+ *
+ * What D1 writes comes from here, per install and per group, never per event: `installDays`
+ * (one row per install and event day) and `groups` (one count row per app, day, event,
+ * version and OS). Rows added for insights (an install-day's events, per-property-value daily
+ * counts) belong beside them: keyed in code here, upserted once per delivery in statements.ts.
  */
 
 /** Client-chosen strings that become aggregate keys are capped per app and day (statements.ts). */
@@ -23,6 +31,8 @@ export interface ShardPlan {
    * into `groups` and `installs`, and into `insights.propertyGroups`.
    */
   events: string[];
+  /** The events' uuids packed per install and day of their dedupe time (one `event_packs` row each). */
+  packs: PackRow[];
   /** `[app, day, event, app_version, os]`: the count keys of this delivery (version not yet capped). */
   groups: unknown[][];
   /** How many of the shard's events each group holds: its counts if every event is new. */
@@ -60,7 +70,8 @@ export interface DeliveryPlan {
 
 export interface PlanOptions {
   shardCount: number;
-  shardOf(distinctId: string): number;
+  /** The event database of an install's events of a dedupe day (days since the epoch). */
+  shardOf(distinctId: string, day: number): number;
   /** RAW_EVENT_RETENTION_DAYS in ms: how far back a dedupe time may lie. */
   windowMs: number;
   /** Whether raw rows are written to D1 too. */
@@ -103,6 +114,7 @@ export function uuidV7Time(uuid: string): number | undefined {
 function newShard(): ShardPlan {
   return {
     events: [],
+    packs: [],
     groups: [],
     groupCounts: [],
     installs: [],
@@ -115,6 +127,11 @@ function newShard(): ShardPlan {
 
 export function planDelivery(messages: readonly BatchMessage[], options: PlanOptions): DeliveryPlan {
   const shards = Array.from({ length: options.shardCount }, newShard);
+  const packs = shards.map((shard) => {
+    const builder = new PackBuilder();
+    shard.packs = builder.rows;
+    return builder;
+  });
   const groupIndex = Array.from({ length: options.shardCount }, () => new Map<string, number>());
   const installIndex = Array.from({ length: options.shardCount }, () => new Map<string, number>());
   // Each install-day's row in `installDays`, by shard.
@@ -144,8 +161,10 @@ export function planDelivery(messages: readonly BatchMessage[], options: PlanOpt
       lastDayOfInstall = lastDayOfInstall.map(() => []);
       lastRowOfInstall = lastRowOfInstall.map(() => []);
     }
-    // A message is one client's request: its events share an install, looked up once.
+    // A message is one client's request: its events share an install, looked up once (again
+    // only when the day of their dedupe time changes: a database may join from a day on).
     let lastInstallId: string | undefined;
+    let lastAtDay = Number.NaN;
     let s = 0;
     let install = 0;
     for (const event of message.events) {
@@ -153,9 +172,12 @@ export function planDelivery(messages: readonly BatchMessage[], options: PlanOpt
       seen.add(event.uuid);
       if (seen.size === distinct) continue; // seen earlier in the delivery
       events.push({ message, event });
-      if (event.distinct_id !== lastInstallId) {
+      const at = dedupeTime(event, message.received_at, options.windowMs);
+      const atDay = Math.floor(at / 86_400);
+      if (event.distinct_id !== lastInstallId || atDay !== lastAtDay) {
         lastInstallId = event.distinct_id;
-        s = options.shardOf(event.distinct_id);
+        lastAtDay = atDay;
+        s = options.shardOf(event.distinct_id, atDay);
         const index = installIndex[s] as Map<string, number>;
         const known = index.get(event.distinct_id);
         if (known === undefined) {
@@ -211,8 +233,9 @@ export function planDelivery(messages: readonly BatchMessage[], options: PlanOpt
       const installRow = (lastRowOfInstall[s] as unknown[][])[install] as unknown[];
       installRow[8] = ((installRow[8] as number) | insight.lo) >>> 0;
       installRow[9] = ((installRow[9] as number) | insight.hi) >>> 0;
-      const at = dedupeTime(event, message.received_at, options.windowMs);
-      shard.events.push(`["${dedupeUuid(event.uuid)}",${at},${group},${install},${insight.groups}]`);
+      const uuid = dedupeUuid(event.uuid);
+      shard.events.push(`["${uuid}",${at},${group},${install},${insight.groups}]`);
+      packs[s]?.add(install, at, uuid);
       if (options.keepRaw) shard.rawEvents.push(rawRow(message, event, day));
     }
 
@@ -259,38 +282,4 @@ function rawRow(message: BatchMessage, event: StoredEvent, day: string): string 
     tn: message.tenant_id,
     p: JSON.stringify(event.properties),
   });
-}
-
-/** The distinct values of a delivery per app and day, at most `cap` of them for each. */
-class CappedValues {
-  private readonly seen = new Map<string, Set<string>>();
-
-  constructor(private readonly cap: number) {}
-
-  /** True if the value is kept (seen before in this delivery, or there was room for it). */
-  add(app: string, day: string, value: string): boolean {
-    const values = this.valuesOf(app, day);
-    if (values.has(value)) return true;
-    if (values.size >= this.cap) return false;
-    values.add(value);
-    return true;
-  }
-
-  /** True if the value is new to this delivery and there was room for it. */
-  addNew(app: string, day: string, value: string): boolean {
-    const values = this.valuesOf(app, day);
-    if (values.has(value) || values.size >= this.cap) return false;
-    values.add(value);
-    return true;
-  }
-
-  private valuesOf(app: string, day: string): Set<string> {
-    const key = `${app}\u0000${day}`;
-    let values = this.seen.get(key);
-    if (!values) {
-      values = new Set<string>();
-      this.seen.set(key, values);
-    }
-    return values;
-  }
 }

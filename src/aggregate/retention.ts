@@ -7,9 +7,10 @@ import { nonNegativeInt, positiveInt, varsReader } from "../lib/vars";
 import { foldInstallDays } from "./install-history";
 
 /**
- * The retention job (hourly cron), in every event database. Dedupe keys go once no event they
- * could match is accepted any more (RAW_EVENT_RETENTION_DAYS, the oldest event accepted, plus
- * the day of slack their time may have). Per-install rows older than EXACT_INSTALL_DAYS are
+ * The retention job (hourly cron), in every event database. Dedupe packs go (by the day of
+ * their events' dedupe second) once no event they could match is accepted any more
+ * (RAW_EVENT_RETENTION_DAYS, the oldest event accepted, plus the day of slack their time may
+ * have). Per-install rows older than EXACT_INSTALL_DAYS are
  * folded into daily counts and sketches (install-history.ts); those and the drop counters go
  * after AGGREGATE_RETENTION_DAYS. Raw rows of the debugging window go after
  * RAW_EVENT_DEBUG_DAYS (rows from before raw events moved to R2: after the raw retention, as
@@ -47,6 +48,8 @@ export async function purgeExpired(env: Env, now: number): Promise<Record<string
   const aggregateCutoff = utcDay(now - retention.AGGREGATE_RETENTION_DAYS * DAY_MS);
   const perDatabase: [string, string, number | string][] = [
     ["events", chunked("events", "id", "received_at"), debugCutoff],
+    ["dedupe_packs", chunked("event_packs", "id", "at_day"), Math.floor((now - rawRetentionMs - 2 * DAY_MS) / DAY_MS)],
+    // The single keys from before packs, until none is left.
     ["dedupe_keys", chunked("event_uuids", "at, uuid", "at"), Math.floor((now - rawRetentionMs - 2 * DAY_MS) / 1000)],
     // Days older than the raw retention receive no more events: their version list is done.
     ["version_days", chunked("daily_versions", "app, day, app_version", "day"), utcDay(rawCutoff - 2 * DAY_MS)],

@@ -2,6 +2,7 @@ import { jsonArrayChunks } from "../lib/json-chunks";
 import { OTHER } from "../lib/other";
 import { featuresOfRow } from "./insight-rows";
 import { propertyCountStatements } from "./insight-statements";
+import { inPacks, inSingleKeys, insertNewPacks, insertPlannedPacks } from "./packs";
 import { type Counters, DROPPED_NAMES_PER_APP_DAY, type ShardPlan, VERSIONS_PER_APP_DAY } from "./plan";
 
 export { DROPPED_NAMES_PER_APP_DAY, VERSIONS_PER_APP_DAY };
@@ -10,15 +11,17 @@ export { DROPPED_NAMES_PER_APP_DAY, VERSIONS_PER_APP_DAY };
  * The SQL that stores one delivery in one event database, as a single `db.batch()` (one D1
  * transaction). Rows are bound as JSON arrays and expanded with json_each; events are short
  * rows `[uuid, at, group, install]` (plan.ts), so each statement reads only what it needs.
+ * D1 bills rows written: every statement here writes per install, per day or per group, and
+ * the dedupe index is packed (packs.ts): a 100-event batch of one install writes one row.
  *
  * Exactly once, in one of two ways (`storeShard`):
- * - "all new" (first, and almost always enough): the uuids are added to the dedupe index, and
- *   a guard right after each insert checks that every one of them was new (`changes()`), no
- *   install was forgotten and no raw row predates the index; then the counts the plan made in
- *   code are added. One pass over the events. If the guard finds otherwise it fails, and the
- *   whole transaction with it: nothing of it is stored.
- * - "checked" (then): the counts take only the events whose uuid is not in the dedupe index
- *   yet, then the uuids are added, in the same transaction. Two passes.
+ * - "all new" (first, and almost always enough): a guard checks that no event of the delivery
+ *   is stored (per planned pack, whether a stored pack of its install and day overlaps its
+ *   span; only then its events one by one), no install was forgotten and no raw row predates
+ *   the index; then the planned packs and the counts the plan made in code are added. If the
+ *   guard finds otherwise it fails, and the whole transaction with it: nothing of it is stored.
+ * - "checked" (then): the counts take only the events that are in no pack yet, then those
+ *   events are packed, in the same transaction. Two passes.
  * Either way a redelivered message or a client's resend adds nothing. Per-request counters are
  * gated on the message's batch id. Nothing is counted or stored under an install forgotten by
  * POST /v1/forget (src/forget/).
@@ -46,11 +49,12 @@ const capped = (at: number) => `CASE WHEN EXISTS (SELECT 1 FROM daily_versions A
 const FORGOTTEN_INDEXES = `SELECT i.key FROM json_each(?3) AS i
   WHERE EXISTS (SELECT 1 FROM forgotten_installs WHERE distinct_id = i.value)`;
 
-// Events whose uuid is new: not in the dedupe index, nor among the raw rows of the debugging
-// window or of the days before raw events moved to R2 (looked up only while there are any: an
-// empty table's lookup still cost a third of the statement), and not of a forgotten install.
+// Events whose uuid is new: in no pack of their install (packs.ts), nor among the single keys
+// from before packs, nor among the raw rows of the debugging window or of the days before raw
+// events moved to R2 (looked up only while there are any: an empty table's lookup still cost a
+// third of the statement), and not of a forgotten install.
 const NEW_EVENTS = `
-  NOT EXISTS (SELECT 1 FROM event_uuids WHERE at = r.value->>1 AND uuid = unhex(r.value->>0, '-'))
+  NOT ${inPacks("r")} AND NOT ${inSingleKeys("r")}
   AND ((SELECT 1 FROM events LIMIT 1) IS NULL OR NOT EXISTS (SELECT 1 FROM events WHERE uuid = r.value->>0))
   AND r.value->>3 NOT IN (${FORGOTTEN_INDEXES})`;
 
@@ -62,11 +66,27 @@ JOIN json_each(?2) AS x ON x.key = c.grp
 WHERE true
 ON CONFLICT (app, day, event, app_version, os) DO UPDATE SET count = count + excluded.count`;
 
-// The "all new" way: fails (a bad JSON path, SQLite's error for it, carrying this text) unless
-// the insert just before added every row it was given, and no raw row exists to look up.
+const RECORD_NEW_PACKS = insertNewPacks(NEW_EVENTS);
+
+// The "all new" way's guards: they fail (a bad JSON path, SQLite's error for it, carrying this
+// text) if an install of ?3 is forgotten or a raw row exists to look up; if an event of ?1 is
+// among the single keys from before packs (bound only while this isolate has not seen that
+// table empty); and, as each planned pack goes in, if a uuid of it is stored already.
 export const STORED_BEFORE = "edgehog: a delivery event is stored already";
-const ALL_NEW = `SELECT CASE WHEN changes() = ?1 AND (SELECT 1 FROM events LIMIT 1) IS NULL THEN 1
-  ELSE json_extract('{}', '${STORED_BEFORE}') END`;
+const ALL_NEW = `SELECT CASE WHEN (SELECT 1 FROM events LIMIT 1) IS NULL AND NOT EXISTS (${FORGOTTEN_INDEXES})
+  THEN 1 ELSE json_extract('{}', '${STORED_BEFORE}') END`;
+const NONE_IN_SINGLE_KEYS = `SELECT CASE WHEN NOT EXISTS (SELECT 1 FROM json_each(?1) AS r WHERE ${inSingleKeys("r")})
+  THEN (SELECT 1 FROM event_uuids LIMIT 1) IS NULL ELSE json_extract('{}', '${STORED_BEFORE}') END AS empty`;
+const INSERT_PACKS = insertPlannedPacks(STORED_BEFORE);
+
+/**
+ * When this isolate last saw each database's single keys from before packs empty: until then,
+ * and again every SINGLE_KEYS_RECHECK_MS, a delivery's events are bound to be looked up among
+ * them. Nothing writes that table any more, so once empty it stays so (the recheck covers
+ * isolates of a version from before packs, which may still run for a while during a deploy).
+ */
+const singleKeysSeenEmptyAt = new WeakMap<D1Database, number>();
+const SINGLE_KEYS_RECHECK_MS = 10 * 60_000;
 
 const COUNT_PLANNED = `
 INSERT INTO daily_event_counts (app, day, event, app_version, os, count)
@@ -76,11 +96,6 @@ WHERE true
 ON CONFLICT (app, day, event, app_version, os) DO UPDATE SET count = count + excluded.count`;
 
 const PROPERTY_COUNTS = propertyCountStatements(capped, NEW_EVENTS);
-
-const RECORD_UUIDS = `
-INSERT OR IGNORE INTO event_uuids (at, uuid)
-SELECT r.value->>1, unhex(r.value->>0, '-') FROM json_each(?1) AS r
-WHERE r.value->>3 NOT IN (${FORGOTTEN_INDEXES})`;
 
 // With the install's dimensions as first seen that day (its version capped as in the event
 // counts): the key is (app, day, distinct_id), so a later event of the same install that day
@@ -162,19 +177,24 @@ export async function storeShard(
 ): Promise<D1Result[]> {
   if (!lastHeldStoredEvents) {
     try {
-      return await db.batch(shardStatements(db, shard, counters, now, "all new").statements);
+      const { statements, singleKeysAt } = shardStatements(db, shard, counters, now, "all new");
+      const results = await db.batch(statements);
+      const probe = singleKeysAt.map((i) => (results[i]?.results[0] as { empty?: number } | undefined)?.empty);
+      if (probe.length > 0 && probe.every((empty) => empty === 1)) singleKeysSeenEmptyAt.set(db, Date.now());
+      return results;
     } catch (err) {
       // Whatever failed, the checked way is right next: it adds only what is not stored yet
-      // (uuids and counts commit together), and a failure that was not the guard's (D1
+      // (packs and counts commit together), and a failure that was not the guard's (D1
       // unreachable) meets it in turn and is retried.
       if (!(err instanceof Error && err.message.includes(STORED_BEFORE))) {
         console.error("storing a delivery the all-new way failed; trying the checked way", err);
       }
     }
   }
-  const { statements, recordsAt } = shardStatements(db, shard, counters, now, "checked");
+  const { statements, packsAt } = shardStatements(db, shard, counters, now, "checked");
   const results = await db.batch(statements);
-  const added = recordsAt.reduce((n, i) => n + (results[i]?.meta.changes ?? 0), 0);
+  let added = 0;
+  for (const i of packsAt) for (const row of (results[i]?.results ?? []) as { uuids: number }[]) added += row.uuids;
   lastHeldStoredEvents = added < shard.events.length;
   return results;
 }
@@ -185,14 +205,22 @@ export function shardStatements(
   counters: Counters | null,
   now: number,
   way: "all new" | "checked",
-): { statements: D1PreparedStatement[]; recordsAt: number[] } {
+): { statements: D1PreparedStatement[]; packsAt: number[]; singleKeysAt: number[] } {
   const statements: D1PreparedStatement[] = [];
-  const recordsAt: number[] = []; // where the inserts into the dedupe index are
+  const packsAt: number[] = []; // where the checked way's packs are written (each returns its uuids)
+  const singleKeysAt: number[] = []; // where the all-new way looks its events up among the single keys
   const installs = JSON.stringify(shard.installs);
   if (shard.versions.length > 0) statements.push(db.prepare(RECORD_VERSIONS).bind(JSON.stringify(shard.versions)));
   if (way === "all new") {
-    for (const chunk of jsonArrayChunks(shard.events)) {
-      statements.push(db.prepare(RECORD_UUIDS).bind(chunk.json, null, installs), db.prepare(ALL_NEW).bind(chunk.rows));
+    statements.push(db.prepare(ALL_NEW).bind(null, null, installs));
+    if (Date.now() - (singleKeysSeenEmptyAt.get(db) ?? Number.NEGATIVE_INFINITY) > SINGLE_KEYS_RECHECK_MS) {
+      for (const chunk of jsonArrayChunks(shard.events)) {
+        singleKeysAt.push(statements.length);
+        statements.push(db.prepare(NONE_IN_SINGLE_KEYS).bind(chunk.json));
+      }
+    }
+    for (const chunk of jsonArrayChunks(shard.packs.map((pack) => JSON.stringify(pack)))) {
+      statements.push(db.prepare(INSERT_PACKS).bind(chunk.json, null, installs));
     }
     if (shard.groups.length > 0) {
       const planned = shard.groups.map((group, i) => [...group, shard.groupCounts[i]]);
@@ -202,11 +230,11 @@ export function shardStatements(
   } else {
     const groups = JSON.stringify(shard.groups);
     for (const chunk of jsonArrayChunks(shard.events)) {
-      recordsAt.push(statements.length + 1 + (shard.insights.propertyGroups.length > 0 ? 1 : 0));
+      packsAt.push(statements.length + 1 + (shard.insights.propertyGroups.length > 0 ? 1 : 0));
       statements.push(
         db.prepare(COUNT_NEW_EVENTS).bind(chunk.json, groups, installs),
         ...PROPERTY_COUNTS.checked(db, shard.insights, chunk.json, groups, installs),
-        db.prepare(RECORD_UUIDS).bind(chunk.json, null, installs),
+        db.prepare(RECORD_NEW_PACKS).bind(chunk.json, null, installs),
       );
     }
   }
@@ -224,11 +252,23 @@ export function shardStatements(
     statements.push(db.prepare(RECORD_BATCHES).bind(JSON.stringify(counters.batchIds), now));
   }
   statements.push(db.prepare(FORGOTTEN_OF_DELIVERY).bind(installs));
-  return { statements, recordsAt };
+  return { statements, packsAt, singleKeysAt };
 }
 
 /** The forgotten installs reported by the last statement of `shardStatements`. */
 export function forgottenOf(results: readonly D1Result[]): string[] {
   const rows = (results[results.length - 1]?.results ?? []) as { distinct_id: string }[];
   return rows.map((row) => row.distinct_id);
+}
+
+/** Whether an event (its install, dedupe second and uuid) is stored in this database. */
+export async function isStored(db: D1Database, install: string, at: number, uuid: string): Promise<boolean> {
+  const row = await db
+    .prepare(
+      `SELECT 1 FROM json_each(?1) AS r WHERE ${inPacks("r")}
+       UNION ALL SELECT 1 FROM json_each(?1) AS r WHERE ${inSingleKeys("r")}`,
+    )
+    .bind(JSON.stringify([[uuid, at, 0, 0]]), null, JSON.stringify([install]))
+    .first();
+  return row !== null;
 }

@@ -1,9 +1,17 @@
 import type { EventDatabases } from "../lib/event-databases";
 import { forgottenAmong } from "../lib/forgotten";
-import { ARCHIVE_ROOT, appOfPrefix, distinctIdOf, gunzipLines, listPages, partitionPrefix, uuidOf } from "./objects";
+import {
+  ARCHIVE_KEY,
+  ARCHIVE_ROOT,
+  type ArchivedEvent,
+  appOfPrefix,
+  eventsOf,
+  listPages,
+  partitionPrefix,
+} from "./objects";
 
 /**
- * Reading the archive back: the objects of a day, and their events with every forgotten
+ * Reading the archive back (Parquet objects, and gzipped NDJSON ones from before): the objects of a day, and their events with every forgotten
  * install left out (the tombstones of POST /v1/forget, looked up for the ids each object holds)
  * and repeated uuids dropped within an hour (a client's resend is archived again).
  */
@@ -18,8 +26,6 @@ export interface ArchiveObject {
   events: number;
   uploaded: string;
 }
-
-const KEY = /^events\/app=([^/]+)\/day=(\d{4}-\d{2}-\d{2})\/hour=(\d{2})\/[^/]+$/;
 
 /** The apps that have objects in the archive. */
 export async function archivedApps(bucket: R2Bucket): Promise<string[]> {
@@ -39,7 +45,7 @@ export async function oldestArchivedDay(bucket: R2Bucket): Promise<string | unde
   for (const app of await archivedApps(bucket)) {
     // Keys sort by day within an app: the first one listed is of its oldest day.
     const [first] = (await bucket.list({ prefix: partitionPrefix(app), limit: 1 })).objects;
-    const day = first ? KEY.exec(first.key)?.[2] : undefined;
+    const day = first ? ARCHIVE_KEY.exec(first.key)?.[2] : undefined;
     if (day !== undefined && (oldest === undefined || day < oldest)) oldest = day;
   }
   return oldest;
@@ -53,7 +59,7 @@ export async function listDay(bucket: R2Bucket, day: string, app?: string): Prom
     const options = { prefix: partitionPrefix(name, day), include: ["customMetadata"] } as R2ListOptions;
     for await (const page of listPages(bucket, options)) {
       for (const object of page.objects) {
-        const match = KEY.exec(object.key);
+        const match = ARCHIVE_KEY.exec(object.key);
         if (!match) continue;
         objects.push({
           key: object.key,
@@ -70,10 +76,10 @@ export async function listDay(bucket: R2Bucket, day: string, app?: string): Prom
   return objects.sort((a, b) => a.key.localeCompare(b.key));
 }
 
-/** The lines of one object, or undefined when it is gone. */
-export async function readLines(bucket: R2Bucket, key: string): Promise<string[] | undefined> {
-  const object = await bucket.get(key);
-  return object ? gunzipLines(object.body) : undefined;
+/** The events of one object (Parquet, or gzipped NDJSON from before), or undefined when it is gone. */
+export async function readEvents(bucket: R2Bucket, object: ArchiveObject): Promise<ArchivedEvent[] | undefined> {
+  const body = await bucket.get(object.key);
+  return body ? eventsOf(object.key, object.app, body) : undefined;
 }
 
 /**
@@ -93,21 +99,45 @@ export async function* exportLines(
       hour = partition;
       seen = new Set();
     }
-    const lines = await readLines(bucket, object.key);
-    if (!lines) continue;
-    const ids = new Set<string>();
-    for (const line of lines) {
-      const id = distinctIdOf(line);
-      if (id !== undefined) ids.add(id);
-    }
-    const forgotten = await forgottenAmong(databases, ids);
+    const events = await withoutForgotten(bucket, databases, object);
     const kept: string[] = [];
-    for (const line of lines) {
-      const uuid = uuidOf(line);
-      if (forgotten.has(distinctIdOf(line) ?? "") || uuid === undefined || seen.has(uuid)) continue;
-      seen.add(uuid);
-      kept.push(line);
+    for (const event of events ?? []) {
+      if (seen.has(event.uuid)) continue;
+      seen.add(event.uuid);
+      kept.push(JSON.stringify(event));
     }
     if (kept.length > 0) yield `${kept.join("\n")}\n`;
   }
+}
+
+/** The events of one object without those of forgotten installs, or undefined when it is gone. */
+export async function withoutForgotten(
+  bucket: R2Bucket,
+  databases: EventDatabases,
+  object: ArchiveObject,
+): Promise<ArchivedEvent[] | undefined> {
+  const events = await readEvents(bucket, object);
+  if (!events) return undefined;
+  const forgotten = await forgottenAmong(
+    databases,
+    events.map((event) => event.distinct_id),
+  );
+  return forgotten.size === 0 ? events : events.filter((event) => !forgotten.has(event.distinct_id));
+}
+
+/** The listing entry of one object, if `key` names an object of the archive that exists. */
+export async function archiveObject(bucket: R2Bucket, key: string): Promise<ArchiveObject | undefined> {
+  const match = ARCHIVE_KEY.exec(key);
+  if (!match) return undefined;
+  const head = await bucket.head(key);
+  if (!head) return undefined;
+  return {
+    key,
+    app: decodeURIComponent(match[1] as string),
+    day: match[2] as string,
+    hour: match[3] as string,
+    bytes: head.size,
+    events: Number(head.customMetadata?.events ?? 0),
+    uploaded: head.uploaded.toISOString(),
+  };
 }

@@ -2,17 +2,22 @@ import { createRoute } from "@hono/zod-openapi";
 import { z } from "zod";
 import { OPERATOR_SECURITY, operatorErrorResponses } from "../admin/operator";
 import type { AppEnv } from "../http/context";
+import { ApiError } from "../http/errors";
 import { jsonResponse, routesApp } from "../http/openapi";
 import { appName, utcDaySchema } from "../http/schemas";
 import { eventDatabases } from "../lib/event-databases";
-import { exportLines, listDay } from "./reader";
+import { ARCHIVE_KEY, encodeEvents, objectKey } from "./objects";
+import { PARQUET_CONTENT_TYPE } from "./parquet";
+import { archiveObject, exportLines, listDay, withoutForgotten } from "./reader";
 
 /**
  * The operator's view of the raw-event archive (mounted under /v1/admin, behind ADMIN_TOKEN):
  * `GET /archive/objects?day=` lists a day's objects, `GET /archive/events?day=[&app=][&hour=]`
  * streams its events as NDJSON (forgotten installs left out, repeated uuids dropped within an
- * hour; `npm run export` calls it), `GET /archive/forgotten` lists the tombstones as NDJSON,
- * for readers that query the bucket directly (DuckDB: docs/SCALING.md).
+ * hour; `npm run export` calls it), `GET /archive/object?key=` one object as Parquet without
+ * forgotten installs (`npm run export -- --parquet`: a copy of the archive's Hive-style tree that
+ * DuckDB, ClickHouse or Spark query where they run), `GET /archive/forgotten` lists the
+ * tombstones as NDJSON, for readers that query the bucket directly (docs/SCALING.md).
  */
 
 const dayQuery = z.object({
@@ -45,6 +50,33 @@ const eventsRoute = createRoute({
   summary: "A day's archived events as NDJSON (forgotten installs left out; npm run export)",
   request: { query: dayQuery },
   responses: { 200: ndjson("the events, one per line"), ...operatorErrorResponses("invalid_query") },
+});
+const objectRoute = createRoute({
+  ...common,
+  method: "get",
+  path: "/archive/object",
+  summary: "One archive object as Parquet, without forgotten installs (npm run export -- --parquet)",
+  request: {
+    query: z.object({
+      key: z
+        .string()
+        .max(512)
+        .regex(
+          ARCHIVE_KEY,
+          "must be the key of an archive object, events/app=<app>/day=<YYYY-MM-DD>/hour=<HH>/<object>",
+        )
+        .describe("the object's key, as GET /archive/objects lists it"),
+    }),
+  },
+  responses: {
+    200: {
+      description:
+        "the object's events as Parquet (objects from before Parquet converted); X-Edgehog-Events counts them",
+      headers: { "x-edgehog-events": { schema: { type: "integer" }, description: "the events in the object" } },
+      content: { [PARQUET_CONTENT_TYPE]: { schema: z.string().describe("a Parquet file (binary)") } },
+    },
+    ...operatorErrorResponses("invalid_query", "unknown_archive_object"),
+  },
 });
 const forgottenRoute = createRoute({
   ...common,
@@ -93,6 +125,18 @@ export const archiveRoutes = routesApp<AppEnv>()
       },
     });
     return new Response(body, { headers: { "content-type": "application/x-ndjson; charset=utf-8" } });
+  })
+  .openapi(objectRoute, async (c) => {
+    const { key } = c.req.valid("query");
+    const object = await archiveObject(c.env.ARCHIVE, key);
+    const events = object && (await withoutForgotten(c.env.ARCHIVE, eventDatabases(c.env), object));
+    if (!object || !events) throw new ApiError("unknown_archive_object", "no object of the archive has that key");
+    // Objects from before Parquet are converted: an export is Parquet throughout.
+    const { body, contentType } = encodeEvents(objectKey(object.app, object.day, object.hour, "export"), events);
+    return c.body(new Uint8Array(body), 200, {
+      "content-type": contentType,
+      "x-edgehog-events": String(events.length),
+    });
   })
   .openapi(forgottenRoute, async (c) => {
     const rows: string[] = [];

@@ -1,4 +1,4 @@
-import { distinctIdOf, gunzipLines, gzipLines, listPages, partitionPrefix } from "./objects";
+import { encodeEvents, eventsOf, listPages, partitionPrefix } from "./objects";
 
 /**
  * Forgetting an install in the archive. POST /v1/forget records the app-days its events
@@ -123,26 +123,34 @@ async function scrubDay(
     for (const listed of page.objects) {
       if (run.objectsRead === budget) return done;
       run.objectsRead++;
-      await scrubObject(bucket, listed.key, ids, run);
+      await scrubObject(bucket, app, listed.key, ids, run);
       done = listed.key;
     }
   }
   return undefined;
 }
 
-async function scrubObject(bucket: R2Bucket, key: string, ids: ReadonlySet<string>, run: ScrubRun): Promise<void> {
+/** Rewrites one object (in its own format: Parquet, or gzipped NDJSON from before) without the installs `ids`. */
+async function scrubObject(
+  bucket: R2Bucket,
+  app: string,
+  key: string,
+  ids: ReadonlySet<string>,
+  run: ScrubRun,
+): Promise<void> {
   const object = await bucket.get(key);
   if (!object) return;
-  const lines = await gunzipLines(object.body);
-  const kept = lines.filter((line) => !ids.has(distinctIdOf(line) ?? ""));
-  if (kept.length === lines.length) return;
-  run.eventsRemoved += lines.length - kept.length;
+  const events = await eventsOf(key, app, object);
+  const kept = events.filter((event) => !ids.has(event.distinct_id));
+  if (kept.length === events.length) return;
+  run.eventsRemoved += events.length - kept.length;
   if (kept.length === 0) {
     await bucket.delete(key);
     run.objectsDeleted++;
   } else {
-    await bucket.put(key, gzipLines(kept), {
-      httpMetadata: object.httpMetadata ?? { contentType: "application/x-ndjson" },
+    const { body, contentType } = encodeEvents(key, kept);
+    await bucket.put(key, body, {
+      httpMetadata: { contentType },
       customMetadata: { ...object.customMetadata, events: String(kept.length) },
     });
     run.objectsRewritten++;

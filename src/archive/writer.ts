@@ -1,11 +1,12 @@
 import type { BatchMessage, StoredEvent } from "../ingest/queue-message";
 import { toHex } from "../lib/bytes";
 import { sha256 } from "../lib/crypto";
-import { type ArchivedEvent, gzipLines, objectKey } from "./objects";
+import { objectKey } from "./objects";
+import { encodeParquet, PARQUET_CONTENT_TYPE, type ParquetEvent } from "./parquet";
 
 /**
- * Archives a delivery's events to R2 before the consumer acknowledges it: one object per app
- * and hour the events were received in (a delivery holds the last second or so: one object,
+ * Archives a delivery's events to R2 before the consumer acknowledges it: one Parquet object
+ * (objects.ts, parquet.ts) per app and hour the events were received in (a delivery holds the last second or so: one object,
  * two across an hour's end), written concurrently. Partitioning by arrival rather than by the
  * events' own time keeps late events (a client back from days offline) from scattering a
  * delivery over dozens of small objects. Keys are derived from the messages' batch ids: when
@@ -35,44 +36,43 @@ export async function archiveDelivery(
   forgotten: ReadonlySet<string>,
 ): Promise<ArchiveResult> {
   const delivery = await deliveryId(messages);
-  const partitions = new Map<string, { app: string; day: string; hour: string; lines: string[] }>();
+  const partitions = new Map<string, { app: string; day: string; hour: string; events: ParquetEvent[] }>();
   const installs = new Set<string>();
   // The events come message by message, and a message's events share its partition.
   let lastMessage: BatchMessage | undefined;
-  let received = "";
-  let lines: string[] = [];
+  let rows: ParquetEvent[] = [];
   for (const { message, event } of events) {
     if (forgotten.has(event.distinct_id)) continue;
     installs.add(event.distinct_id);
     if (message !== lastMessage) {
       lastMessage = message;
-      received = new Date(message.received_at).toISOString();
+      const received = new Date(message.received_at).toISOString();
       const day = received.slice(0, 10);
       const hour = received.slice(11, 13);
       const key = `${message.app}\u0000${day}\u0000${hour}`;
       let partition = partitions.get(key);
       if (!partition) {
-        partition = { app: message.app, day, hour, lines: [] };
+        partition = { app: message.app, day, hour, events: [] };
         partitions.set(key, partition);
       }
-      lines = partition.lines;
+      rows = partition.events;
     }
-    lines.push(archiveLine(message, event, new Date(event.timestamp).toISOString(), received));
+    rows.push(archivedEvent(message, event));
   }
 
   const result: ArchiveResult = { objects: 0, events: 0, bytes: 0, keys: new Set(), installs };
   const pending = [...partitions.values()];
   const write = async () => {
     for (let partition = pending.shift(); partition; partition = pending.shift()) {
-      const body = gzipLines(partition.lines);
       const key = objectKey(partition.app, partition.day, partition.hour, delivery);
+      const body = encodeParquet(partition.events);
       result.keys.add(key);
       await bucket.put(key, body, {
-        httpMetadata: { contentType: "application/x-ndjson" },
-        customMetadata: { events: String(partition.lines.length) },
+        httpMetadata: { contentType: PARQUET_CONTENT_TYPE },
+        customMetadata: { events: String(partition.events.length) },
       });
       result.objects++;
-      result.events += partition.lines.length;
+      result.events += partition.events.length;
       result.bytes += body.byteLength;
     }
   };
@@ -86,20 +86,18 @@ export async function deliveryId(messages: readonly BatchMessage[]): Promise<str
   return toHex((await sha256(ids.join("\n"))).subarray(0, 16));
 }
 
-/** One event as a line of the archive (ArchivedEvent, keys in this order). */
-function archiveLine(message: BatchMessage, event: StoredEvent, timestamp: string, receivedAt: string): string {
-  const line: ArchivedEvent = {
+/** One event as the archive holds it (its app is its partition). */
+function archivedEvent(message: BatchMessage, event: StoredEvent): ParquetEvent {
+  return {
     uuid: event.uuid,
-    app: message.app,
     event: event.event,
     distinct_id: event.distinct_id,
-    timestamp,
-    received_at: receivedAt,
+    timestamp: event.timestamp,
+    received_at: message.received_at,
     app_version: event.app_version,
     os: event.os,
     country: message.country,
     tenant_id: message.tenant_id,
     properties: event.properties,
   };
-  return JSON.stringify(line);
 }

@@ -208,3 +208,22 @@ export async function lateReportsBetween(
     .first<LateReports>();
   return { late_reports: row?.late_reports ?? 0, last_late_report_at: row?.last_late_report_at ?? null };
 }
+
+/** A tenant's rows of the periods starting in `fromMonth` to `toMonth`, oldest first, with their late reports. */
+export async function readTenantPeriods(
+  db: D1Database,
+  tenantId: string,
+  fromMonth: string,
+  toMonth: string,
+): Promise<BillingReportRow[]> {
+  const { results } = await db
+    .prepare(
+      `SELECT ${COLUMNS.map((column) => `b.${column}`).join(", ")}, t.name AS tenant_name, ${LATE_FOR_ROW}
+       FROM billing_usage AS b JOIN tenants AS t ON t.id = b.tenant_id
+       WHERE b.tenant_id = ?1 AND b.month BETWEEN ?2 AND ?3
+       ORDER BY b.month`,
+    )
+    .bind(tenantId, fromMonth, toMonth)
+    .all<BillingRow & LateReports & { tenant_name: string }>();
+  return results.map((row) => ({ ...row, final: row.state === "final" }));
+}

@@ -1,6 +1,6 @@
 import type { Context } from "hono";
 import { z } from "zod";
-import { toCsv } from "../http/csv";
+import { csvDownload, toCsv } from "../http/csv";
 import type { BillingReportRow } from "./queries";
 
 /**
@@ -43,7 +43,5 @@ export function billingReportRow(row: BillingReportRow): BillingRowJson {
 
 /** A period's rows as a CSV download: the API's `Accept: text/csv` answer, and the dashboard's. */
 export function billingCsv(c: Context, month: string, rows: readonly BillingReportRow[]): Response {
-  c.header("Content-Type", "text/csv; charset=utf-8");
-  c.header("Content-Disposition", `attachment; filename="edgehog-billing-${month}.csv"`);
-  return c.body(toCsv(BILLING_COLUMNS, rows.map(billingReportRow)));
+  return csvDownload(c, `edgehog-billing-${month}.csv`, toCsv(BILLING_COLUMNS, rows.map(billingReportRow)));
 }

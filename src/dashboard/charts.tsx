@@ -130,6 +130,8 @@ export interface BarRow {
   value: number;
   /** A mark drawn across the bar (a high-water mark), with its own tooltip. */
   mark?: { value: number; title: string } | undefined;
+  /** Another mark (a contracted quantity): a dashed line. */
+  limit?: { value: number; title: string } | undefined;
 }
 
 interface HorizontalBarsProps {
@@ -150,7 +152,7 @@ const MAX_LABEL = 14;
 export function HorizontalBars({ id, title, rows, unit, note }: HorizontalBarsProps) {
   const rowHeight = 26;
   const height = Math.max(1, rows.length) * rowHeight + 4;
-  const max = Math.max(1, ...rows.map((row) => Math.max(row.value, row.mark?.value ?? 0)));
+  const max = Math.max(1, ...rows.map((row) => Math.max(row.value, row.mark?.value ?? 0, row.limit?.value ?? 0)));
   const at = (value: number) => `${px(BAR_START + (value / max) * BAR_SPAN)}%`;
   const summary = rows.map((row) => `${row.label}: ${formatNumber(row.value)}`).join("; ") || `no ${unit}`;
   return (
@@ -180,6 +182,11 @@ export function HorizontalBars({ id, title, rows, unit, note }: HorizontalBarsPr
               {row.mark ? (
                 <line class="hw" x1={at(row.mark.value)} x2={at(row.mark.value)} y1={top} y2={top + rowHeight - 4}>
                   <title>{row.mark.title}</title>
+                </line>
+              ) : null}
+              {row.limit ? (
+                <line class="limit" x1={at(row.limit.value)} x2={at(row.limit.value)} y1={top} y2={top + rowHeight - 4}>
+                  <title>{row.limit.title}</title>
                 </line>
               ) : null}
               <text x="100%" y={top + 15} text-anchor="end">

@@ -1,6 +1,5 @@
 import { Hono } from "hono";
 import { z } from "zod";
-import { monthOf, monthStart, nextMonth } from "../billing/months";
 import { readBillingUsage } from "../billing/queries";
 import { billingCsv } from "../billing/report-row";
 import { noRoute } from "../http/errors";
@@ -11,8 +10,8 @@ import { statsMinInstallsOf } from "../lib/small-groups";
 import { readBreakdown } from "../stats/breakdown";
 import { readHealth } from "../stats/health";
 import { readEventStats } from "../stats/queries";
-import { listTenants } from "../tenants/admin";
-import { BillingPage } from "./pages/billing";
+import { billingPageRoutes } from "./billing-routes";
+import { originOf } from "./origin";
 import { CataloguePage } from "./pages/catalogue";
 import { DropsPage } from "./pages/drops";
 import { EventsPage } from "./pages/events";
@@ -28,8 +27,6 @@ import { requireSession } from "./session";
  * /dashboard that is no page is a 404 page to a signed-in browser (Hono answers a mounted app's
  * unknown paths with the parent's notFound, so the dashboard's is this last route).
  */
-
-const originOf = (url: string) => new URL(url).origin;
 
 export const pageRoutes = new Hono<DashboardEnv>()
   .use(requireSession)
@@ -61,26 +58,7 @@ export const pageRoutes = new Hono<DashboardEnv>()
       current: "/dashboard/drops",
     });
   })
-  .get("/billing", async (c) => {
-    const now = Date.now();
-    const given = c.req.query("month");
-    const parsed = monthSchema.safeParse(given || monthOf(now));
-    const month = parsed.success ? parsed.data : monthOf(now);
-    const [rows, tenants] = await Promise.all([readBillingUsage(c.env.DB, month), listTenants(c.env.DB, now)]);
-    c.status(parsed.success ? 200 : 400);
-    return c.render(
-      <BillingPage
-        month={month}
-        previous={monthOf(monthStart(month) - 1)}
-        next={nextMonth(month)}
-        error={parsed.success ? undefined : `"${given}" is not a month, YYYY-MM`}
-        rows={rows}
-        tenantNames={tenants.map((tenant) => tenant.name)}
-        origin={originOf(c.req.url)}
-      />,
-      { title: "Tenants and billing", current: "/dashboard/billing" },
-    );
-  })
+  .route("/billing", billingPageRoutes)
   .get("/billing.csv", validQuery(z.object({ month: monthSchema }), "?month=YYYY-MM"), async (c) => {
     const { month } = c.req.valid("query");
     return billingCsv(c, month, await readBillingUsage(c.env.DB, month));

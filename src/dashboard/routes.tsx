@@ -54,8 +54,18 @@ const PAGES: ReadonlyArray<[method: "get" | "post", path: string, summary: strin
   ["post", "/logout", "Sign out"],
   ["get", "/", "Events: what was collected per day, by version, OS and country (?app, from, to or days)"],
   ["get", "/drops", "Visible drops: rejections and dropped properties per day"],
-  ["get", "/billing", "Tenants and billing for a period (?month=YYYY-MM)"],
+  [
+    "get",
+    "/billing",
+    "Tenants and billing: each tenant's open and last closed period, silent reporters, contracts (or, with ?month=YYYY-MM, the periods starting in a month)",
+  ],
   ["get", "/billing.csv", "A period's billing rows as CSV (?month=YYYY-MM)"],
+  [
+    "get",
+    "/billing/tenant",
+    "One tenant's billing: its period day by day, its history, its reporting (?tenant, month, months)",
+  ],
+  ["get", "/billing/export.csv", "A tenant's period as evidence CSV, as GET /v1/billing/usage/export (?tenant, month)"],
   ["get", "/catalogue", "The catalogue"],
   ["get", "/health", "The pipeline's health"],
 ];

@@ -96,7 +96,7 @@ export async function hasSession<E extends AppEnv>(c: Context<E>): Promise<boole
 
 /** Where the sign-in form sends the operator back to: a dashboard path of this origin, nothing else. */
 export function safeNext(next: string | undefined): string {
-  return next && /^\/dashboard(\/[a-z-]*(\.csv)?)?(\?[\w=&%.+-]*)?$/.test(next) ? next : "/dashboard";
+  return next && /^\/dashboard(\/[a-z-]*(\/[a-z-]*)?(\.csv)?)?(\?[\w=&%.+-]*)?$/.test(next) ? next : "/dashboard";
 }
 
 /** A browser asking for a page (or posting a form): it reads HTML, where a script reads JSON. */

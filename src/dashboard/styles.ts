@@ -56,6 +56,7 @@ svg text{font-size:13px;fill:#3d4650}
 .grid-line{stroke:#e1e5ea;stroke-width:1}
 .stack rect{stroke:#fff;stroke-width:.5}
 .hw{stroke:#1b1f24;stroke-width:2}
+.limit{stroke:#b3261e;stroke-width:2;stroke-dasharray:4 3}
 .c0{fill:#0b57d0;background:#0b57d0}.c1{fill:#b3261e;background:#b3261e}.c2{fill:#0f7b3f;background:#0f7b3f}
 .c3{fill:#8e44ad;background:#8e44ad}.c4{fill:#a15c00;background:#a15c00}.c5{fill:#00707a;background:#00707a}
 .c6{fill:#5f6872;background:#5f6872}

@@ -1,4 +1,5 @@
 import { adminTokenWeakness, MIN_ADMIN_TOKEN_LENGTH } from "../admin/require-admin";
+import { webhookConfigOf } from "../billing/webhooks/config";
 import { forwardingState } from "../forward/config";
 import { eventDatabases } from "../lib/event-databases";
 import { MIN_SALT_SECRET_LENGTH, rateLimitsOf } from "../ratelimit/config";
@@ -106,6 +107,28 @@ async function limiterCheck(env: Env): Promise<Check> {
   }
 }
 
+/**
+ * BILLING_WEBHOOK_SECRET, as billing's webhooks read it: needed once BILLING_WEBHOOK_URL is set
+ * (nothing is sent unsigned), and then `whsec_` and 24 to 64 random bytes; a secret set without
+ * a URL must be as strong, since it signs the tenants' own endpoints. Never the value, nor the
+ * URL (an endpoint's path may hold a token of its own).
+ */
+function webhookSecretCheck(env: Env): Check {
+  const check = "secret BILLING_WEBHOOK_SECRET";
+  let secret: Uint8Array | null;
+  let url: string | null;
+  try {
+    ({ secret, url } = webhookConfigOf(env));
+  } catch (err) {
+    return { check, ok: false, detail: errorText(err) };
+  }
+  if (secret === null) {
+    return { check, ok: true, detail: "not needed: billing webhooks are off (BILLING_WEBHOOK_URL is empty)" };
+  }
+  const signs = url === null ? "tenants' own endpoints" : "the deployment's endpoint and tenants' own";
+  return { check, ok: true, detail: `set, ${secret.length} bytes: signs ${signs}` };
+}
+
 /** The secrets: present, and strong enough for a deployment (their values never leave this function). */
 export function secretChecks(env: Env): Check[] {
   const weakness = env.ADMIN_TOKEN ? adminTokenWeakness(env.ADMIN_TOKEN) : "not set";
@@ -140,6 +163,7 @@ export function secretChecks(env: Env): Check[] {
               forwarding.misconfigured ??
               "POSTHOG_HOST is set but POSTHOG_API_KEY is not: npx wrangler secret put POSTHOG_API_KEY",
           },
+    webhookSecretCheck(env),
   ];
 }
 
@@ -150,6 +174,7 @@ export async function runChecks(env: Env): Promise<Check[]> {
     ...databases,
     queueCheck("EVENTS_QUEUE", env.EVENTS_QUEUE),
     queueCheck("FORWARD_QUEUE", env.FORWARD_QUEUE),
+    queueCheck("WEBHOOK_QUEUE", env.WEBHOOK_QUEUE),
     archive,
     limiter,
     ...secretChecks(env),

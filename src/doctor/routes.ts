@@ -2,10 +2,12 @@ import { createRoute } from "@hono/zod-openapi";
 import { z } from "zod";
 import { OPERATOR_SECURITY, operatorErrorResponses } from "../admin/operator";
 import { uuidV7Time } from "../aggregate/plan";
+import { isStored } from "../aggregate/statements";
 import type { AppEnv } from "../http/context";
 import { ApiError } from "../http/errors";
 import { jsonResponse, routesApp } from "../http/openapi";
 import { eventDatabases } from "../lib/event-databases";
+import { DAY_MS } from "../lib/time";
 import { installId, randomUuid } from "../privacy/ids";
 import { runChecks } from "./checks";
 
@@ -71,10 +73,7 @@ export const doctorRoutes = routesApp<AppEnv>()
       throw new ApiError("invalid_query", "distinct_id: a random UUID or a digest, as the event carried it");
     }
     const databases = eventDatabases(c.env);
-    const db = databases.all[databases.shardOf(install)] as D1Database;
-    const row = await db
-      .prepare("SELECT 1 FROM event_uuids WHERE at = ?1 AND uuid = unhex(?2, '-')")
-      .bind(Math.floor(at / 1000), uuid)
-      .first();
-    return c.json({ uuid, stored: row !== null }, 200);
+    const db = databases.all[databases.shardOf(install, Math.floor(at / DAY_MS))] as D1Database;
+    const stored = await isStored(db, install, Math.floor(at / 1000), uuid);
+    return c.json({ uuid, stored }, 200);
   });

@@ -94,23 +94,33 @@ export async function forgetInstall(
   bounds: ForgetBounds,
   chunks: DeleteChunks = CHUNKS,
 ): Promise<Forgotten> {
-  const db = databases.all[databases.shardOf(ids[1])] as D1Database;
-  const [, found] = await db.batch([
-    recordTombstone(db, ids[1], now, bounds.tombstoneLifetimeMs),
-    db.prepare(INSTALL_DAYS).bind(...ids),
-  ]);
-  const rows = (found?.results ?? []) as InstallDay[];
+  // The tombstone goes into every event database (each transaction reads its own); the
+  // install's rows are in the databases it was placed in, one per day of its events.
+  const all = databases.all;
+  const found = await Promise.all(
+    all.map(async (db) => {
+      const [, rows] = await db.batch([
+        recordTombstone(db, ids[1], now, bounds.tombstoneLifetimeMs),
+        db.prepare(INSTALL_DAYS).bind(...ids),
+      ]);
+      return (rows?.results ?? []) as InstallDay[];
+    }),
+  );
+  const rows = found.flat().sort((a, b) => a.day.localeCompare(b.day));
   const first = rows[0]?.day;
   if (!first) return { events: 0, installDays: 0, archiveDays: 0, complete: true }; // never seen, or already forgotten
   // An event's day is that of its timestamp, which may run up to MAX_FUTURE_MS ahead of its receipt.
   const since = Date.parse(`${first}T00:00:00Z`) - MAX_FUTURE_MS;
-  const deleteEvents = db.prepare(DELETE_EVENTS).bind(...ids, since, chunks.size);
   let events = 0;
-  for (let chunk = 0; ; chunk++) {
-    if (chunk === chunks.perRequest) return { events, installDays: 0, archiveDays: 0, complete: false };
-    const deleted = (await deleteEvents.run()).meta.changes;
-    events += deleted;
-    if (deleted < chunks.size) break;
+  let chunk = 0;
+  for (const db of all) {
+    const deleteEvents = db.prepare(DELETE_EVENTS).bind(...ids, since, chunks.size);
+    for (; ; chunk++) {
+      if (chunk === chunks.perRequest) return { events, installDays: 0, archiveDays: 0, complete: false };
+      const deleted = (await deleteEvents.run()).meta.changes;
+      events += deleted;
+      if (deleted < chunks.size) break;
+    }
   }
   const archiveDays = arrivalDays(rows, bounds.rawRetentionDays, now);
   await scheduleScrubs(
@@ -121,9 +131,13 @@ export async function forgetInstall(
   // Last: while raw rows or archive days remain to be found, these rows say where to look.
   // The install had stored events, so older ones may sit where no row leads: the tombstone
   // keeps them out of exports until the archive no longer holds objects that old.
-  const [, deletedDays] = await db.batch([
-    holdForArchive(db, ids[1], bounds.archiveReachedFrom),
-    db.prepare(DELETE_INSTALL_DAYS).bind(...ids),
-  ]);
-  return { events, installDays: deletedDays?.meta.changes ?? 0, archiveDays: archiveDays.length, complete: true };
+  let installDays = 0;
+  for (const db of all) {
+    const [, deletedDays] = await db.batch([
+      holdForArchive(db, ids[1], bounds.archiveReachedFrom),
+      db.prepare(DELETE_INSTALL_DAYS).bind(...ids),
+    ]);
+    installDays += deletedDays?.meta.changes ?? 0;
+  }
+  return { events, installDays, archiveDays: archiveDays.length, complete: true };
 }

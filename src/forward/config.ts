@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { isLoopbackHost } from "../lib/loopback";
+import { outboundUrl } from "../lib/outbound-url";
 import { varsReader } from "../lib/vars";
 
 /**
@@ -25,17 +25,18 @@ const hostSchema = z
   .transform((value) => value.trim())
   .transform((value, ctx) => {
     if (value === "") return undefined;
-    let url: URL;
-    try {
-      url = new URL(value);
-    } catch {
-      ctx.addIssue({ code: "custom", message: "POSTHOG_HOST must be a URL such as https://eu.i.posthog.com" });
+    const checked = outboundUrl(value);
+    if (!checked.ok) {
+      ctx.addIssue({
+        code: "custom",
+        message:
+          checked.reason === "not_a_url"
+            ? "POSTHOG_HOST must be a URL such as https://eu.i.posthog.com"
+            : "POSTHOG_HOST must use https (http only to a loopback address)",
+      });
       return z.NEVER;
     }
-    if (url.protocol !== "https:" && !(url.protocol === "http:" && isLoopbackHost(url.hostname))) {
-      ctx.addIssue({ code: "custom", message: "POSTHOG_HOST must use https (http only to a loopback address)" });
-      return z.NEVER;
-    }
+    const { url } = checked;
     return `${url.origin}${url.pathname}`.replace(/\/+$/, "");
   });
 

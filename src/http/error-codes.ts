@@ -48,6 +48,16 @@ export const ERROR_CODES = {
     where: "request",
     means: "a plan name is not 1-32 lower-case letters, digits, dashes or underscores",
   },
+  invalid_contract: {
+    status: 400,
+    where: "request",
+    means: "a contract is not { plan, reporting_required, mau?, tpr?, mwi? } with whole quantities in range",
+  },
+  invalid_webhook_url: {
+    status: 400,
+    where: "request",
+    means: "a webhook endpoint is not an https URL (http only to a loopback address)",
+  },
   invalid_token_ref: {
     status: 400,
     where: "request",
@@ -63,6 +73,7 @@ export const ERROR_CODES = {
   not_found: { status: 404, where: "request", means: "no route answers this method and path" },
   unknown_tenant: { status: 404, where: "request", means: "no tenant has this id or name" },
   unknown_token: { status: 404, where: "request", means: "no token matches this reference" },
+  unknown_archive_object: { status: 404, where: "request", means: "no object of the raw-event archive has this key" },
   method_not_allowed: { status: 405, where: "request", means: "the route does not take this method" },
   tenant_exists: { status: 409, where: "request", means: "a tenant of this name exists already" },
   ambiguous_token_ref: {
@@ -71,6 +82,11 @@ export const ERROR_CODES = {
     means: "a token prefix matches several tokens: name one by id",
   },
   term_conflict: { status: 409, where: "request", means: "a term change would reopen a period that is billed already" },
+  webhook_secret_unset: {
+    status: 409,
+    where: "request",
+    means: "a tenant webhook endpoint needs BILLING_WEBHOOK_SECRET, which is not set",
+  },
   payload_too_large: {
     status: 413,
     where: "request",

@@ -3,7 +3,9 @@ import { type NativeEncoders, toBase64 } from "../../packages/client/src/shared/
 /**
  * Bytes as text. Standard base64 and hex are the client SDK's (its package owns them, for its
  * anonymizer and uuids; the collector takes them from there); the collector's own encoders
- * follow, each using the platform's encoder when it exists (workerd) and a plain loop otherwise.
+ * follow, each using the platform's encoder when it exists (workerd) and a plain loop otherwise,
+ * and the decoders it needs: base64, and a UUID's 16 bytes (the archive's Parquet UUID column,
+ * the prehog answers' batch uuid).
  */
 
 export { toBase64, toHex } from "../../packages/client/src/shared/bytes";
@@ -33,5 +35,30 @@ export function fromBase64(text: string): Uint8Array | undefined {
   }
   const bytes = new Uint8Array(binary.length);
   for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
+  return bytes;
+}
+
+const HEX_DIGIT = new Int8Array(128).fill(-1);
+for (let i = 0; i < 16; i++) {
+  HEX_DIGIT["0123456789abcdef".charCodeAt(i)] = i;
+  HEX_DIGIT["0123456789ABCDEF".charCodeAt(i)] = i;
+}
+
+/** The 16 bytes of a UUID in its 36-character form (`8-4-4-4-12` hex digits), or undefined. */
+export function uuidBytes(uuid: string): Uint8Array | undefined {
+  if (uuid.length !== 36) return undefined;
+  const bytes = new Uint8Array(16);
+  let j = 0;
+  for (let i = 0; i < 36; i += 2) {
+    if (i === 8 || i === 13 || i === 18 || i === 23) {
+      if (uuid.charCodeAt(i) !== 45) return undefined;
+      i--;
+      continue;
+    }
+    const hi = HEX_DIGIT[uuid.charCodeAt(i)] ?? -1;
+    const lo = HEX_DIGIT[uuid.charCodeAt(i + 1)] ?? -1;
+    if (hi < 0 || lo < 0) return undefined;
+    bytes[j++] = (hi << 4) | lo;
+  }
   return bytes;
 }

@@ -10,6 +10,13 @@ export function utcDay(ms: number): string {
   return new Date(ms).toISOString().slice(0, 10);
 }
 
+/** A time in ms as ISO 8601 in UTC, as answers and payloads give times; null stays null. */
+export function isoTime(ms: number): string;
+export function isoTime(ms: number | null): string | null;
+export function isoTime(ms: number | null): string | null {
+  return ms === null ? null : new Date(ms).toISOString();
+}
+
 /** The UTC hour (`YYYY-MM-DDTHH`) of a time in ms. */
 export function utcHour(ms: number): string {
   return new Date(ms).toISOString().slice(0, 13);

@@ -4,6 +4,7 @@ import { billingGraceDaysOf } from "../billing/compute";
 import type { Rejection } from "../http/judge";
 import { type IngestResult, ingest, ingestContext } from "../ingest/core";
 import { ingestLimitsOf } from "../ingest/limits";
+import { uuidBytes } from "../lib/bytes";
 import type { LimiterEnv } from "../ratelimit/middleware";
 import { optionalTenant, requiredTenant } from "../tenants/auth";
 import type { TenantRow } from "../tenants/store";
@@ -153,9 +154,4 @@ function rejectedWhole(
   const more = rejected.length > 1 ? ` (and ${rejected.length - 1} more ${noun}s rejected)` : "";
   const field = first.field ? ` (${first.field})` : "";
   return new ConnectError(`${where}${first.error}${field}: ${first.message}${more}`, Code.InvalidArgument);
-}
-
-function uuidBytes(uuid: string): Uint8Array {
-  const hex = uuid.replace(/-/g, "");
-  return Uint8Array.from({ length: 16 }, (_, i) => Number.parseInt(hex.slice(i * 2, i * 2 + 2), 16));
 }

@@ -69,6 +69,17 @@ export const termRequestFields = {
   term_months: z.number().optional().describe(`months per term, 1 to ${MAX_TERM_MONTHS}`),
 };
 
+/** Checks a plan name, for every caller (creating a tenant, its contract): `400 invalid_plan`. */
+export function checkPlan(plan: string): string {
+  if (!PLAN_PATTERN.test(plan)) {
+    throw new ApiError("invalid_plan", "a plan is 1-32 lowercase letters, digits, dashes or underscores");
+  }
+  return plan;
+}
+
+/** A tenant as a request names it: its id or its name (`requireTenantByRef` finds it). */
+export const tenantRefSchema = z.string().min(1).max(128).describe("a tenant's id or name");
+
 /** Checks a term, for every caller: `400 invalid_term` names what is wrong. */
 export function checkTerm(term: TermInput): TermInput {
   const parsed = termSchema.safeParse(term);
@@ -95,10 +106,7 @@ export async function createTenant(
       "a tenant name is 1-63 lowercase letters, digits or dashes, not starting with a dash",
     );
   }
-  const plan = input.plan ?? DEFAULT_PLAN;
-  if (!PLAN_PATTERN.test(plan)) {
-    throw new ApiError("invalid_plan", "a plan is 1-32 lowercase letters, digits, dashes or underscores");
-  }
+  const plan = checkPlan(input.plan ?? DEFAULT_PLAN);
   const fallback = defaultTerm(input.now);
   const term = checkTerm({
     term_start: input.termStart ?? fallback.term_start,

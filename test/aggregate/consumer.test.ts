@@ -16,6 +16,7 @@ async function wipe() {
     [
       "events",
       "event_uuids",
+      "event_packs",
       "daily_event_counts",
       "daily_active_installs",
       "daily_rejections",
@@ -78,7 +79,7 @@ describe("queue consumer", () => {
     // The archive: one object per app and hour of arrival, every event once, as the consumer got it.
     const objects = await archiveObjects();
     expect(objects.map((object) => object.key.replace(/[0-9a-f]{32}/, "<delivery>"))).toEqual([
-      "events/app=teleport-connect/day=2026-11-20/hour=10/<delivery>.ndjson.gz",
+      "events/app=teleport-connect/day=2026-11-20/hour=10/<delivery>.parquet",
     ]);
     const first = message.events[0];
     expect(objects[0]?.events[0]).toEqual({

@@ -17,9 +17,15 @@ const NOW = Date.parse("2026-11-24T12:00:00Z");
 
 beforeEach(async () => {
   await env.DB.batch(
-    ["events", "event_uuids", "daily_event_counts", "daily_active_installs", "install_history", "daily_versions"].map(
-      (table) => env.DB.prepare(`DELETE FROM ${table}`),
-    ),
+    [
+      "events",
+      "event_uuids",
+      "event_packs",
+      "daily_event_counts",
+      "daily_active_installs",
+      "install_history",
+      "daily_versions",
+    ].map((table) => env.DB.prepare(`DELETE FROM ${table}`)),
   );
 });
 

@@ -1,6 +1,7 @@
 import { env } from "cloudflare:workers";
 import { beforeEach, describe, expect, it } from "vitest";
-import type { ArchivedEvent } from "../../src/archive/objects";
+import { type ArchivedEvent, encodeEvents, gzipLines } from "../../src/archive/objects";
+import { decodeParquet } from "../../src/archive/parquet";
 import type { ArchiveObject } from "../../src/archive/reader";
 import { bearer, get, operator } from "../helpers/harness";
 import { batchMessage, deliver, emptyArchive, storedEvent } from "../helpers/queue";
@@ -62,6 +63,42 @@ describe("GET /v1/admin/archive/*", () => {
 
     const tombstones = await ndjson(await admin("/archive/forgotten"));
     expect(tombstones).toContainEqual({ distinct_id: forgotten, forgotten_at: "2026-11-25T00:00:00.000Z" });
+  });
+
+  it("exports each object as Parquet without forgotten installs, objects from before Parquet converted", async () => {
+    const forgotten = crypto.randomUUID();
+    const events = [storedEvent(), storedEvent({ distinct_id: forgotten }), storedEvent()];
+    await deliver([batchMessage(events)]);
+    const listed = (await (await admin("/archive/objects?day=2026-11-20")).json()) as { objects: ArchiveObject[] };
+    const key = listed.objects[0]?.key ?? "";
+    expect(key).toMatch(/^events\/app=teleport-connect\/day=2026-11-20\/hour=10\/[0-9a-f]{32}\.parquet$/);
+    await env.DB.prepare("INSERT INTO forgotten_installs (distinct_id, forgotten_at) VALUES (?1, ?2)")
+      .bind(forgotten, Date.now())
+      .run();
+    // An object written before Parquet: gzipped NDJSON.
+    const stored = await decodeParquet(
+      await ((await env.ARCHIVE.get(key)) as R2ObjectBody).arrayBuffer(),
+      "teleport-connect",
+    );
+    const legacy = key.replace(/[0-9a-f]{32}\.parquet$/, "0123.ndjson.gz");
+    await env.ARCHIVE.put(legacy, gzipLines(stored.map((event) => JSON.stringify(event))));
+
+    for (const name of [key, legacy]) {
+      const res = await admin(`/archive/object?key=${encodeURIComponent(name)}`);
+      expect(res.status).toBe(200);
+      expect(res.headers.get("content-type")).toBe("application/vnd.apache.parquet");
+      const exported = await decodeParquet(await res.arrayBuffer(), "teleport-connect");
+      expect(exported).toEqual(stored.filter((event) => event.distinct_id !== forgotten));
+      expect(exported).toHaveLength(2);
+    }
+    expect(encodeEvents(key, stored).contentType).toBe("application/vnd.apache.parquet");
+    // Only keys of the archive's objects: another key is not one (400), an absent object is not found (404).
+    const outside = await admin("/archive/object?key=tenants%2Fsecret");
+    expect(outside.status).toBe(400);
+    expect(await outside.json()).toMatchObject({ error: "invalid_query" });
+    const absent = await admin(`/archive/object?key=${encodeURIComponent(key.replace(/\.parquet$/, "x.parquet"))}`);
+    expect(absent.status).toBe(404);
+    expect(await absent.json()).toMatchObject({ error: "unknown_archive_object" });
   });
 
   it("answers 400 to a bad day and 401 without the operator token", async () => {

@@ -1,7 +1,7 @@
 import { env } from "cloudflare:workers";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { gunzipLines, gzipLines, objectKey, partitionPrefix } from "../../src/archive/objects";
+import { type ArchivedEvent, encodeEvents, eventsOf, objectKey, partitionPrefix } from "../../src/archive/objects";
 import { scheduleScrubs, scrubArchive } from "../../src/archive/scrub";
 import { DAY_MS, utcDay } from "../../src/lib/time";
 import { meteredR2, r2Meter } from "../helpers/metered";
@@ -10,7 +10,7 @@ import { meteredR2, r2Meter } from "../helpers/metered";
  * The archive rewrite for forgets (the hourly job): a run reads at most its budget of objects,
  * a day larger than that is finished by the next runs from where the last one stopped, no
  * object is read twice for one forget, and in the end no line of a forgotten install is left
- * while every other line is.
+ * while every other line is; in Parquet objects and in the gzipped NDJSON ones from before alike.
  */
 
 const APP = "teleport-connect";
@@ -18,15 +18,30 @@ let dayCounter = 0;
 /** A day of its own for each case: the file's storage is shared. */
 const freshDay = () => utcDay(Date.parse("2025-01-01T00:00:00Z") + dayCounter++ * DAY_MS);
 
-const line = (distinctId: string) =>
-  JSON.stringify({ uuid: crypto.randomUUID(), app: APP, event: "connect.protocol.use", distinct_id: distinctId });
+const event = (distinctId: string): ArchivedEvent => ({
+  uuid: crypto.randomUUID(),
+  app: APP,
+  event: "connect.protocol.use",
+  distinct_id: distinctId,
+  timestamp: "2025-01-01T10:00:00.000Z",
+  received_at: "2025-01-01T10:00:01.000Z",
+  app_version: "17.0.1",
+  os: "linux",
+  country: null,
+  tenant_id: null,
+  properties: { protocol: "ssh" },
+});
 
-/** Writes a day's objects, one per list of installs (one line each), in key order. */
+/**
+ * Writes a day's objects, one per list of installs (one event each), in key order: Parquet, and
+ * every other one gzipped NDJSON as objects from before Parquet are.
+ */
 async function writeDay(day: string, objects: string[][]): Promise<string[]> {
   const keys: string[] = [];
   for (const [i, installs] of objects.entries()) {
-    const key = objectKey(APP, day, String(i).padStart(2, "0"), `d${i}`);
-    await env.ARCHIVE.put(key, gzipLines(installs.map(line)));
+    const parquet = objectKey(APP, day, String(i).padStart(2, "0"), `d${i}`);
+    const key = i % 2 === 0 ? parquet : parquet.replace(/\.parquet$/, ".ndjson.gz");
+    await env.ARCHIVE.put(key, encodeEvents(key, installs.map(event)).body);
     keys.push(key);
   }
   return keys;
@@ -38,7 +53,7 @@ async function installsOnDay(day: string): Promise<string[][]> {
   const objects: string[][] = [];
   for (const object of listed.objects) {
     const body = await env.ARCHIVE.get(object.key);
-    if (body) objects.push((await gunzipLines(body.body)).map((l) => JSON.parse(l).distinct_id));
+    if (body) objects.push((await eventsOf(object.key, APP, body)).map((e) => e.distinct_id));
   }
   return objects;
 }

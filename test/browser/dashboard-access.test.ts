@@ -67,7 +67,11 @@ describe("the operator dashboard's accessibility and weight, in Chromium", () =>
 
   it("passes axe's accessibility rules (labels, contrast, names) on every page, without CSP errors", async () => {
     // Every page, and the error page (here a 404: the same page says a 503 or a 403).
-    for (const path of [...PAGES.map((p) => p.path), "/dashboard/not-a-page"]) {
+    for (const path of [
+      ...PAGES.map((p) => p.path),
+      "/dashboard/billing/tenant?tenant=acme",
+      "/dashboard/not-a-page",
+    ]) {
       await page.goto(`${collector.url}${path}`);
       // Evaluated through the DevTools protocol: the page's CSP allows no script, rightly.
       await page.evaluate(axeSource);
@@ -103,7 +107,7 @@ describe("the operator dashboard's accessibility and weight, in Chromium", () =>
   it("keeps every page under 100 KB as served", async () => {
     const cookie = (await context.cookies()).map((c) => `${c.name}=${c.value}`).join("; ");
     const weights: string[] = [];
-    for (const { path } of PAGES) {
+    for (const path of [...PAGES.map((p) => p.path), "/dashboard/billing/tenant?tenant=acme"]) {
       const res = await fetch(`${collector.url}${path}`, { headers: { cookie, accept: "text/html" } });
       expect(res.status).toBe(200);
       const body = Buffer.from(await res.arrayBuffer());

@@ -32,7 +32,9 @@ export interface Model {
   events: SentEvent[];
   rejections: Record<string, number>;
   dropped: { event: string; property: string; n: number };
-  tenants: { name: string; mau: number; tpr: number; mwi: number }[];
+  tenants: { name: string; mau: number; tpr: number; mwi: number; period?: { start: string; end: string } }[];
+  /** The tenant whose term starts mid-month, with a contract, and a cluster that last reported two days ago. */
+  midMonth?: { name: string; anchor: number; contractedMau: number; silentCluster: string };
 }
 
 /** 19 installs: four versions (two of them rare), three OSes. */
@@ -129,21 +131,44 @@ export async function seedEvents(collector: RunningCollector, now: number): Prom
   };
 }
 
-/** Two tenants with tokens from the operator API, their usage reports, then the cron. */
+/** The day of the month a term must start on for today's period to have started last month (or on the 15th). */
+function midMonthAnchor(now: number): number {
+  const date = new Date(now).getUTCDate();
+  return date < 28 ? date + 1 : 15;
+}
+
+/** The first and last day of the period holding `now` for a term anchored on `anchor` (as src/billing/periods.ts has it). */
+function periodOf(now: number, anchor: number): { start: string; end: string } {
+  const d = new Date(now);
+  const startIn = (y: number, m: number) =>
+    new Date(Date.UTC(y, m, Math.min(anchor, new Date(Date.UTC(y, m + 1, 0)).getUTCDate())));
+  let start = startIn(d.getUTCFullYear(), d.getUTCMonth());
+  if (start.getTime() > now) start = startIn(d.getUTCFullYear(), d.getUTCMonth() - 1);
+  const next = startIn(start.getUTCFullYear(), start.getUTCMonth() + 1);
+  const day = (t: Date) => t.toISOString().slice(0, 10);
+  return { start: day(start), end: day(new Date(next.getTime() - DAY_MS)) };
+}
+
+/**
+ * Two tenants with tokens from the operator API, their usage reports, then the cron. acme's term
+ * starts mid-month (its open period started last month), it must report and has bought 4 users;
+ * one of its clusters last reported two days ago (not silent yet: reporting became required now).
+ */
 export async function seedBilling(collector: RunningCollector, model: Model, now: number): Promise<void> {
   const admin = { authorization: `Bearer ${collector.adminToken}` };
+  const anchor = midMonthAnchor(now);
   const plan = [
-    { name: "acme", users: 3, nodes: 4, bots: 2 },
-    { name: "globex", users: 7, nodes: 2, bots: 1 },
+    { name: "acme", users: 3, nodes: 4, bots: 2, termStart: `2025-01-${String(anchor).padStart(2, "0")}` },
+    { name: "globex", users: 7, nodes: 2, bots: 1, termStart: undefined },
   ];
   for (const tenant of plan) {
-    await post(`${collector.url}/v1/admin/tenants`, { name: tenant.name }, admin);
+    await post(`${collector.url}/v1/admin/tenants`, { name: tenant.name, term_start: tenant.termStart }, admin);
     const { token } = (await post(`${collector.url}/v1/admin/tenants/${tenant.name}/tokens`, {}, admin)) as {
       token: string;
     };
     const start = new Date(now - 10 * 60_000).toISOString();
     const base = { cluster_name: mac(`${tenant.name}-cluster`), reporter_hostid: mac("auth-1"), start_time: start };
-    const reports = [
+    const reports: Record<string, unknown>[] = [
       {
         ...base,
         kind: "user_activity",
@@ -167,13 +192,43 @@ export async function seedBilling(collector: RunningCollector, model: Model, now
         })),
       },
     ];
+    // MWI: the bot instances, plus the one bot they run as (all in the same hour).
+    let mwi = tenant.bots + (tenant.bots > 0 ? 1 : 0);
+    if (tenant.termStart) {
+      await fetch(`${collector.url}/v1/admin/tenants/${tenant.name}/contract`, {
+        method: "PUT",
+        headers: { ...admin, "content-type": "application/json" },
+        body: JSON.stringify({ plan: "enterprise", reporting_required: true, mau: 4 }),
+      });
+      // A second cluster that last reported two days ago, one idle bot instance: an MWI hour of 0 that day.
+      reports.push({
+        kind: "bot_instance_activity",
+        report_uuid: randomUUID(),
+        cluster_name: mac(`${tenant.name}-quiet-cluster`),
+        reporter_hostid: mac("auth-2"),
+        start_time: new Date(now - 2 * DAY_MS).toISOString(),
+        records: [{ bot_instance_id: mac("idle-bot"), bot_user_name: mac("bot-ci") }],
+      });
+      mwi = mwi / 2;
+      model.midMonth = {
+        name: tenant.name,
+        anchor,
+        contractedMau: 4,
+        silentCluster: mac(`${tenant.name}-quiet-cluster`),
+      };
+    }
     const answer = (await post(`${collector.url}/v1/usage`, { reports }, { authorization: `Bearer ${token}` })) as {
       accepted: number;
     };
-    if (answer.accepted !== 3) throw new Error(`${tenant.name}: only ${answer.accepted} of 3 reports accepted`);
-    // MWI: the bot instances, plus the one bot they run as (all in the same hour).
-    const mwi = tenant.bots + (tenant.bots > 0 ? 1 : 0);
-    model.tenants.push({ name: tenant.name, mau: tenant.users, tpr: tenant.nodes, mwi });
+    if (answer.accepted !== reports.length)
+      throw new Error(`${tenant.name}: only ${answer.accepted} of ${reports.length} reports accepted`);
+    model.tenants.push({
+      name: tenant.name,
+      mau: tenant.users,
+      tpr: tenant.nodes,
+      mwi,
+      ...(tenant.termStart ? { period: periodOf(now, anchor) } : {}),
+    });
   }
   const cron = await fetch(`${collector.url}/__scheduled?cron=17+*+*+*+*`);
   if (cron.status !== 200) throw new Error(`the cron answered ${cron.status}`);

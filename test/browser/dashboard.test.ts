@@ -141,30 +141,67 @@ describe("the operator dashboard, in Chromium", () => {
     await page.screenshot({ path: join(screenshots, "drops.png"), fullPage: true });
   });
 
-  it("shows each tenant's month, and downloads the same as CSV as the billing API gives", async () => {
+  it("opens on each tenant's open period, a mid-month one included, against its contract", async () => {
     await page.getByRole("link", { name: "Tenants and billing" }).click();
     await page.waitForURL(/\/dashboard\/billing$/);
+    const mid = model.midMonth;
     for (const tenant of model.tenants) {
       const cells = await page
-        .locator("#billing-table tbody tr")
+        .locator("#open-periods tbody tr")
         .filter({ hasText: tenant.name })
         .locator("td")
         .allTextContents();
-      // MAU, its high-water mark, TPR, its mark, MWI, its mark, final, computed at.
-      expect(cells.slice(0, 7)).toEqual(
-        [tenant.mau, tenant.mau, tenant.tpr, tenant.tpr, tenant.mwi, tenant.mwi].map(String).concat("open"),
+      // Period, state, MAU, its high-water mark, TPR, its mark, MWI, its mark.
+      expect(cells.slice(1, 8)).toEqual(
+        ["open", tenant.mau, tenant.mau, tenant.tpr, tenant.tpr, tenant.mwi, tenant.mwi].map(String),
       );
-      expect(await barTitles(page, "mau-chart")).toContain(`${tenant.name}: ${tenant.mau} users`);
+      if (tenant.period) expect(cells[0]).toBe(`${tenant.period.start} → ${tenant.period.end}`);
     }
+    const acme = model.tenants.find((t) => t.name === mid?.name);
+    expect(Number(acme?.period?.start.slice(8, 10))).toBe(mid?.anchor);
+    expect(await barTitles(page, "mau-contract-chart")).toContain(`${mid?.name}: ${acme?.mau} users`);
+    expect(await page.locator("svg#mau-contract-chart line.limit > title").allTextContents()).toEqual([
+      `${mid?.name} MAU contracted: 4 (75 % of 4)`,
+    ]);
+    // Reporting became required just now: every cluster has a full window before it can be silent.
+    expect(await page.locator("#silent").count()).toBe(0);
+    await page.screenshot({ path: join(screenshots, "billing.png"), fullPage: true });
+  });
+
+  it("shows a tenant's open period day by day with its history, and downloads the same CSVs as the billing API gives", async () => {
+    const mid = model.midMonth;
+    await page
+      .locator("#open-periods tbody tr")
+      .filter({ hasText: mid?.name ?? "?" })
+      .getByRole("link")
+      .first()
+      .click();
+    await page.waitForURL(/\/dashboard\/billing\/tenant\?tenant=acme$/);
+    const acme = model.tenants.find((t) => t.name === mid?.name);
+    expect(await page.locator("#figure-mau").textContent()).toBe(String(acme?.mau));
+    expect(await page.locator("#detail-days tbody tr").count()).toBe(2);
+    const clusters = await page.locator("#tenant-reporting tbody tr").allTextContents();
+    expect(clusters).toHaveLength(2);
+    expect(clusters.find((row) => row.includes(mid?.silentCluster ?? "?"))).toContain("bot_instance_activity");
+    expect(await barTitles(page, "history-mau")).toEqual([`${acme?.period?.start.slice(0, 7)}: ${acme?.mau} users`]);
+    const evidence = page.waitForEvent("download");
+    await page.locator("#export").click();
+    const exportFile = await (await evidence).path();
+    const month = acme?.period?.start.slice(0, 7);
+    const api = await fetch(`${collector.url}/v1/billing/usage/export?tenant=acme&month=${month}`, {
+      headers: { authorization: `Bearer ${collector.adminToken}` },
+    });
+    expect(readFileSync(exportFile, "utf8")).toBe(await api.text());
+    await page.screenshot({ path: join(screenshots, "billing-tenant.png"), fullPage: true });
+
+    await page.goto(`${collector.url}/dashboard/billing?month=${today.slice(0, 7)}`);
     const download = page.waitForEvent("download");
     await page.locator("#csv").click();
     const file = await (await download).path();
-    const month = today.slice(0, 7);
-    const api = await fetch(`${collector.url}/v1/billing/usage?month=${month}`, {
+    const monthly = await fetch(`${collector.url}/v1/billing/usage?month=${today.slice(0, 7)}`, {
       headers: { authorization: `Bearer ${collector.adminToken}`, accept: "text/csv" },
     });
-    expect(readFileSync(file, "utf8")).toBe(await api.text());
-    await page.screenshot({ path: join(screenshots, "billing.png"), fullPage: true });
+    expect(readFileSync(file, "utf8")).toBe(await monthly.text());
   });
 
   it("lists every event and property of the published catalogue, with its privacy class", async () => {
@@ -212,9 +249,12 @@ describe("the operator dashboard, in Chromium", () => {
     expect(jobs).toEqual([
       ["archive", "succeeded"],
       ["billing", "succeeded"],
+      ["billing-alerts", "succeeded"],
+      ["reporting", "succeeded"],
       ["retention", "succeeded"],
       ["tombstones", "succeeded"],
       ["usage-retention", "succeeded"],
+      ["webhooks", "succeeded"],
     ]);
     await page.screenshot({ path: join(screenshots, "health.png"), fullPage: true });
   });
@@ -236,7 +276,7 @@ describe("the operator dashboard, in Chromium", () => {
   });
 
   it("saved a screenshot of each page", () => {
-    for (const name of ["login", ...PAGES.map((p) => p.name)]) {
+    for (const name of ["login", "billing-tenant", ...PAGES.map((p) => p.name)]) {
       expect(statSync(join(screenshots, `${name}.png`)).size, name).toBeGreaterThan(10_000);
     }
   });

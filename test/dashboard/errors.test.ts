@@ -35,8 +35,11 @@ describe("a storage failure on a dashboard page", () => {
     "/dashboard?from=2026-01-01&to=2026-01-31",
     "/dashboard/drops",
     "/dashboard/billing",
+    `/dashboard/billing?month=${month}`,
+    "/dashboard/billing/tenant?tenant=acme",
     "/dashboard/health",
     `/dashboard/billing.csv?month=${month}`,
+    `/dashboard/billing/export.csv?tenant=acme&month=${month}`,
   ])("%s shows a browser the error page: 503, Retry-After, a way back — never a page of zeros", async (path) => {
     const res = await withoutD1(path, { accept: "text/html,application/xhtml+xml" });
     expect(res.status).toBe(503);

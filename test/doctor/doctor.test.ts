@@ -6,7 +6,7 @@ import { type Check, runChecks, secretChecks } from "../../src/doctor/checks";
 import { BUILT_MIGRATIONS } from "../../src/doctor/migrations.generated";
 import { eventDatabases } from "../../src/lib/event-databases";
 import { answerOf, bearer, call } from "../helpers/harness";
-import { batchMessage, deliver, storedEvent } from "../helpers/queue";
+import { aggregatesSnapshot, batchMessage, deliver, storedEvent } from "../helpers/queue";
 import { uuidv7 } from "../helpers/uuidv7";
 
 /**
@@ -39,11 +39,13 @@ describe("GET /v1/admin/doctor", () => {
       ["D1 DB", true],
       ["Queue EVENTS_QUEUE", true],
       ["Queue FORWARD_QUEUE", true],
+      ["Queue WEBHOOK_QUEUE", true],
       ["R2 ARCHIVE", true],
       ["Durable Object RATE_LIMITER", true],
       ["secret ADMIN_TOKEN", true],
       ["secret RATE_LIMIT_SALT_SECRET", true],
       ["secret POSTHOG_API_KEY", true],
+      ["secret BILLING_WEBHOOK_SECRET", true],
     ]);
     expect(byName(res.body.checks ?? [], "Durable Object RATE_LIMITER")?.detail).toBe("all 16 objects answer");
   });
@@ -58,7 +60,7 @@ describe("GET /v1/admin/doctor", () => {
     const twoDatabases = { ...env, EVENT_DATABASES: "DB,SCHEMA_DB" } as Env;
     const never = await get("/doctor", twoDatabases);
     expect(never.status).toBe(503);
-    expect(never.body).toMatchObject({ error: "doctor_found_problems", message: "1 of 9 checks failed", ok: false });
+    expect(never.body).toMatchObject({ error: "doctor_found_problems", message: "1 of 11 checks failed", ok: false });
     expect(byName(never.body.checks ?? [], "D1 DB")?.ok).toBe(true);
     expect(byName(never.body.checks ?? [], "D1 SCHEMA_DB")).toEqual({
       check: "D1 SCHEMA_DB",
@@ -91,10 +93,12 @@ describe("GET /v1/admin/doctor", () => {
       RATE_LIMITER: namespace,
       ARCHIVE: undefined,
       FORWARD_QUEUE: undefined,
+      WEBHOOK_QUEUE: undefined,
     } as unknown as Env;
     const checks = await runChecks(broken);
     expect(checks.filter((check) => !check.ok).map((check) => [check.check, check.detail])).toEqual([
       ["Queue FORWARD_QUEUE", 'not bound: wrangler.toml [[queues.producers]] binding = "FORWARD_QUEUE"'],
+      ["Queue WEBHOOK_QUEUE", 'not bound: wrangler.toml [[queues.producers]] binding = "WEBHOOK_QUEUE"'],
       ["R2 ARCHIVE", "not bound: wrangler.toml [[r2_buckets]] binding = ARCHIVE"],
       ["Durable Object RATE_LIMITER", "Error: object exploded"],
     ]);
@@ -144,10 +148,61 @@ describe("the doctor's secret checks", () => {
     expect(personal.POSTHOG_API_KEY?.detail).toMatch(/personal API key/);
   });
 
+  it("BILLING_WEBHOOK_SECRET is needed once BILLING_WEBHOOK_URL is set, and passes exactly when it is whsec_ and 24 to 64 bytes", () => {
+    const url = "https://billing.example/hooks?token=endpoint-own-token";
+    const whsec = (bytes: Uint8Array) => `whsec_${btoa(String.fromCharCode(...bytes))}`;
+    expect(secrets({ BILLING_WEBHOOK_URL: "", BILLING_WEBHOOK_SECRET: "" }).BILLING_WEBHOOK_SECRET).toMatchObject({
+      ok: true,
+      detail: expect.stringMatching(/^not needed: /),
+    });
+    expect(secrets({ BILLING_WEBHOOK_URL: url, BILLING_WEBHOOK_SECRET: "" }).BILLING_WEBHOOK_SECRET).toMatchObject({
+      ok: false,
+      detail: expect.stringContaining(
+        "BILLING_WEBHOOK_URL is set but BILLING_WEBHOOK_SECRET is not: npx wrangler secret put BILLING_WEBHOOK_SECRET",
+      ),
+    });
+    fc.assert(
+      fc.property(fc.uint8Array({ minLength: 0, maxLength: 80 }), fc.boolean(), (bytes, withUrl) => {
+        const secret = whsec(bytes);
+        const check = secrets({
+          BILLING_WEBHOOK_URL: withUrl ? url : "",
+          BILLING_WEBHOOK_SECRET: secret,
+        }).BILLING_WEBHOOK_SECRET;
+        expect(check?.ok).toBe(bytes.length >= 24 && bytes.length <= 64);
+        // Neither the secret nor the endpoint (whose path may hold a token) is shown.
+        if (bytes.length > 0) expect(check?.detail).not.toContain(secret.slice(6));
+        expect(check?.detail).not.toContain("endpoint-own-token");
+      }),
+      { seed: 20261206, numRuns: 200 },
+    );
+    for (const weak of ["a-plain-password-without-its-prefix-of-any-length", "whsec_not base64!"]) {
+      const check = secrets({ BILLING_WEBHOOK_URL: url, BILLING_WEBHOOK_SECRET: weak }).BILLING_WEBHOOK_SECRET;
+      expect(check?.ok, weak).toBe(false);
+      expect(check?.detail).toMatch(/BILLING_WEBHOOK_SECRET/);
+      expect(check?.detail).not.toContain(weak);
+    }
+    const http = secrets({
+      BILLING_WEBHOOK_URL: "http://billing.example/hooks",
+      BILLING_WEBHOOK_SECRET: whsec(new Uint8Array(32)),
+    });
+    expect(http.BILLING_WEBHOOK_SECRET?.ok).toBe(false);
+    expect(http.BILLING_WEBHOOK_SECRET?.detail).toMatch(/BILLING_WEBHOOK_URL must be an https URL/);
+  });
+
   it("never shows a secret", async () => {
-    const checks = await runChecks({ ...env, POSTHOG_HOST: "https://eu.i.posthog.com", POSTHOG_API_KEY: "phc_x" });
+    const webhookSecret = `whsec_${btoa("thirty-two bytes of a webhook ke")}`;
+    const checks = await runChecks({
+      ...env,
+      POSTHOG_HOST: "https://eu.i.posthog.com",
+      POSTHOG_API_KEY: "phc_x",
+      BILLING_WEBHOOK_URL: "https://billing.example/hooks",
+      BILLING_WEBHOOK_SECRET: webhookSecret,
+    });
+    expect(byName(checks, "secret BILLING_WEBHOOK_SECRET")?.ok).toBe(true);
     const text = JSON.stringify(checks);
-    for (const secret of [env.ADMIN_TOKEN, env.RATE_LIMIT_SALT_SECRET, "phc_x"]) expect(text).not.toContain(secret);
+    for (const secret of [env.ADMIN_TOKEN, env.RATE_LIMIT_SALT_SECRET, "phc_x", webhookSecret.slice(6)]) {
+      expect(text).not.toContain(secret);
+    }
   });
 });
 
@@ -178,9 +233,9 @@ describe("GET /v1/admin/doctor/events/{uuid}", () => {
     }
     // Six installs: both databases hold some, and each uuid was found in its install's.
     const shards = await Promise.all(
-      [env.DB, env.EVENTS_DB_2].map((db) => db.prepare("SELECT COUNT(*) AS n FROM event_uuids").first<{ n: number }>()),
+      [env.DB, env.EVENTS_DB_2].map(async (db) => (await aggregatesSnapshot(db)).dedupeKeys),
     );
-    expect(shards.map((row) => row?.n ?? 0).reduce((a, b) => a + b)).toBe(6);
+    expect(shards.reduce((a, b) => a + b)).toBe(6);
   });
 
   it("answers 400 for a uuid that carries no time (not version 7) or a malformed install id", async () => {

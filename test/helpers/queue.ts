@@ -1,6 +1,6 @@
 import { createExecutionContext, createMessageBatch, getQueueResult } from "cloudflare:test";
 import { env } from "cloudflare:workers";
-import { ARCHIVE_ROOT, type ArchivedEvent, gunzipLines } from "../../src/archive/objects";
+import { ARCHIVE_KEY, ARCHIVE_ROOT, type ArchivedEvent, eventsOf } from "../../src/archive/objects";
 import worker from "../../src/index";
 import { type BatchMessage, type QueuedBatch, type StoredEvent, storedEventsOf } from "../../src/ingest/queue-message";
 import { randomDigest } from "./events";
@@ -154,14 +154,16 @@ export async function aggregatesSnapshot(db: D1Database) {
     db.prepare("SELECT * FROM daily_active_installs ORDER BY app, day, distinct_id"),
     db.prepare("SELECT * FROM daily_rejections ORDER BY app, day, error"),
     db.prepare("SELECT * FROM daily_dropped_properties ORDER BY app, day, event, property"),
-    db.prepare("SELECT COUNT(*) AS n FROM event_uuids"),
+    db.prepare(
+      "SELECT coalesce((SELECT SUM(length(uuids)) / 16 FROM event_packs), 0) + (SELECT COUNT(*) FROM event_uuids) AS n",
+    ),
   ]);
   return {
     counts: counts?.results,
     installs: installs?.results,
     rejections: rejections?.results,
     dropped: dropped?.results,
-    /** Events in the dedupe index: each stored event once. */
+    /** Uuids in the dedupe index (packed, and single keys from before packs): each stored event once. */
     dedupeKeys: (keys?.results[0] as { n: number }).n,
   };
 }
@@ -175,7 +177,8 @@ export async function archiveObjects(bucket: R2Bucket = env.ARCHIVE) {
     for (const object of page.objects) {
       const body = await bucket.get(object.key);
       if (!body) continue;
-      objects.push({ key: object.key, events: (await gunzipLines(body.body)).map((line) => JSON.parse(line)) });
+      const app = decodeURIComponent(ARCHIVE_KEY.exec(object.key)?.[1] ?? "");
+      objects.push({ key: object.key, events: await eventsOf(object.key, app, body) });
     }
     cursor = page.truncated ? page.cursor : undefined;
   } while (cursor);
@@ -201,11 +204,23 @@ export async function archivedWithUuid(uuid: string, bucket: R2Bucket = env.ARCH
   return (await archivedEvents(bucket)).filter((event) => event.uuid === uuid);
 }
 
-/** Rows of the dedupe index holding an event uuid: 1 once the consumer stored it. */
+/**
+ * Times the dedupe index holds an event uuid (at a 16-byte boundary of a pack, or as a single key
+ * from before packs): 1 once the consumer stored it.
+ */
 export async function dedupeKeysOf(uuid: string, db: D1Database = env.DB): Promise<number> {
-  const row = await db
+  const { results } = await db
+    .prepare("SELECT hex(uuids) AS hex FROM event_packs WHERE instr(uuids, unhex(?1, '-')) > 0")
+    .bind(uuid)
+    .all<{ hex: string }>();
+  const wanted = uuid.replaceAll("-", "").toUpperCase();
+  let n = 0;
+  for (const { hex } of results) {
+    for (let i = 0; i < hex.length; i += 32) if (hex.slice(i, i + 32) === wanted) n++;
+  }
+  const single = await db
     .prepare("SELECT COUNT(*) AS n FROM event_uuids WHERE uuid = unhex(?1, '-')")
     .bind(uuid)
     .first<{ n: number }>();
-  return row?.n ?? 0;
+  return n + (single?.n ?? 0);
 }

@@ -33,6 +33,7 @@ const outage: Env = {
   DB: downDatabase(),
   EVENTS_QUEUE: downQueue,
   FORWARD_QUEUE: downQueue,
+  WEBHOOK_QUEUE: downQueue,
   ARCHIVE: downBucket,
 };
 
@@ -121,6 +122,17 @@ function sampleFor(method: string, path: string, cookie: string): Sample | undef
       init: operator(),
       expect: "storage",
     },
+    "GET /v1/billing/reporting": { init: operator(), expect: "storage" },
+    "GET /v1/billing/usage/history": {
+      path: "/v1/billing/usage/history?tenant=acme",
+      init: operator(),
+      expect: "storage",
+    },
+    "GET /v1/billing/usage/export": {
+      path: "/v1/billing/usage/export?tenant=acme&month=2026-01",
+      init: operator(),
+      expect: "storage",
+    },
     "GET /v1/admin/tenants": { init: operator(), expect: "storage" },
     "POST /v1/admin/tenants": { init: operator(json({ name: "outage" })), expect: "storage" },
     "GET /v1/admin/tenants/:tenant": { path: "/v1/admin/tenants/acme", init: operator(), expect: "storage" },
@@ -145,6 +157,26 @@ function sampleFor(method: string, path: string, cookie: string): Sample | undef
       init: operator(json({ term_months: 12 })),
       expect: "storage",
     },
+    "PUT /v1/admin/tenants/:tenant/contract": {
+      path: "/v1/admin/tenants/acme/contract",
+      init: operator({ ...json({ plan: "cloud", reporting_required: true, mau: 10 }), method: "PUT" }),
+      expect: "storage",
+    },
+    "GET /v1/admin/tenants/:tenant/contract": {
+      path: "/v1/admin/tenants/acme/contract",
+      init: operator(),
+      expect: "storage",
+    },
+    "PUT /v1/admin/tenants/:tenant/webhook": {
+      path: "/v1/admin/tenants/acme/webhook",
+      init: operator({ ...json({ url: "https://acme.example/hooks" }), method: "PUT" }),
+      expect: "storage",
+    },
+    "DELETE /v1/admin/tenants/:tenant/webhook": {
+      path: "/v1/admin/tenants/acme/webhook",
+      init: operator({ method: "DELETE" }),
+      expect: "storage",
+    },
     "POST /v1/admin/tenants/:tenant/usage/backfill": {
       path: "/v1/admin/tenants/acme/usage/backfill",
       init: operator(json({ reports: [usageReport] })),
@@ -159,6 +191,11 @@ function sampleFor(method: string, path: string, cookie: string): Sample | undef
     },
     "GET /v1/admin/archive/events": {
       path: "/v1/admin/archive/events?day=2026-01-01",
+      init: operator(),
+      expect: "storage",
+    },
+    "GET /v1/admin/archive/object": {
+      path: `/v1/admin/archive/object?key=${encodeURIComponent("events/app=teleport-connect/day=2026-01-01/hour=00/a.parquet")}`,
       init: operator(),
       expect: "storage",
     },
@@ -192,6 +229,11 @@ function sampleFor(method: string, path: string, cookie: string): Sample | undef
     "GET /dashboard/drops": page("storage"),
     "GET /dashboard/billing": page("storage"),
     "GET /dashboard/billing.csv": { ...page("storage"), path: "/dashboard/billing.csv?month=2026-01" },
+    "GET /dashboard/billing/tenant": { ...page("storage"), path: "/dashboard/billing/tenant?tenant=acme" },
+    "GET /dashboard/billing/export.csv": {
+      ...page("storage"),
+      path: "/dashboard/billing/export.csv?tenant=acme&month=2026-01",
+    },
     "GET /dashboard/catalogue": page(200),
     "GET /dashboard/health": page("storage"),
   };

@@ -1,5 +1,7 @@
 import { Hono } from "hono";
 import { storeDelivery } from "../../../src/aggregate/consumer";
+import { type ArchivedEvent, gzipLines } from "../../../src/archive/objects";
+import { encodeParquet } from "../../../src/archive/parquet";
 import type { BatchMessage, StoredEvent } from "../../../src/ingest/queue-message";
 import { toBase64, toHex } from "../../../src/lib/bytes";
 import { DAY_MS, SECOND_MS } from "../../../src/lib/time";
@@ -15,7 +17,9 @@ import { DAY_MS, SECOND_MS } from "../../../src/lib/time";
  * arrivals after k × 10 s, each message one client's request (one install of 50,000, 100
  * events timestamped up to a minute before it arrived), one message in 50 a client back from
  * days offline (its events up to 30 days old). Everything is drawn from a seed, so replaying
- * round k rebuilds the same delivery: every event is then already stored.
+ * round k rebuilds the same delivery: every event is then already stored. `POST /archive-formats`
+ * encodes one delivery's events both ways the archive has known, alternating (Parquet as the
+ * consumer writes it now, gzipped NDJSON as it did), for their bytes and time per delivery.
  */
 
 interface Env {
@@ -106,19 +110,24 @@ const app = new Hono<{ Bindings: Env }>();
 
 app.get("/healthz", (c) => c.json({ ok: true }));
 
-// As if `events` events had been stored in the hours before the stream (their dedupe keys,
-// most of the day's installs, their counts), in statements of 100,000 rows.
+// As if `events` events had been stored in the hours before the stream (their dedupe packs of
+// 100 uuids, from the stream's installs, most of the day's installs, their counts).
 app.post("/prefill", async (c) => {
   const events = Number(c.req.query("events") ?? 0);
   const started = Date.now();
-  const chunk = 100_000;
-  for (let done = 0; done < events; done += chunk) {
-    const n = Math.min(chunk, events - done);
+  const packs = Math.ceil(events / PER_MESSAGE);
+  const from = (STREAM_START - 6 * 3_600_000) / 1000;
+  const step = (6 * 3_600) / packs;
+  const chunk = 5_000;
+  for (let done = 0; done < packs; done += chunk) {
+    const n = Math.min(chunk, packs - done);
     await c.env.DB.prepare(
       `WITH RECURSIVE i(n) AS (SELECT 0 UNION ALL SELECT n + 1 FROM i WHERE n < ?1 - 1)
-       INSERT OR IGNORE INTO event_uuids (at, uuid) SELECT ?2 + (?3 + n) * ?4 / 1000, randomblob(16) FROM i`,
+       INSERT INTO event_packs (at_day, distinct_id, first_at, last_at, uuids)
+       SELECT CAST(?2 + (?3 + n) * ?4 AS INTEGER) / 86400, ?5 ->> n,
+              CAST(?2 + (?3 + n) * ?4 AS INTEGER) - 60, CAST(?2 + (?3 + n) * ?4 AS INTEGER), randomblob(16 * ?6) FROM i`,
     )
-      .bind(n, (STREAM_START - 6 * 3_600_000) / 1000, done, Math.max(1, Math.floor((6 * 3_600_000) / events)))
+      .bind(n, from, done, step, JSON.stringify(installIds.slice(done % INSTALLS, (done % INSTALLS) + n)), PER_MESSAGE)
       .run();
   }
   const active = installIds.slice(0, Math.min(INSTALLS, Math.round(events / 50)));
@@ -140,6 +149,78 @@ app.post("/replay", async (c) => {
   const started = Date.now();
   const stored = await storeDelivery(c.env as unknown as Parameters<typeof storeDelivery>[0], messages);
   return c.json({ round, ...stored, ms: Date.now() - started });
+});
+
+/** Milliseconds `work` takes: workerd's clock moves only across I/O, so it is bracketed by two 1 ms timers. */
+async function timed(work: () => unknown): Promise<number> {
+  await scheduler.wait(1);
+  const started = Date.now();
+  work();
+  await scheduler.wait(1);
+  return Math.max(0, Date.now() - started - 1);
+}
+
+app.post("/archive-formats", async (c) => {
+  const round = Number(c.req.query("round") ?? 0);
+  const runs = Number(c.req.query("runs") ?? 5);
+  const messages = delivery(round, Number(c.req.query("events") ?? 10_000));
+  const events = messages.reduce((n, message) => n + message.events.length, 0);
+  // Each way from the messages, as the archive writer did (NDJSON lines, ISO times) and does.
+  const formats = {
+    ndjson: () =>
+      gzipLines(
+        messages.flatMap((message) => {
+          const received = new Date(message.received_at).toISOString();
+          return message.events.map((event) => {
+            const line: ArchivedEvent = {
+              uuid: event.uuid,
+              app: message.app,
+              event: event.event,
+              distinct_id: event.distinct_id,
+              timestamp: new Date(event.timestamp).toISOString(),
+              received_at: received,
+              app_version: event.app_version,
+              os: event.os,
+              country: message.country,
+              tenant_id: message.tenant_id,
+              properties: event.properties,
+            };
+            return JSON.stringify(line);
+          });
+        }),
+      ).byteLength,
+    parquet: () =>
+      encodeParquet(
+        messages.flatMap((message) =>
+          message.events.map((event) => ({
+            uuid: event.uuid,
+            event: event.event,
+            distinct_id: event.distinct_id,
+            timestamp: event.timestamp,
+            received_at: message.received_at,
+            app_version: event.app_version,
+            os: event.os,
+            country: message.country,
+            tenant_id: message.tenant_id,
+            properties: event.properties,
+          })),
+        ),
+      ).byteLength,
+  };
+  const result: Record<string, { bytes_per_event: number; ms: number[] }> = {};
+  for (let run = 0; run < runs; run++) {
+    for (const [name, encode] of Object.entries(formats)) {
+      let bytes = 0;
+      const ms = await timed(() => {
+        bytes = encode();
+      });
+      const entry = result[name] ?? { bytes_per_event: 0, ms: [] };
+      entry.bytes_per_event = Math.round((bytes / events) * 10) / 10;
+      entry.ms.push(ms);
+      result[name] = entry;
+    }
+  }
+  return c.json({ events, ...result });
 });
 
 export default app;

@@ -2,11 +2,13 @@ import type { BillingReportRow } from "../../billing/queries";
 import { formatNumber, HorizontalBars } from "../charts";
 import { EmptyState } from "../layout";
 import { type Column, Table } from "../table";
+import { BillingMonthForm, FIGURES, tenantHref } from "./billing-parts";
 
 /**
- * The Tenants and billing page: per tenant, the period starting in a month, its MAU, TPR and
- * MWI with their high-water marks and whether the period is final, as the cron computed them (exact figures: no
- * small-group rule here), and the same as a CSV download.
+ * The Tenants and billing page for a month (`?month=`): per tenant, the period starting in that
+ * month, its MAU, TPR and MWI with their high-water marks and whether the period is final, as the
+ * cron computed them (exact figures: no small-group rule here), and the same as a CSV download.
+ * Without a month the page shows each tenant's open period instead (billing-overview.tsx).
  */
 
 interface BillingPageProps {
@@ -19,37 +21,11 @@ interface BillingPageProps {
   origin: string;
 }
 
-const FIGURES = [
-  { key: "mau", name: "MAU", title: "Monthly active users (MAU)", unit: "users" },
-  { key: "tpr", name: "TPR", title: "Teleport Protected Resources (TPR)", unit: "resources" },
-  { key: "mwi", name: "MWI", title: "Machine & Workload Identities (MWI)", unit: "bot instances" },
-] as const;
-
 export function BillingPage({ month, previous, next, error, rows, tenantNames, origin }: BillingPageProps) {
   const withoutFigures = tenantNames.filter((name) => !rows.some((row) => row.tenant_name === name));
   return (
     <>
-      <form class="card" method="get" action="/dashboard/billing" aria-label="Choose the month">
-        {error ? (
-          <p class="bad" role="alert">
-            {`That month cannot be shown (${error}); showing the current month instead.`}
-          </p>
-        ) : null}
-        <div class="filters">
-          <label>
-            Month (UTC)
-            <input type="month" name="month" value={month} required pattern="\d{4}-\d{2}" />
-          </label>
-          <button class="primary" type="submit">
-            Show
-          </button>
-          <a href={`/dashboard/billing?month=${previous}`}>{`← ${previous}`}</a>
-          <a href={`/dashboard/billing?month=${next}`}>{`${next} →`}</a>
-          <a id="csv" href={`/dashboard/billing.csv?month=${month}`} download>
-            {`Download ${month} as CSV`}
-          </a>
-        </div>
-      </form>
+      <BillingMonthForm month={month} previous={previous} next={next} error={error} />
       <dl class="card defs">
         <dt>Period</dt>
         <dd>
@@ -94,7 +70,11 @@ export function BillingPage({ month, previous, next, error, rows, tenantNames, o
             caption={`Billing figures for ${month}`}
             rows={rows}
             columns={[
-              { header: "Tenant", rowHeader: true, cell: (row) => row.tenant_name },
+              {
+                header: "Tenant",
+                rowHeader: true,
+                cell: (row) => <a href={tenantHref(row.tenant_name, row.month)}>{row.tenant_name}</a>,
+              },
               ...FIGURES.flatMap((f): Column<BillingReportRow>[] => [
                 { header: f.name, numeric: true, cell: (row) => row[f.key] },
                 { header: `${f.name} high-water`, numeric: true, cell: (row) => row[`${f.key}_high_water`] },
@@ -128,7 +108,10 @@ export function BillingPage({ month, previous, next, error, rows, tenantNames, o
         </>
       )}
       {withoutFigures.length > 0 && rows.length > 0 ? (
-        <p class="muted">{`No figures for ${month}: ${withoutFigures.join(", ")} (no usage reports yet).`}</p>
+        <p class="muted">
+          {`No period starting in ${month} has figures for ${withoutFigures.join(", ")}: a tenant's periods start on its term's anchor day; its open period is on `}
+          <a href="/dashboard/billing">Open periods</a>.
+        </p>
       ) : null}
     </>
   );
