@@ -58,18 +58,17 @@ CREATE TABLE IF NOT EXISTS daily_event_counts (
   PRIMARY KEY (app, day, event, app_version, os)
 ) WITHOUT ROWID;
 
--- Events per value of each declared enum and bool property, by event day, app version and OS,
--- counted exactly once like daily_event_counts; bounded per app-day by the catalogue.
+-- Events per value of each declared enum and bool property, by event day and OS, counted
+-- exactly once like daily_event_counts; bounded per app-day by the catalogue and the OS values.
 CREATE TABLE IF NOT EXISTS daily_property_counts (
   app TEXT NOT NULL,
   day TEXT NOT NULL,
   event TEXT NOT NULL,
   property TEXT NOT NULL,
   value TEXT NOT NULL,
-  app_version TEXT NOT NULL,
   os TEXT NOT NULL,
   count INTEGER NOT NULL,
-  PRIMARY KEY (app, day, event, property, value, app_version, os)
+  PRIMARY KEY (app, day, event, property, value, os)
 ) WITHOUT ROWID;
 
 -- The app versions counted as a dimension on each app's day: at most VERSIONS_PER_APP_DAY of

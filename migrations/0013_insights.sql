@@ -6,19 +6,18 @@
 -- install-day row, and again only when a delivery adds a bit.
 ALTER TABLE daily_active_installs ADD COLUMN features INTEGER NOT NULL DEFAULT 0;
 
--- Events per value of each declared enum and bool property, by event day (UTC), app version and
--- OS, counted exactly once like daily_event_counts. Bounded per app-day by the catalogue (its
--- properties' values) times the capped versions and the OS values.
+-- Events per value of each declared enum and bool property, by event day (UTC) and OS, counted
+-- exactly once like daily_event_counts. Bounded per app-day by the catalogue (its properties'
+-- values) times the OS values; not by version, which would multiply the rows a delivery writes.
 CREATE TABLE IF NOT EXISTS daily_property_counts (
   app TEXT NOT NULL,
   day TEXT NOT NULL,
   event TEXT NOT NULL,
   property TEXT NOT NULL,
   value TEXT NOT NULL,
-  app_version TEXT NOT NULL,
   os TEXT NOT NULL,
   count INTEGER NOT NULL,
-  PRIMARY KEY (app, day, event, property, value, app_version, os)
+  PRIMARY KEY (app, day, event, property, value, os)
 ) WITHOUT ROWID;
 
 -- Requests refused with 429, per UTC day and limit (a closed set: src/ratelimit/decisions.ts),

@@ -7,14 +7,15 @@ import type { StoredEvent } from "../ingest/queue-message";
  * - each install-day row's `features`: the OR of the bits (catalog/feature-bits.ts) of the
  *   install's events of that day, carried as two 31-bit halves (JavaScript's bit operators are
  *   32-bit) and joined in SQL;
- * - `daily_property_counts`: one row per count group (app, day, event, version, OS) and value of
- *   a tracked property, counted in code for the "all new" way; each event lists its property
- *   groups so that the "checked" way counts only the events its transaction finds new.
+ * - `daily_property_counts`: one row per app, day, event, OS and value of a tracked property
+ *   (not per version: that would multiply a delivery's rows by its versions), counted in code
+ *   for the "all new" way; each event lists its property groups so that the "checked" way
+ *   counts only the events its transaction finds new.
  */
 
 /** What a shard of a delivery adds for insights. */
 export interface InsightShard {
-  /** `[group, property, value]`: indexes into the shard's `groups`, then the declared names. */
+  /** `[app, day, event, os, property, value]`: names the catalogue declares (and the OS enum). */
   propertyGroups: unknown[][];
   /** Events per property group, if every event is new. */
   propertyCounts: number[];
@@ -38,16 +39,23 @@ const HALF = 31;
 /** Builds a delivery's insight rows, per shard; one instance per delivery. */
 export class InsightRows {
   private readonly groupIndex: Map<number, number>[];
+  /** Per shard, the (app, day, event, OS) of each count group (which adds the version), numbered. */
+  private readonly baseOfGroup: Map<number, number>[];
+  private readonly baseIndex: Map<string, number>[];
+  private readonly bases: string[][][];
 
   constructor(
     private readonly shards: readonly InsightShard[],
     shardCount: number,
   ) {
     this.groupIndex = Array.from({ length: shardCount }, () => new Map<number, number>());
+    this.baseOfGroup = Array.from({ length: shardCount }, () => new Map<number, number>());
+    this.baseIndex = Array.from({ length: shardCount }, () => new Map<string, number>());
+    this.bases = Array.from({ length: shardCount }, () => []);
   }
 
-  /** Adds an event of count group `group` in shard `s`, and says what its install-day gains. */
-  add(s: number, app: string, group: number, event: StoredEvent): EventInsight {
+  /** Adds an event of day `day` and count group `group` in shard `s`, and says what its install-day gains. */
+  add(s: number, app: string, day: string, group: number, event: StoredEvent): EventInsight {
     const features = featuresOf(app)?.events.get(event.event);
     if (!features) return NONE;
     let lo = 0;
@@ -58,22 +66,39 @@ export class InsightRows {
     };
     mark(features.bit);
     let groups = "";
+    let base = -1;
     for (const [property, bit] of valueBits(features, event.properties)) {
       mark(bit);
-      groups += `${groups ? "," : ""}${this.propertyGroup(s, group, bit, property, event.properties[property])}`;
+      if (base < 0) base = this.baseOf(s, group, app, day, event);
+      groups += `${groups ? "," : ""}${this.propertyGroup(s, base, bit, property, event.properties[property])}`;
     }
     return { lo, hi: hi >>> 0, groups: `[${groups}]` };
   }
 
-  private propertyGroup(s: number, group: number, bit: number, property: string, value: unknown): number {
+  /** The (app, day, event, OS) of a count group, looked up once per group. */
+  private baseOf(s: number, group: number, app: string, day: string, event: StoredEvent): number {
+    const known = this.baseOfGroup[s]?.get(group);
+    if (known !== undefined) return known;
+    const key = `${app}\u0000${day}\u0000${event.event}\u0000${event.os}`;
+    let base = this.baseIndex[s]?.get(key);
+    if (base === undefined) {
+      base = (this.bases[s] as string[][]).length;
+      this.baseIndex[s]?.set(key, base);
+      (this.bases[s] as string[][]).push([app, day, event.event, event.os]);
+    }
+    this.baseOfGroup[s]?.set(group, base);
+    return base;
+  }
+
+  private propertyGroup(s: number, base: number, bit: number, property: string, value: unknown): number {
     const shard = this.shards[s] as InsightShard;
     const index = this.groupIndex[s] as Map<number, number>;
-    const key = group * 64 + bit;
+    const key = base * 64 + bit;
     let i = index.get(key);
     if (i === undefined) {
       i = shard.propertyGroups.length;
       index.set(key, i);
-      shard.propertyGroups.push([group, property, String(value)]);
+      shard.propertyGroups.push([...((this.bases[s] as string[][])[base] as string[]), property, String(value)]);
       shard.propertyCounts.push(0);
     }
     shard.propertyCounts[i] = (shard.propertyCounts[i] ?? 0) + 1;

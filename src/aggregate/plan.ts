@@ -229,7 +229,7 @@ export function planDelivery(messages: readonly BatchMessage[], options: PlanOpt
           else if (arrival > (row[7] as string)) row[7] = arrival;
         }
       }
-      const insight = insights.add(s, app, group, event);
+      const insight = insights.add(s, app, day, group, event);
       const installRow = (lastRowOfInstall[s] as unknown[][])[install] as unknown[];
       installRow[8] = ((installRow[8] as number) | insight.lo) >>> 0;
       installRow[9] = ((installRow[9] as number) | insight.hi) >>> 0;

@@ -95,7 +95,7 @@ FROM json_each(?1) AS x
 WHERE true
 ON CONFLICT (app, day, event, app_version, os) DO UPDATE SET count = count + excluded.count`;
 
-const PROPERTY_COUNTS = propertyCountStatements(capped, NEW_EVENTS);
+const PROPERTY_COUNTS = propertyCountStatements(NEW_EVENTS);
 
 // With the install's dimensions as first seen that day (its version capped as in the event
 // counts): the key is (app, day, distinct_id), so a later event of the same install that day
@@ -225,7 +225,7 @@ export function shardStatements(
     if (shard.groups.length > 0) {
       const planned = shard.groups.map((group, i) => [...group, shard.groupCounts[i]]);
       statements.push(db.prepare(COUNT_PLANNED).bind(JSON.stringify(planned)));
-      statements.push(...PROPERTY_COUNTS.planned(db, shard.insights, JSON.stringify(shard.groups)));
+      statements.push(...PROPERTY_COUNTS.planned(db, shard.insights));
     }
   } else {
     const groups = JSON.stringify(shard.groups);
@@ -233,7 +233,7 @@ export function shardStatements(
       packsAt.push(statements.length + 1 + (shard.insights.propertyGroups.length > 0 ? 1 : 0));
       statements.push(
         db.prepare(COUNT_NEW_EVENTS).bind(chunk.json, groups, installs),
-        ...PROPERTY_COUNTS.checked(db, shard.insights, chunk.json, groups, installs),
+        ...PROPERTY_COUNTS.checked(db, shard.insights, chunk.json, installs),
         db.prepare(RECORD_NEW_PACKS).bind(chunk.json, null, installs),
       );
     }

@@ -15,7 +15,9 @@ import { periodOf, periodStart, type Range } from "./range";
  * bits (exact) or, once the range reaches days older than EXACT_INSTALL_DAYS, from the folded
  * sketches (`exact: false`). An install that sent two values counts under each, once in the
  * total and once in `(other)`. The total counts every event of the event and every install that
- * sent it, with the property or without (an optional one). The OS and version filters select events by their own values and
+ * sent it, with the property or without (an optional one). Events per value are kept by OS, not
+ * by version: with a version filter, a value's events are `null` (its installs and the total's
+ * events are still filtered). The OS and version filters select events by their own values and
  * installs by the values of their day's first event.
  */
 
@@ -32,7 +34,8 @@ export interface BreakdownQuery {
 
 export interface ValueCell {
   value: string;
-  events: number;
+  /** null: not kept for the version filter asked for. */
+  events: number | null;
   installs: number;
 }
 
@@ -117,7 +120,10 @@ export async function readInsightBreakdown(
       });
       continue;
     }
-    const published = publishCells(cells, minInstalls, union) as ValueCell[];
+    const unkept = source.kind === "values" && query.appVersion !== undefined;
+    const published = (publishCells(cells, minInstalls, union) as ValueCell[]).map((cell) =>
+      unkept ? { ...cell, events: null } : cell,
+    );
     periods.push({ start, values: published, total: { events: totalEvents, installs: totalInstalls } });
   }
   return { periods, exact };
@@ -140,7 +146,8 @@ async function readDatabase(db: D1Database, query: BreakdownQuery, source: Break
   const eventsSql =
     source.kind === "values"
       ? `SELECT ${period} AS period, value, SUM(count) AS n FROM daily_property_counts
-         WHERE app = ?1 AND day BETWEEN ?2 AND ?3 AND event = ?7 AND property = ?8 ${filters} GROUP BY period, value`
+         WHERE app = ?1 AND day BETWEEN ?2 AND ?3 AND event = ?7 AND property = ?8
+           AND (?5 IS NULL OR os = ?5) AND ?6 IS NULL GROUP BY period, value`
       : `SELECT ${period} AS period, ${column} AS value, SUM(count) AS n FROM daily_event_counts
          WHERE app = ?1 AND day BETWEEN ?2 AND ?3 AND event = ?7 AND ?8 IS NOT NULL ${filters} GROUP BY period, value`;
   const combo =

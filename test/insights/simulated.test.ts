@@ -87,27 +87,29 @@ describe("insights of a simulated population", () => {
   });
 
   it("filters a breakdown by OS and version, per week and against the previous period", async () => {
-    const answer = await operatorGet<BreakdownAnswer>(
-      `/v1/insights/breakdown?${q({ event: "connect.protocol.use", property: "protocol", os: "linux", app_version: "18.0.0", interval: "week", compare: "previous" })}`,
-      exactly,
-    );
-    const expected = referenceBreakdown(population.events, range, "connect.protocol.use", "protocol", {
-      os: "linux",
-      app_version: "18.0.0",
-    });
-    expect([...answer.values].sort((a, b) => a.value.localeCompare(b.value))).toEqual(expected.values);
-    expect(answer.series?.length).toBe(range.days / 7);
-    for (const week of answer.series ?? []) {
-      const r = { from: week.start, to: new Date(Date.parse(week.start) + 6 * DAY_MS).toISOString().slice(0, 10) };
-      const w = referenceBreakdown(population.events, r, "connect.protocol.use", "protocol", {
-        os: "linux",
-        app_version: "18.0.0",
-      });
-      expect([...week.values].sort((a, b) => a.value.localeCompare(b.value))).toEqual(w.values);
-      expect(week.total).toEqual(w.total);
+    const byValue = <T extends { value: string }>(cells: readonly T[]) =>
+      [...cells].sort((a, b) => a.value.localeCompare(b.value));
+    for (const filter of [{ os: "linux" }, { os: "linux", app_version: "18.0.0" }] as Record<string, string>[]) {
+      const answer = await operatorGet<BreakdownAnswer>(
+        `/v1/insights/breakdown?${q({ event: "connect.protocol.use", property: "protocol", ...filter, interval: "week", compare: "previous" })}`,
+        exactly,
+      );
+      // Events per value are kept by OS, not by version: with a version filter they are null.
+      const withEvents = <T extends { events: number }>(cells: readonly T[]) =>
+        cells.map((cell) => ({ ...cell, events: filter.app_version ? null : cell.events }));
+      const expected = referenceBreakdown(population.events, range, "connect.protocol.use", "protocol", filter);
+      expect(byValue(answer.values)).toEqual(withEvents(expected.values));
+      expect(answer.total).toEqual(expected.total);
+      expect(answer.series?.length).toBe(range.days / 7);
+      for (const week of answer.series ?? []) {
+        const r = { from: week.start, to: new Date(Date.parse(week.start) + 6 * DAY_MS).toISOString().slice(0, 10) };
+        const w = referenceBreakdown(population.events, r, "connect.protocol.use", "protocol", filter);
+        expect(byValue(week.values)).toEqual(withEvents(w.values));
+        expect(week.total).toEqual(w.total);
+      }
+      // The previous period of the same length lies before the population: nothing in it.
+      expect(answer.previous?.total).toEqual({ events: 0, installs: 0 });
     }
-    // The previous period of the same length lies before the population: nothing in it.
-    expect(answer.previous?.total).toEqual({ events: 0, installs: 0 });
   });
 
   it("counts adoption of every event against the active installs, exactly", async () => {
@@ -122,12 +124,21 @@ describe("insights of a simulated population", () => {
   });
 
   it("builds weekly and daily retention cohorts, exactly", async () => {
-    for (const period of ["week", "day"] as const) {
-      const answer = await operatorGet<RetentionAnswer>(`/v1/insights/retention?${q({ period })}`, exactly);
-      const expected = referenceRetention(population.events, range, period === "week" ? 7 : 1);
+    const later = weeksOf(population.days[21] as string, population.days[DAYS - 1] as string);
+    for (const [period, r] of [
+      ["week", range],
+      ["day", range],
+      ["week", later],
+    ] as const) {
+      const answer = await operatorGet<RetentionAnswer>(
+        `/v1/insights/retention?${new URLSearchParams({ app: APP, from: r.from, to: r.to, period })}`,
+        exactly,
+      );
+      const expected = referenceRetention(population.events, r, period === "week" ? 7 : 1);
       expect(answer.cohorts.map((c) => c.retained)).toEqual(expected);
       expect(answer.cohorts.map((c) => c.installs)).toEqual(expected.map((row) => row[0]));
-      if (period === "week") console.log(`retention (weeks): ${JSON.stringify(answer.cohorts.map((c) => c.retained))}`);
+      if (r === range && period === "week")
+        console.log(`retention (weeks): ${JSON.stringify(answer.cohorts.map((c) => c.retained))}`);
     }
   });
 

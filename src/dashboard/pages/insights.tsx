@@ -140,7 +140,7 @@ function Breakdown({ answer }: { answer: BreakdownAnswer }) {
         columns={[
           { header: "Value", rowHeader: true, cell: (v) => v.value },
           { header: "Installs", numeric: true, cell: (v) => v.installs },
-          { header: "Events", numeric: true, cell: (v) => v.events },
+          { header: "Events", numeric: true, cell: (v) => shown(v.events) },
           ...(answer.previous
             ? [
                 {
