@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import type { AdoptionAnswer, BreakdownAnswer, FunnelAnswer, RetentionAnswer } from "../../src/insights/answers";
 import { DAY_MS } from "../../src/lib/time";
-import { operatorGet, post, randomIp } from "../helpers/harness";
+import { operatorCall, operatorGet, post, randomIp, runHourlyCron } from "../helpers/harness";
 import {
   referenceAdoption,
   referenceBreakdown,
@@ -243,5 +243,41 @@ describe("insights of a simulated population", () => {
         .join("\n")}`,
     );
     expect(hidden.length).toBeGreaterThan(0);
+  });
+
+  // Last: it folds the per-install rows of older days into sketches.
+  it("estimates adoption and breakdown installs once the range reaches folded days, within the sketches' error", async () => {
+    const fold = { RAW_EVENT_RETENTION_DAYS: "1", EXACT_INSTALL_DAYS: "10" } as Partial<Env>;
+    for (let run = 0; run < 4; run++) await runHourlyCron(Date.now(), fold);
+    const adoption = await operatorGet<AdoptionAnswer>(`/v1/insights/adoption?${q({})}`, exactly);
+    const reference = referenceAdoption(population.events, range);
+    expect(adoption.exact).toBe(false);
+    const within = (estimate: number | string, truth: number) =>
+      expect(Math.abs(Number(estimate) - truth), `${estimate} for ${truth}`).toBeLessThanOrEqual(
+        Math.max(2, truth * 0.05),
+      );
+    within(adoption.active_installs, reference.active);
+    for (const row of adoption.events) within(row.installs, reference.byEvent.get(row.event) ?? 0);
+    for (const property of ["protocol", "os"]) {
+      const answer = await operatorGet<BreakdownAnswer>(
+        `/v1/insights/breakdown?${q({ event: "connect.protocol.use", property })}`,
+        exactly,
+      );
+      const expected = referenceBreakdown(population.events, range, "connect.protocol.use", property);
+      expect(answer.exact).toBe(false);
+      expect(answer.values.map((v) => v.value).sort()).toEqual(expected.values.map((v) => v.value));
+      for (const cell of answer.values) {
+        const truth = expected.values.find((v) => v.value === cell.value);
+        expect(cell.events).toBe(truth?.events); // events per value stay exact
+        within(cell.installs, truth?.installs ?? 0);
+      }
+      within(answer.total.installs, expected.total.installs);
+      console.log(
+        `estimated breakdown by ${property}: ${answer.values.map((v) => `${v.value} ${v.installs} (exact ${expected.values.find((e) => e.value === v.value)?.installs})`).join(", ")}`,
+      );
+    }
+    // Retention and funnels follow installs day by day: a range reaching folded days is refused.
+    const refused = await operatorCall("GET", `/v1/insights/retention?${q({ period: "week" })}`);
+    expect([refused.status, refused.body.error]).toEqual([400, "invalid_query"]);
   });
 });
