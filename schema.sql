@@ -397,6 +397,16 @@ CREATE TABLE IF NOT EXISTS webhook_deliveries (
   PRIMARY KEY (event_id, target)
 ) WITHOUT ROWID;
 
+-- Events refused as unknown_event, per received day and name: a name the catalogue declares
+-- under itself, any other as "(other)" (src/ingest/unknown-events.ts); kept AGGREGATE_RETENTION_DAYS.
+CREATE TABLE IF NOT EXISTS daily_unknown_events (
+  app TEXT NOT NULL,
+  day TEXT NOT NULL,
+  event TEXT NOT NULL,
+  count INTEGER NOT NULL,
+  PRIMARY KEY (app, day, event)
+) WITHOUT ROWID;
+
 -- Requests refused with 429, per UTC day and limit kind, added to by each isolate at most once
 -- a minute (src/ratelimit/refusals.ts); kept AGGREGATE_RETENTION_DAYS.
 CREATE TABLE IF NOT EXISTS daily_refusals (

@@ -20,6 +20,18 @@ CREATE TABLE IF NOT EXISTS daily_property_counts (
   PRIMARY KEY (app, day, event, property, value, os)
 ) WITHOUT ROWID;
 
+-- Events refused as unknown_event, per received day (UTC) and name: a name the catalogue
+-- declares (for another app, or an event this app may not send) under itself, any other as
+-- "(other)" (src/ingest/unknown-events.ts): a client-chosen name can spell an identifier, so it
+-- is never stored as sent. Bounded per app-day by the catalogue; kept AGGREGATE_RETENTION_DAYS.
+CREATE TABLE IF NOT EXISTS daily_unknown_events (
+  app TEXT NOT NULL,
+  day TEXT NOT NULL,
+  event TEXT NOT NULL,
+  count INTEGER NOT NULL,
+  PRIMARY KEY (app, day, event)
+) WITHOUT ROWID;
+
 -- Requests refused with 429, per UTC day and limit (a closed set: src/ratelimit/decisions.ts),
 -- added to by each isolate at most once a minute. Kept AGGREGATE_RETENTION_DAYS.
 CREATE TABLE IF NOT EXISTS daily_refusals (

@@ -1,4 +1,4 @@
-import { type EventFeatures, featuresOf } from "../catalog/feature-bits";
+import { featuresOf } from "../catalog/feature-bits";
 import type { StoredEvent } from "../ingest/queue-message";
 
 /**
@@ -60,19 +60,22 @@ export class InsightRows {
     if (!features) return NONE;
     let lo = 0;
     let hi = 0;
-    const mark = (bit: number) => {
+    if (features.bit < HALF) lo = 1 << features.bit;
+    else hi = 1 << (features.bit - HALF);
+    let groups = "[";
+    let base = -1;
+    // A plain loop (this runs for every event of every delivery): each tracked property the event carries.
+    for (const [property, bits] of features.properties) {
+      const value = event.properties[property];
+      if (value === undefined || value === null) continue;
+      const bit = bits.get(typeof value === "string" ? value : String(value));
+      if (bit === undefined) continue;
       if (bit < HALF) lo |= 1 << bit;
       else hi |= 1 << (bit - HALF);
-    };
-    mark(features.bit);
-    let groups = "";
-    let base = -1;
-    for (const [property, bit] of valueBits(features, event.properties)) {
-      mark(bit);
       if (base < 0) base = this.baseOf(s, group, app, day, event);
-      groups += `${groups ? "," : ""}${this.propertyGroup(s, base, bit, property, event.properties[property])}`;
+      groups += `${groups.length > 1 ? "," : ""}${this.propertyGroup(s, base, bit, property, value)}`;
     }
-    return { lo, hi: hi >>> 0, groups: `[${groups}]` };
+    return { lo, hi: hi >>> 0, groups: groups.length > 1 ? `${groups}]` : "[]" };
   }
 
   /** The (app, day, event, OS) of a count group, looked up once per group. */
@@ -103,16 +106,6 @@ export class InsightRows {
     }
     shard.propertyCounts[i] = (shard.propertyCounts[i] ?? 0) + 1;
     return i;
-  }
-}
-
-/** The tracked properties the event carries, each with its value's bit. */
-function* valueBits(features: EventFeatures, properties: StoredEvent["properties"]): Generator<[string, number]> {
-  for (const [property, bits] of features.properties) {
-    const value = properties[property];
-    if (value === undefined || value === null) continue;
-    const bit = bits.get(String(value));
-    if (bit !== undefined) yield [property, bit];
   }
 }
 

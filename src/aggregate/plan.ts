@@ -5,6 +5,7 @@ import { DAY_MS } from "../lib/time";
 import { CappedValues } from "./capped-values";
 import { InsightRows, type InsightShard, newInsightShard } from "./insight-rows";
 import { PackBuilder, type PackRow } from "./packs";
+import { unknownEventName } from "./unknown-event-name";
 
 /**
  * One delivery, prepared in code so that SQL does as little as possible: its events split by
@@ -57,6 +58,8 @@ export interface ShardPlan {
 export interface Counters {
   rejections: { b: string; a: string; day: string; k: string; n: number }[];
   dropped: { b: string; a: string; day: string; e: string; k: string; n: number }[];
+  /** Events refused as unknown, by name (a catalogue name or "(other)", as the ingest core kept it). */
+  unknownEvents: { b: string; a: string; day: string; e: string; n: number }[];
   /** Batch ids of the messages that carry counters (the only ones recorded). */
   batchIds: string[];
 }
@@ -150,7 +153,7 @@ export function planDelivery(messages: readonly BatchMessage[], options: PlanOpt
   const versions = Array.from({ length: options.shardCount }, () => new CappedValues(VERSIONS_PER_APP_DAY));
   const seen = new Set<string>();
   const events: DeliveryPlan["events"] = [];
-  const counters: Counters = { rejections: [], dropped: [], batchIds: [] };
+  const counters: Counters = { rejections: [], dropped: [], unknownEvents: [], batchIds: [] };
   const droppedNames = new CappedValues(DROPPED_NAMES_PER_APP_DAY);
 
   for (const message of messages) {
@@ -241,6 +244,9 @@ export function planDelivery(messages: readonly BatchMessage[], options: PlanOpt
 
     if (Object.keys(message.rejections).length + Object.keys(message.dropped_properties).length === 0) continue;
     counters.batchIds.push(message.batch_id);
+    for (const [name, n] of Object.entries(message.unknown_events ?? {})) {
+      counters.unknownEvents.push({ b: message.batch_id, a: app, day: arrival, e: unknownEventName(name), n });
+    }
     for (const [error, n] of Object.entries(message.rejections)) {
       counters.rejections.push({ b: message.batch_id, a: app, day: arrival, k: error, n });
     }

@@ -60,6 +60,7 @@ export async function purgeExpired(env: Env, now: number): Promise<Record<string
     ["rejection_days", chunked("daily_rejections", "app, day, error", "day"), aggregateCutoff],
     ["dropped_property_days", chunked("daily_dropped_properties", "app, day, event, property", "day"), aggregateCutoff],
     ["refusal_days", chunked("daily_refusals", "day, limit_kind", "day"), aggregateCutoff],
+    ["unknown_event_days", chunked("daily_unknown_events", "app, day, event", "day"), aggregateCutoff],
   ];
   const purged: Record<string, number> = {};
   const add = (name: string, n: number) => {

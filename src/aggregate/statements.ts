@@ -146,6 +146,13 @@ SELECT a, day, e, name, SUM(n) FROM (
 ) WHERE true GROUP BY a, day, e, name
 ON CONFLICT (app, day, event, property) DO UPDATE SET count = count + excluded.count`;
 
+const COUNT_UNKNOWN_EVENTS = `
+INSERT INTO daily_unknown_events (app, day, event, count)
+SELECT r.value->>'a', r.value->>'day', r.value->>'e', SUM(r.value->>'n') FROM json_each(?1) AS r
+WHERE NOT EXISTS (SELECT 1 FROM processed_batches WHERE batch_id = r.value->>'b')
+GROUP BY r.value->>'a', r.value->>'day', r.value->>'e'
+ON CONFLICT (app, day, event) DO UPDATE SET count = count + excluded.count`;
+
 const RECORD_BATCHES = `
 INSERT OR IGNORE INTO processed_batches (batch_id, processed_at)
 SELECT r.value, ?2 FROM json_each(?1) AS r`;
@@ -245,6 +252,9 @@ export function shardStatements(
   if (counters && counters.batchIds.length > 0) {
     if (counters.rejections.length > 0) {
       statements.push(db.prepare(COUNT_REJECTIONS).bind(JSON.stringify(counters.rejections)));
+    }
+    if (counters.unknownEvents.length > 0) {
+      statements.push(db.prepare(COUNT_UNKNOWN_EVENTS).bind(JSON.stringify(counters.unknownEvents)));
     }
     if (counters.dropped.length > 0) {
       statements.push(db.prepare(COUNT_DROPPED_PROPERTIES).bind(JSON.stringify(counters.dropped)));

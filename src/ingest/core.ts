@@ -8,6 +8,7 @@ import type { LimiterEnv, RequestLimiter } from "../ratelimit/middleware";
 import { enqueueBatch } from "./enqueue";
 import { batchJudge, eventContextOf } from "./judge-event";
 import { type IngestLimits, ingestLimitsOf } from "./limits";
+import { countUnknownEvents } from "./unknown-events";
 
 /**
  * The ingest core: every front door (the native `POST /v1/events`, and any other wire format)
@@ -91,6 +92,7 @@ export async function ingest(batch: IngestBatch, context: IngestContext): Promis
     eventBytes,
     rejections: countByError(judged.rejected),
     droppedProperties,
+    unknownEvents: countUnknownEvents(batch.events, judged.rejected),
   });
   if (events.length > 0) {
     await queued;
