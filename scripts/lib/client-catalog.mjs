@@ -46,7 +46,8 @@ function describe(spec) {
   }
   const notes = {
     text: `At most ${spec.maxWords} words of ASCII letters, single spaces and ' & ( ) , - (${spec.maxLength} characters at most).`,
-    count: `A non-negative integer${spec.max === undefined ? "" : ` (at most ${spec.max})`}.`,
+    count: `An integer from ${spec.min ?? 0}${spec.max === undefined ? "" : ` to ${spec.max}`}.`,
+    id: "A random id: a version 4 or 7 UUID, or an HMAC digest.",
     version:
       spec.reduce === "kernel"
         ? "A version such as 17.0.1; a Linux kernel release is stored as its core and flavour (6.5.0-generic)."
@@ -67,8 +68,13 @@ function propertiesType(properties, indent) {
 /** The generated file's text, before formatting. */
 export async function clientCatalogSource() {
   const catalogue = await loadCatalogue();
-  const apps = Object.entries(catalogue.apps).map(([appName, app]) => {
-    const events = Object.entries(catalogue.events).filter(([, event]) => event.apps.includes(appName));
+  // Events only a server sends over its own wire format (Teleport's reporting RPCs) are not the
+  // SDK's, nor is an app that has no other.
+  const sdkEvents = (appName) =>
+    Object.entries(catalogue.events).filter(([, event]) => event.apps.includes(appName) && event.clientSdk !== false);
+  const sdkApps = Object.entries(catalogue.apps).filter(([appName]) => sdkEvents(appName).length > 0);
+  const apps = sdkApps.map(([appName, app]) => {
+    const events = sdkEvents(appName);
     // A common property may be anonymized too: it counts for every event of the app.
     const anonymizedOf = (event) =>
       Object.entries({ ...app.commonProperties, ...event.properties })

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { utcDay } from "../lib/time";
 import { varsReader } from "../lib/vars";
+import { securityFigures } from "./identity-security";
 import { dayAfter } from "./months";
 import { anchorDayOf, nextPeriod, type Period, periodContaining, type Term, termOf } from "./periods";
 import {
@@ -16,6 +17,7 @@ import {
 } from "./queries";
 import { finalFrom, firstPeriodOf } from "./report-bounds";
 import { periodSeries } from "./series";
+import { mauByOrigin } from "./user-origins";
 
 /** Days after a period ends before its billing figures become final (wrangler.toml var). */
 export const billingGraceDaysOf = varsReader(
@@ -104,7 +106,12 @@ async function computePeriod(
   state: BillingState,
   now: number,
 ): Promise<void> {
-  const { total } = await periodSeries(db, tenantId, period.start, period.end, false);
+  const [{ total }, origins, security] = await Promise.all([
+    periodSeries(db, tenantId, period.start, period.end, false),
+    mauByOrigin(db, tenantId, period.start, period.end, false),
+    securityFigures(db, tenantId, period.start, period.end, false),
+  ]);
+  const identity = security.get("");
   const span = termOf(period, term);
   const before = await highWaterBefore(db, tenantId, span.start, period.start);
   await saveBillingRow(db, {
@@ -123,5 +130,13 @@ async function computePeriod(
     state,
     formula_version: FORMULA_VERSION,
     computed_at: now,
+    mau_by_origin: JSON.stringify(origins.get("") ?? {}),
+    summaries_generated: identity?.summaries_generated ?? 0,
+    summary_input_tokens: identity?.summary_input_tokens ?? 0,
+    summary_output_tokens: identity?.summary_output_tokens ?? 0,
+    graph_identities: identity?.graph_identities ?? 0,
+    graph_resources: identity?.graph_resources ?? 0,
+    audit_logs_ingested: identity?.audit_logs_ingested ?? 0,
+    identity_security_by_provider: JSON.stringify(identity?.by_provider ?? {}),
   });
 }

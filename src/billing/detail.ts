@@ -1,7 +1,9 @@
 import type { TenantRow } from "../tenants/store";
+import { type SecurityFigures, securityFigures } from "./identity-security";
 import { anchorDayOf, periodOf, termOf } from "./periods";
 import { lateReportsBetween, readBillingRow } from "./queries";
 import { periodSeries, type ScopeSeries } from "./series";
+import { mauByOrigin, type OriginCounts } from "./user-origins";
 
 /**
  * How a period's figures were reached, for an operator to show a customer
@@ -13,9 +15,10 @@ import { periodSeries, type ScopeSeries } from "./series";
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 
-function scopeJson(series: ScopeSeries) {
+function scopeJson(series: ScopeSeries, origins: OriginCounts | undefined, security: SecurityFigures | undefined) {
   return {
     mau: series.mau,
+    mau_by_origin: origins ?? {},
     tpr: series.tpr,
     mwi: series.mwi,
     mau_days: series.mau_days,
@@ -35,6 +38,14 @@ function scopeJson(series: ScopeSeries) {
         mwi: h.count,
       })),
     })),
+    identity_security: security && {
+      ...security,
+      graph_days: security.graph_days.map((day) => ({
+        day: day.day,
+        mean_identities: day.mean,
+        hours: day.hours.map((h) => ({ hour: h.hour, identities: h.count, resources: h.resources })),
+      })),
+    },
   };
 }
 
@@ -47,9 +58,11 @@ export async function billingDetail(db: D1Database, tenant: TenantRow, month: st
     : periodOf(month, anchorDayOf(term));
   const span =
     stored?.term_start && stored.term_end ? { start: stored.term_start, end: stored.term_end } : termOf(period, term);
-  const [series, late] = await Promise.all([
+  const [series, late, origins, security] = await Promise.all([
     periodSeries(db, tenant.id, period.start, period.end, true),
     lateReportsBetween(db, tenant.id, period.start, period.end),
+    mauByOrigin(db, tenant.id, period.start, period.end, true),
+    securityFigures(db, tenant.id, period.start, period.end, true),
   ]);
   return {
     tenant_id: tenant.id,
@@ -70,10 +83,21 @@ export async function billingDetail(db: D1Database, tenant: TenantRow, month: st
       final: stored.state === "final",
       formula_version: stored.formula_version,
       computed_at: iso(stored.computed_at),
+      mau_by_origin: JSON.parse(stored.mau_by_origin) as OriginCounts,
+      summaries_generated: stored.summaries_generated,
+      summary_input_tokens: stored.summary_input_tokens,
+      summary_output_tokens: stored.summary_output_tokens,
+      graph_identities: stored.graph_identities,
+      graph_resources: stored.graph_resources,
+      audit_logs_ingested: stored.audit_logs_ingested,
+      identity_security_by_provider: JSON.parse(stored.identity_security_by_provider) as Record<string, unknown>,
     },
     late_reports: late.late_reports,
     last_late_report_at: iso(late.last_late_report_at),
-    total: scopeJson(series.total),
-    clusters: series.clusters.map((cluster) => ({ cluster_name: cluster.cluster_name, ...scopeJson(cluster) })),
+    total: scopeJson(series.total, origins.get(""), security.get("")),
+    clusters: series.clusters.map((cluster) => ({
+      cluster_name: cluster.cluster_name,
+      ...scopeJson(cluster, origins.get(cluster.cluster_name), security.get(cluster.cluster_name)),
+    })),
   };
 }

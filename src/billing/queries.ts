@@ -15,7 +15,32 @@ export type BillingState = "open" | "closing" | "final";
 /** Rows computed with today's formulas (docs/BILLING.md); 1 marks rows from before migration 0004. */
 export const FORMULA_VERSION = 2;
 
-export interface BillingRow extends Figures {
+/** Identity Security's figures and MAU by origin as a row stores them (the maps as JSON text). */
+export interface SecurityColumns {
+  /** JSON: origin → users (they add up to mau). */
+  mau_by_origin: string;
+  summaries_generated: number;
+  summary_input_tokens: number;
+  summary_output_tokens: number;
+  graph_identities: number;
+  graph_resources: number;
+  audit_logs_ingested: number;
+  /** JSON: provider → { identities, resources, logs_ingested }. */
+  identity_security_by_provider: string;
+}
+
+export const SECURITY_COLUMNS = [
+  "mau_by_origin",
+  "summaries_generated",
+  "summary_input_tokens",
+  "summary_output_tokens",
+  "graph_identities",
+  "graph_resources",
+  "audit_logs_ingested",
+  "identity_security_by_provider",
+] as const satisfies readonly (keyof SecurityColumns)[];
+
+export interface BillingRow extends Figures, SecurityColumns {
   tenant_id: string;
   month: string;
   /** First and last day of the period (both included). */
@@ -48,6 +73,7 @@ const COLUMNS = [
   "state",
   "formula_version",
   "computed_at",
+  ...SECURITY_COLUMNS,
 ] as const satisfies readonly (keyof BillingRow)[];
 const ROW_COLUMNS = COLUMNS.join(", ");
 
@@ -126,37 +152,18 @@ export async function highWaterBefore(
 }
 
 /** Writes a period's row unless that row is already final: final figures never change. */
+const UPSERT = `INSERT INTO billing_usage (${ROW_COLUMNS})
+VALUES (${COLUMNS.map((_, i) => `?${i + 1}`).join(", ")})
+ON CONFLICT (tenant_id, month) DO UPDATE SET
+  ${COLUMNS.filter((column) => column !== "tenant_id" && column !== "month")
+    .map((column) => `${column} = excluded.${column}`)
+    .join(", ")}
+WHERE billing_usage.state <> 'final'`;
+
 export async function saveBillingRow(db: D1Database, row: BillingRow): Promise<void> {
   await db
-    .prepare(
-      `INSERT INTO billing_usage (${ROW_COLUMNS})
-       VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)
-       ON CONFLICT (tenant_id, month) DO UPDATE SET
-         period_start = excluded.period_start, period_end = excluded.period_end,
-         term_start = excluded.term_start, term_end = excluded.term_end,
-         mau = excluded.mau, tpr = excluded.tpr, mwi = excluded.mwi,
-         mau_high_water = excluded.mau_high_water, tpr_high_water = excluded.tpr_high_water,
-         mwi_high_water = excluded.mwi_high_water, state = excluded.state,
-         formula_version = excluded.formula_version, computed_at = excluded.computed_at
-       WHERE billing_usage.state <> 'final'`,
-    )
-    .bind(
-      row.tenant_id,
-      row.month,
-      row.period_start,
-      row.period_end,
-      row.term_start,
-      row.term_end,
-      row.mau,
-      row.tpr,
-      row.mwi,
-      row.mau_high_water,
-      row.tpr_high_water,
-      row.mwi_high_water,
-      row.state,
-      row.formula_version,
-      row.computed_at,
-    )
+    .prepare(UPSERT)
+    .bind(...COLUMNS.map((column) => row[column]))
     .run();
 }
 

@@ -61,7 +61,7 @@ export const billingRoutes = routesApp<AppEnv>()
       default: "application/json",
     });
     if (type === "text/csv") return billingCsv(c, month, rows);
-    return c.json({ month, rows: rows.map(billingReportRow) }, 200);
+    return c.json({ month, rows: rows.map((row) => billingReportRow(row)) }, 200);
   })
   .openapi(detailRoute, async (c) => {
     const { month, tenant: ref } = c.req.valid("query");

@@ -66,7 +66,8 @@ function compileEvent(name: string, event: EventSpec, app: AppSpec): CompiledEve
       (spec.class === "enum" &&
         [...spec.values, spec.other ?? ""].every((value) => jsonStringSize(value) === value.length + 2)),
     optional: spec.optional === true,
-    digest: spec.class === "anonymized",
+    // A property that also takes preset names in clear must not vouch for them as digests.
+    digest: spec.class === "anonymized" && spec.presets === undefined,
     check: checkFor(spec),
     reduce: reductionFor(spec),
   }));
@@ -96,8 +97,8 @@ function compile(): ReadonlyMap<string, CompiledApp> {
 const compiled = compile();
 
 /**
- * Every property name the catalogue knows: declared by any app or event, or read from a PostHog
- * SDK by a mapping. An undeclared property sent under one of these names is counted under it;
+ * Every property name the catalogue knows: declared by any app or event, read from a PostHog SDK
+ * by a mapping, or a field an app's door decodes but never stores. An undeclared property sent under one of these names is counted under it;
  * any other name is client data and is counted as `(other)`.
  */
 const knownNames: ReadonlySet<string> = new Set([
@@ -105,6 +106,7 @@ const knownNames: ReadonlySet<string> = new Set([
     ...Object.keys(app.commonProperties),
     ...Object.keys(app.posthog?.properties ?? {}),
     ...Object.keys(app.posthog?.personProperties ?? {}),
+    ...Object.keys(app.neverStored ?? {}),
   ]),
   ...Object.values(catalogue.events).flatMap((event) => Object.keys(event.properties)),
 ]);

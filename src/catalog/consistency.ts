@@ -29,6 +29,14 @@ export function definitionProblems(catalogue: Catalogue): string[] {
   }
   for (const [appName, app] of Object.entries(catalogue.apps)) {
     problems.push(...propertyProblems(`app "${appName}"`, app.commonProperties));
+    // A field the app never stores must not be a property it stores.
+    for (const [eventName, event] of Object.entries(catalogue.events)) {
+      if (!event.apps.includes(appName)) continue;
+      for (const field of Object.keys(app.neverStored ?? {})) {
+        if (field in event.properties || field in app.commonProperties)
+          problems.push(`app "${appName}": "${field}" is both never stored and a property of event "${eventName}"`);
+      }
+    }
   }
   return problems;
 }
@@ -41,6 +49,8 @@ function propertyProblems(owner: string, properties: Readonly<Record<string, Pro
     if (spec.class === "enum" && spec.values.length === 0) problems.push(`${where} is an enum with no values`);
     if (spec.class === "enum" && spec.other !== undefined && !ENUM_VALUE.test(spec.other))
       problems.push(`${where} has an other value that is not a short word`);
+    if (spec.class === "count" && (spec.min ?? 0) > (spec.max ?? Number.POSITIVE_INFINITY))
+      problems.push(`${where} is a count whose min is above its max`);
     if (spec.class === "text" && !(spec.maxLength > 0 && spec.maxWords > 0))
       problems.push(`${where} is text without a positive maxLength and maxWords`);
   }

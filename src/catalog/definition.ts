@@ -1,3 +1,8 @@
+import { accessEvents } from "./teleport-cluster-access";
+import { platformEvents } from "./teleport-cluster-platform";
+import { productEvents } from "./teleport-cluster-products";
+import { uiEvents } from "./teleport-cluster-ui";
+import { tbotApp, tbotStart } from "./teleport-tbot";
 import type { Catalogue, PropertySpec } from "./types";
 
 /**
@@ -5,7 +10,9 @@ import type { Catalogue, PropertySpec } from "./types";
  * here and nowhere else; `GET /v1/catalog` publishes exactly this.
  *
  * The Teleport Connect events mirror `prehog.v1alpha.ConnectReportingService`: cluster and
- * user names are HMAC digests computed by the client with the cluster's key.
+ * user names are HMAC digests computed by the client with the cluster's key. The `teleport-cluster`
+ * events are every event of Teleport's `prehog.v1alpha.TeleportReportingService` (the
+ * teleport-cluster-*.ts files) and edgehog's heartbeat; `teleport-tbot` is Machine ID's start event.
  */
 
 const clusterName: PropertySpec = {
@@ -67,10 +74,31 @@ export const catalogue: Catalogue = {
         teleport_version: { class: "version", description: "Teleport version of the Auth Service", optional: true },
       },
       dimensions: { appVersion: "teleport_version" },
+      neverStored: {
+        status_error: "the error a wizard step showed: free text that can hold an address or a name",
+        database_user_agent: "the database client's own description of itself: free text",
+        mcp_client_name: "the name an MCP client gives itself: free text",
+        mcp_server_name: "the name of an MCP server: free text",
+        os_version: "an operating system's name and release as free text",
+        container_orchestrator: "an orchestrator with its version and build as free text",
+        category: "an Assist conversation's category, written by a model: free text",
+        name: "a security report's name: not a closed set",
+        access_list_review_id: "a review's id, which Teleport's reporter itself leaves out",
+        link: "a URL",
+        path: "a route of the web UI: not a closed set",
+        params: "a web UI view's keys and values: free text",
+        fields_with_conversion_errors: "the role editor's field paths: not a closed set (each counted as (other))",
+      },
     },
+    "teleport-tbot": tbotApp,
   },
 
   events: {
+    ...accessEvents,
+    ...platformEvents,
+    ...productEvents,
+    ...uiEvents,
+    "tbot.start": tbotStart,
     "tp.cluster.heartbeat": {
       description: "An Auth Service is running (sent about once an hour)",
       apps: clusterApps,

@@ -6,9 +6,11 @@
 
 import type { ItemErrorCode } from "../http/error-codes";
 import { isDigest } from "../privacy/digest";
+import { randomUuid } from "../privacy/ids";
 import { findPii } from "../privacy/pii";
 import { textProblem } from "../privacy/text";
 import { isVersion, MAX_VERSION_DIGITS, MAX_VERSION_LENGTH, reducedKernelVersion } from "../privacy/version";
+import { UNLISTED_VALUE } from "../usage/vocabulary";
 import type { PropertySpec } from "./types";
 
 export type PropertyValue = string | number | boolean;
@@ -28,15 +30,18 @@ const MAX_COUNT = 2 ** 31 - 1;
 /** Turns a catalogue property into the check its privacy class demands. */
 export function checkFor(spec: PropertySpec): PropertyCheck {
   switch (spec.class) {
-    case "anonymized":
+    case "anonymized": {
+      // With presets, what a plain value is reduced to is in the class too.
+      const presets = new Set(spec.presets === undefined ? [] : [...spec.presets, UNLISTED_VALUE]);
       return (value) =>
-        isDigest(value)
+        isDigest(value) || (typeof value === "string" && presets.has(value))
           ? undefined
           : {
               error: "not_anonymized",
               message:
                 "must be an HMAC-SHA256 digest (44 characters of standard base64 of 32 random-looking bytes); anonymize it on the client, never send the plain value",
             };
+    }
     case "enum": {
       const allowed = new Set(spec.other === undefined ? spec.values : [...spec.values, spec.other]);
       const message =
@@ -59,12 +64,21 @@ export function checkFor(spec: PropertySpec): PropertyCheck {
             };
       };
     case "count": {
-      const max = spec.max ?? MAX_COUNT;
+      const [min, max] = [spec.min ?? 0, spec.max ?? MAX_COUNT];
       return (value) =>
-        typeof value === "number" && Number.isInteger(value) && value >= 0 && value <= max
+        typeof value === "number" && Number.isInteger(value) && value >= min && value <= max
           ? undefined
-          : { error: "invalid_property", message: `must be an integer from 0 to ${max}` };
+          : { error: "invalid_property", message: `must be an integer from ${min} to ${max}` };
     }
+    case "id":
+      return (value) =>
+        randomUuid(value) === value || isDigest(value)
+          ? undefined
+          : {
+              error: "invalid_property",
+              message:
+                "must be a random id: a version 4 or 7 UUID (lower-case) or an HMAC digest, never a name, an address or a sequence number",
+            };
     case "bool":
       return (value) =>
         typeof value === "boolean" ? undefined : { error: "invalid_property", message: "must be true or false" };
@@ -92,6 +106,9 @@ export function checkFor(spec: PropertySpec): PropertyCheck {
 
 /** The reduction the catalogue declares for the property, if any. */
 export function reductionFor(spec: PropertySpec): PropertyReduction | undefined {
+  if (spec.class === "anonymized" && spec.presets !== undefined) {
+    return (value) => (typeof value === "string" ? UNLISTED_VALUE : undefined);
+  }
   if (spec.class === "enum" && spec.other !== undefined) {
     const other = spec.other;
     return (value) => (typeof value === "string" ? other : undefined);

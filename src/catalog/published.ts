@@ -9,7 +9,8 @@ const classMeanings: Record<PrivacyClass, string> = {
   enum: "one of the listed values; with `other`, any other string is stored as that value, never as sent",
   version:
     "a version: up to three numbers, then optionally '-' and a pre-release word (alpha, beta, rc, dev…) or a Linux kernel flavour and a number; at most 8 digits in all. With `reduce: kernel`, a Linux kernel release outside it is stored as its numeric core and flavour",
-  count: "a non-negative integer",
+  count: "an integer from min (0 unless stated) to max",
+  id: "a random id that ties events together and names nothing: a version 4 or 7 UUID, or an HMAC digest",
   bool: "true or false",
   text: "short free text of ASCII letters, single spaces and ' & ( ) , - only (no digits, @, dots, colons or slashes), with a word limit",
 };
@@ -21,9 +22,11 @@ function describeProperty(name: string, spec: PropertySpec) {
     description: spec.description,
     required: spec.optional !== true,
     ...(spec.class === "enum" ? { values: spec.values } : {}),
+    ...(spec.class === "anonymized" && spec.presets !== undefined ? { presets: spec.presets, other: "other" } : {}),
     ...(spec.class === "enum" && spec.other !== undefined ? { other: spec.other } : {}),
     ...(spec.class === "version" && spec.reduce !== undefined ? { reduce: spec.reduce } : {}),
     ...(spec.class === "text" ? { max_length: spec.maxLength, max_words: spec.maxWords } : {}),
+    ...(spec.class === "count" && spec.min !== undefined ? { min: spec.min } : {}),
     ...(spec.class === "count" && spec.max !== undefined ? { max: spec.max } : {}),
   };
 }
@@ -65,6 +68,7 @@ export const publishedCatalogue = {
     description: app.description,
     common_properties: Object.entries(app.commonProperties).map(([n, s]) => describeProperty(n, s)),
     posthog: describePosthog(app),
+    never_stored: Object.entries(app.neverStored ?? {}).map(([field, why]) => ({ field, why })),
     events: Object.entries(catalogue.events)
       .filter(([, event]) => event.apps.includes(appName))
       .map(([eventName, event]) => ({

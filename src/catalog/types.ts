@@ -3,8 +3,13 @@
  * with one; anything undeclared is dropped.
  */
 export type PropertySpec =
-  /** An HMAC-SHA256 digest computed by the client (44-character standard base64). */
-  | { class: "anonymized"; description: string; optional?: boolean }
+  /**
+   * An HMAC-SHA256 digest computed by the client (44-character standard base64). With
+   * `presets`, also one of those names as sent (names the product itself ships, such as
+   * Teleport's preset roles, which its reporter leaves in clear), and any other plain value is
+   * stored as `other` rather than refusing the event.
+   */
+  | { class: "anonymized"; description: string; presets?: readonly string[]; optional?: boolean }
   /**
    * One of a fixed list of values. With `other`, any other string is stored as `other` (a
    * value the client may also send) instead of refusing the event: for answers that a user may
@@ -18,9 +23,14 @@ export type PropertySpec =
    * (`6.5.0-generic`) instead of refusing the event; without it such a value is refused.
    */
   | { class: "version"; description: string; reduce?: "kernel"; optional?: boolean }
-  /** A non-negative integer. */
-  | { class: "count"; description: string; max?: number; optional?: boolean }
+  /** An integer from `min` (default 0) to `max`. */
+  | { class: "count"; description: string; min?: number; max?: number; optional?: boolean }
   | { class: "bool"; description: string; optional?: boolean }
+  /**
+   * An id that ties events together and names nothing: a random UUID (version 4 or 7) or an
+   * HMAC digest that looks random (src/privacy/ids.ts, as an install id). For a wizard's run id.
+   */
+  | { class: "id"; description: string; optional?: boolean }
   /**
    * Short free text of a restricted alphabet (src/privacy/text.ts): ASCII letters, single
    * spaces and `' & ( ) , -`, at most `maxLength` characters and `maxWords` words. Only where
@@ -37,6 +47,11 @@ export interface EventSpec {
   /** Server-side events: only accepted with a tenant token, and attributed to the tenant. */
   tenantOnly?: boolean;
   properties: Readonly<Record<string, PropertySpec>>;
+  /**
+   * False for an event only a server sends through a wire format of its own (Teleport's
+   * reporting RPCs): the client SDK does not offer it. Any door still judges it the same.
+   */
+  clientSdk?: boolean;
 }
 
 export interface AppSpec {
@@ -47,6 +62,11 @@ export interface AppSpec {
   dimensions: { appVersion?: string; os?: string };
   /** How fields of PostHog's SDKs fill common properties (the PostHog front door, docs/POSTHOG.md). */
   posthog?: PosthogMapping;
+  /**
+   * Fields a front door decodes for this app's events that are never stored, each with why (free
+   * text, addresses, URLs): dropped like any undeclared property, and counted under their name.
+   */
+  neverStored?: Readonly<Record<string, string>>;
 }
 
 /** One SDK field that fills a common property of the app. */

@@ -20,6 +20,8 @@ function sampleValue(spec: PropertySpec): string {
       return "true";
     case "text":
       return '"example"';
+    case "id":
+      return JSON.stringify(crypto.randomUUID());
   }
 }
 

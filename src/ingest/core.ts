@@ -1,13 +1,14 @@
 import type { Context } from "hono";
 import { findApp, isKnownPropertyName } from "../catalog/compile";
 import { ApiError } from "../http/errors";
-import { countByError, judgeEach, type Rejection } from "../http/judge";
+import { judgeEach, type Rejection } from "../http/judge";
 import { assertWithinCap } from "../http/list-cap";
 import { OTHER } from "../lib/other";
 import type { LimiterEnv, RequestLimiter } from "../ratelimit/middleware";
 import { enqueueBatch } from "./enqueue";
 import { batchJudge, eventContextOf } from "./judge-event";
 import { type IngestLimits, ingestLimitsOf } from "./limits";
+import { rejectionCounts } from "./rejection-counts";
 import { countUnknownEvents } from "./unknown-events";
 
 /**
@@ -90,7 +91,7 @@ export async function ingest(batch: IngestBatch, context: IngestContext): Promis
     tenantId: context.tenantId,
     events,
     eventBytes,
-    rejections: countByError(judged.rejected),
+    rejections: rejectionCounts(judged.rejected, batch.events, context.tenantId),
     droppedProperties,
     unknownEvents: countUnknownEvents(batch.events, judged.rejected),
   });

@@ -1,18 +1,21 @@
 import { type DescMessage, type Message, toBinary } from "@bufbuild/protobuf";
+import { CLUSTER_EVENT_NAMES } from "./cluster-events";
+import { type FlatProperties, flatten } from "./flatten";
 import { type SubmitConnectEventRequest, SubmitConnectEventRequestSchema } from "./gen/prehog/v1alpha/connect_pb";
+import { type SubmitTbotEventRequest, SubmitTbotEventRequestSchema } from "./gen/prehog/v1alpha/tbot_pb";
 import { type SubmitEventRequest, SubmitEventRequestSchema } from "./gen/prehog/v1alpha/teleport_pb";
 import { derivedUuid, timestampText } from "./wire-values";
 
 /**
  * Decodes prehog events into the native event shape the ingest core judges
  * (`{ uuid, event, distinct_id, timestamp, properties }`). Each oneof case names one catalogue
- * event; each field of its message becomes the catalogue property of the same name. Nothing is
- * checked here: a plain value where a digest belongs, a missing field or an unknown event is
+ * event; its message becomes properties by the rules of flatten.ts. Nothing is checked here: a plain value where a digest belongs, a missing field or an unknown event is
  * the core's to refuse, exactly as on `POST /v1/events`.
  */
 
 export const CONNECT_APP = "teleport-connect";
 export const CLUSTER_APP = "teleport-cluster";
+export const TBOT_APP = "teleport-tbot";
 
 type CaseOf<T extends { event: { case: unknown } }> = Exclude<T["event"]["case"], undefined>;
 
@@ -29,9 +32,9 @@ export const CONNECT_EVENT_NAMES: Record<CaseOf<SubmitConnectEventRequest>, stri
   connectMyComputerAgentStart: "connect.connectMyComputer.agentStart",
 };
 
-/** A cluster's oneof cases → tenant-only `teleport-cluster` catalogue events. */
-export const CLUSTER_EVENT_NAMES: Record<CaseOf<SubmitEventRequest>, string> = {
-  clusterHeartbeat: "tp.cluster.heartbeat",
+/** tbot's oneof cases → `teleport-tbot` catalogue events. */
+export const TBOT_EVENT_NAMES: Record<CaseOf<SubmitTbotEventRequest>, string> = {
+  start: "tbot.start",
 };
 
 /** The native event shape, before the core judges it (any field may be missing or wrong). */
@@ -40,7 +43,7 @@ export interface NativeEvent {
   event: string | undefined;
   distinct_id: string;
   timestamp: string | undefined;
-  properties: Record<string, string | number | boolean>;
+  properties: FlatProperties;
 }
 
 /**
@@ -87,34 +90,38 @@ function contentOf<T extends Message>(schema: DescMessage, message: T): Uint8Arr
 }
 
 /**
- * A oneof case this schema does not know (a newer client's event) stays an unknown field:
- * it gets a name no catalogue event has, so the core rejects it as `unknown_event`. With no
- * case at all the event has no name (`invalid_event`, "event is required").
+ * One `SubmitTbotEvent` request: tbot's random run id is its distinct_id, and the uuid is derived
+ * from the whole request as for Connect events.
  */
-function unknownCase(message: Message): string | undefined {
-  const unknown = message.$unknown?.find((field) => field.no > 2);
-  return unknown ? `unknown oneof field ${unknown.no}` : undefined;
+export async function tbotEvent(request: SubmitTbotEventRequest): Promise<NativeEvent> {
+  const { event } = request;
+  return {
+    uuid: await derivedUuid(TBOT_APP, contentOf(SubmitTbotEventRequestSchema, request)),
+    event: event.case ? TBOT_EVENT_NAMES[event.case] : unknownCase(request),
+    distinct_id: request.distinctId,
+    timestamp: timestampText(request.timestamp),
+    properties: event.case ? propertiesOf(SubmitTbotEventRequestSchema, event.case, event.value) : {},
+  };
 }
 
 /**
- * The oneof case's message as properties named after its fields. Proto3 strings have no
- * presence: an empty string is an unset field and is left out (the catalogue decides whether
- * it was required). Numbers and booleans are kept as they are.
+ * A oneof case this schema does not know (a newer client's event) stays an unknown field (a
+ * message, so length-delimited on the wire): it is named `oneof <number>`, a name no catalogue
+ * event has, so the core rejects it as `unknown_event` and counts it by its number. With no case
+ * at all the event has no name (`invalid_event`, "event is required").
  */
-export function propertiesOf(
-  envelope: DescMessage,
-  eventCase: string,
-  value: Message,
-): Record<string, string | number | boolean> {
+function unknownCase(message: Message): string | undefined {
+  const unknown = message.$unknown?.find(
+    (field) => field.no > 2 && field.no !== TELEPORT_VERSION && field.wireType === 2,
+  );
+  return unknown ? `oneof ${unknown.no}` : undefined;
+}
+
+/** SubmitEventRequest's teleport_version, the one envelope field above the oneof's first number. */
+const TELEPORT_VERSION = 95;
+
+/** The oneof case's message as properties (flatten.ts). */
+export function propertiesOf(envelope: DescMessage, eventCase: string, value: Message): FlatProperties {
   const field = envelope.fields.find((f) => f.localName === eventCase);
-  const properties: Record<string, string | number | boolean> = {};
-  if (field?.fieldKind !== "message") return properties;
-  const values = value as unknown as Record<string, unknown>;
-  for (const property of field.message.fields) {
-    const v = values[property.localName];
-    if (typeof v === "string" && v !== "") properties[property.name] = v;
-    else if (typeof v === "number" || typeof v === "boolean") properties[property.name] = v;
-    else if (typeof v === "bigint") properties[property.name] = Number(v);
-  }
-  return properties;
+  return field?.fieldKind === "message" ? flatten(field.message, value) : {};
 }

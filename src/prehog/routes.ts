@@ -15,9 +15,17 @@ import { cappedBody, gzipCodec } from "./compression";
 import { rpcOnError } from "./errors";
 import { TeleportReportingService as UsageReportingService } from "./gen/prehog/v1/teleport_pb";
 import { ConnectReportingService } from "./gen/prehog/v1alpha/connect_pb";
+import { TbotReportingService } from "./gen/prehog/v1alpha/tbot_pb";
 import { TeleportReportingService as EventReportingService } from "./gen/prehog/v1alpha/teleport_pb";
 import { parseFailureAsInvalidArgument } from "./parse-errors";
-import { connectReporting, eventReporting, honoContextKey, tenantGates, usageReporting } from "./services";
+import {
+  connectReporting,
+  eventReporting,
+  honoContextKey,
+  tbotReporting,
+  tenantGates,
+  usageReporting,
+} from "./services";
 
 /**
  * The prehog front door: Teleport's reporting RPCs served by `@connectrpc/connect`'s router,
@@ -27,7 +35,12 @@ import { connectReporting, eventReporting, honoContextKey, tenantGates, usageRep
  * router (the limiter's 429) are answered in Connect's form by this app's `onError`.
  */
 
-const SERVICES: readonly DescService[] = [ConnectReportingService, EventReportingService, UsageReportingService];
+const SERVICES: readonly DescService[] = [
+  ConnectReportingService,
+  TbotReportingService,
+  EventReportingService,
+  UsageReportingService,
+];
 
 /** The RPCs served, as `/<package>.<Service>/<Method>`. */
 export const rpcPaths = SERVICES.flatMap((service) => service.methods.map((m) => `/${service.typeName}/${m.name}`));
@@ -107,6 +120,7 @@ function handlersOf(env: Env): Map<string, UniversalHandler> {
   };
   const router = createConnectRouter(options)
     .service(ConnectReportingService, connectReporting, { ...options, requestGate: tenantGates.optional })
+    .service(TbotReportingService, tbotReporting, { ...options, requestGate: tenantGates.optional })
     .service(EventReportingService, eventReporting, { ...options, requestGate: tenantGates.required })
     .service(UsageReportingService, usageReporting, { ...options, requestGate: tenantGates.required });
   const handlers = new Map(router.handlers.map((handler) => [handler.requestPath, handler]));

@@ -10,9 +10,10 @@ import { optionalTenant, requiredTenant } from "../tenants/auth";
 import type { TenantRow } from "../tenants/store";
 import { submitReports } from "../usage/submit";
 import { toConnectError } from "./errors";
-import { CLUSTER_APP, CONNECT_APP, clusterEvent, connectEvent } from "./events";
+import { CLUSTER_APP, CONNECT_APP, clusterEvent, connectEvent, TBOT_APP, tbotEvent } from "./events";
 import type { TeleportReportingService as UsageReportingService } from "./gen/prehog/v1/teleport_pb";
 import type { ConnectReportingService } from "./gen/prehog/v1alpha/connect_pb";
+import type { TbotReportingService } from "./gen/prehog/v1alpha/tbot_pb";
 import type { TeleportReportingService as EventReportingService } from "./gen/prehog/v1alpha/teleport_pb";
 import { usageReportsBody } from "./usage-reports";
 
@@ -61,7 +62,25 @@ export const connectReporting: ServiceImpl<typeof ConnectReportingService> = {
     }),
 };
 
+export const tbotReporting: ServiceImpl<typeof TbotReportingService> = {
+  submitTbotEvent: (request, ctx) =>
+    rpc(ctx, async (c) => {
+      const tenantId = ctx.values.get(tenantKey)?.id ?? null;
+      const result = await ingest({ app: TBOT_APP, events: [await tbotEvent(request)] }, ingestContext(c, tenantId));
+      answerIngest(ctx, result);
+      return {};
+    }),
+};
+
 export const eventReporting: ServiceImpl<typeof EventReportingService> = {
+  // The single-event RPC Teleport keeps for old clusters: a batch of one.
+  submitEvent: (request, ctx) =>
+    rpc(ctx, async (c) => {
+      const tenantId = tenantOf(ctx).id;
+      const events = [await clusterEvent(request, tenantId)];
+      answerIngest(ctx, await ingest({ app: CLUSTER_APP, events }, ingestContext(c, tenantId)));
+      return {};
+    }),
   submitEvents: (request, ctx) =>
     rpc(ctx, async (c) => {
       const tenantId = tenantOf(ctx).id;

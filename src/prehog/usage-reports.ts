@@ -1,10 +1,12 @@
 import type { DescMessage, Message } from "@bufbuild/protobuf";
 import { MAX_IDS_PER_RESOURCE_KIND, MAX_REPORT_BYTES } from "../usage/schema";
-import type { RESOURCE_KINDS } from "../usage/vocabulary";
+import { USER_ORIGINS } from "../usage/vocabulary";
+import { RESOURCE_KIND_NAMES } from "./flatten";
 import {
   BotInstanceActivityRecordSchema,
   type BotInstanceActivityReport,
-  ResourceKind,
+  type IdentitySecurityReport,
+  type IdentitySecuritySummariesGeneratedReport,
   type ResourcePresenceReport,
   type SubmitUsageReportsRequest,
   UserActivityRecordSchema,
@@ -16,27 +18,18 @@ import { digestText, resourceIdDigest, timestampText, uuidText } from "./wire-va
 /**
  * Decodes `SubmitUsageReportsRequest` into the body `POST /v1/usage` takes (`{ reports: [ … ] }`,
  * docs/BILLING.md), so both doors validate, charge and store reports with the same code. The
- * order is user activity, then resource presence, then bot-instance activity: a rejection's
- * `index` counts in that order. Nothing is checked here; a wrong length, a missing start time or
- * an unknown enum value becomes a value the usage validator refuses.
+ * order is user activity, resource presence, bot-instance activity, then Identity Security's
+ * summaries and usage: a rejection's `index` counts in that order. Nothing is checked here; a
+ * wrong length, a missing start time or an unknown enum value becomes a value the usage validator
+ * refuses, except a user origin this schema does not know, which is `unspecified` (origin unknown).
  */
 
-// Teleport's UserKind has no value for `system` users: the JSON route's `system` kind has no
-// protobuf form, and an unknown number becomes a kind the validator refuses.
+// An unknown number becomes a kind the validator refuses.
 const USER_KINDS: Record<number, string> = {
   [UserKind.UNSPECIFIED]: "unspecified",
   [UserKind.HUMAN]: "human",
   [UserKind.BOT]: "bot",
-};
-
-const RESOURCE_KIND_NAMES: Record<number, (typeof RESOURCE_KINDS)[number]> = {
-  [ResourceKind.NODE]: "node",
-  [ResourceKind.APP_SERVER]: "app_server",
-  [ResourceKind.KUBE_SERVER]: "kube_server",
-  [ResourceKind.DB_SERVER]: "db_server",
-  [ResourceKind.WINDOWS_DESKTOP]: "windows_desktop",
-  [ResourceKind.NODE_OPENSSH]: "node.openssh",
-  [ResourceKind.NODE_OPENSSH_EC2_ICE]: "node.openssh_ec2_ice",
+  [UserKind.SYSTEM]: "system",
 };
 
 export async function usageReportsBody(request: SubmitUsageReportsRequest): Promise<{ reports: unknown[] }> {
@@ -45,11 +38,18 @@ export async function usageReportsBody(request: SubmitUsageReportsRequest): Prom
       ...request.userActivity.map(userActivity),
       ...(await Promise.all(request.resourcePresence.map(resourcePresence))),
       ...request.botInstanceActivity.map(botInstanceActivity),
+      ...request.identitySecuritySummariesReport.map(securitySummaries),
+      ...request.identitySecurityReport.map(identitySecurity),
     ],
   };
 }
 
-type Report = UserActivityReport | ResourcePresenceReport | BotInstanceActivityReport;
+type Report =
+  | UserActivityReport
+  | ResourcePresenceReport
+  | BotInstanceActivityReport
+  | IdentitySecuritySummariesGeneratedReport
+  | IdentitySecurityReport;
 
 function header(kind: string, report: Report) {
   return {
@@ -72,8 +72,48 @@ function userActivity(report: UserActivityReport) {
         spiffe_id: digestText(spiffe.spiffeId),
         svids_issued: spiffe.svidsIssued,
       })),
+      // USER_ORIGINS lists Teleport's UserOrigin values in their numbers' order.
+      user_origin: USER_ORIGINS[record.userOrigin] ?? "unspecified",
+      session_summaries_accessed: record.sessionSummariesAccessed.map((accessed) => ({
+        session_type: accessed.sessionType,
+        ...optionalDigest(accessed.resourceName),
+        count: Number(accessed.count),
+      })),
     })),
   };
+}
+
+function securitySummaries(report: IdentitySecuritySummariesGeneratedReport) {
+  return {
+    ...header("identity_security_summaries", report),
+    records: report.records.map((record) => ({
+      session_type: record.sessionType,
+      ...optionalDigest(record.resourceName),
+      total_input_tokens: Number(record.totalInputTokens),
+      total_output_tokens: Number(record.totalOutputTokens),
+      summaries_generated: Number(record.summariesGenerated),
+    })),
+  };
+}
+
+function identitySecurity(report: IdentitySecurityReport) {
+  return {
+    ...header("identity_security", report),
+    graph_size_records: report.graphSizeRecords.map((record) => ({
+      provider: record.provider,
+      total_identities: Number(record.totalIdentities),
+      total_resources: Number(record.totalResources),
+    })),
+    audit_log_records: report.auditLogRecords.map((record) => ({
+      provider: record.provider,
+      logs_ingested: Number(record.logsIngested),
+    })),
+  };
+}
+
+/** A resource name Teleport sends as base64 text: left out when empty (proto3's unset). */
+function optionalDigest(resourceName: string): { resource_name?: string } {
+  return resourceName === "" ? {} : { resource_name: resourceName };
 }
 
 function botInstanceActivity(report: BotInstanceActivityReport) {

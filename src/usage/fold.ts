@@ -1,6 +1,7 @@
+import { securityRowsOf, securitySql } from "./fold-sums";
 import type { UsageReport } from "./schema";
 import type { ValidatedReport } from "./validate";
-import { BOT_COUNTERS, USER_COUNTERS } from "./vocabulary";
+import { BOT_COUNTERS, USER_COUNTERS, type UserOrigin } from "./vocabulary";
 
 /**
  * What a usage report adds to its tenant's aggregates, the facts the billing figures are
@@ -9,15 +10,19 @@ import { BOT_COUNTERS, USER_COUNTERS } from "./vocabulary";
  * statements fold a new report (guarded, in its storing transaction) and replay a stored one
  * (src/usage/replay.ts), so a period rebuilt from its raw reports gets the same aggregates.
  *
- * Every aggregate is a set keyed by (tenant, UTC day, cluster, identity) with a bit mask of the
- * hours it was seen in, merged with OR: folding a report twice changes nothing.
+ * The identity aggregates are sets keyed by (tenant, UTC day, cluster, identity) with a bit mask of
+ * the hours it was seen in, merged with OR; a user's origin is merged to the smallest known one
+ * (`unspecified` below all): folding a report twice, or in another order, changes nothing. Identity
+ * Security's sums (summaries, tokens, audit log entries) are added, and graph sizes kept at their
+ * hour's largest: only the guarded statements of a report's own storing transaction, and a replay
+ * of a cleared range, run them, so each report counts once (fold-sums.ts).
  */
 
 export type WorkloadKind = "bot" | "bot_instance" | "spiffe_id";
 
 export interface Contribution {
-  /** Users of kind human or unspecified with at least one non-zero counter: MAU. */
-  users: string[];
+  /** Users of kind human or unspecified with at least one non-zero counter, with their origin: MAU. */
+  users: [string, UserOrigin][];
   /** Active bots, bot instances and SPIFFE IDs: MWI. */
   workloads: [WorkloadKind, string][];
   /** Resources present, as [kind, id]: TPR. */
@@ -25,15 +30,18 @@ export interface Contribution {
 }
 
 export function contributionOf(report: UsageReport): Contribution {
-  const users = new Set<string>();
+  const users = new Map<string, UserOrigin>();
   const workloads = new Map<string, [WorkloadKind, string]>();
   const workload = (kind: WorkloadKind, id: string) => workloads.set(`${kind} ${id}`, [kind, id]);
   const resources: [string, string][] = [];
   switch (report.kind) {
     case "user_activity":
       for (const record of report.records) {
-        const active = USER_COUNTERS.some((name) => record[name] > 0);
-        if (active && (record.user_kind === "human" || record.user_kind === "unspecified")) users.add(record.user_name);
+        const active =
+          USER_COUNTERS.some((name) => record[name] > 0) || record.session_summaries_accessed.some((s) => s.count > 0);
+        if (active && (record.user_kind === "human" || record.user_kind === "unspecified")) {
+          users.set(record.user_name, knownOrigin(users.get(record.user_name), record.user_origin));
+        }
         if (active && record.user_kind === "bot") workload("bot", record.user_name);
         for (const spiffe of record.spiffe_ids_issued) {
           if (spiffe.svids_issued > 0) workload("spiffe_id", spiffe.spiffe_id);
@@ -50,8 +58,18 @@ export function contributionOf(report: UsageReport): Contribution {
     case "resource_presence":
       for (const group of report.resources) for (const id of group.ids) resources.push([group.kind, id]);
       break;
+    case "identity_security_summaries":
+    case "identity_security":
+      break; // sums and sizes, not identities: fold-sums.ts
   }
   return { users: [...users], workloads: [...workloads.values()], resources };
+}
+
+/** The origin a user is kept under: the smallest known one, `unspecified` only when none is. */
+export function knownOrigin(a: UserOrigin | undefined, b: UserOrigin): UserOrigin {
+  if (a === undefined || a === "unspecified") return b;
+  if (b === "unspecified") return a;
+  return a < b ? a : b;
 }
 
 /**
@@ -59,9 +77,16 @@ export function contributionOf(report: UsageReport): Contribution {
  * row, its reported hour, and one per identity it carries, whether or not that identity ends up
  * stored (a user or bot per user record, each of its SPIFFE IDs, a bot and an instance per
  * bot-instance record, each resource id). A late report writes its raw row and a late counter.
+ * Identity Security reports: three sums per summaries record (summaries, input and output tokens of
+ * its session type), one hourly size per graph record and one sum per audit log record. Session
+ * summaries a user opened are kept only in the raw row, so they add nothing.
  */
 export function maxRowsStored(report: UsageReport): number {
   switch (report.kind) {
+    case "identity_security_summaries":
+      return 2 + 3 * report.records.length;
+    case "identity_security":
+      return 2 + report.graph_size_records.length + report.audit_log_records.length;
     case "user_activity":
       return 2 + report.records.reduce((n, record) => n + 1 + record.spiffe_ids_issued.length, 0);
     case "bot_instance_activity":
@@ -103,8 +128,10 @@ INSERT INTO tenant_reported_hours (tenant_id, day, cluster_name, kind, hours)
 SELECT ?1, ?3, ?4, ?6, ?5 WHERE ${guard}
 ON CONFLICT (tenant_id, day, cluster_name, kind) DO UPDATE SET hours = hours | excluded.hours`,
     users: `
-INSERT OR IGNORE INTO tenant_daily_users (tenant_id, day, cluster_name, user_name)
-SELECT ?1, ?3, ?4, r.value FROM json_each(?6) AS r WHERE ${guard}`,
+INSERT INTO tenant_daily_users (tenant_id, day, cluster_name, user_name, user_origin)
+SELECT ?1, ?3, ?4, r.value ->> 0, r.value ->> 1 FROM json_each(?6) AS r WHERE ${guard}
+ON CONFLICT (tenant_id, day, cluster_name, user_name) DO UPDATE SET user_origin = excluded.user_origin
+WHERE excluded.user_origin <> 'unspecified' AND (user_origin = 'unspecified' OR excluded.user_origin < user_origin)`,
     workloads: `
 INSERT INTO tenant_daily_workloads (tenant_id, day, cluster_name, kind, id, hours)
 SELECT ?1, ?3, ?4, r.value ->> 0, r.value ->> 1, ?5 FROM json_each(?6) AS r WHERE ${guard}
@@ -117,6 +144,7 @@ ON CONFLICT (tenant_id, day, cluster_name, resource_kind, resource_id) DO UPDATE
 }
 
 const FOLD = { store: foldSql(NEW_AND_ON_TIME), replay: foldSql("true") };
+const SUMS = { store: securitySql(NEW_AND_ON_TIME), replay: securitySql("true") };
 
 /**
  * The statements folding one report into the aggregates. `{ countedFrom }`: guarded for a report
@@ -129,7 +157,7 @@ export function foldStatements(
   validated: Pick<ValidatedReport, "report" | "day" | "hour">,
   mode: { countedFrom: string } | "replay",
 ): D1PreparedStatement[] {
-  const sql = mode === "replay" ? FOLD.replay : FOLD.store;
+  const [sql, sums] = mode === "replay" ? [FOLD.replay, SUMS.replay] : [FOLD.store, SUMS.store];
   const { report, day } = validated;
   const hourBit = 2 ** Number(validated.hour.slice(11, 13));
   const guard = mode === "replay" ? [] : [mode.countedFrom];
@@ -140,5 +168,8 @@ export function foldStatements(
   if (users.length > 0) statements.push(bind(sql.users, JSON.stringify(users)));
   if (workloads.length > 0) statements.push(bind(sql.workloads, JSON.stringify(workloads)));
   if (resources.length > 0) statements.push(bind(sql.resources, JSON.stringify(resources)));
+  const security = securityRowsOf(report, validated.hour);
+  if (security.sums.length > 0) statements.push(bind(sums.sums, JSON.stringify(security.sums)));
+  if (security.graphs.length > 0) statements.push(bind(sums.graphs, JSON.stringify(security.graphs)));
   return statements;
 }

@@ -15,6 +15,8 @@ const AGGREGATE_TABLES = [
   "tenant_daily_users",
   "tenant_daily_resources",
   "tenant_daily_workloads",
+  "tenant_daily_usage_sums",
+  "tenant_hourly_graph_sizes",
 ];
 
 /** Reports replayed per D1 batch: bodies are up to 600 kB each. */

@@ -2,7 +2,16 @@ import { z } from "zod";
 import type { ItemErrorCode } from "../http/error-codes";
 import { rfc3339 } from "../http/schemas";
 import { isDigest } from "../privacy/digest";
-import { BOT_COUNTERS, RESOURCE_KINDS, USER_COUNTERS } from "./vocabulary";
+import {
+  AUDIT_LOG_PROVIDERS,
+  BOT_COUNTERS,
+  GRAPH_PROVIDERS,
+  RESOURCE_KINDS,
+  SUMMARY_SESSION_TYPES,
+  UNLISTED_VALUE,
+  USER_COUNTERS,
+  USER_ORIGINS,
+} from "./vocabulary";
 
 /**
  * Usage reports, modelled on Teleport's aggregated `prehog.v1` reports. Every name and id is
@@ -21,6 +30,9 @@ export const MAX_RESOURCE_GROUPS = 32;
 export const MAX_IDS_PER_RESOURCE_KIND = 10_000;
 /** One report as JSON: the raw report is stored as one D1 row, and a row is at most 1 MB. */
 export const MAX_REPORT_BYTES = 600_000;
+
+/** Providers listed in one Identity Security report, per list (Teleport knows eight). */
+export const MAX_PROVIDER_RECORDS = 64;
 
 /** The longest window each kind of report may cover (the SDK's reporter closes its windows by it). */
 export { MAX_WINDOW_MS } from "./vocabulary";
@@ -52,6 +64,17 @@ const reportHeader = {
   end_time: rfc3339.optional(),
 };
 
+/**
+ * A string Teleport fills from a set that grows (a session type, a provider): stored as sent when
+ * listed, as `other` when not, so that a newer cluster's value is counted and never kept.
+ */
+function closedSet(values: readonly string[]) {
+  return z
+    .string()
+    .max(64)
+    .transform((value) => (values.includes(value) ? value : UNLISTED_VALUE));
+}
+
 /** A zod counter for each name: missing means 0. */
 function counters<const T extends readonly string[]>(names: T) {
   return Object.fromEntries(names.map((name) => [name, counter])) as { [K in T[number]]: typeof counter };
@@ -60,6 +83,8 @@ const userCounters = counters(USER_COUNTERS);
 
 /** SPIFFE IDs per user record (Teleport's SPIFFEIDRecord list). */
 export const MAX_SPIFFE_IDS_PER_RECORD = 1_000;
+/** Session summaries opened per user record (one per session type and resource). */
+export const MAX_SUMMARIES_PER_RECORD = 1_000;
 
 /**
  * `unspecified` is what older reporters send for everyone; `human` and `unspecified` users count
@@ -75,6 +100,15 @@ const userRecordSchema = z.object({
   spiffe_ids_issued: z
     .array(z.object({ spiffe_id: digest, svids_issued: counter }))
     .max(MAX_SPIFFE_IDS_PER_RECORD)
+    .default([]),
+  /** Reported with the logins that reveal it; `unspecified` otherwise. A dimension of MAU. */
+  user_origin: z.enum(USER_ORIGINS).default("unspecified"),
+  /** Session summaries the user opened, per session type and resource (a digest of its name). */
+  session_summaries_accessed: z
+    .array(
+      z.object({ session_type: closedSet(SUMMARY_SESSION_TYPES), resource_name: digest.optional(), count: counter }),
+    )
+    .max(MAX_SUMMARIES_PER_RECORD)
     .default([]),
 });
 
@@ -107,6 +141,33 @@ export const reportSchema = z
       kind: z.literal("bot_instance_activity"),
       ...reportHeader,
       records: z.array(botRecordSchema).max(MAX_RECORDS_PER_REPORT),
+    }),
+    z.object({
+      kind: z.literal("identity_security_summaries"),
+      ...reportHeader,
+      records: z
+        .array(
+          z.object({
+            session_type: closedSet(SUMMARY_SESSION_TYPES),
+            resource_name: digest.optional(),
+            total_input_tokens: counter,
+            total_output_tokens: counter,
+            summaries_generated: counter,
+          }),
+        )
+        .max(MAX_RECORDS_PER_REPORT),
+    }),
+    z.object({
+      kind: z.literal("identity_security"),
+      ...reportHeader,
+      graph_size_records: z
+        .array(z.object({ provider: closedSet(GRAPH_PROVIDERS), total_identities: counter, total_resources: counter }))
+        .max(MAX_PROVIDER_RECORDS)
+        .default([]),
+      audit_log_records: z
+        .array(z.object({ provider: closedSet(AUDIT_LOG_PROVIDERS), logs_ingested: counter }))
+        .max(MAX_PROVIDER_RECORDS)
+        .default([]),
     }),
   ])
   .meta({ id: "UsageReport" });

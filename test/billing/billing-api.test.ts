@@ -54,6 +54,15 @@ describe("GET /v1/billing/usage", () => {
             formula_version: 2,
             final: true,
             computed_at: "2026-05-04T00:00:00.000Z",
+            // bill-co's users came from reports that did not say their origin.
+            mau_by_origin: { unspecified: 3 },
+            summaries_generated: 0,
+            summary_input_tokens: 0,
+            summary_output_tokens: 0,
+            graph_identities: 0,
+            graph_resources: 0,
+            audit_logs_ingested: 0,
+            identity_security_by_provider: {},
           },
         ],
       });
@@ -68,8 +77,11 @@ describe("GET /v1/billing/usage", () => {
     expect(res.headers.get("content-type")).toMatch(/^text\/csv/);
     expect(await res.text()).toBe(
       "tenant_id,tenant_name,period_start,period_end,mau,tpr,mwi,mau_high_water,tpr_high_water,mwi_high_water," +
-        "term_start,term_end,late_reports,formula_version,final,computed_at\r\n" +
-        `${tenantId},bill-co,2026-05-01,2026-05-31,1,5,2,3,5,2,2026-04-01,2026-05-31,0,2,true,2026-06-04T00:00:00.000Z\r\n`,
+        "term_start,term_end,late_reports,formula_version,final,computed_at,mau_by_origin,summaries_generated," +
+        "summary_input_tokens,summary_output_tokens,graph_identities,graph_resources,audit_logs_ingested," +
+        "identity_security_by_provider\r\n" +
+        `${tenantId},bill-co,2026-05-01,2026-05-31,1,5,2,3,5,2,2026-04-01,2026-05-31,0,2,true,2026-06-04T00:00:00.000Z,` +
+        `"{""unspecified"":1}",0,0,0,0,0,0,{}\r\n`,
     );
   });
 

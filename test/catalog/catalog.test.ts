@@ -51,6 +51,7 @@ describe("GET /v1/catalog", () => {
       "bool",
       "count",
       "enum",
+      "id",
       "text",
       "version",
     ]);

@@ -122,6 +122,14 @@ describe("the billing CSV download", () => {
     const reports = [
       await userActivityReport({ start, users: ["alice", "bob"] }),
       await resourcePresenceReport({ start, nodes: ["n1", "n2", "n3"] }),
+      {
+        ...(await resourcePresenceReport({ start, nodes: [] })),
+        kind: "identity_security",
+        report_uuid: crypto.randomUUID(),
+        resources: undefined,
+        graph_size_records: [{ provider: "aws", total_identities: 12, total_resources: 34 }],
+        audit_log_records: [{ provider: "cloudtrail", logs_ingested: 5600 }],
+      },
     ];
     const posted = await postUsage({ reports }, bearer(issued.token));
     expect(posted.status).toBe(202);
@@ -137,13 +145,19 @@ describe("the billing CSV download", () => {
     const [header, row] = csv.trim().split("\r\n");
     expect(header).toBe(
       "tenant_id,tenant_name,period_start,period_end,mau,tpr,mwi,mau_high_water,tpr_high_water,mwi_high_water," +
-        "term_start,term_end,late_reports,formula_version,final,computed_at",
+        "term_start,term_end,late_reports,formula_version,final,computed_at,mau_by_origin,summaries_generated," +
+        "summary_input_tokens,summary_output_tokens,graph_identities,graph_resources,audit_logs_ingested," +
+        "identity_security_by_provider",
     );
     expect(row).toMatch(/^tn_[0-9a-f]{20},dashboard-csv-co,\d{4}-\d\d-\d\d,\d{4}-\d\d-\d\d,2,3,0,2,3,0,/);
 
     const billing = await (await getPage(`/dashboard/billing?month=${month}`, cookie)).text();
     expect(billing).toContain("<title>dashboard-csv-co: 2 users</title>");
     expect(billing).toContain("<title>dashboard-csv-co: 3 resources</title>");
+    // MAU by origin (the reports said none) and Identity Security, in their own tables.
+    expect(billing).toMatch(/id="origin-table"[\s\S]*dashboard-csv-co[\s\S]*>2</);
+    expect(billing).toMatch(/id="identity-security-table"[\s\S]*aws: 12 identities, 34 resources, 0 log entries/);
+    expect(billing).toContain("cloudtrail: 0 identities, 0 resources, 5,600 log entries");
   });
 });
 

@@ -31,11 +31,13 @@ describe("npm run doctor", () => {
       "✓ D1 DB",
       "✓ Queue EVENTS_QUEUE",
       "✓ Queue FORWARD_QUEUE",
+      "✓ Queue WEBHOOK_QUEUE",
       "✓ R2 ARCHIVE",
       "✓ Durable Object RATE_LIMITER",
       "✓ secret ADMIN_TOKEN",
       "✓ secret RATE_LIMIT_SALT_SECRET",
       "✓ secret POSTHOG_API_KEY",
+      "✓ secret BILLING_WEBHOOK_SECRET",
       "✓ POST /v1/events accepted a test event",
       "✓ the test event was stored and counted ",
     ]);

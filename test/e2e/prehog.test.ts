@@ -3,7 +3,6 @@ import { gzipSync } from "node:zlib";
 import { toBinary } from "@bufbuild/protobuf";
 import { timestampFromMs } from "@bufbuild/protobuf/wkt";
 import { Code, type ConnectError, createClient, type Transport } from "@connectrpc/connect";
-import { createConnectTransport, createGrpcWebTransport } from "@connectrpc/connect-web";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   ResourceKind,
@@ -16,6 +15,16 @@ import {
 } from "../../src/prehog/gen/prehog/v1alpha/connect_pb";
 import { rejection } from "../helpers/connect-error";
 import { connectCases, connectRequest, randomDigest } from "../prehog/fixtures";
+import {
+  adminHeaders,
+  daysAgo,
+  type EventStats,
+  eventsOnceCounted,
+  FORMATS,
+  type Format,
+  newTenantToken,
+  transportsFor,
+} from "./prehog-collector";
 import { type RunningCollector, startCollector } from "./wrangler-dev";
 
 /**
@@ -24,71 +33,23 @@ import { type RunningCollector, startCollector } from "./wrangler-dev";
  * for gzip bodies (those transports do not compress requests).
  */
 
-const DAY_MS = 86_400_000;
-const FORMATS = ["connect+proto", "connect+json", "grpc-web+proto", "grpc-web+json"] as const;
 const SUBMIT_CONNECT_EVENT = "/prehog.v1alpha.ConnectReportingService/SubmitConnectEvent";
-
-/** A UTC day a few days back, its own for each test, so their counts do not mix. */
-function daysAgo(n: number): { day: string; at: number } {
-  const at = Date.now() - n * DAY_MS;
-  return {
-    day: new Date(at).toISOString().slice(0, 10),
-    at: Date.parse(`${new Date(at).toISOString().slice(0, 10)}T12:00:00Z`),
-  };
-}
 
 describe("prehog RPCs under wrangler dev, with real Connect and gRPC-Web clients", () => {
   let collector: RunningCollector;
-  const transports = {} as Record<(typeof FORMATS)[number], Transport>;
-  const admin = () => ({ authorization: `Bearer ${collector.adminToken}`, "content-type": "application/json" });
+  const transports = {} as Record<Format, Transport>;
+  const admin = () => adminHeaders(collector);
 
   beforeAll(async () => {
     collector = await startCollector();
-    for (const format of FORMATS) {
-      const options = { baseUrl: collector.url, useBinaryFormat: format.endsWith("proto") };
-      transports[format] = format.startsWith("connect")
-        ? createConnectTransport(options)
-        : createGrpcWebTransport(options);
-    }
+    Object.assign(transports, transportsFor(collector.url));
   });
   afterAll(async () => {
     await collector?.stop();
   });
 
-  async function stats(day: string): Promise<{ events: Record<string, number>; active_installs: number }> {
-    const res = await fetch(`${collector.url}/v1/stats/events?app=teleport-connect&from=${day}&to=${day}`, {
-      headers: admin(),
-    });
-    const body = (await res.json()) as { days: { events: Record<string, number>; active_installs: number }[] };
-    return body.days[0] ?? { events: {}, active_installs: 0 };
-  }
-
-  /** Polls the stats until `done` holds (the Queue consumer is asynchronous). */
-  async function statsOnceDrained(day: string, done: (s: Awaited<ReturnType<typeof stats>>) => boolean) {
-    const deadline = Date.now() + 20_000;
-    for (;;) {
-      const s = await stats(day);
-      if (done(s)) return s;
-      if (Date.now() > deadline) throw new Error(`stats for ${day} never matched: ${JSON.stringify(s)}`);
-      await new Promise((resolve) => setTimeout(resolve, 250));
-    }
-  }
-
-  async function tenantToken(name: string): Promise<string> {
-    const created = await fetch(`${collector.url}/v1/admin/tenants`, {
-      method: "POST",
-      headers: admin(),
-      body: JSON.stringify({ name }),
-    });
-    expect(created.status, await created.clone().text()).toBe(201);
-    const res = await fetch(`${collector.url}/v1/admin/tenants/${name}/tokens`, {
-      method: "POST",
-      headers: admin(),
-      body: "{}",
-    });
-    expect(res.status, await res.clone().text()).toBe(201);
-    return ((await res.json()) as { token: string }).token;
-  }
+  const statsOnceDrained = (day: string, done: (s: EventStats) => boolean) => eventsOnceCounted(collector, day, done);
+  const tenantToken = (name: string) => newTenantToken(collector, name);
 
   it("counts every Connect event kind sent in binary and JSON, over Connect and gRPC-Web", async () => {
     const { day, at } = daysAgo(2);
@@ -98,7 +59,8 @@ describe("prehog RPCs under wrangler dev, with real Connect and gRPC-Web clients
       for (const c of connectCases()) await rpc.submitConnectEvent(connectRequest(c.event, install, at));
     }
     const kinds = connectCases().map((c) => c.native.event);
-    const counted = await statsOnceDrained(day, (s) => Object.keys(s.events).length === kinds.length);
+    // Wait for every event, not only every kind: the consumer may still be storing the last ones.
+    const counted = await statsOnceDrained(day, (s) => kinds.every((kind) => s.events[kind] === FORMATS.length));
     expect(counted.events).toEqual(Object.fromEntries(kinds.map((name) => [name, FORMATS.length])));
     expect(counted.active_installs).toBe(FORMATS.length);
   });

@@ -28,14 +28,14 @@ async function heartbeat(host = "auth-1"): Promise<SubmitEventRequest> {
   });
 }
 
-/** A cluster event edgehog's catalogue does not have (Teleport's user_login, oneof field 3). */
-async function teleportUserLogin(): Promise<SubmitEventRequest> {
+/** A cluster event of a Teleport newer than this schema (oneof field 130). */
+async function newerTeleportEvent(): Promise<SubmitEventRequest> {
   const event = create(SubmitEventRequestSchema, {
     clusterName: await digestOf("prod"),
     timestamp: timestampFromMs(AT),
   });
   event.$unknown = [
-    { no: 3, wireType: WireType.LengthDelimited, data: new BinaryWriter().bytes(new Uint8Array(0)).finish() },
+    { no: 130, wireType: WireType.LengthDelimited, data: new BinaryWriter().bytes(new Uint8Array(0)).finish() },
   ];
   return event;
 }
@@ -103,7 +103,7 @@ describe("TeleportReportingService (v1alpha) with a tenant token", () => {
     const { queue, events } = recordingEventsQueue({ passTo: env.EVENTS_QUEUE });
     const headers = new Headers();
     await client(TeleportReportingService, "connect+proto", { ...env, EVENTS_QUEUE: queue }).submitEvents(
-      { events: [await heartbeat(), await teleportUserLogin()] },
+      { events: [await heartbeat(), await newerTeleportEvent()] },
       { headers: bearer(issued.token), onHeader: (h) => h.forEach((v, k) => void headers.set(k, v)) },
     );
     expect(events).toHaveLength(1);
@@ -115,12 +115,12 @@ describe("TeleportReportingService (v1alpha) with a tenant token", () => {
 
     const none = await rejection(
       client(TeleportReportingService).submitEvents(
-        { events: [await teleportUserLogin()] },
+        { events: [await newerTeleportEvent()] },
         { headers: bearer(issued.token) },
       ),
     );
     expect(none.code).toBe(Code.InvalidArgument);
-    expect(none.rawMessage).toMatch(/^unknown_event \(event\): event "unknown oneof field 3" is not in the catalogue/);
+    expect(none.rawMessage).toMatch(/^unknown_event \(event\): event "oneof 130" is not in the catalogue/);
   });
 
   it("answers unauthenticated without a valid token and permission_denied for a disabled tenant", async () => {

@@ -3,17 +3,17 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { findApp } from "../../src/catalog/compile";
 import { toHex } from "../../src/lib/bytes";
-import { CLUSTER_APP, CLUSTER_EVENT_NAMES, CONNECT_APP, CONNECT_EVENT_NAMES } from "../../src/prehog/events";
+import { CONNECT_APP, CONNECT_EVENT_NAMES } from "../../src/prehog/events";
 import {
   BotInstanceActivityRecordSchema,
   ResourceKindSchema,
   UserActivityRecordSchema,
+  UserOriginSchema,
 } from "../../src/prehog/gen/prehog/v1/teleport_pb";
 import { SubmitConnectEventRequestSchema } from "../../src/prehog/gen/prehog/v1alpha/connect_pb";
-import { SubmitEventRequestSchema } from "../../src/prehog/gen/prehog/v1alpha/teleport_pb";
 import { derivedUuid, resourceIdDigest, timestampText, uuidText, uuidV4From } from "../../src/prehog/wire-values";
 import { isDigest } from "../../src/privacy/digest";
-import { BOT_COUNTERS, RESOURCE_KINDS, USER_COUNTERS } from "../../src/usage/vocabulary";
+import { BOT_COUNTERS, RESOURCE_KINDS, USER_COUNTERS, USER_ORIGINS } from "../../src/usage/vocabulary";
 
 const V4_UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 
@@ -42,22 +42,6 @@ describe("prehog events ↔ the catalogue", () => {
       }
     }
   });
-
-  it("maps every cluster oneof case to a tenant-only teleport-cluster event that declares each field", () => {
-    const app = findApp(CLUSTER_APP);
-    const cases = oneofCases(SubmitEventRequestSchema);
-    expect(cases.map((c) => c.localName).sort()).toEqual(Object.keys(CLUSTER_EVENT_NAMES).sort());
-    for (const { localName, message } of cases) {
-      const event = app?.events.get(CLUSTER_EVENT_NAMES[localName as keyof typeof CLUSTER_EVENT_NAMES]);
-      expect(event?.tenantOnly).toBe(true);
-      for (const name of ["cluster_name", "teleport_version", ...message.fields.map((f) => f.name)]) {
-        expect(event?.byName.has(name), `${localName}.${name}`).toBe(true);
-      }
-    }
-    // Edgehog's own cases never take a number in the range Teleport uses for its events.
-    for (const field of SubmitEventRequestSchema.fields.filter((f) => f.oneof))
-      expect(field.number).toBeGreaterThan(10_000);
-  });
 });
 
 describe("prehog.v1 usage reports ↔ POST /v1/usage", () => {
@@ -67,6 +51,12 @@ describe("prehog.v1 usage reports ↔ POST /v1/usage", () => {
   it("has exactly the JSON route's counters", () => {
     expect(uint64Fields(UserActivityRecordSchema).sort()).toEqual([...USER_COUNTERS].sort());
     expect(uint64Fields(BotInstanceActivityRecordSchema).sort()).toEqual([...BOT_COUNTERS].sort());
+  });
+
+  it("lists the user origins in the order of their numbers, which the door indexes by", () => {
+    expect(UserOriginSchema.values.map((v) => [v.number, v.name])).toEqual(
+      USER_ORIGINS.map((origin, i) => [i, `USER_ORIGIN_${origin.toUpperCase()}`]),
+    );
   });
 
   it("has one resource kind for each of the JSON route's", () => {

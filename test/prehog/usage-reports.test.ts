@@ -16,13 +16,14 @@ import { rejection } from "../helpers/connect-error";
 import { bearer } from "../helpers/harness";
 import { digestOf, tenantWithToken } from "../helpers/tenants";
 import { client, type WireFormat, workerFetch } from "./helpers";
+import { digestBytes, uuidBytes } from "./wire";
 
 const QUARTER_HOUR = 15 * 60_000;
 const START = Math.floor(Date.now() / QUARTER_HOUR) * QUARTER_HOUR - QUARTER_HOUR;
 
 /** The raw 32-byte HMAC a cluster puts in a `bytes` field (the base64 digest, decoded). */
 async function mac(name: string): Promise<Uint8Array> {
-  return Uint8Array.from(atob(await digestOf(name)), (ch) => ch.charCodeAt(0));
+  return digestBytes(await digestOf(name));
 }
 
 /** Teleport's resource id: the first 8 bytes of the name's HMAC, read little-endian. */
@@ -37,10 +38,6 @@ async function documentedResourceDigest(id: bigint): Promise<string> {
   const domain = new TextEncoder().encode("edgehog prehog.v1 resource id");
   const hash = new Uint8Array(await crypto.subtle.digest("SHA-256", new Uint8Array([...domain, ...idBytes])));
   return toBase64(new Uint8Array([...idBytes, ...hash.subarray(0, 24)]));
-}
-
-function uuidBytes(uuid: string): Uint8Array {
-  return Uint8Array.from(uuid.replace(/-/g, "").match(/../g) ?? [], (hex) => Number.parseInt(hex, 16));
 }
 
 const uuids = { users: crypto.randomUUID(), resources: crypto.randomUUID(), bots: crypto.randomUUID() };

@@ -1,18 +1,22 @@
 import { env } from "cloudflare:workers";
+import { timestampFromMs } from "@bufbuild/protobuf/wkt";
 import { Code, ConnectError } from "@connectrpc/connect";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { findApp } from "../../src/catalog/compile";
+import { TeleportReportingService as UsageReportingService } from "../../src/prehog/gen/prehog/v1/teleport_pb";
 import { ConnectReportingService } from "../../src/prehog/gen/prehog/v1alpha/connect_pb";
 import { FORWARDING, storeForwarding } from "../forward/helpers";
 import { protocolUse, randomDigest, type TestEvent } from "../helpers/events";
-import { post } from "../helpers/harness";
+import { bearer, countRows, post } from "../helpers/harness";
 import { disguisedIdentifier, readable } from "../helpers/identifiers";
 import { archivedEvents, recordingEventsQueue } from "../helpers/queue";
 import { allStoredStrings, type StoredString, stringsOf } from "../helpers/stored-strings";
+import { tenantWithToken } from "../helpers/tenants";
 import { uuidv7 } from "../helpers/uuidv7";
 import { connectRequest } from "../prehog/fixtures";
 import { client } from "../prehog/helpers";
+import { digestBytes, uuidBytes } from "../prehog/wire";
 
 /**
  * No identifier reaches storage through any door. Each run sends one identifier, disguised and
@@ -20,7 +24,8 @@ import { client } from "../prehog/helpers";
  * (versions, the job role, the failed step, the connector type, a digest, the install id, a
  * property's name and value, the identifier as a property name `alice_example_com`), the PostHog door (`$app_version`, `$set` / `$set_once` person
  * properties, `$os`, the job role, `$` and plain properties) and the prehog door (the job role,
- * the failed step, the connector type, a user name). Then, once the queue has drained: no D1
+ * the failed step, the connector type, a user name; and in Teleport's usage reports, a summary's
+ * session type and resource, an Identity Security provider). Then, once the queue has drained: no D1
  * row, no archive line and no event forwarded upstream contains it, and every stored property
  * is in its class.
  */
@@ -51,6 +56,9 @@ const setup = (failed_step: string): TestEvent =>
 
 /** An identifier written as a property name the way code names keys: `alice_example_com`. */
 const asName = (plain: string) => plain.replace(/[^0-9A-Za-z]+/g, "_");
+
+/** The usage door's tenant, made on first use. */
+let usageToken: Promise<string> | undefined;
 
 const doors: Record<string, (sent: string, plain: string) => Promise<void>> = {
   async native(sent, plain) {
@@ -99,8 +107,54 @@ const doors: Record<string, (sent: string, plain: string) => Promise<void>> = {
         expect(ConnectError.from(err).code).toBe(Code.InvalidArgument);
       }
     }
+    await prehogUsage(sent);
   },
 };
+
+/** SubmitUsageReports: the identifier as a session type and a provider (stored as other), then as a resource name (refused). */
+async function prehogUsage(sent: string): Promise<void> {
+  usageToken ??= tenantWithToken(`doors-${crypto.randomUUID()}`).then(({ issued }) => issued.token);
+  const rpc = client(UsageReportingService, "connect+json", bindings);
+  const header = () => ({
+    reportUuid: uuidBytes(crypto.randomUUID()),
+    clusterName: digestBytes(randomDigest()),
+    reporterHostid: digestBytes(randomDigest()),
+    startTime: timestampFromMs(Math.floor(Date.now() / 900_000) * 900_000 - 900_000),
+  });
+  const reports = (sessionType: string, resourceName: string, provider: string) => ({
+    userActivity: [
+      {
+        ...header(),
+        records: [
+          {
+            userName: digestBytes(randomDigest()),
+            logins: 1n,
+            sessionSummariesAccessed: [{ sessionType, resourceName, count: 1n }],
+          },
+        ],
+      },
+    ],
+    identitySecuritySummariesReport: [
+      { ...header(), records: [{ sessionType, resourceName, totalInputTokens: 5n, summariesGenerated: 1n }] },
+    ],
+    identitySecurityReport: [
+      {
+        ...header(),
+        graphSizeRecords: [{ provider, totalIdentities: 3n, totalResources: 4n }],
+        auditLogRecords: [{ provider, logsIngested: 7n }],
+      },
+    ],
+  });
+  const headers = bearer(await usageToken);
+  // Listed fields: stored, the identifier as other (or refused when too long); then as a resource: refused.
+  for (const request of [reports(sent, randomDigest(), sent), reports("ssh", sent, "aws")]) {
+    try {
+      await rpc.submitUsageReports(request, { headers });
+    } catch (err) {
+      expect(ConnectError.from(err).code).toBe(Code.InvalidArgument);
+    }
+  }
+}
 
 function posthogEvent() {
   return {
@@ -130,6 +184,8 @@ describe("no identifier reaches storage through any door", () => {
 
     const { acked, ids, messages: forwarded } = await storeForwarding(eventsQueue.bodies);
     expect(acked).toEqual(ids);
+    // The usage door's reports with an identifier in their listed fields were stored.
+    expect(await countRows("usage_reports", "kind = 'identity_security'")).toBeGreaterThan(0);
     const uuids = new Set(forwarded.flatMap((message) => message.events.map((event) => event.uuid)));
     expect(uuids.size).toBeGreaterThan(RUNS); // the valid parts of each request were stored
     const archived = new Set((await archivedEvents()).map((event) => event.uuid));

@@ -4,6 +4,7 @@ import { describe, expect, it } from "vitest";
 import type { RequestLimiter } from "../../src/ratelimit/middleware";
 import { createTenant } from "../../src/tenants/admin";
 import { submitReports } from "../../src/usage/submit";
+import { costedReport, wireCostedReport } from "../helpers/cost-reports";
 import { bearer, postUsage } from "../helpers/harness";
 import { userActivityReport } from "../helpers/reports";
 import { digestOf, tenantWithToken } from "../helpers/tenants";
@@ -23,6 +24,8 @@ const TABLES = [
   "tenant_daily_workloads",
   "tenant_daily_resources",
   "late_usage_reports",
+  "tenant_daily_usage_sums",
+  "tenant_hourly_graph_sizes",
 ];
 
 async function rowsOf(tenantId: string): Promise<number> {
@@ -69,104 +72,15 @@ function chargeRecorder(): { limiter: RequestLimiter; charged: () => number } {
   };
 }
 
-const name = (prefix: string, max: number) => fc.integer({ min: 0, max }).map((n) => `${prefix}-${n}`);
-const report = fc.record({
-  // April is final by the calendar on May 20 (the tenant's term began April 1, it was created
-  // May 20): a report for it is stored late. May is open: counted.
-  start: fc.constantFrom("2026-04-20T10:00:00Z", "2026-05-19T10:00:00Z", "2026-05-20T11:00:00Z"),
-  body: fc.oneof(
-    fc.record({
-      kind: fc.constant("user_activity" as const),
-      records: fc.array(
-        fc.record({
-          user: name("user", 30),
-          kind: fc.constantFrom("human", "bot", "system"),
-          logins: fc.constantFrom(0, 1),
-          spiffe: fc.array(fc.record({ id: name("spiffe", 200), svids: fc.constantFrom(0, 1, 3) }), {
-            maxLength: 60,
-            size: "max",
-          }),
-        }),
-        { maxLength: 6 },
-      ),
-    }),
-    fc.record({
-      kind: fc.constant("bot_instance_activity" as const),
-      records: fc.array(
-        fc.record({ instance: name("instance", 80), bot: name("bot", 5), joins: fc.constantFrom(0, 1) }),
-        {
-          maxLength: 30,
-          size: "max",
-        },
-      ),
-    }),
-    fc.record({
-      kind: fc.constant("resource_presence" as const),
-      groups: fc.array(
-        fc.record({
-          kind: fc.constantFrom("node", "db_server"),
-          ids: fc.array(name("resource", 150), { maxLength: 80, size: "max" }),
-        }),
-        { maxLength: 3 },
-      ),
-    }),
-  ),
-});
-type GeneratedReport = typeof report extends fc.Arbitrary<infer T> ? T : never;
-
-async function wire(g: GeneratedReport): Promise<Record<string, unknown>> {
-  const header = {
-    kind: g.body.kind,
-    report_uuid: crypto.randomUUID(),
-    cluster_name: await digestOf("cluster-a"),
-    reporter_hostid: await digestOf("auth-1"),
-    start_time: g.start,
-  };
-  switch (g.body.kind) {
-    case "user_activity":
-      return {
-        ...header,
-        records: await Promise.all(
-          g.body.records.map(async (r) => ({
-            user_name: await digestOf(r.user),
-            user_kind: r.kind,
-            logins: r.logins,
-            spiffe_ids_issued: await Promise.all(
-              r.spiffe.map(async (s) => ({ spiffe_id: await digestOf(s.id), svids_issued: s.svids })),
-            ),
-          })),
-        ),
-      };
-    case "bot_instance_activity":
-      return {
-        ...header,
-        records: await Promise.all(
-          g.body.records.map(async (r) => ({
-            bot_instance_id: await digestOf(r.instance),
-            bot_user_name: await digestOf(r.bot),
-            bot_joins: r.joins,
-          })),
-        ),
-      };
-    case "resource_presence":
-      return {
-        ...header,
-        resources: await Promise.all(
-          g.body.groups.map(async (group) => ({ kind: group.kind, ids: await Promise.all(group.ids.map(digestOf)) })),
-        ),
-      };
-  }
-}
-
 let run = 0;
 
 describe("what usage reports cost their tenant", () => {
   it("bounds the rows they store, and the rows D1 writes, for any reports, counted or late", async () => {
     const totals = { charged: 0, stored: 0, written: 0, largestStored: 0, largestWritten: 0 };
     await fc.assert(
-      fc.asyncProperty(fc.array(report, { minLength: 1, maxLength: 4 }), async (generated) => {
+      fc.asyncProperty(fc.array(costedReport, { minLength: 1, maxLength: 4 }), async (generated) => {
         const tenant = await createTenant(env.DB, { name: `cost-${run++}`, termStart: "2026-04-01", now: AT });
-        const reports = await Promise.all(generated.map(wire));
+        const reports = await Promise.all(generated.map(wireCostedReport));
         const { db, written } = measuredDb();
         const { limiter, charged } = chargeRecorder();
         const before = await rowsOf(tenant.id);

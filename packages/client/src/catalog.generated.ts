@@ -139,7 +139,7 @@ export interface CatalogTypes {
         cluster_name: ToAnonymize;
         /** Pass the plain value: the SDK sends its HMAC under the cluster key (catalogue: HMAC of the Auth Service's host id, keyed by the cluster). */
         reporter_hostid: ToAnonymize;
-        /** Auth Service instances in the cluster. A non-negative integer (at most 1000). */
+        /** Auth Service instances in the cluster. An integer from 0 to 1000. */
         auth_servers?: number;
       };
     };

@@ -1,4 +1,5 @@
 import type { BillingReportRow } from "../../billing/queries";
+import { USER_ORIGINS } from "../../usage/vocabulary";
 import { formatNumber, HorizontalBars } from "../charts";
 import { EmptyState } from "../layout";
 import { type Column, Table } from "../table";
@@ -6,9 +7,10 @@ import { BillingMonthForm, FIGURES, tenantHref } from "./billing-parts";
 
 /**
  * The Tenants and billing page for a month (`?month=`): per tenant, the period starting in that
- * month, its MAU, TPR and MWI with their high-water marks and whether the period is final, as the
- * cron computed them (exact figures: no small-group rule here), and the same as a CSV download.
- * Without a month the page shows each tenant's open period instead (billing-overview.tsx).
+ * month, its MAU, TPR and MWI with their high-water marks and whether the period is final, MAU
+ * by user origin, and Identity Security's figures, as the cron computed them (exact figures: no
+ * small-group rule here), and the same as a CSV download. Without a month the page shows each
+ * tenant's open period instead (billing-overview.tsx).
  */
 
 interface BillingPageProps {
@@ -38,6 +40,15 @@ export function BillingPage({ month, previous, next, error, rows, tenantNames, o
         <dt>MWI</dt>
         <dd>
           distinct active bots, bot instances and SPIFFE IDs per reported hour, averaged per day, then over the period
+        </dd>
+        <dt>MAU by origin</dt>
+        <dd>
+          the same users by where their account comes from (local, SSO, Okta, SCIM, Entra ID), as logins report it
+        </dd>
+        <dt>Identity Security</dt>
+        <dd>
+          session summaries generated and their tokens, and audit log entries ingested: sums over the period; graph
+          identities and resources: per reported hour, averaged per day, then over the period (like TPR)
         </dd>
         <dt>High-water mark</dt>
         <dd>
@@ -87,6 +98,36 @@ export function BillingPage({ month, previous, next, error, rows, tenantNames, o
               { header: "Period", cell: (row) => `${row.period_start} → ${row.period_end}` },
             ]}
           />
+          <Table
+            id="origin-table"
+            caption={`MAU by user origin for ${month}`}
+            rows={rows}
+            columns={[
+              { header: "Tenant", rowHeader: true, cell: (row) => row.tenant_name },
+              ...USER_ORIGINS.map(
+                (origin): Column<BillingReportRow> => ({
+                  header: origin,
+                  numeric: true,
+                  cell: (row) => originCounts(row)[origin] ?? 0,
+                }),
+              ),
+            ]}
+          />
+          <Table
+            id="identity-security-table"
+            caption={`Identity Security for ${month}`}
+            rows={rows}
+            columns={[
+              { header: "Tenant", rowHeader: true, cell: (row) => row.tenant_name },
+              { header: "Summaries", numeric: true, cell: (row) => row.summaries_generated },
+              { header: "Input tokens", numeric: true, cell: (row) => row.summary_input_tokens },
+              { header: "Output tokens", numeric: true, cell: (row) => row.summary_output_tokens },
+              { header: "Graph identities", numeric: true, cell: (row) => row.graph_identities },
+              { header: "Graph resources", numeric: true, cell: (row) => row.graph_resources },
+              { header: "Audit log entries", numeric: true, cell: (row) => row.audit_logs_ingested },
+              { header: "By provider", cell: (row) => providers(row) },
+            ]}
+          />
           <div class="grid">
             {FIGURES.map((f) => (
               <HorizontalBars
@@ -115,4 +156,23 @@ export function BillingPage({ month, previous, next, error, rows, tenantNames, o
       ) : null}
     </>
   );
+}
+
+function originCounts(row: BillingReportRow): Record<string, number> {
+  return JSON.parse(row.mau_by_origin) as Record<string, number>;
+}
+
+/** "aws: 120 identities, 40 resources, 9000 log entries; …", providers in name order. */
+function providers(row: BillingReportRow): string {
+  const byProvider = JSON.parse(row.identity_security_by_provider) as Record<
+    string,
+    { identities: number; resources: number; logs_ingested: number }
+  >;
+  const parts = Object.keys(byProvider)
+    .sort()
+    .map((name) => {
+      const p = byProvider[name] as { identities: number; resources: number; logs_ingested: number };
+      return `${name}: ${formatNumber(p.identities)} identities, ${formatNumber(p.resources)} resources, ${formatNumber(p.logs_ingested)} log entries`;
+    });
+  return parts.length > 0 ? parts.join("; ") : "—";
 }
