@@ -1,17 +1,19 @@
 import { catalogue } from "./definition";
 
 /**
- * The features of an app, numbered: one bit per catalogue event the app may send, and one per
- * value of each of the event's own `enum` and `bool` properties (an enum's `other` included),
- * then one per value of the app's common `enum` properties that are not a dimension (`arch`).
- * An install-day row holds the OR of the bits of the events it sent that day (its `features`),
+ * The features of an app, numbered: one bit per catalogue event the app may send, then one per
+ * value of each event's own `enum` and `bool` properties (an enum's `other` included), then one
+ * per value of the app's common `enum` properties that are not a dimension (`arch`). An
+ * install-day row holds the OR of the bits of the events it sent that day (its `features`),
  * which is what adoption, retention, funnels and the installs of a breakdown count. Every name
  * here comes from the catalogue, so the bits spell nothing a client chose.
  *
- * The numbering follows the catalogue's order and is stored: a change that moves an existing
- * bit reinterprets stored rows, so new events and values go at the end of their lists and
- * test/catalog/feature-bits.test.ts pins the numbering. Bits 0–52 only (what a JavaScript number
- * read from D1 holds exactly); an app that needs more refuses to start.
+ * At most MAX_FEATURE_BITS (what a JavaScript number read from D1 holds exactly): an app that
+ * declares more keeps its first events and then the properties whose values all fit; the rest
+ * are not tracked per install (their events are still counted, and by value where declared).
+ * Teleport Connect needs 49; the Teleport cluster's hundreds of server-side events get their
+ * first 53 events and no values. The numbering follows the catalogue's order and is stored: new
+ * events and values go at the end of their lists, and test/catalog/feature-bits.test.ts pins it.
  */
 
 export const MAX_FEATURE_BITS = 53;
@@ -48,30 +50,34 @@ function layout(appName: string): AppFeatures {
   const features: Feature[] = [];
   const events = new Map<string, EventFeatures>();
   const dimensions = new Set(Object.values(app.dimensions ?? {}));
+  const room = (n: number) => features.length + n <= MAX_FEATURE_BITS;
   const add = (event: string | null, property: string | null, value: string | null) => {
     features.push({ bit: features.length, event, property, value });
     return features.length - 1;
   };
-  for (const [eventName, event] of Object.entries(catalogue.events)) {
-    if (!event.apps.includes(appName)) continue;
-    const bit = add(eventName, null, null);
-    const properties = new Map<string, Map<string, number>>();
+  const declared = Object.entries(catalogue.events).filter(([, event]) => event.apps.includes(appName));
+  // The events first, while they fit: an event past the room is not tracked per install.
+  for (const [eventName] of declared) {
+    if (!room(1)) break;
+    events.set(eventName, { bit: add(eventName, null, null), properties: new Map() });
+  }
+  // Then each tracked event's properties, a property only if all its values fit.
+  for (const [eventName, event] of declared) {
+    const tracked = events.get(eventName);
+    if (!tracked) continue;
     for (const [property, spec] of Object.entries(event.properties)) {
       const values = valuesOf(spec);
-      if (!values) continue;
-      properties.set(property, new Map(values.map((value) => [value, add(eventName, property, value)])));
+      if (!values || !room(values.length)) continue;
+      const bits = new Map(values.map((value) => [value, add(eventName, property, value)]));
+      (tracked.properties as Map<string, Map<string, number>>).set(property, bits);
     }
-    events.set(eventName, { bit, properties });
   }
   // Common properties belong to the install rather than to one event: one bit per value, shared.
   for (const [property, spec] of Object.entries(app.commonProperties)) {
     const values = valuesOf(spec);
-    if (!values || dimensions.has(property)) continue;
+    if (!values || dimensions.has(property) || !room(values.length)) continue;
     const bits = new Map(values.map((value) => [value, add(null, property, value)]));
     for (const event of events.values()) (event.properties as Map<string, Map<string, number>>).set(property, bits);
-  }
-  if (features.length > MAX_FEATURE_BITS) {
-    throw new Error(`the app ${appName} needs ${features.length} feature bits; at most ${MAX_FEATURE_BITS} are stored`);
   }
   return { features, events };
 }

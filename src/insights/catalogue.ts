@@ -17,8 +17,14 @@ export function appFeaturesOf(app: string): AppFeatures {
 /** The bit of an event of the app. */
 export function eventBitOf(app: string, event: string): number {
   const bit = appFeaturesOf(app).events.get(event)?.bit;
-  if (bit === undefined) throw new ApiError("invalid_query", `the app "${app}" sends no event "${event}"`);
-  return bit;
+  if (bit !== undefined) return bit;
+  if (catalogue.events[event]?.apps.includes(app)) {
+    throw new ApiError(
+      "invalid_query",
+      `"${event}" is not tracked per install: the app declares more events than an install-day row holds (src/catalog/feature-bits.ts)`,
+    );
+  }
+  throw new ApiError("invalid_query", `the app "${app}" sends no event "${event}"`);
 }
 
 /** How a breakdown splits an event by a property. */
