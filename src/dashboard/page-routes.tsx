@@ -14,7 +14,7 @@ import { readEventStats } from "../stats/queries";
 import { billingPageRoutes } from "./billing-routes";
 import { insightsChoiceOf, sectionOf } from "./insights-choice";
 import { originOf } from "./origin";
-import { CataloguePage } from "./pages/catalogue";
+import { CataloguePage, catalogueViewOf } from "./pages/catalogue";
 import { DropsPage } from "./pages/drops";
 import { EventsPage } from "./pages/events";
 import { HealthPage } from "./pages/health";
@@ -106,7 +106,11 @@ export const pageRoutes = new Hono<DashboardEnv>()
       { title: "Insights", current: "/dashboard/insights" },
     );
   })
-  .get("/catalogue", (c) => c.render(<CataloguePage />, { title: "Catalogue", current: "/dashboard/catalogue" }))
+  .get("/catalogue", (c) => {
+    const view = catalogueViewOf(c.req.query("app"), c.req.query("area"));
+    if (!view) throw noRoute(c);
+    return c.render(<CataloguePage view={view} />, { title: "Catalogue", current: "/dashboard/catalogue" });
+  })
   .get("/health", async (c) => {
     const health = await readHealth(c.env.DB);
     return c.render(<HealthPage health={health} origin={originOf(c.req.url)} />, {

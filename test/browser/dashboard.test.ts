@@ -207,34 +207,53 @@ describe("the operator dashboard, in Chromium", () => {
   it("lists every event and property of the published catalogue, with its privacy class", async () => {
     await page.getByRole("link", { name: "Catalogue" }).click();
     await page.waitForURL(/\/dashboard\/catalogue$/);
+    await page.screenshot({ path: join(screenshots, "catalogue.png"), fullPage: true });
     type Property = { name: string; class: string };
     const catalogue = (await (await fetch(`${collector.url}/v1/catalog`)).json()) as {
       apps: { name: string; common_properties: Property[]; events: { name: string; properties: Property[] }[] }[];
     };
-    const tables = new Map(
-      await page
-        .locator("table")
-        .evaluateAll((elements) =>
-          (elements as HTMLTableElement[]).map((table) => [
-            table.caption?.textContent ?? "",
-            Array.from(table.tBodies[0]?.rows ?? []).map((row) => [
-              row.cells[0]?.textContent,
-              row.cells[1]?.textContent,
-            ]),
-          ]),
-        ),
-    );
     const pairs = (properties: Property[]) => properties.map((property) => [property.name, property.class]);
+    /** The tables of the page shown, by caption: each row's first two cells. */
+    const tablesShown = async () =>
+      new Map(
+        await page
+          .locator("table")
+          .evaluateAll((elements) =>
+            (elements as HTMLTableElement[]).map((table) => [
+              table.caption?.textContent ?? "",
+              Array.from(table.tBodies[0]?.rows ?? []).map((row) => [
+                row.cells[0]?.textContent,
+                row.cells[1]?.textContent,
+              ]),
+            ]),
+          ),
+      );
     for (const app of catalogue.apps) {
-      expect(await page.locator(`h2[id="app-${app.name}"]`).textContent()).toBe(app.name);
+      // The app's page, reached by its link; a large app's events by area, each reached by its link.
+      await page.getByRole("link", { name: app.name, exact: true }).click();
+      await page.waitForURL(new RegExp(`app=${app.name}$`));
+      const areaLinks = await page.locator(`nav[aria-label="Areas of ${app.name}'s events"] a`).allTextContents();
+      const tables = new Map<string, unknown>();
+      const events = new Set<string>();
+      for (const area of areaLinks.length > 0 ? areaLinks : [undefined]) {
+        if (area !== undefined) {
+          await page
+            .locator(`nav[aria-label="Areas of ${app.name}'s events"]`)
+            .getByRole("link", { name: area, exact: true })
+            .click();
+          await page.waitForURL(new RegExp(`area=${area.replace(".", "\\.")}$`));
+        }
+        expect(await page.locator(`h2[id="app-${app.name}"]`).textContent()).toBe(app.name);
+        for (const [caption, rows] of await tablesShown()) tables.set(caption, rows);
+        for (const name of await page.locator("h3[id^='event-'] code").allTextContents()) events.add(name);
+      }
       expect(tables.get(`Properties any event of ${app.name} may carry`)).toEqual(pairs(app.common_properties));
+      expect([...events].sort()).toEqual(app.events.map((event) => event.name).sort());
       for (const event of app.events) {
-        expect(await page.locator(`h3[id="event-${event.name}"] code`).textContent()).toBe(event.name);
         if (event.properties.length > 0)
           expect(tables.get(`Properties of ${event.name}`)).toEqual(pairs(event.properties));
       }
     }
-    await page.screenshot({ path: join(screenshots, "catalogue.png"), fullPage: true });
   });
 
   it("shows the cron's last runs and no dead letters on Health", async () => {

@@ -161,6 +161,47 @@ describe("the billing CSV download", () => {
   });
 });
 
+describe("the catalogue page", () => {
+  it("shows every event of every app, one app (and a large app's area) a page, each under 100 KB; unknown ones are 404 pages", async () => {
+    const { publishedCatalogue } = await import("../../src/catalog/published");
+    const weights: Record<string, number> = {};
+    const shown = new Set<string>();
+    for (const [i, app] of publishedCatalogue.apps.entries()) {
+      const first = await (
+        await getPage(i === 0 ? "/dashboard/catalogue" : `/dashboard/catalogue?app=${app.name}`, cookie)
+      ).text();
+      const areas = [...first.matchAll(/href="\/dashboard\/catalogue\?app=[^&"]+&amp;area=([^"]+)"/g)].map(
+        (m) => m[1] ?? "",
+      );
+      const pages = areas.length === 0 ? [first] : [];
+      for (const area of areas) {
+        const res = await getPage(`/dashboard/catalogue?app=${app.name}&area=${area}`, cookie);
+        expect(res.status).toBe(200);
+        pages.push(await res.text());
+      }
+      for (const [j, page] of pages.entries()) {
+        weights[`${app.name} ${areas[j] ?? ""}`] = page.length;
+        expect(page.length, `${app.name} ${areas[j] ?? ""}`).toBeLessThan(100 * 1024);
+        expect(page).toContain(`<h2 id="app-${app.name}">`);
+        for (const other of publishedCatalogue.apps) {
+          expect(page).toContain(`href="/dashboard/catalogue?app=${other.name}"`);
+          if (other.name !== app.name) expect(page).not.toContain(`<h2 id="app-${other.name}">`);
+        }
+        for (const m of page.matchAll(/<h3 id="event-([^"]+)">/g)) shown.add(`${app.name}/${m[1]}`);
+      }
+    }
+    // Every event of the catalogue is on exactly one of these pages.
+    const all = publishedCatalogue.apps.flatMap((app) => app.events.map((event) => `${app.name}/${event.name}`));
+    expect([...shown].sort()).toEqual(all.sort());
+    console.log("catalogue pages:", weights);
+    for (const path of ["/dashboard/catalogue?app=nope", "/dashboard/catalogue?app=teleport-cluster&area=nope"]) {
+      const res = await getPage(path, cookie);
+      expect(res.status, path).toBe(404);
+      expect(res.headers.get("content-type")).toContain("text/html");
+    }
+  });
+});
+
 describe("page weight", () => {
   it("stays under 100 KB with every event on every day, for two months by day and a year by week", async () => {
     const events = Object.keys((await import("../../src/catalog/definition")).catalogue.events).filter((name) =>
