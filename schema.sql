@@ -58,6 +58,19 @@ CREATE TABLE IF NOT EXISTS daily_event_counts (
   PRIMARY KEY (app, day, event, app_version, os)
 ) WITHOUT ROWID;
 
+-- Events per value of each declared enum and bool property, by event day and OS, counted
+-- exactly once like daily_event_counts; bounded per app-day by the catalogue and the OS values.
+CREATE TABLE IF NOT EXISTS daily_property_counts (
+  app TEXT NOT NULL,
+  day TEXT NOT NULL,
+  event TEXT NOT NULL,
+  property TEXT NOT NULL,
+  value TEXT NOT NULL,
+  os TEXT NOT NULL,
+  count INTEGER NOT NULL,
+  PRIMARY KEY (app, day, event, property, value, os)
+) WITHOUT ROWID;
+
 -- The app versions counted as a dimension on each app's day: at most VERSIONS_PER_APP_DAY of
 -- them (src/aggregate/statements.ts); events with any other version count as "(other)". Only
 -- days that can still receive events need it: it is purged with the raw events.
@@ -82,6 +95,7 @@ CREATE TABLE IF NOT EXISTS daily_active_installs (
   country TEXT NOT NULL DEFAULT '',  -- two letters from request.cf, never the IP
   first_received TEXT,               -- UTC days its events of that day arrived on, first and last
   last_received TEXT,                -- (the archive's partitions; NULL on rows from before 0010)
+  features INTEGER NOT NULL DEFAULT 0, -- bits of the events and property values it sent that day (catalog/feature-bits.ts)
   PRIMARY KEY (app, day, distinct_id)
 ) WITHOUT ROWID;
 -- POST /v1/forget finds an install's rows: what it deletes, and the archive days to rewrite.
@@ -426,4 +440,23 @@ CREATE TABLE IF NOT EXISTS webhook_deliveries (
   target TEXT NOT NULL,                 -- deployment | tenant
   delivered_at INTEGER NOT NULL,
   PRIMARY KEY (event_id, target)
+) WITHOUT ROWID;
+
+-- Events refused as unknown_event, per received day and name: a name the catalogue declares
+-- under itself, any other as "(other)" (src/ingest/unknown-events.ts); kept AGGREGATE_RETENTION_DAYS.
+CREATE TABLE IF NOT EXISTS daily_unknown_events (
+  app TEXT NOT NULL,
+  day TEXT NOT NULL,
+  event TEXT NOT NULL,
+  count INTEGER NOT NULL,
+  PRIMARY KEY (app, day, event)
+) WITHOUT ROWID;
+
+-- Requests refused with 429, per UTC day and limit kind, added to by each isolate at most once
+-- a minute (src/ratelimit/refusals.ts); kept AGGREGATE_RETENTION_DAYS.
+CREATE TABLE IF NOT EXISTS daily_refusals (
+  day TEXT NOT NULL,
+  limit_kind TEXT NOT NULL,
+  count INTEGER NOT NULL,
+  PRIMARY KEY (day, limit_kind)
 ) WITHOUT ROWID;

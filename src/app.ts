@@ -18,6 +18,7 @@ import { handleError, handleNotFound } from "./http/errors";
 import { routesApp } from "./http/openapi";
 import { guardedStorage } from "./http/storage";
 import { eventsRoutes } from "./ingest/routes";
+import { insightsRoutes } from "./insights/routes";
 import { posthogRoutes } from "./posthog/routes";
 import { prehogRoutes } from "./prehog/routes";
 import { referenceRoutes } from "./reference/routes";
@@ -45,6 +46,7 @@ app.route(
   "/v1",
   operatorApp({
     "/stats": [statsRoutes],
+    "/insights": [insightsRoutes],
     "/billing": [billingRoutes, billingOperationsRoutes],
     "/admin": [
       tenantAdminRoutes,

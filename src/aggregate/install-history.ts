@@ -1,3 +1,4 @@
+import { featuresOf } from "../catalog/feature-bits";
 import { toHex } from "../lib/bytes";
 import { Sketch } from "../lib/hyperloglog";
 import { jsonArrayChunks } from "../lib/json-chunks";
@@ -13,8 +14,11 @@ import { jsonArrayChunks } from "../lib/json-chunks";
  * is folded by the next run, its install merged into the day's sketches.
  */
 
-/** The dimensions an install's day is counted under ('' is every install). */
-export const HISTORY_DIMENSIONS = ["", "app_version", "os", "country"] as const;
+/**
+ * The dimensions an install's day is counted under ('' is every install; 'feature' by each bit
+ * of its features, the value the bit's number: catalog/feature-bits.ts).
+ */
+export const HISTORY_DIMENSIONS = ["", "app_version", "os", "country", "feature"] as const;
 type Dimension = (typeof HISTORY_DIMENSIONS)[number];
 
 /** Rows read per query while folding a day. */
@@ -27,7 +31,7 @@ WITH RECURSIVE apps(app) AS (
   UNION ALL SELECT (SELECT MIN(app) FROM daily_active_installs WHERE app > apps.app) FROM apps WHERE app IS NOT NULL)
 SELECT app FROM apps WHERE app IS NOT NULL`;
 const OLDEST_DAY = "SELECT MIN(day) AS day FROM daily_active_installs WHERE app = ?1";
-const ROWS = `SELECT distinct_id, app_version, os, country FROM daily_active_installs
+const ROWS = `SELECT distinct_id, app_version, os, country, features FROM daily_active_installs
   WHERE app = ?1 AND day = ?2 AND distinct_id > ?3 ORDER BY distinct_id LIMIT ?4`;
 const HISTORY = "SELECT dimension, value, installs, sketch FROM install_history WHERE app = ?1 AND day = ?2";
 const WRITE_HISTORY = `
@@ -85,7 +89,7 @@ async function foldDay(db: D1Database, app: string, day: string): Promise<void> 
     const page = await db
       .prepare(ROWS)
       .bind(app, day, after, PAGE)
-      .all<{ distinct_id: string; app_version: string; os: string; country: string }>();
+      .all<{ distinct_id: string; app_version: string; os: string; country: string; features: number }>();
     for (const row of page.results) {
       ids.push(row.distinct_id);
       for (const [dimension, value] of [
@@ -95,6 +99,11 @@ async function foldDay(db: D1Database, app: string, day: string): Promise<void> 
         ["country", row.country],
       ] as const) {
         const cell = cellOf(dimension, value);
+        cell.installs++;
+        cell.sketch.add(row.distinct_id);
+      }
+      for (const key of featureKeysOf(app, row)) {
+        const cell = cellOf("feature", key);
         cell.installs++;
         cell.sketch.add(row.distinct_id);
       }
@@ -114,4 +123,29 @@ async function foldDay(db: D1Database, app: string, day: string): Promise<void> 
       db.prepare(DELETE_ROWS).bind(app, day, chunk.json),
     ),
   ]);
+}
+
+/**
+ * The 'feature' values an install-day is folded under: each bit of its features (`17`), and
+ * for each event bit the install's version and OS that day (`17@app_version=18.0.1`,
+ * `17@os=linux`), so that a breakdown of an event by version or OS can be estimated too.
+ */
+export function featureKeysOf(app: string, row: { features: number; app_version: string; os: string }): string[] {
+  const eventBits = eventBitsOf(app);
+  const keys: string[] = [];
+  for (const bit of bitsOf(row.features)) {
+    keys.push(String(bit));
+    if (eventBits.has(bit)) keys.push(`${bit}@app_version=${row.app_version}`, `${bit}@os=${row.os}`);
+  }
+  return keys;
+}
+
+const eventBitsOf = (app: string) => new Set([...(featuresOf(app)?.events.values() ?? [])].map((event) => event.bit));
+
+/** The numbers of the bits set in a features integer (bits 0–62). */
+export function bitsOf(features: number | bigint): number[] {
+  const bits: number[] = [];
+  let rest = BigInt(features);
+  for (let bit = 0; rest > 0n; bit++, rest >>= 1n) if (rest & 1n) bits.push(bit);
+  return bits;
 }

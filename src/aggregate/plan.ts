@@ -3,7 +3,9 @@ import { murmur3 } from "../lib/hash";
 import { OTHER } from "../lib/other";
 import { DAY_MS } from "../lib/time";
 import { CappedValues } from "./capped-values";
+import { InsightRows, type InsightShard, newInsightShard } from "./insight-rows";
 import { PackBuilder, type PackRow } from "./packs";
+import { unknownEventName } from "./unknown-event-name";
 
 /**
  * One delivery, prepared in code so that SQL does as little as possible: its events split by
@@ -25,7 +27,10 @@ export const DROPPED_NAMES_PER_APP_DAY = 50;
 
 /** What one event database stores of a delivery; every list is JSON-ready. */
 export interface ShardPlan {
-  /** `[uuid, at, group, install]`: the uuid as sent, the dedupe time, indexes into `groups` and `installs`. */
+  /**
+   * `[uuid, at, group, install, [property group…]]`: the uuid as sent, the dedupe time, indexes
+   * into `groups` and `installs`, and into `insights.propertyGroups`.
+   */
   events: string[];
   /** The events' uuids packed per install and day of their dedupe time (one `event_packs` row each). */
   packs: PackRow[];
@@ -36,10 +41,13 @@ export interface ShardPlan {
   /** Distinct install ids of the events, in first-seen order. */
   installs: string[];
   /**
-   * `[app, day, distinct_id, app_version, os, country, first received day, last received day]`:
-   * each install's first values of a day, and the days (UTC) its events of that day arrived on.
+   * `[app, day, distinct_id, app_version, os, country, first received day, last received day,
+   * features (bits 0–30), features (bits 31–62)]`: each install's first values of a day, the days
+   * (UTC) its events of that day arrived on, and the features they used (insight-rows.ts).
    */
   installDays: unknown[][];
+  /** Per-property-value counts (insight-rows.ts). */
+  insights: InsightShard;
   /** `{ a, day, v }`: app versions this delivery may add to its app-days, at most the cap each. */
   versions: { a: string; day: string; v: string }[];
   /** Raw rows for the debugging window (RAW_EVENT_DEBUG_DAYS), when it is on. */
@@ -50,6 +58,8 @@ export interface ShardPlan {
 export interface Counters {
   rejections: { b: string; a: string; day: string; k: string; n: number }[];
   dropped: { b: string; a: string; day: string; e: string; k: string; n: number }[];
+  /** Events refused as unknown, by name (a catalogue name or "(other)", as the ingest core kept it). */
+  unknownEvents: { b: string; a: string; day: string; e: string; n: number }[];
   /** Batch ids of the messages that carry counters (the only ones recorded). */
   batchIds: string[];
 }
@@ -112,6 +122,7 @@ function newShard(): ShardPlan {
     groupCounts: [],
     installs: [],
     installDays: [],
+    insights: newInsightShard(),
     versions: [],
     rawEvents: [],
   };
@@ -132,11 +143,17 @@ export function planDelivery(messages: readonly BatchMessage[], options: PlanOpt
   // day per delivery, so the map above is consulted only when an install's day changes, or when
   // the delivery's messages cross midnight (the arrival day changes).
   let lastDayOfInstall = Array.from({ length: options.shardCount }, (): string[] => []);
+  // The install-day row of each install's last day, by shard and install index.
+  let lastRowOfInstall = Array.from({ length: options.shardCount }, (): unknown[][] => []);
+  const insights = new InsightRows(
+    shards.map((shard) => shard.insights),
+    options.shardCount,
+  );
   let receivedDay = "";
   const versions = Array.from({ length: options.shardCount }, () => new CappedValues(VERSIONS_PER_APP_DAY));
   const seen = new Set<string>();
   const events: DeliveryPlan["events"] = [];
-  const counters: Counters = { rejections: [], dropped: [], batchIds: [] };
+  const counters: Counters = { rejections: [], dropped: [], unknownEvents: [], batchIds: [] };
   const droppedNames = new CappedValues(DROPPED_NAMES_PER_APP_DAY);
 
   for (const message of messages) {
@@ -145,6 +162,7 @@ export function planDelivery(messages: readonly BatchMessage[], options: PlanOpt
     if (arrival !== receivedDay) {
       receivedDay = arrival;
       lastDayOfInstall = lastDayOfInstall.map(() => []);
+      lastRowOfInstall = lastRowOfInstall.map(() => []);
     }
     // A message is one client's request: its events share an install, looked up once (again
     // only when the day of their dedupe time changes: a database may join from a day on).
@@ -193,23 +211,42 @@ export function planDelivery(messages: readonly BatchMessage[], options: PlanOpt
         const rows = installDayRow[s] as Map<string, unknown[]>;
         const row = rows.get(installDay);
         if (!row) {
-          const added = [app, day, event.distinct_id, event.app_version, event.os, country ?? "", arrival, arrival];
+          const added = [
+            app,
+            day,
+            event.distinct_id,
+            event.app_version,
+            event.os,
+            country ?? "",
+            arrival,
+            arrival,
+            0,
+            0,
+          ];
           rows.set(installDay, added);
           shard.installDays.push(added);
-        } else if (arrival < (row[6] as string)) {
-          row[6] = arrival;
-        } else if (arrival > (row[7] as string)) {
-          row[7] = arrival;
+          (lastRowOfInstall[s] as unknown[][])[install] = added;
+        } else {
+          (lastRowOfInstall[s] as unknown[][])[install] = row;
+          if (arrival < (row[6] as string)) row[6] = arrival;
+          else if (arrival > (row[7] as string)) row[7] = arrival;
         }
       }
+      const insight = insights.add(s, app, day, group, event);
+      const installRow = (lastRowOfInstall[s] as unknown[][])[install] as unknown[];
+      installRow[8] = ((installRow[8] as number) | insight.lo) >>> 0;
+      installRow[9] = ((installRow[9] as number) | insight.hi) >>> 0;
       const uuid = dedupeUuid(event.uuid);
-      shard.events.push(`["${uuid}",${at},${group},${install}]`);
+      shard.events.push(`["${uuid}",${at},${group},${install},${insight.groups}]`);
       packs[s]?.add(install, at, uuid);
       if (options.keepRaw) shard.rawEvents.push(rawRow(message, event, day));
     }
 
     if (Object.keys(message.rejections).length + Object.keys(message.dropped_properties).length === 0) continue;
     counters.batchIds.push(message.batch_id);
+    for (const [name, n] of Object.entries(message.unknown_events ?? {})) {
+      counters.unknownEvents.push({ b: message.batch_id, a: app, day: arrival, e: unknownEventName(name), n });
+    }
     for (const [error, n] of Object.entries(message.rejections)) {
       counters.rejections.push({ b: message.batch_id, a: app, day: arrival, k: error, n });
     }

@@ -59,6 +59,8 @@ export async function purgeExpired(env: Env, now: number): Promise<Record<string
     ["batch_ids", chunked("processed_batches", "batch_id", "processed_at"), rawCutoff],
     ["rejection_days", chunked("daily_rejections", "app, day, error", "day"), aggregateCutoff],
     ["dropped_property_days", chunked("daily_dropped_properties", "app, day, event, property", "day"), aggregateCutoff],
+    ["refusal_days", chunked("daily_refusals", "day, limit_kind", "day"), aggregateCutoff],
+    ["unknown_event_days", chunked("daily_unknown_events", "app, day, event", "day"), aggregateCutoff],
   ];
   const purged: Record<string, number> = {};
   const add = (name: string, n: number) => {

@@ -1,5 +1,7 @@
 import { jsonArrayChunks } from "../lib/json-chunks";
 import { OTHER } from "../lib/other";
+import { featuresOfRow } from "./insight-rows";
+import { propertyCountStatements } from "./insight-statements";
 import { inPacks, inSingleKeys, insertNewPacks, insertPlannedPacks } from "./packs";
 import { type Counters, DROPPED_NAMES_PER_APP_DAY, type ShardPlan, VERSIONS_PER_APP_DAY } from "./plan";
 
@@ -93,6 +95,8 @@ FROM json_each(?1) AS x
 WHERE true
 ON CONFLICT (app, day, event, app_version, os) DO UPDATE SET count = count + excluded.count`;
 
+const PROPERTY_COUNTS = propertyCountStatements(NEW_EVENTS);
+
 // With the install's dimensions as first seen that day (its version capped as in the event
 // counts): the key is (app, day, distinct_id), so a later event of the same install that day
 // (another version, a resend) keeps the first. The days its events arrived on (the archive's
@@ -101,15 +105,18 @@ ON CONFLICT (app, day, event, app_version, os) DO UPDATE SET count = count + exc
 // recorded (NULL) keep the span a forget assumes for them.
 const RECORD_ACTIVE_INSTALLS = `
 INSERT INTO daily_active_installs
-  (app, day, distinct_id, app_version, os, country, first_received, last_received)
-SELECT x.value->>0, x.value->>1, x.value->>2, ${capped(3)}, x.value->>4, x.value->>5, x.value->>6, x.value->>7
+  (app, day, distinct_id, app_version, os, country, first_received, last_received, features)
+SELECT x.value->>0, x.value->>1, x.value->>2, ${capped(3)}, x.value->>4, x.value->>5, x.value->>6, x.value->>7,
+  ${featuresOfRow(8)}
 FROM json_each(?1) AS x
 WHERE NOT EXISTS (SELECT 1 FROM forgotten_installs WHERE distinct_id = x.value->>2)
 ON CONFLICT (app, day, distinct_id) DO UPDATE SET
   first_received = min(first_received, excluded.first_received),
-  last_received = max(last_received, excluded.last_received)
-WHERE first_received IS NOT NULL
-  AND (excluded.first_received < first_received OR excluded.last_received > last_received)`;
+  last_received = max(last_received, excluded.last_received),
+  features = features | excluded.features
+WHERE (first_received IS NOT NULL
+  AND (excluded.first_received < first_received OR excluded.last_received > last_received))
+  OR (features | excluded.features) <> features`;
 
 const INSERT_RAW_EVENTS = `
 INSERT OR IGNORE INTO events
@@ -138,6 +145,13 @@ SELECT a, day, e, name, SUM(n) FROM (
   WHERE NOT EXISTS (SELECT 1 FROM processed_batches WHERE batch_id = r.value->>'b')
 ) WHERE true GROUP BY a, day, e, name
 ON CONFLICT (app, day, event, property) DO UPDATE SET count = count + excluded.count`;
+
+const COUNT_UNKNOWN_EVENTS = `
+INSERT INTO daily_unknown_events (app, day, event, count)
+SELECT r.value->>'a', r.value->>'day', r.value->>'e', SUM(r.value->>'n') FROM json_each(?1) AS r
+WHERE NOT EXISTS (SELECT 1 FROM processed_batches WHERE batch_id = r.value->>'b')
+GROUP BY r.value->>'a', r.value->>'day', r.value->>'e'
+ON CONFLICT (app, day, event) DO UPDATE SET count = count + excluded.count`;
 
 const RECORD_BATCHES = `
 INSERT OR IGNORE INTO processed_batches (batch_id, processed_at)
@@ -218,13 +232,15 @@ export function shardStatements(
     if (shard.groups.length > 0) {
       const planned = shard.groups.map((group, i) => [...group, shard.groupCounts[i]]);
       statements.push(db.prepare(COUNT_PLANNED).bind(JSON.stringify(planned)));
+      statements.push(...PROPERTY_COUNTS.planned(db, shard.insights));
     }
   } else {
     const groups = JSON.stringify(shard.groups);
     for (const chunk of jsonArrayChunks(shard.events)) {
-      packsAt.push(statements.length + 1);
+      packsAt.push(statements.length + 1 + (shard.insights.propertyGroups.length > 0 ? 1 : 0));
       statements.push(
         db.prepare(COUNT_NEW_EVENTS).bind(chunk.json, groups, installs),
+        ...PROPERTY_COUNTS.checked(db, shard.insights, chunk.json, installs),
         db.prepare(RECORD_NEW_PACKS).bind(chunk.json, null, installs),
       );
     }
@@ -236,6 +252,9 @@ export function shardStatements(
   if (counters && counters.batchIds.length > 0) {
     if (counters.rejections.length > 0) {
       statements.push(db.prepare(COUNT_REJECTIONS).bind(JSON.stringify(counters.rejections)));
+    }
+    if (counters.unknownEvents.length > 0) {
+      statements.push(db.prepare(COUNT_UNKNOWN_EVENTS).bind(JSON.stringify(counters.unknownEvents)));
     }
     if (counters.dropped.length > 0) {
       statements.push(db.prepare(COUNT_DROPPED_PROPERTIES).bind(JSON.stringify(counters.dropped)));

@@ -8,6 +8,7 @@ import type { Child } from "hono/jsx";
 
 export const PAGES = [
   { path: "/dashboard", name: "Events" },
+  { path: "/dashboard/insights", name: "Insights" },
   { path: "/dashboard/drops", name: "Visible drops" },
   { path: "/dashboard/billing", name: "Tenants and billing" },
   { path: "/dashboard/catalogue", name: "Catalogue" },

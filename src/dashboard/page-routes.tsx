@@ -5,19 +5,22 @@ import { billingCsv } from "../billing/report-row";
 import { noRoute } from "../http/errors";
 import { monthSchema } from "../http/schemas";
 import { validQuery } from "../http/validation";
+import { adoptionAnswer, breakdownAnswer, funnelAnswer, retentionAnswer } from "../insights/answers";
 import { eventDatabases } from "../lib/event-databases";
+import { statsMinInstallsOf } from "../lib/small-groups";
 import { readBreakdown } from "../stats/breakdown";
 import { readHealth } from "../stats/health";
 import { readEventStats } from "../stats/queries";
-import { statsMinInstallsOf } from "../stats/small-groups";
 import { billingPageRoutes } from "./billing-routes";
+import { insightsChoiceOf, sectionOf } from "./insights-choice";
 import { originOf } from "./origin";
 import { CataloguePage, catalogueViewOf } from "./pages/catalogue";
 import { DropsPage } from "./pages/drops";
 import { EventsPage } from "./pages/events";
 import { HealthPage } from "./pages/health";
+import { InsightsPage } from "./pages/insights";
 import type { DashboardEnv } from "./renderer";
-import { bucketsOf, rangeOf } from "./series";
+import { APP_NAMES, bucketsOf, rangeOf } from "./series";
 import { requireSession } from "./session";
 
 /**
@@ -62,6 +65,46 @@ export const pageRoutes = new Hono<DashboardEnv>()
   .get("/billing.csv", validQuery(z.object({ month: monthSchema }), "?month=YYYY-MM"), async (c) => {
     const { month } = c.req.valid("query");
     return billingCsv(c, month, await readBillingUsage(c.env.DB, month));
+  })
+  .get("/insights", async (c) => {
+    const { range, error } = rangeOf(c.req.query(), Date.now());
+    const { choice, events, properties } = insightsChoiceOf(c.req.query(), range);
+    const db = eventDatabases(c.env);
+    const min = statsMinInstallsOf(c.env);
+    const compare = choice.compare ? ("previous" as const) : undefined;
+    const [breakdown, adoption, retention, funnel] = await Promise.all([
+      sectionOf(() =>
+        breakdownAnswer(
+          db,
+          {
+            ...range,
+            event: choice.event,
+            property: choice.property,
+            os: choice.os || undefined,
+            app_version: choice.app_version || undefined,
+            compare,
+          },
+          min,
+        ),
+      ),
+      sectionOf(() => adoptionAnswer(db, { ...range, compare }, min)),
+      sectionOf(() => retentionAnswer(db, { ...range, period: choice.period }, min)),
+      sectionOf(() => funnelAnswer(db, { ...range, steps: choice.steps, window_days: choice.window_days }, min)),
+    ]);
+    c.status(error ? 400 : 200);
+    return c.render(
+      <InsightsPage
+        choice={choice}
+        apps={APP_NAMES}
+        events={events}
+        properties={properties}
+        breakdown={breakdown}
+        adoption={adoption}
+        retention={retention}
+        funnel={funnel}
+      />,
+      { title: "Insights", current: "/dashboard/insights" },
+    );
   })
   .get("/catalogue", (c) => {
     const view = catalogueViewOf(c.req.query("app"), c.req.query("area"));

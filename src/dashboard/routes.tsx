@@ -53,6 +53,11 @@ const PAGES: ReadonlyArray<[method: "get" | "post", path: string, summary: strin
   ["post", "/login", "Sign in with the operator token (a form: token, next); failed attempts are counted"],
   ["post", "/logout", "Sign out"],
   ["get", "/", "Events: what was collected per day, by version, OS and country (?app, from, to or days)"],
+  [
+    "get",
+    "/insights",
+    "Insights: a breakdown of an event by a property, adoption, retention and a funnel, small groups hidden (?app, from, to, event, property, os, app_version, compare, steps, window_days, period)",
+  ],
   ["get", "/drops", "Visible drops: rejections and dropped properties per day"],
   [
     "get",

@@ -3,8 +3,8 @@ import { catalogue } from "../catalog/definition";
 import { dayRange, MAX_RANGE_DAYS, rangeDays } from "../http/schemas";
 import { describeIssue } from "../http/validation";
 import { OTHER } from "../lib/other";
+import type { Cell } from "../lib/small-groups";
 import { DAY_MS, daysBetween, utcDay } from "../lib/time";
-import type { Cell } from "../stats/small-groups";
 import type { Series } from "./charts";
 import { SERIES_COLOURS } from "./styles";
 

@@ -87,6 +87,9 @@ h3 .badge{margin-left:8px}
 .login label{display:block;font-weight:600;margin:12px 0 4px}
 .login input{width:100%}
 .login .primary{margin-top:16px;width:100%}
+.triangle td{min-width:3.5em}
+.h0{background:#fff}.h1{background:#eef3fc}.h2{background:#dde7f9}.h3{background:#cbdaf6}.h4{background:#b9cdf3}
+.h5{background:#a7c0f0}.h6{background:#95b3ed}.h7{background:#83a6ea}.h8{background:#7199e7}.h9{background:#5f8ce4}
 .defs{display:grid;grid-template-columns:max-content 1fr;gap:2px 12px;margin:0}
 .defs dt{font-weight:600}
 .defs dd{margin:0}

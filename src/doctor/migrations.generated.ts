@@ -12,5 +12,6 @@ export const BUILT_MIGRATIONS: readonly string[] = [
   "0010_forget_bounds.sql",
   "0011_identity_security_and_user_origin.sql",
   "0012_packed_events.sql",
+  "0013_insights.sql",
   "0014_billing_operations.sql",
 ];

@@ -9,6 +9,7 @@ import { enqueueBatch } from "./enqueue";
 import { batchJudge, eventContextOf } from "./judge-event";
 import { type IngestLimits, ingestLimitsOf } from "./limits";
 import { rejectionCounts } from "./rejection-counts";
+import { countUnknownEvents } from "./unknown-events";
 
 /**
  * The ingest core: every front door (the native `POST /v1/events`, and any other wire format)
@@ -92,6 +93,7 @@ export async function ingest(batch: IngestBatch, context: IngestContext): Promis
     eventBytes,
     rejections: rejectionCounts(judged.rejected, batch.events, context.tenantId),
     droppedProperties,
+    unknownEvents: countUnknownEvents(batch.events, judged.rejected),
   });
   if (events.length > 0) {
     await queued;

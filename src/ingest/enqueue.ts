@@ -13,6 +13,8 @@ export interface AcceptedBatch {
   eventBytes: number[];
   rejections: Record<string, number>;
   droppedProperties: Record<string, Record<string, number>>;
+  /** Events refused as unknown, by name as unknown-events.ts keeps it. */
+  unknownEvents?: Record<string, number>;
 }
 
 type PackedMessage = SizedMessage<QueuedBatch>;
@@ -25,6 +27,7 @@ export function packMessages(batch: AcceptedBatch): PackedMessage[] {
   const counters = {
     rejections: batch.rejections,
     dropped_properties: batch.droppedProperties,
+    unknown_events: batch.unknownEvents ?? {},
   };
   const countersBytes = JSON.stringify(counters).length;
   const newMessage = (first: boolean): PackedMessage => ({
@@ -38,6 +41,7 @@ export function packMessages(batch: AcceptedBatch): PackedMessage[] {
       events: [],
       rejections: first ? counters.rejections : {},
       dropped_properties: first ? counters.dropped_properties : {},
+      ...(first && Object.keys(counters.unknown_events).length > 0 ? { unknown_events: counters.unknown_events } : {}),
     },
     // Envelope fields, generously rounded up.
     bytes: 400 + (first ? countersBytes : 0),

@@ -69,6 +69,8 @@ const envelope = {
   rejections: z.record(z.string(), z.number().int().nonnegative()),
   /** Undeclared properties that were dropped, by event then property name. */
   dropped_properties: z.record(z.string(), z.record(z.string(), z.number().int().nonnegative())),
+  /** Events refused as unknown_event, by name: a catalogue name or "(other)" (unknown-events.ts); absent when none. */
+  unknown_events: z.record(z.string(), z.number().int().nonnegative()).optional(),
 };
 
 /** A message as the consumer reads it; version 1 messages are carried this way too. */
@@ -168,6 +170,7 @@ function isPlainMessage(value: unknown, version: 1 | 2, isEvent: (value: unknown
     Array.isArray(value.events) &&
     value.events.every(isEvent) &&
     isRecordOf(value.rejections, isCount) &&
-    isRecordOf(value.dropped_properties, (names) => isRecordOf(names, isCount))
+    isRecordOf(value.dropped_properties, (names) => isRecordOf(names, isCount)) &&
+    (value.unknown_events === undefined || isRecordOf(value.unknown_events, isCount))
   );
 }

@@ -1,3 +1,4 @@
+import type { Context, Next } from "hono";
 import { createMiddleware } from "hono/factory";
 import type { AppEnv } from "../http/context";
 import { clientKey, clientNetwork, connectingIp } from "./client-key";
@@ -5,6 +6,7 @@ import { rateLimitsOf } from "./config";
 import type { CheckOptions, LimitCharge, LimitDecision } from "./decisions";
 import { RateLimiter } from "./limiter";
 import { RateLimitedError } from "./rate-limited-error";
+import { countRefusal, flushRefusals } from "./refusals";
 
 /**
  * Rate limiting as request context: `limitRequests` computes the client's key once, refuses a
@@ -71,6 +73,16 @@ const unlimited: RequestLimiter = {
 
 /** Puts `c.var.limiter` on the request (a no-op one when RATE_LIMIT_ENABLED is false). */
 export const limitRequests = createMiddleware<LimiterEnv>(async (c, next) => {
+  try {
+    await limitAndRun(c, next);
+  } finally {
+    // Every isolate's 429s, added to D1 at most once a minute (refusals.ts).
+    const flushed = flushRefusals(c.env.DB);
+    if (flushed) waitUntil(c, flushed);
+  }
+});
+
+async function limitAndRun(c: Context<LimiterEnv>, next: Next): Promise<void> {
   const limits = rateLimitsOf(c.env);
   if (!limits.enabled) {
     c.set("limiter", unlimited);
@@ -83,7 +95,7 @@ export const limitRequests = createMiddleware<LimiterEnv>(async (c, next) => {
   refuse(await limiter.check([{ kind: "client", key: client, cost: 1 }], { onError: "open" }));
   c.set("limiter", requestLimiter(limiter, client));
   return next();
-});
+}
 
 function requestLimiter(limiter: RateLimiter, client: string): RequestLimiter {
   const enforce = async (charges: LimitCharge[], options: CheckOptions) =>
@@ -101,6 +113,7 @@ function requestLimiter(limiter: RateLimiter, client: string): RequestLimiter {
 
 function refuse(decision: LimitDecision | null): void {
   if (decision && !decision.ok) {
+    countRefusal(decision.limit);
     throw new RateLimitedError(decision.limit, decision.retryAfterSeconds, decision.exceedsCapacity);
   }
 }
@@ -130,4 +143,13 @@ export function forgetCharges(client: string, cost: ForgetCost): LimitCharge[] {
     { kind: "client_forgets", key: client, cost: 1 },
     { kind: "app_forgets", key: cost.app, cost: 1 },
   ];
+}
+
+/** Keeps the Worker alive for `work` after the answer; without an execution context (a test calling the app), lets it run. */
+function waitUntil(c: Context, work: Promise<void>): void {
+  try {
+    c.executionCtx.waitUntil(work);
+  } catch {
+    // No execution context: the promise settles on its own (and never rejects).
+  }
 }

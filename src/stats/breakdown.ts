@@ -1,6 +1,6 @@
 import type { EventDatabases } from "../lib/event-databases";
+import { type Cell, hideSmallGroups } from "../lib/small-groups";
 import { rangeSketches, reachesHistory } from "./installs";
-import { type Cell, hideSmallGroups } from "./small-groups";
 
 /**
  * Distinct installs of one app over a range of days, by app version, OS and country, with the

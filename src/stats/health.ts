@@ -1,12 +1,14 @@
 import { parkedSummary } from "../deadletters/store";
 import { forwardingState } from "../forward/config";
 import { forwardingSummary } from "../forward/store";
-import { DAY_MS } from "../lib/time";
+import { DAY_MS, utcDay } from "../lib/time";
 import { rateLimitMetrics } from "../ratelimit/metrics";
+import { readRefusals } from "../ratelimit/refusals";
 
 /**
  * What an operator checks first: dead letters waiting for a re-drive, the cron's last runs,
- * forwarding to PostHog (on or off, its counters of the last 7 days), and this isolate's
+ * forwarding to PostHog (on or off, its counters of the last 7 days), requests refused with 429
+ * per limit and day (every isolate's, src/ratelimit/refusals.ts), and this isolate's
  * rate-limiter counters. The cron records each job's run here; runs are
  * kept 30 days.
  */
@@ -34,7 +36,8 @@ export async function recordCronRun(db: D1Database, run: CronRun): Promise<void>
 
 /** The health document; with the Worker's env, it also says whether forwarding is on, and where to. */
 export async function readHealth(db: D1Database, env?: Env) {
-  const [parked, cron, forwarded] = await Promise.all([
+  const now = Date.now();
+  const [parked, cron, forwarded, refused] = await Promise.all([
     parkedSummary(db),
     db
       .prepare(
@@ -42,7 +45,8 @@ export async function readHealth(db: D1Database, env?: Env) {
          WHERE started_at = (SELECT MAX(started_at) FROM cron_runs WHERE job = r.job) ORDER BY job`,
       )
       .all<{ job: string; started_at: number; finished_at: number; ok: number; summary: string }>(),
-    forwardingSummary(db, Date.now()),
+    forwardingSummary(db, now),
+    readRefusals(db, utcDay(now - 6 * DAY_MS), utcDay(now)),
   ]);
   const iso = (ms: number) => new Date(ms).toISOString();
   return {
@@ -58,6 +62,8 @@ export async function readHealth(db: D1Database, env?: Env) {
       summary: run.summary,
     })),
     forwarding: { ...(env ? forwardingState(env) : {}), apps: forwarded },
+    /** Requests refused with 429 in the last 7 days, per day and limit, from every isolate (at least these). */
+    refused_by_limit: refused,
     /** Counted per isolate since it started: an indication, not a total (see docs/RATE_LIMITING.md). */
     rate_limiter_this_isolate: { ...rateLimitMetrics },
   };

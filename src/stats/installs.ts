@@ -33,7 +33,7 @@ const HAS_HISTORY = `SELECT EXISTS (SELECT 1 FROM install_history
   WHERE app = ?1 AND day BETWEEN ?2 AND ?3 AND dimension = '') AS folded`;
 const DISTINCT_IDS = "SELECT DISTINCT distinct_id FROM daily_active_installs WHERE app = ?1 AND day BETWEEN ?2 AND ?3";
 const HISTORY_SKETCHES = `SELECT dimension, value, sketch FROM install_history
-  WHERE app = ?1 AND day BETWEEN ?2 AND ?3 AND (?4 OR dimension = '')`;
+  WHERE app = ?1 AND day BETWEEN ?2 AND ?3 AND (?4 AND dimension IN ('app_version', 'os', 'country') OR dimension = '')`;
 
 export async function readDailyInstalls(
   databases: EventDatabases,

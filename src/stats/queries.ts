@@ -26,6 +26,8 @@ export interface EventStats {
   active_installs_exact: boolean;
   /** Undeclared properties dropped over the whole range (by received day), by event then name. */
   dropped_properties: Record<string, Record<string, number>>;
+  /** Events refused as unknown over the range (by received day), by name: a catalogue name, or "(other)". */
+  unknown_events: Record<string, number>;
 }
 
 /**
@@ -40,7 +42,7 @@ export async function readEventStats(
   to: string,
 ): Promise<EventStats> {
   const { primary } = databases;
-  const [countsPerDatabase, installs, [rejections, dropped]] = await Promise.all([
+  const [countsPerDatabase, installs, [rejections, dropped, unknown]] = await Promise.all([
     Promise.all(
       databases.all.map((db) =>
         db
@@ -62,6 +64,11 @@ export async function readEventStats(
         .prepare(
           `SELECT event, property, SUM(count) AS n FROM daily_dropped_properties
            WHERE app = ?1 AND day BETWEEN ?2 AND ?3 GROUP BY event, property`,
+        )
+        .bind(app, from, to),
+      primary
+        .prepare(
+          "SELECT event, SUM(count) AS n FROM daily_unknown_events WHERE app = ?1 AND day BETWEEN ?2 AND ?3 GROUP BY event",
         )
         .bind(app, from, to),
     ]),
@@ -96,5 +103,8 @@ export async function readEventStats(
     active_installs: installs.distinct,
     active_installs_exact: installs.exact,
     dropped_properties: droppedProperties,
+    unknown_events: Object.fromEntries(
+      ((unknown?.results ?? []) as { event: string; n: number }[]).map((row) => [row.event, row.n]),
+    ),
   };
 }

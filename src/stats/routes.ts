@@ -5,10 +5,10 @@ import type { AppEnv } from "../http/context";
 import { jsonResponse, routesApp } from "../http/openapi";
 import { appName, dayRange, rangeDays } from "../http/schemas";
 import { eventDatabases } from "../lib/event-databases";
+import { statsMinInstallsOf } from "../lib/small-groups";
 import { readBreakdown } from "./breakdown";
 import { readHealth } from "./health";
 import { readEventStats } from "./queries";
-import { statsMinInstallsOf } from "./small-groups";
 
 /**
  * The operator read API (mounted into the operator group under /v1/stats):

@@ -5,20 +5,24 @@ import { bearer, call, operator, randomIp } from "../helpers/harness";
 import { tenantWithToken } from "../helpers/tenants";
 
 /**
- * The operator route contract: every route under /v1/stats, /v1/billing and /v1/admin, as the
+ * The operator route contract: every route under /v1/stats, /v1/insights, /v1/billing and /v1/admin, as the
  * app itself lists them, answers the same way to whoever lacks the operator token, counts their
  * failed attempts, answers a malformed request with a JSON error, and lets nothing it answers be
  * cached or carry a secret. A route added under those paths is held to it without a line here.
  * Only the HTTP contract is asserted (statuses, headers, bodies), never how the app is built.
  */
 
-const OPERATOR_PREFIXES = ["/v1/stats", "/v1/billing", "/v1/admin"];
+const OPERATOR_PREFIXES = ["/v1/stats", "/v1/insights", "/v1/billing", "/v1/admin"];
 
 /** The operator routes of today: the enumeration must find them all (and may find more). */
 const KNOWN_ROUTES = [
   "GET /v1/stats/health",
   "GET /v1/stats/events",
   "GET /v1/stats/breakdown",
+  "GET /v1/insights/breakdown",
+  "GET /v1/insights/adoption",
+  "GET /v1/insights/retention",
+  "GET /v1/insights/funnel",
   "GET /v1/billing/usage",
   "GET /v1/billing/usage/detail",
   "GET /v1/billing/reporting",

@@ -1,5 +1,6 @@
 import { env } from "cloudflare:workers";
 import { beforeEach, describe, expect, it } from "vitest";
+import { featuresOf, valueBit } from "../../src/catalog/feature-bits";
 import { DAY_MS, utcDay } from "../../src/lib/time";
 import type { Breakdown } from "../../src/stats/breakdown";
 import type { EventStats } from "../../src/stats/queries";
@@ -87,8 +88,28 @@ describe("retention job (cron)", () => {
     const rows = await env.DB.prepare("SELECT day, COUNT(*) AS n FROM daily_active_installs GROUP BY day").all();
     expect(rows.results).toEqual([{ day: recent, n: 10 }]);
     const history = await env.DB.prepare(
-      "SELECT day, dimension, value, installs FROM install_history ORDER BY day, dimension, value",
+      "SELECT day, dimension, value, installs FROM install_history WHERE dimension <> 'feature' ORDER BY day, dimension, value",
     ).all();
+    // Each feature bit the installs' rows held (the event, its protocol value) is folded too.
+    const protocolUse = featuresOf("teleport-connect")?.events.get("connect.protocol.use");
+    const ssh = valueBit("teleport-connect", "connect.protocol.use", "protocol", "ssh");
+    const features = await env.DB.prepare(
+      "SELECT day, value, installs FROM install_history WHERE dimension = 'feature' ORDER BY day, CAST(value AS INTEGER), value",
+    ).all();
+    // The event's bit also by the version and OS of the day, for breakdowns of folded days.
+    const bit = protocolUse?.bit as number;
+    expect(features.results).toEqual([
+      { day: d1, value: String(bit), installs: 120 },
+      { day: d1, value: `${bit}@app_version=17.0.1`, installs: 120 },
+      { day: d1, value: `${bit}@os=darwin`, installs: 80 },
+      { day: d1, value: `${bit}@os=linux`, installs: 40 },
+      { day: d1, value: String(ssh), installs: 120 },
+      { day: d2, value: String(bit), installs: 80 },
+      { day: d2, value: `${bit}@app_version=17.0.1`, installs: 40 },
+      { day: d2, value: `${bit}@app_version=18.0.0`, installs: 40 },
+      { day: d2, value: `${bit}@os=linux`, installs: 80 },
+      { day: d2, value: String(ssh), installs: 80 },
+    ]);
     expect(history.results).toEqual([
       { day: d1, dimension: "", value: "", installs: 120 },
       { day: d1, dimension: "app_version", value: "17.0.1", installs: 120 },

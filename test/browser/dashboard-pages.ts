@@ -13,6 +13,7 @@ export const screenshots =
 
 export const PAGES = [
   { path: "/dashboard", name: "events", title: "Events" },
+  { path: "/dashboard/insights", name: "insights-seeded", title: "Insights" },
   { path: "/dashboard/drops", name: "drops", title: "Visible drops" },
   { path: "/dashboard/billing", name: "billing", title: "Tenants and billing" },
   { path: "/dashboard/catalogue", name: "catalogue", title: "Catalogue" },

@@ -278,6 +278,28 @@ describe("the operator dashboard, in Chromium", () => {
     await page.screenshot({ path: join(screenshots, "health.png"), fullPage: true });
   });
 
+  it("shows the seeded installs' adoption on Insights, as the insights API answers it", async () => {
+    await page.getByRole("link", { name: "Insights" }).click();
+    await page.waitForURL(/\/dashboard\/insights$/);
+    const from = model.days[model.days.length - 1];
+    const res = await fetch(`${collector.url}/v1/insights/adoption?app=teleport-connect&from=${from}&to=${today}`, {
+      headers: { authorization: `Bearer ${collector.adminToken}` },
+    });
+    const adoption = (await res.json()) as { events: { event: string; installs: number | string }[] };
+    const rows = await page
+      .locator("#adoption-table tbody tr")
+      .evaluateAll((trs) =>
+        trs.map((tr) => [tr.querySelector("th")?.textContent, tr.querySelector("td")?.textContent]),
+      );
+    expect(rows).toEqual(
+      adoption.events.map((e) => [
+        e.event,
+        typeof e.installs === "number" ? e.installs.toLocaleString("en-US") : e.installs,
+      ]),
+    );
+    await page.screenshot({ path: join(screenshots, "insights-seeded.png"), fullPage: true });
+  });
+
   it("signs out, after which the pages are refused", async () => {
     await page.goto(`${collector.url}/dashboard/catalogue`);
     await page.getByRole("button", { name: "Sign out" }).click();

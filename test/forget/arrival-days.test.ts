@@ -111,10 +111,10 @@ describe("arrival days", () => {
       return meter.rowsWritten;
     };
     await rowsWritten("2026-11-15"); // the install-day row, its count group and the version are new
-    // One more event in the same group: its dedupe pack (a row and its index entry) and its count,
-    // and nothing of the install-day row.
+    // One more event in the same group: its dedupe pack (a row and its index entry), its count and
+    // its protocol value's count (insights), and nothing of the install-day row.
     const within = await rowsWritten("2026-11-15");
-    expect(within).toBe(3);
+    expect(within).toBe(4);
     expect(await rowsWritten("2026-11-16")).toBe(within + 1);
     expect(await rowsWritten("2026-11-16")).toBe(within);
   });
@@ -137,7 +137,7 @@ describe("arrival days", () => {
       return meter.rowsWritten;
     };
     await later();
-    expect(await later()).toBe(3); // its dedupe pack (a row and its index entry) and its count
+    expect(await later()).toBe(4); // its dedupe pack (a row and its index entry), its count and its value's count
     expect(await installRows(install)).toEqual([{ day: "2026-11-01", first_received: null, last_received: null }]);
     const now = at("2026-11-20");
     const forgotten = await forgetInstall(eventDatabases(env), [install, install], now, bounds(now));

@@ -83,6 +83,9 @@ describe("the cost of forgetting", () => {
     expect(admitted).toBeGreaterThan(0);
     expect(admitted).toBeLessThanOrEqual(100); // RATE_LIMIT_FORGET_APP_CAPACITY
     expect(statuses.get(429)).toBe(FLOOD - admitted);
-    expect(d1.rowsWritten).toBe(admitted); // one tombstone row each, nothing for a refused one
+    // One tombstone row each, nothing for a refused one but the 429s' counters: added at most once
+    // a minute per isolate, a row per limit that refused (src/ratelimit/refusals.ts).
+    expect(d1.rowsWritten - admitted).toBeGreaterThanOrEqual(0);
+    expect(d1.rowsWritten - admitted).toBeLessThanOrEqual(2);
   }, 600_000);
 });

@@ -116,6 +116,26 @@ function sampleFor(method: string, path: string, cookie: string): Sample | undef
       init: operator(),
       expect: "storage",
     },
+    "GET /v1/insights/breakdown": {
+      path: "/v1/insights/breakdown?app=teleport-connect&from=2026-01-01&to=2026-01-31&event=connect.protocol.use&property=protocol",
+      init: operator(),
+      expect: "storage",
+    },
+    "GET /v1/insights/adoption": {
+      path: "/v1/insights/adoption?app=teleport-connect&from=2026-01-01&to=2026-01-31",
+      init: operator(),
+      expect: "storage",
+    },
+    "GET /v1/insights/retention": {
+      path: "/v1/insights/retention?app=teleport-connect&from=2026-01-01&to=2026-01-31",
+      init: operator(),
+      expect: "storage",
+    },
+    "GET /v1/insights/funnel": {
+      path: "/v1/insights/funnel?app=teleport-connect&from=2026-01-01&to=2026-01-31&steps=connect.cluster.login,connect.protocol.use",
+      init: operator(),
+      expect: "storage",
+    },
     "GET /v1/billing/usage": { path: "/v1/billing/usage?month=2026-01", init: operator(), expect: "storage" },
     "GET /v1/billing/usage/detail": {
       path: "/v1/billing/usage/detail?month=2026-01&tenant=acme",
@@ -227,6 +247,7 @@ function sampleFor(method: string, path: string, cookie: string): Sample | undef
     },
     "GET /dashboard": page("storage"),
     "GET /dashboard/drops": page("storage"),
+    "GET /dashboard/insights": page("storage"),
     "GET /dashboard/billing": page("storage"),
     "GET /dashboard/billing.csv": { ...page("storage"), path: "/dashboard/billing.csv?month=2026-01" },
     "GET /dashboard/billing/tenant": { ...page("storage"), path: "/dashboard/billing/tenant?tenant=acme" },

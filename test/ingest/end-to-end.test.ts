@@ -59,6 +59,7 @@ describe("events flow through the real Queue into D1 aggregates", () => {
       active_installs: 10,
       active_installs_exact: true,
       dropped_properties: {},
+      unknown_events: {},
     });
   });
 

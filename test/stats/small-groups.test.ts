@@ -1,8 +1,8 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { OTHER } from "../../src/lib/other";
+import { type Cell, hideSmallGroups } from "../../src/lib/small-groups";
 import type { Breakdown } from "../../src/stats/breakdown";
-import { type Cell, hideSmallGroups } from "../../src/stats/small-groups";
 import { get, operator } from "../helpers/harness";
 import { batchMessage, deliver, storedEvent } from "../helpers/queue";
 

@@ -73,6 +73,22 @@ export function DropsPage({ range, error, stats, buckets }: DropsPageProps) {
           />
         </>
       )}
+      <h2>Unknown events</h2>
+      <Table
+        id="unknown-events"
+        caption="Events refused as unknown_event, by name (a name the catalogue declares, for another app or with a tenant token only; any other name as (other))"
+        rows={Object.entries(stats.unknown_events).sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))}
+        columns={[
+          { header: "Event", rowHeader: true, cell: ([name]) => <code>{name}</code> },
+          { header: "Refused", numeric: true, cell: ([, n]) => n },
+        ]}
+        empty={
+          <p>
+            No event was refused as unknown in this range. A name the catalogue does not declare at all is counted as
+            (other), never as sent: a client chooses it, and it could spell an identifier.
+          </p>
+        }
+      />
       <h2>Dropped properties</h2>
       <Table
         id="dropped-properties"

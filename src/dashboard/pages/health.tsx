@@ -92,6 +92,19 @@ export function HealthPage({ health, origin }: { health: Health; origin: string 
       />
 
       <h2>Rate limiter</h2>
+      <Table
+        id="refused-by-limit"
+        caption="Requests refused with 429 in the last 7 days, per day and limit (every isolate's, added each minute)"
+        rows={health.refused_by_limit.flatMap((day) =>
+          Object.entries(day.limits).map(([limit, count]) => ({ day: day.day, limit, count: count ?? 0 })),
+        )}
+        empty={<p>No request was refused with 429 in the last 7 days.</p>}
+        columns={[
+          { header: "Day", rowHeader: true, cell: (row) => row.day },
+          { header: "Limit", cell: (row) => row.limit },
+          { header: "Refused", numeric: true, cell: (row) => row.count },
+        ]}
+      />
       <p class="muted">
         Counted by the isolate that answered this page since it started: an indication, not a total (each isolate keeps
         its own; their log lines are what adds up).
