@@ -3,7 +3,6 @@ import { createRequire } from "node:module";
 import { join } from "node:path";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { AdoptionAnswer, BreakdownAnswer, FunnelAnswer, RetentionAnswer } from "../../src/insights/answers";
 import { type RunningCollector, startCollector } from "../e2e/wrangler-dev";
 import { batchesOf, simulate } from "../helpers/population";
 import { launchChromium } from "./chromium";
@@ -19,6 +18,22 @@ import { screenshots, signInThroughForm } from "./dashboard-pages";
 
 const DAY_MS = 86_400_000;
 const APP = "teleport-connect";
+/** The answers as a client reads them off the wire (src/insights/answers.ts has them whole). */
+type Shown = number | string | null;
+interface BreakdownAnswer {
+  values: { value: string; events: Shown; installs: Shown }[];
+}
+interface AdoptionAnswer {
+  active_installs: number;
+  events: { event: string; installs: Shown }[];
+}
+interface RetentionAnswer {
+  cohorts: { start: string; installs: Shown; retained: Shown[] }[];
+}
+interface FunnelAnswer {
+  steps: { event: string; installs: Shown }[];
+}
+
 const axeSource = readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
 
 describe("the Insights page, in Chromium", () => {
@@ -78,7 +93,7 @@ describe("the Insights page, in Chromium", () => {
     page
       .locator(`#${table} tbody tr`)
       .evaluateAll((rows) =>
-        rows.map((row) => [...row.querySelectorAll("th, td")].map((cell) => cell.textContent ?? "")),
+        rows.map((row) => Array.from(row.querySelectorAll("th, td")).map((cell) => cell.textContent ?? "")),
       );
   const shown = (n: number | string | null) => (typeof n === "number" ? n.toLocaleString("en-US") : (n ?? "—"));
 
