@@ -18,7 +18,7 @@ const { values } = parseCommandLine(
 );
 
 /** The gzipped bundle's budget, in bytes. */
-const BUDGET_BYTES = 256 * 1024;
+const BUDGET_BYTES = 264 * 1024;
 /** zod's only locale the collector needs: English, zod's default (its messages are reworded anyway). */
 const ZOD_LOCALE = /node_modules\/zod\/v4\/locales\/(?!en\.js$)/;
 

@@ -7,11 +7,11 @@ import { runNode } from "../e2e/run-node";
  * not a timing: it is the same on any machine, so it is asserted.
  */
 describe("the Worker's bundle", () => {
-  it("stays within 256 KiB gzipped, without zod's locales", async () => {
+  it("stays within 264 KiB gzipped, without zod's locales", async () => {
     const { code, stdout, stderr } = await runNode("scripts/bundle-size.mjs", ["--json"]);
     expect(stderr).toBe("");
     const figures = JSON.parse(stdout) as { gzipped: number; budget: number; locales: string[]; wrangler: string };
-    expect(figures.budget).toBe(256 * 1024);
+    expect(figures.budget).toBe(264 * 1024);
     expect(figures.locales).toEqual([]);
     expect(figures.gzipped).toBeLessThanOrEqual(figures.budget);
     expect(figures.gzipped).toBeGreaterThan(50 * 1024); // it measured the Worker, not an empty module
