@@ -217,9 +217,9 @@ describe("insights of a simulated population", () => {
     const cohorts = referenceRetention(population.events, range, 1);
     retention.cohorts.forEach((cohort, c) => {
       const truth = cohorts[c] as number[];
-      cohort.retained.forEach((cell, k) =>
-        check(`retention day ${c} +${k}`, cell, truth[k] ?? 0, k === 0 ? undefined : truth[0]),
-      );
+      cohort.retained.forEach((cell, k) => {
+        check(`retention day ${c} +${k}`, cell, truth[k] ?? 0, k === 0 ? undefined : truth[0]);
+      });
     });
     const steps = [
       "connect.accessRequest.create",
@@ -230,9 +230,9 @@ describe("insights of a simulated population", () => {
       `/v1/insights/funnel?${q({ steps: steps.join(","), window_days: "7" })}`,
     );
     const totals = [...referenceFunnel(population.events, range, steps, 7).values()][0] as number[];
-    funnel.steps.forEach((step, i) =>
-      check(`funnel step ${i + 1}`, step.installs, totals[i] ?? 0, i === 0 ? undefined : totals[i - 1]),
-    );
+    funnel.steps.forEach((step, i) => {
+      check(`funnel step ${i + 1}`, step.installs, totals[i] ?? 0, i === 0 ? undefined : totals[i - 1]);
+    });
     const kinds = new Map<string, number>();
     for (const line of hidden)
       kinds.set(line.split(/ \d| by|:/)[0] as string, (kinds.get(line.split(/ \d| by|:/)[0] as string) ?? 0) + 1);
