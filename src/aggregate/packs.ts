@@ -86,3 +86,15 @@ SELECT day, ?3 ->> install, min(at), max(at), unhex(group_concat(hex, '')) FROM 
   FROM json_each(?1) AS r WHERE ${isNew})
 WHERE true GROUP BY day, install, part
 RETURNING length(uuids) / 16 AS uuids`;
+
+/** Whether an event (its install, dedupe second and uuid) is stored in this database. */
+export async function isStored(db: D1Database, install: string, at: number, uuid: string): Promise<boolean> {
+  const row = await db
+    .prepare(
+      `SELECT 1 FROM json_each(?1) AS r WHERE ${inPacks("r")}
+       UNION ALL SELECT 1 FROM json_each(?1) AS r WHERE ${inSingleKeys("r")}`,
+    )
+    .bind(JSON.stringify([[uuid, at, 0, 0]]), null, JSON.stringify([install]))
+    .first();
+  return row !== null;
+}

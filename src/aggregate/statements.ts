@@ -1,5 +1,6 @@
 import { jsonArrayChunks } from "../lib/json-chunks";
 import { OTHER } from "../lib/other";
+import { counterStatements } from "./counter-statements";
 import { featuresOfRow } from "./insight-rows";
 import { propertyCountStatements } from "./insight-statements";
 import { inPacks, inSingleKeys, insertNewPacks, insertPlannedPacks } from "./packs";
@@ -125,38 +126,6 @@ SELECT r.value->>'u', r.value->>'a', r.value->>'e', r.value->>'d', r.value->>'t'
        r.value->>'day', r.value->>'v', r.value->>'o', r.value->>'c', r.value->>'tn', r.value->>'p'
 FROM json_each(?1) AS r WHERE NOT EXISTS (SELECT 1 FROM forgotten_installs WHERE distinct_id = r.value->>'d')`;
 
-// Per-batch counters are gated on the batch id, recorded last in the same transaction.
-const COUNT_REJECTIONS = `
-INSERT INTO daily_rejections (app, day, error, count)
-SELECT r.value->>'a', r.value->>'day', r.value->>'k', r.value->>'n' FROM json_each(?1) AS r
-WHERE NOT EXISTS (SELECT 1 FROM processed_batches WHERE batch_id = r.value->>'b')
-ON CONFLICT (app, day, error) DO UPDATE SET count = count + excluded.count`;
-
-const COUNT_DROPPED_PROPERTIES = `
-INSERT INTO daily_dropped_properties (app, day, event, property, count)
-SELECT a, day, e, name, SUM(n) FROM (
-  SELECT r.value->>'a' AS a, r.value->>'day' AS day, r.value->>'e' AS e, r.value->>'n' AS n,
-         CASE WHEN EXISTS (SELECT 1 FROM daily_dropped_properties AS d
-                           WHERE d.app = r.value->>'a' AND d.day = r.value->>'day' AND d.property = r.value->>'k')
-                OR (SELECT COUNT(DISTINCT d.property) FROM daily_dropped_properties AS d
-                    WHERE d.app = r.value->>'a' AND d.day = r.value->>'day') < ${DROPPED_NAMES_PER_APP_DAY}
-              THEN r.value->>'k' ELSE '${OTHER}' END AS name
-  FROM json_each(?1) AS r
-  WHERE NOT EXISTS (SELECT 1 FROM processed_batches WHERE batch_id = r.value->>'b')
-) WHERE true GROUP BY a, day, e, name
-ON CONFLICT (app, day, event, property) DO UPDATE SET count = count + excluded.count`;
-
-const COUNT_UNKNOWN_EVENTS = `
-INSERT INTO daily_unknown_events (app, day, event, count)
-SELECT r.value->>'a', r.value->>'day', r.value->>'e', SUM(r.value->>'n') FROM json_each(?1) AS r
-WHERE NOT EXISTS (SELECT 1 FROM processed_batches WHERE batch_id = r.value->>'b')
-GROUP BY r.value->>'a', r.value->>'day', r.value->>'e'
-ON CONFLICT (app, day, event) DO UPDATE SET count = count + excluded.count`;
-
-const RECORD_BATCHES = `
-INSERT OR IGNORE INTO processed_batches (batch_id, processed_at)
-SELECT r.value, ?2 FROM json_each(?1) AS r`;
-
 // Last: which installs of the delivery are forgotten, as the transaction saw them, so the
 // archive leaves their events out too.
 const FORGOTTEN_OF_DELIVERY = `
@@ -249,18 +218,7 @@ export function shardStatements(
     statements.push(db.prepare(RECORD_ACTIVE_INSTALLS).bind(chunk.json));
   }
   for (const chunk of jsonArrayChunks(shard.rawEvents)) statements.push(db.prepare(INSERT_RAW_EVENTS).bind(chunk.json));
-  if (counters && counters.batchIds.length > 0) {
-    if (counters.rejections.length > 0) {
-      statements.push(db.prepare(COUNT_REJECTIONS).bind(JSON.stringify(counters.rejections)));
-    }
-    if (counters.unknownEvents.length > 0) {
-      statements.push(db.prepare(COUNT_UNKNOWN_EVENTS).bind(JSON.stringify(counters.unknownEvents)));
-    }
-    if (counters.dropped.length > 0) {
-      statements.push(db.prepare(COUNT_DROPPED_PROPERTIES).bind(JSON.stringify(counters.dropped)));
-    }
-    statements.push(db.prepare(RECORD_BATCHES).bind(JSON.stringify(counters.batchIds), now));
-  }
+  if (counters) statements.push(...counterStatements(db, counters, now));
   statements.push(db.prepare(FORGOTTEN_OF_DELIVERY).bind(installs));
   return { statements, packsAt, singleKeysAt };
 }
@@ -269,16 +227,4 @@ export function shardStatements(
 export function forgottenOf(results: readonly D1Result[]): string[] {
   const rows = (results[results.length - 1]?.results ?? []) as { distinct_id: string }[];
   return rows.map((row) => row.distinct_id);
-}
-
-/** Whether an event (its install, dedupe second and uuid) is stored in this database. */
-export async function isStored(db: D1Database, install: string, at: number, uuid: string): Promise<boolean> {
-  const row = await db
-    .prepare(
-      `SELECT 1 FROM json_each(?1) AS r WHERE ${inPacks("r")}
-       UNION ALL SELECT 1 FROM json_each(?1) AS r WHERE ${inSingleKeys("r")}`,
-    )
-    .bind(JSON.stringify([[uuid, at, 0, 0]]), null, JSON.stringify([install]))
-    .first();
-  return row !== null;
 }

@@ -1,8 +1,8 @@
 import { createRoute } from "@hono/zod-openapi";
 import { z } from "zod";
 import { OPERATOR_SECURITY, operatorErrorResponses } from "../admin/operator";
-import { uuidV7Time } from "../aggregate/plan";
-import { isStored } from "../aggregate/statements";
+import { uuidV7Time } from "../aggregate/dedupe-keys";
+import { isStored } from "../aggregate/packs";
 import type { AppEnv } from "../http/context";
 import { ApiError } from "../http/errors";
 import { jsonResponse, routesApp } from "../http/openapi";

@@ -4,6 +4,7 @@ import { Sketch } from "../lib/hyperloglog";
 import { publishCells } from "../lib/small-groups";
 import { UNKNOWN } from "../stats/breakdown";
 import { reachesHistory } from "../stats/installs";
+import { readSketches } from "./breakdown-sketches";
 import { type BreakdownSource, breakdownSourceOf, eventBitOf, featuresOr } from "./catalogue";
 import { periodOf, periodStart, type Range } from "./range";
 
@@ -194,64 +195,6 @@ function add(map: Map<number, Map<string, number>>, period: number, key: string,
     map.set(period, inner);
   }
   inner.set(key, (inner.get(key) ?? 0) + n);
-}
-
-/** Estimated installs: the folded days' feature sketches and the recent rows, per period and value. */
-async function readSketches(
-  db: D1Database,
-  query: BreakdownQuery,
-  source: BreakdownSource,
-  eventBit: number,
-  sketches: Map<number, Map<string, Sketch>>,
-) {
-  const keys = new Map<string, string>([[String(eventBit), ""]]);
-  if (source.kind === "values") for (const v of source.values) keys.set(String(v.bit), v.value);
-  const period = periodOf("?2", "?4");
-  const [history, recent] = await db.batch([
-    db
-      .prepare(
-        `SELECT ${period} AS period, value, sketch FROM install_history
-         WHERE app = ?1 AND day BETWEEN ?2 AND ?3 AND dimension = 'feature'`,
-      )
-      .bind(query.app, query.range.from, query.range.to, query.periodDays),
-    db
-      .prepare(
-        `SELECT ${period} AS period, distinct_id, features, app_version, os FROM daily_active_installs
-         WHERE app = ?1 AND day BETWEEN ?2 AND ?3 AND features & ${2 ** eventBit} <> 0`,
-      )
-      .bind(query.app, query.range.from, query.range.to, query.periodDays),
-  ]);
-  const sketchOf = (n: number, key: string) => {
-    let inner = sketches.get(n);
-    if (!inner) {
-      inner = new Map();
-      sketches.set(n, inner);
-    }
-    let sketch = inner.get(key);
-    if (!sketch) {
-      sketch = new Sketch();
-      inner.set(key, sketch);
-    }
-    return sketch;
-  };
-  const dimensionPrefix = source.kind === "dimension" ? `${eventBit}@${source.column}=` : null;
-  for (const row of (history?.results ?? []) as { period: number; value: string; sketch: ArrayBuffer }[]) {
-    const key =
-      dimensionPrefix && row.value.startsWith(dimensionPrefix)
-        ? row.value.slice(dimensionPrefix.length) || UNKNOWN
-        : keys.get(row.value);
-    if (key === undefined) continue;
-    sketchOf(row.period, key).merge(Sketch.decode(new Uint8Array(row.sketch)));
-  }
-  type Recent = { period: number; distinct_id: string; features: number; app_version: string; os: string };
-  for (const row of (recent?.results ?? []) as Recent[]) {
-    sketchOf(row.period, "").add(row.distinct_id);
-    if (source.kind === "dimension") sketchOf(row.period, row[source.column] || UNKNOWN).add(row.distinct_id);
-    else
-      for (const v of source.values) {
-        if (Math.floor(row.features / 2 ** v.bit) % 2 === 1) sketchOf(row.period, v.value).add(row.distinct_id);
-      }
-  }
 }
 
 /** SQL: a dimension's value, `(unknown)` where it was not sent (as the stats breakdown names it). */

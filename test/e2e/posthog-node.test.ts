@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { PostHog } from "posthog-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { uuidV7Time } from "../../src/aggregate/plan";
+import { uuidV7Time } from "../../src/aggregate/dedupe-keys";
 import { uuidv7 } from "../helpers/uuidv7";
 import {
   countsAround,
