@@ -26,6 +26,8 @@ const USAGE = `usage: npm run bench -- [--quick | --smoke] [options]
   --events=N        e2e event count            --concurrency=N  e2e client concurrency (12)
   --connections=N   autocannon connections (10) --rate=N         sustained requests/s
   --naive-events=N  events for the naive baseline (full 20,000, quick 2,000, smoke 500)
+  --e2e-shape=S     e2e bodies: clients (default: each from one install, two per install) or
+                    shared (every body from the same 40 installs, stamped with the same seconds)
   --prefill=N       events the consumer scenario's database holds before it is timed
   --sustained-seconds=N                         --keep-state     keep the wrangler state dir
   --out=PATH        JSON output (bench/results/latest.json)
@@ -48,6 +50,7 @@ function benchOptions(args) {
       connections: number,
       rate: number,
       "naive-events": number,
+      "e2e-shape": { type: "string", default: "clients" },
       prefill: number,
       "sustained-seconds": number,
       "keep-state": { type: "boolean", default: false },
@@ -63,6 +66,7 @@ function benchOptions(args) {
     if (!Number.isFinite(n) || n <= 0) exitWithUsage(USAGE, `--${name} needs a positive number`);
     return n;
   };
+  if (!["clients", "shared"].includes(values["e2e-shape"])) exitWithUsage(USAGE, "--e2e-shape is clients or shared");
   const list = (name) => values[name]?.split(",").filter(Boolean);
   return {
     mode: modes[0] ?? "full",
@@ -73,6 +77,7 @@ function benchOptions(args) {
     events: positive("events"),
     rate: positive("rate"),
     naiveEvents: positive("naive-events"),
+    e2eShape: values["e2e-shape"],
     prefill: positive("prefill"),
     sustainedSeconds: positive("sustained-seconds"),
     keepState: values["keep-state"],

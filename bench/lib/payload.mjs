@@ -75,6 +75,34 @@ export function batchTemplate({ count = 100 } = {}) {
   return { count, body, bytes: Buffer.byteLength(body()) };
 }
 
+const CLIENT_VERSIONS = ["17.0.1", "17.0.2", "16.4.7", "17.1.0-rc.1"];
+const CLIENT_OSES = ["darwin", "linux", "win32"];
+
+/**
+ * `count` bodies of the template as clients send them: each from one install, which sends its
+ * one app version and OS in every event, `batchesPerInstall` bodies per install (then the next
+ * install), so `count / batchesPerInstall` installs in all.
+ */
+export function clientBodies(template, count, batchesPerInstall) {
+  const list = [];
+  let install = "";
+  let n = 0;
+  for (let i = 0; i < count; i++) {
+    if (i % batchesPerInstall === 0) {
+      install = randomUUID();
+      n++;
+    }
+    list.push(
+      template
+        .body()
+        .replace(/"distinct_id":"[^"]+"/g, `"distinct_id":"${install}"`)
+        .replace(/"app_version":"[^"]+"/g, `"app_version":"${CLIENT_VERSIONS[n % CLIENT_VERSIONS.length]}"`)
+        .replace(/"os":"[^"]+"/g, `"os":"${CLIENT_OSES[n % CLIENT_OSES.length]}"`),
+    );
+  }
+  return list;
+}
+
 /** The UTC days around now: the stats window that surely holds every bench event. */
 export function statsWindow(now = Date.now()) {
   const day = (ms) => new Date(ms).toISOString().slice(0, 10);

@@ -6,10 +6,10 @@
 // requests) until the aggregates count them all and the collector is idle; its workerd's CPU
 // time is read from /proc. bench/lib/cost.mjs prices the units (bench/prices.json). Then a few
 // batches one at a time, as a quiet deployment receives them (one message per delivery).
-import { randomUUID } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { COST_TARGETS, costOf, monthlyBill, PRICES } from "../lib/cost.mjs";
 import { collectorAggregated, waitUntil } from "../lib/drain.mjs";
+import { clientBodies } from "../lib/payload.mjs";
 import { sendAll } from "../lib/load.mjs";
 import { COLLECTOR_CONFIG, collectorDef } from "../lib/servers.mjs";
 import { sleep, treeCpuSeconds, waitIdle } from "../lib/wrangler.mjs";
@@ -31,33 +31,6 @@ const INSTALL_LIMITS = Object.fromEntries(
     return [name, value];
   }),
 );
-
-const VERSIONS = ["17.0.1", "17.0.2", "16.4.7", "17.1.0-rc.1"];
-const OSES = ["darwin", "linux", "win32"];
-
-/**
- * `count` bodies of the template, each from one install (two bodies per install), which sends
- * its one app version and OS in every event, as a client does.
- */
-function bodies(template, count) {
-  const list = [];
-  let install = "";
-  let n = 0;
-  for (let i = 0; i < count; i++) {
-    if (i % BATCHES_PER_INSTALL === 0) {
-      install = randomUUID();
-      n++;
-    }
-    list.push(
-      template
-        .body()
-        .replace(/"distinct_id":"[^"]+"/g, `"distinct_id":"${install}"`)
-        .replace(/"app_version":"[^"]+"/g, `"app_version":"${VERSIONS[n % VERSIONS.length]}"`)
-        .replace(/"os":"[^"]+"/g, `"os":"${OSES[n % OSES.length]}"`),
-    );
-  }
-  return list;
-}
 
 async function meterReading(worker, reset = false) {
   const res = await fetch(`${worker.url}/__meter${reset ? "?reset=1" : ""}`, { signal: AbortSignal.timeout(30_000) });
@@ -137,14 +110,14 @@ export default {
     const worker = ctx.servers[SERVER];
     const perBody = ctx.template.count;
     const count = Math.ceil(EVENTS[ctx.options.mode] / perBody);
-    const busy = await measure(worker, bodies(ctx.template, count), (list) =>
+    const busy = await measure(worker, clientBodies(ctx.template, count, BATCHES_PER_INSTALL), (list) =>
       sendAll({ baseUrl: worker.url, bodies: list, concurrency: 8, deadlineMs: 240_000 }),
     );
     ctx.log(
       `cost: ${busy.stored} events, $${busy.usd_per_million_events} per million, ${busy.d1_rows_written_per_event} D1 rows written per event`,
     );
     // A quiet deployment: each batch alone in its delivery (the queue waits max_batch_timeout, 1 s).
-    const quiet = await measure(worker, bodies(ctx.template, QUIET_BATCHES[ctx.options.mode]), async (list) => {
+    const quiet = await measure(worker, clientBodies(ctx.template, QUIET_BATCHES[ctx.options.mode], BATCHES_PER_INSTALL), async (list) => {
       const results = [];
       for (const body of list) {
         results.push(await sendAll({ baseUrl: worker.url, bodies: [body], concurrency: 1, deadlineMs: 30_000 }));

@@ -4,11 +4,14 @@
 // its table holds them all, and a few into the row-per-event naive Worker (reported only).
 import { collectorAggregated, storedRows, waitUntil } from "../lib/drain.mjs";
 import { sendAll } from "../lib/load.mjs";
+import { clientBodies } from "../lib/payload.mjs";
 
 const DEFAULT_EVENTS = { full: 200_000, quick: 20_000, smoke: 2_000 };
 // The naive Worker stores a few hundred events/s: it runs on fewer events (its figure is a
 // rate, so a smaller run measures it as well) to keep the run short.
 const NAIVE_EVENTS = { full: 20_000, quick: 2_000, smoke: 500 };
+/** Bodies per install in the clients shape: a client's two sends (as the cost scenario's). */
+const BATCHES_PER_INSTALL = 2;
 const TIMEOUT_MS = { full: 300_000, quick: 60_000, smoke: 30_000 };
 
 async function drainRun({ worker, read, bodies, concurrency, timeoutMs }) {
@@ -52,13 +55,20 @@ export default {
     const { mode, concurrency } = ctx.options;
     const events = ctx.options.events ?? DEFAULT_EVENTS[mode];
     const perBody = ctx.template.count;
+    const shape = ctx.options.e2eShape ?? "clients";
     const makeBodies = (n) => {
-      const bodies = Array.from({ length: Math.ceil(n / perBody) }, () => ctx.template.body());
+      const count = Math.ceil(n / perBody);
+      const bodies =
+        shape === "clients"
+          ? clientBodies(ctx.template, count, BATCHES_PER_INSTALL)
+          : Array.from({ length: count }, () => ctx.template.body());
       bodies.eventsPerBody = perBody;
       return bodies;
     };
     const bodies = makeBodies(events);
-    ctx.log(`e2e: ${bodies.length * perBody} events in ${bodies.length} requests, concurrency ${concurrency}`);
+    ctx.log(
+      `e2e: ${bodies.length * perBody} events in ${bodies.length} requests (${shape}), concurrency ${concurrency}`,
+    );
 
     const run = (server, read, list) =>
       drainRun({ worker: ctx.servers[server], read, bodies: list, concurrency, timeoutMs: TIMEOUT_MS[mode] });
@@ -75,6 +85,7 @@ export default {
     const ratio = (a, b) => Math.round((a.events_per_s / b.events_per_s) * 100) / 100;
     return {
       events: bodies.length * perBody,
+      shape,
       events_per_s: collector.events_per_s,
       lost: collector.lost + direct.lost + naive.lost,
       direct_events_per_s: direct.events_per_s,

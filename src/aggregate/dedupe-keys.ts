@@ -1,4 +1,5 @@
 import type { StoredEvent } from "../ingest/queue-message";
+import { uuidBytes } from "../lib/bytes";
 import { murmur3 } from "../lib/hash";
 import { DAY_MS } from "../lib/time";
 
@@ -8,7 +9,9 @@ import { DAY_MS } from "../lib/time";
  * brings it; plan.ts computes them for every event, the doctor for its test event.
  */
 
-const UUID = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
+const scratch = new Uint8Array(16);
+/** Whether a string is a UUID in its 36-character form (hex digits of either case). */
+const isUuidForm = (uuid: string) => uuidBytes(uuid, scratch) !== undefined;
 
 /**
  * The uuid the dedupe index keys an event by: the event's own (the judge lets only random
@@ -16,7 +19,7 @@ const UUID = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a
  * hashed into UUID form so that it is deduplicated all the same.
  */
 export function dedupeUuid(uuid: string): string {
-  if (UUID.test(uuid)) return uuid;
+  if (isUuidForm(uuid)) return uuid;
   const hex = [1, 2, 3, 4].map((seed) => murmur3(uuid, seed).toString(16).padStart(8, "0")).join("");
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
 }
@@ -37,6 +40,6 @@ export function dedupeTime(event: StoredEvent, receivedAt: number, windowMs: num
 
 /** The milliseconds since the epoch a version 7 uuid starts with (its first 48 bits), or undefined. */
 export function uuidV7Time(uuid: string): number | undefined {
-  if (uuid.length !== 36 || uuid[14] !== "7" || !UUID.test(uuid)) return undefined;
+  if (uuid.length !== 36 || uuid[14] !== "7" || !isUuidForm(uuid)) return undefined;
   return Number.parseInt(uuid.slice(0, 8) + uuid.slice(9, 13), 16);
 }

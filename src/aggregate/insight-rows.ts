@@ -9,8 +9,8 @@ import type { StoredEvent } from "../ingest/queue-message";
  *   32-bit) and joined in SQL;
  * - `daily_property_counts`: one row per app, day, event, OS and value of a tracked property
  *   (not per version: that would multiply a delivery's rows by its versions), counted in code
- *   for the "all new" way; each event lists its property groups so that the "checked" way
- *   counts only the events its transaction finds new.
+ *   for the "all new" way; each event lists its property groups (event-rows.ts) so that the
+ *   "checked" way counts only the events its transaction finds new.
  */
 
 /** What a shard of a delivery adds for insights. */
@@ -25,15 +25,12 @@ export function newInsightShard(): InsightShard {
   return { propertyGroups: [], propertyCounts: [] };
 }
 
-/** The features of one event: its bits as two halves, and its property groups as JSON. */
-export interface EventInsight {
+/** The features of one event: its bits as two halves. */
+export interface EventFeatures {
   lo: number;
   hi: number;
-  /** `[i, …]`: the event's property groups in its shard, the fifth item of its event row. */
-  groups: string;
 }
 
-const NONE: EventInsight = { lo: 0, hi: 0, groups: "[]" };
 const HALF = 31;
 
 /** Builds a delivery's insight rows, per shard; one instance per delivery. */
@@ -54,15 +51,24 @@ export class InsightRows {
     this.bases = Array.from({ length: shardCount }, () => []);
   }
 
-  /** Adds an event of day `day` and count group `group` in shard `s`, and says what its install-day gains. */
-  add(s: number, app: string, day: string, group: number, event: StoredEvent): EventInsight {
+  /** What the last `add` said its event's install-day gains (one object, reused: no allocation per event). */
+  private readonly gained: EventFeatures = { lo: 0, hi: 0 };
+
+  /**
+   * Adds an event of day `day` and count group `group` in shard `s`, pushes its property groups
+   * onto `groupsOut` (its event row's, event-rows.ts), and says what its install-day gains:
+   * the answer is valid until the next call.
+   */
+  add(s: number, app: string, day: string, group: number, event: StoredEvent, groupsOut: number[]): EventFeatures {
+    const gained = this.gained;
+    gained.lo = 0;
+    gained.hi = 0;
     const features = featuresOf(app)?.events.get(event.event);
-    if (!features) return NONE;
+    if (!features) return gained;
     let lo = 0;
     let hi = 0;
     if (features.bit < HALF) lo = 1 << features.bit;
     else hi = 1 << (features.bit - HALF);
-    let groups = "[";
     let base = -1;
     // A plain loop (this runs for every event of every delivery): each tracked property the event carries.
     for (const [property, bits] of features.properties) {
@@ -73,9 +79,11 @@ export class InsightRows {
       if (bit < HALF) lo |= 1 << bit;
       else hi |= 1 << (bit - HALF);
       if (base < 0) base = this.baseOf(s, group, app, day, event);
-      groups += `${groups.length > 1 ? "," : ""}${this.propertyGroup(s, base, bit, property, value)}`;
+      groupsOut.push(this.propertyGroup(s, base, bit, property, value));
     }
-    return { lo, hi: hi >>> 0, groups: groups.length > 1 ? `${groups}]` : "[]" };
+    gained.lo = lo;
+    gained.hi = hi >>> 0;
+    return gained;
   }
 
   /** The (app, day, event, OS) of a count group, looked up once per group. */

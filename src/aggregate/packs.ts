@@ -24,27 +24,34 @@ export const PACK_UUIDS = 240;
 
 const SECONDS_PER_DAY = DAY_MS / 1000;
 
-/** `[at_day, install, first_at, last_at, [uuid as 32 hex digits, …]]`: one pack as the plan sends it. */
+/** `[at_day, install, first_at, last_at, [uuid in its 36-character form, …]]`: one pack as the plan sends it. */
 export type PackRow = [number, number, number, number, string[]];
 
 /** Gathers a shard's events into packs, per install and day of their dedupe second. */
 export class PackBuilder {
   readonly rows: PackRow[] = [];
   private readonly open = new Map<string, { row: PackRow; uuids: number }>();
+  /** The pack the last event went to: the next one (a message is one install's) most often goes there too. */
+  private last: { day: number; install: number; pack: { row: PackRow; uuids: number } } | undefined;
 
   add(install: number, at: number, uuid: string): void {
     const day = Math.floor(at / SECONDS_PER_DAY);
-    const key = `${day}:${install}`;
-    let pack = this.open.get(key);
+    let pack =
+      this.last !== undefined && this.last.day === day && this.last.install === install ? this.last.pack : undefined;
+    if (!pack) {
+      pack = this.open.get(`${day}:${install}`);
+      if (pack) this.last = { day, install, pack };
+    }
     if (!pack || pack.uuids === PACK_UUIDS) {
       pack = { row: [day, install, at, at, []], uuids: 0 };
-      this.open.set(key, pack);
+      this.open.set(`${day}:${install}`, pack);
       this.rows.push(pack.row);
+      this.last = { day, install, pack };
     }
     const row = pack.row;
     if (at < row[2]) row[2] = at;
     if (at > row[3]) row[3] = at;
-    row[4].push(uuid.replaceAll("-", ""));
+    row[4].push(uuid);
     pack.uuids++;
   }
 }
@@ -71,9 +78,9 @@ SELECT k.value->>0, ?3 ->> (k.value->>1), k.value->>2, k.value->>3,
   CASE WHEN EXISTS (SELECT 1 FROM event_packs AS p
       WHERE p.at_day = k.value->>0 AND p.distinct_id = ?3 ->> (k.value->>1)
         AND p.last_at >= k.value->>2 AND p.first_at <= k.value->>3
-        AND EXISTS (SELECT 1 FROM json_each(k.value, '$[4]') AS u WHERE instr(p.uuids, unhex(u.value)) > 0))
+        AND EXISTS (SELECT 1 FROM json_each(k.value, '$[4]') AS u WHERE instr(p.uuids, unhex(u.value, '-')) > 0))
     THEN json_extract('{}', '${stored}')
-    ELSE (SELECT unhex(group_concat(u.value, '')) FROM json_each(k.value, '$[4]') AS u) END
+    ELSE (SELECT unhex(group_concat(u.value, ''), '-') FROM json_each(k.value, '$[4]') AS u) END
 FROM json_each(?1) AS k`;
 
 /** Packs of the events of ?1 that `isNew` admits, per install and day, PACK_UUIDS at most; returns the uuids of each. */

@@ -2,7 +2,9 @@ import type { BatchMessage, StoredEvent } from "../ingest/queue-message";
 import { OTHER } from "../lib/other";
 import { DAY_MS } from "../lib/time";
 import { CappedValues } from "./capped-values";
+import { CountGroups } from "./count-groups";
 import { dedupeTime, dedupeUuid } from "./dedupe-keys";
+import { EventRows } from "./event-rows";
 import { InsightRows, type InsightShard, newInsightShard } from "./insight-rows";
 import { PackBuilder, type PackRow } from "./packs";
 import { unknownEventName } from "./unknown-event-name";
@@ -21,17 +23,12 @@ import { unknownEventName } from "./unknown-event-name";
  * counts) belong beside them: keyed in code here, upserted once per delivery in statements.ts.
  */
 
-/** Client-chosen strings that become aggregate keys are capped per app and day (statements.ts). */
-export const VERSIONS_PER_APP_DAY = 100;
 export const DROPPED_NAMES_PER_APP_DAY = 50;
 
 /** What one event database stores of a delivery; every list is JSON-ready. */
 export interface ShardPlan {
-  /**
-   * `[uuid, at, group, install, [property group…]]`: the uuid as sent, the dedupe time, indexes
-   * into `groups` and `installs`, and into `insights.propertyGroups`.
-   */
-  events: string[];
+  /** The events as the checked way binds them (event-rows.ts). */
+  events: EventRows;
   /** The events' uuids packed per install and day of their dedupe time (one `event_packs` row each). */
   packs: PackRow[];
   /** `[app, day, event, app_version, os]`: the count keys of this delivery (version not yet capped). */
@@ -96,7 +93,7 @@ export function dayOf(ms: number): string {
 
 function newShard(): ShardPlan {
   return {
-    events: [],
+    events: new EventRows(),
     packs: [],
     groups: [],
     groupCounts: [],
@@ -115,7 +112,7 @@ export function planDelivery(messages: readonly BatchMessage[], options: PlanOpt
     shard.packs = builder.rows;
     return builder;
   });
-  const groupIndex = Array.from({ length: options.shardCount }, () => new Map<string, number>());
+  const countGroups = new CountGroups(options.shardCount);
   const installIndex = Array.from({ length: options.shardCount }, () => new Map<string, number>());
   // Each install-day's row in `installDays`, by shard.
   const installDayRow = Array.from({ length: options.shardCount }, () => new Map<string, unknown[]>());
@@ -130,7 +127,6 @@ export function planDelivery(messages: readonly BatchMessage[], options: PlanOpt
     options.shardCount,
   );
   let receivedDay = "";
-  const versions = Array.from({ length: options.shardCount }, () => new CappedValues(VERSIONS_PER_APP_DAY));
   const seen = new Set<string>();
   const events: DeliveryPlan["events"] = [];
   const counters: Counters = { rejections: [], dropped: [], unknownEvents: [], batchIds: [] };
@@ -173,17 +169,7 @@ export function planDelivery(messages: readonly BatchMessage[], options: PlanOpt
       }
       const shard = shards[s] as ShardPlan;
       const day = dayOf(event.timestamp);
-      const groupKey = `${app}\u0000${day}\u0000${event.event}\u0000${event.app_version}\u0000${event.os}`;
-      let group = groupIndex[s]?.get(groupKey);
-      if (group === undefined) {
-        group = shard.groups.length;
-        groupIndex[s]?.set(groupKey, group);
-        shard.groups.push([app, day, event.event, event.app_version, event.os]);
-        shard.groupCounts.push(0);
-        if (versions[s]?.addNew(app, day, event.app_version))
-          shard.versions.push({ a: app, day, v: event.app_version });
-      }
-      shard.groupCounts[group] = (shard.groupCounts[group] ?? 0) + 1;
+      const group = countGroups.count(s, shard, app, day, event);
       const lastDays = lastDayOfInstall[s] as string[];
       if (lastDays[install] !== day) {
         lastDays[install] = day;
@@ -212,12 +198,12 @@ export function planDelivery(messages: readonly BatchMessage[], options: PlanOpt
           else if (arrival > (row[7] as string)) row[7] = arrival;
         }
       }
-      const insight = insights.add(s, app, day, group, event);
+      const gained = insights.add(s, app, day, group, event, shard.events.propertyGroups);
       const installRow = (lastRowOfInstall[s] as unknown[][])[install] as unknown[];
-      installRow[8] = ((installRow[8] as number) | insight.lo) >>> 0;
-      installRow[9] = ((installRow[9] as number) | insight.hi) >>> 0;
+      installRow[8] = ((installRow[8] as number) | gained.lo) >>> 0;
+      installRow[9] = ((installRow[9] as number) | gained.hi) >>> 0;
       const uuid = dedupeUuid(event.uuid);
-      shard.events.push(`["${uuid}",${at},${group},${install},${insight.groups}]`);
+      shard.events.add(uuid, at, group, install);
       packs[s]?.add(install, at, uuid);
       if (options.keepRaw) shard.rawEvents.push(rawRow(message, event, day));
     }

@@ -1,10 +1,11 @@
 import { jsonArrayChunks } from "../lib/json-chunks";
 import { OTHER } from "../lib/other";
+import { VERSIONS_PER_APP_DAY } from "./count-groups";
 import { counterStatements } from "./counter-statements";
 import { featuresOfRow } from "./insight-rows";
 import { propertyCountStatements } from "./insight-statements";
 import { inPacks, inSingleKeys, insertNewPacks, insertPlannedPacks } from "./packs";
-import { type Counters, DROPPED_NAMES_PER_APP_DAY, type ShardPlan, VERSIONS_PER_APP_DAY } from "./plan";
+import { type Counters, DROPPED_NAMES_PER_APP_DAY, type ShardPlan } from "./plan";
 
 export { DROPPED_NAMES_PER_APP_DAY, VERSIONS_PER_APP_DAY };
 
@@ -190,7 +191,7 @@ export function shardStatements(
   if (way === "all new") {
     statements.push(db.prepare(ALL_NEW).bind(null, null, installs));
     if (Date.now() - (singleKeysSeenEmptyAt.get(db) ?? Number.NEGATIVE_INFINITY) > SINGLE_KEYS_RECHECK_MS) {
-      for (const chunk of jsonArrayChunks(shard.events)) {
+      for (const chunk of jsonArrayChunks(shard.events.json())) {
         singleKeysAt.push(statements.length);
         statements.push(db.prepare(NONE_IN_SINGLE_KEYS).bind(chunk.json));
       }
@@ -205,7 +206,7 @@ export function shardStatements(
     }
   } else {
     const groups = JSON.stringify(shard.groups);
-    for (const chunk of jsonArrayChunks(shard.events)) {
+    for (const chunk of jsonArrayChunks(shard.events.json())) {
       packsAt.push(statements.length + 1 + (shard.insights.propertyGroups.length > 0 ? 1 : 0));
       statements.push(
         db.prepare(COUNT_NEW_EVENTS).bind(chunk.json, groups, installs),

@@ -34,10 +34,27 @@ const msOf = (time: string | number) => (typeof time === "number" ? time : Date.
 const COMPRESSORS = { GZIP: (bytes: Uint8Array) => gzipSync(bytes, { level: 1 }) };
 const DECOMPRESSORS = { GZIP: (bytes: Uint8Array) => new Uint8Array(gunzipSync(bytes)) };
 
+const encoder = new TextEncoder();
+
+/** Texts as UTF-8, views of one buffer: the writer would otherwise encode each into its own. */
+function utf8Values(texts: readonly string[]): Uint8Array[] {
+  let most = 0;
+  for (const text of texts) most += text.length * 3;
+  const buffer = new Uint8Array(most);
+  let at = 0;
+  return texts.map((text) => {
+    const { written } = encoder.encodeInto(text, buffer.subarray(at));
+    const view = buffer.subarray(at, at + written);
+    at += written;
+    return view;
+  });
+}
+
 /** Events → one Parquet object. */
 export function encodeParquet(events: readonly ParquetEvent[]): Uint8Array {
   const column = <T>(pick: (event: ParquetEvent) => T) => events.map(pick);
-  const uuids = column((e) => uuidBytes(e.uuid));
+  const uuidBuffer = new Uint8Array(16 * events.length);
+  const uuids = events.map((e, i) => uuidBytes(e.uuid, uuidBuffer.subarray(16 * i, 16 * i + 16)));
   const raw = { statistics: false, encoding: "PLAIN" } as const;
   const buffer = parquetWriteBuffer({
     columnData: [
@@ -54,7 +71,7 @@ export function encodeParquet(events: readonly ParquetEvent[]): Uint8Array {
       { name: "tenant_id", data: column((e) => e.tenant_id), type: "STRING" },
       {
         name: "properties",
-        data: column((e) => JSON.stringify(e.properties)),
+        data: utf8Values(column((e) => JSON.stringify(e.properties))),
         type: "STRING",
         nullable: false,
         ...raw,

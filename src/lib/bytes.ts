@@ -44,10 +44,12 @@ for (let i = 0; i < 16; i++) {
   HEX_DIGIT["0123456789ABCDEF".charCodeAt(i)] = i;
 }
 
-/** The 16 bytes of a UUID in its 36-character form (`8-4-4-4-12` hex digits), or undefined. */
-export function uuidBytes(uuid: string): Uint8Array | undefined {
+/**
+ * The 16 bytes of a UUID in its 36-character form (`8-4-4-4-12` hex digits), or undefined;
+ * written into `bytes` when given (e.g. a view of a buffer shared by many).
+ */
+export function uuidBytes(uuid: string, bytes = new Uint8Array(16)): Uint8Array | undefined {
   if (uuid.length !== 36) return undefined;
-  const bytes = new Uint8Array(16);
   let j = 0;
   for (let i = 0; i < 36; i += 2) {
     if (i === 8 || i === 13 || i === 18 || i === 23) {
