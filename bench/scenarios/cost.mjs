@@ -9,8 +9,8 @@
 import { readFileSync } from "node:fs";
 import { COST_TARGETS, costOf, monthlyBill, PRICES } from "../lib/cost.mjs";
 import { collectorAggregated, waitUntil } from "../lib/drain.mjs";
-import { clientBodies } from "../lib/payload.mjs";
 import { sendAll } from "../lib/load.mjs";
+import { clientBodies } from "../lib/payload.mjs";
 import { COLLECTOR_CONFIG, collectorDef } from "../lib/servers.mjs";
 import { sleep, treeCpuSeconds, waitIdle } from "../lib/wrangler.mjs";
 
@@ -117,18 +117,22 @@ export default {
       `cost: ${busy.stored} events, $${busy.usd_per_million_events} per million, ${busy.d1_rows_written_per_event} D1 rows written per event`,
     );
     // A quiet deployment: each batch alone in its delivery (the queue waits max_batch_timeout, 1 s).
-    const quiet = await measure(worker, clientBodies(ctx.template, QUIET_BATCHES[ctx.options.mode], BATCHES_PER_INSTALL), async (list) => {
-      const results = [];
-      for (const body of list) {
-        results.push(await sendAll({ baseUrl: worker.url, bodies: [body], concurrency: 1, deadlineMs: 30_000 }));
-        await sleep(1_500);
-      }
-      return {
-        accepted: results.reduce((n, r) => n + r.accepted, 0),
-        failures: results.reduce((n, r) => n + r.failures, 0),
-        statuses: Object.assign({}, ...results.map((r) => r.statuses)),
-      };
-    });
+    const quiet = await measure(
+      worker,
+      clientBodies(ctx.template, QUIET_BATCHES[ctx.options.mode], BATCHES_PER_INSTALL),
+      async (list) => {
+        const results = [];
+        for (const body of list) {
+          results.push(await sendAll({ baseUrl: worker.url, bodies: [body], concurrency: 1, deadlineMs: 30_000 }));
+          await sleep(1_500);
+        }
+        return {
+          accepted: results.reduce((n, r) => n + r.accepted, 0),
+          failures: results.reduce((n, r) => n + r.failures, 0),
+          statuses: Object.assign({}, ...results.map((r) => r.statuses)),
+        };
+      },
+    );
     ctx.log(`cost (one batch per delivery): $${quiet.usd_per_million_events} per million`);
     const meets = busy.usd_per_million_events <= COST_TARGETS.usdPerMillionEvents;
     const bills = billsFor(busy, ctx.results.storage);
