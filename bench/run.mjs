@@ -10,7 +10,7 @@ import { exitWithUsage, parseCommandLine } from "../scripts/lib/cli.mjs";
 import { batchTemplate } from "./lib/payload.mjs";
 import { printTable } from "./lib/report.mjs";
 import { serverDefs as builtinServers, startServer } from "./lib/servers.mjs";
-import { ROOT } from "./lib/wrangler.mjs";
+import { ROOT, stopEverySpawned } from "./lib/wrangler.mjs";
 
 const USAGE = `usage: npm run bench -- [--quick | --smoke] [options]
   (default: full)   ingest 4×10 s A/B/C, e2e 200,000 events, sustained 60 s, ratelimit 4×10 s A/B,
@@ -153,6 +153,8 @@ async function main() {
 
   const stopAll = async () => {
     await Promise.all(Object.values(servers).map((w) => w.stop()));
+    // A Worker still starting (the watchdog fired, or a signal came, mid-start) has no entry yet.
+    await stopEverySpawned();
     if (!options.keepState) rmSync(stateDir, { recursive: true, force: true });
   };
   const onSignal = async () => {

@@ -3,9 +3,15 @@
 // (never the developer's .wrangler/state), its output kept in bench/results/logs/<name>.log.
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { applyMigrations as apply, executeLocal, ROOT, startWranglerDev } from "../../scripts/lib/wrangler-dev.mjs";
+import {
+  applyMigrations as apply,
+  executeLocal,
+  ROOT,
+  startWranglerDev,
+  stopEverySpawned,
+} from "../../scripts/lib/wrangler-dev.mjs";
 
-export { ROOT };
+export { ROOT, stopEverySpawned };
 
 /** Applies a schema file to the local D1 database `database` of `config` under `persistTo`. */
 export function applySchema({ config, database, persistTo, file }) {

@@ -10,7 +10,7 @@ import { createServer } from "node:net";
 import { join } from "node:path";
 import { ROOT, spawnWrangler, stopGroup } from "./wrangler.mjs";
 
-export { applyMigrations, executeLocal, ROOT, runWrangler, wranglerEnv } from "./wrangler.mjs";
+export { applyMigrations, executeLocal, ROOT, runWrangler, stopEverySpawned, wranglerEnv } from "./wrangler.mjs";
 
 /**
  * Every limit far above anything one machine can send, the limiter itself still on (it is the

@@ -35,6 +35,8 @@ export function spawnWrangler(args) {
     stdio: ["ignore", "pipe", "pipe"],
     detached: true,
   });
+  live.add(child);
+  child.once("exit", () => live.delete(child));
   let output = "";
   /** @param {Buffer} chunk */
   const keep = (chunk) => {
@@ -44,6 +46,17 @@ export function spawnWrangler(args) {
   child.stdout.on("data", keep);
   child.stderr.on("data", keep);
   return { child, output: () => output };
+}
+
+/** Every process spawnWrangler started that has not exited yet. */
+const live = new Set();
+
+/**
+ * Stops every process spawnWrangler started that is still there (one still starting included,
+ * which its caller holds no handle to yet), each with its group. Resolves once all exited.
+ */
+export async function stopEverySpawned() {
+  await Promise.all([...live].map((child) => stopGroup(child)));
 }
 
 /**
