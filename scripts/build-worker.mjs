@@ -23,6 +23,11 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, w
 import { dirname, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
+import { parseCommandLine } from "./lib/cli.mjs";
+
+parseCommandLine(`usage: node scripts/build-worker.mjs   (wrangler dev and wrangler deploy run it: wrangler.toml [build])
+  Builds the Worker from src/index.ts into the ES modules wrangler uploads, in dist/worker/ (minified,
+  split at every import(), each with its source map), and its metafile, dist/worker.meta.json.`);
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const OUT_DIR = join(ROOT, "dist/worker");
