@@ -21,6 +21,9 @@ export default defineConfig({
         // a second event database for the sharded tests (EVENT_DATABASES "DB,EVENTS_DB_2").
         plugins: [
           cloudflareTest({
+            // The Worker's source: wrangler.toml's `main` is the build's output (dist/worker/), which
+            // the end-to-end tests run; here vite loads src/ as it is, `import()`s included.
+            main: "./src/index.ts",
             wrangler: { configPath: "./wrangler.toml" },
             miniflare: {
               d1Databases: ["SCHEMA_DB", "EVENTS_DB_2"],

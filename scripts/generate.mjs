@@ -77,20 +77,45 @@ function singleFile(path, render) {
   };
 }
 
-const WRANGLER_TYPES = ["--include-runtime=false", "--strict-vars=false", "--env-file=.dev.vars.example"];
 const wrangler = join(ROOT, "node_modules/wrangler/bin/wrangler.js");
+
+/**
+ * `wrangler types` into `output`. wrangler.toml's `main` is the build's output (dist/worker/),
+ * JavaScript without types: the types name the source instead (`mainModule`, the Durable
+ * Object's class), from a copy of wrangler.toml beside it whose `main` is src/index.ts (removed
+ * after; .gitignore names it).
+ */
+function wranglerTypes(output) {
+  const config = ".wrangler-types.toml";
+  const toml = readFileSync(join(ROOT, "wrangler.toml"), "utf8");
+  if (!/^main = ".+"$/m.test(toml)) throw new Error("wrangler.toml: no main");
+  writeFileSync(join(ROOT, config), toml.replace(/^main = ".+"$/m, 'main = "./src/index.ts"'));
+  try {
+    run(process.execPath, [
+      wrangler,
+      "types",
+      output,
+      `--config=${config}`,
+      "--include-runtime=false",
+      "--strict-vars=false",
+      "--env-file=.dev.vars.example",
+    ]);
+  } finally {
+    rmSync(join(ROOT, config), { force: true });
+  }
+}
 
 const targets = {
   types: {
     output: "worker-configuration.d.ts",
     source: "wrangler.toml and .dev.vars.example",
-    write: () => run(process.execPath, [wrangler, "types", "worker-configuration.d.ts", ...WRANGLER_TYPES]),
+    write: () => wranglerTypes("worker-configuration.d.ts"),
     // Generated beside it and compared; its header names the output file, everything else must
     // be identical. (`wrangler types --check` ignores --env-file, which types the secrets.)
     stale() {
       const fresh = ".worker-configuration.check.d.ts";
       try {
-        run(process.execPath, [wrangler, "types", fresh, ...WRANGLER_TYPES]);
+        wranglerTypes(fresh);
         const body = (file) =>
           (read(file) ?? "")
             .split("\n")

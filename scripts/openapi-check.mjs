@@ -23,7 +23,7 @@ try {
   const outfile = join(dir, "reference.mjs");
   await build({
     stdin: {
-      contents: `export { app } from "./src/app.ts"; export { openApiDocument } from "./src/reference/document.ts";`,
+      contents: `export { wholeApp } from "./src/app.ts"; export { openApiDocument } from "./src/reference/document.ts";`,
       resolveDir: ROOT,
       loader: "ts",
     },
@@ -36,8 +36,9 @@ try {
     jsxImportSource: "hono/jsx",
     logLevel: "error",
   });
-  const { app, openApiDocument } = await import(pathToFileURL(outfile).href);
-  const document = openApiDocument(app);
+  const { wholeApp, openApiDocument } = await import(pathToFileURL(outfile).href);
+  // The whole app, every part loaded on first use included, as GET /openapi.json describes it.
+  const document = openApiDocument(await wholeApp());
   if (values.print) console.log(JSON.stringify(document, null, 2));
   const result = await new Validator().validate(document);
   const operations = Object.values(document.paths ?? {}).reduce((n, item) => n + Object.keys(item).length, 0);

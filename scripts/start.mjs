@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // `npm start`: the collector on http://127.0.0.1:8787 (PORT overrides) with `wrangler dev`,
 // through the project's one launcher (scripts/lib/wrangler-dev.mjs): local secrets in .dev.vars,
-// the D1 migrations applied to the local database, `--test-scheduled` on (GET /__scheduled runs
+// the D1 migrations applied to the local database (GET /cdn-cgi/handler/scheduled runs
 // the cron), and a `demo` tenant with a fresh token. wrangler's own output (a table per
 // migration, every binding and var) is kept back and shown only if something fails: the
 // screen shows what is served where, the token, and how to stop; then the requests as they come.
@@ -53,7 +53,6 @@ const known = readdirSync(join(ROOT, "migrations")).filter((name) => name.endsWi
 const dev = await startWranglerDev({
   name: "edgehog",
   port: Number(port),
-  args: ["--test-scheduled"],
   vars: relaxLimits ? RELAXED_RATE_LIMITS : {},
   timeoutMs: 120_000,
 }).catch((err) => fail("wrangler dev did not start", err.message));
@@ -88,7 +87,7 @@ console.log(
     `✓ edgehog is running on ${url}   (local state in .wrangler/state)`,
     `  what is where  ${url}/   catalogue ${url}/v1/catalog   events POST ${url}/v1/events`,
     `  dashboard      ${url}/dashboard (sign in with ADMIN_TOKEN from .dev.vars)`,
-    `  cron           curl "${url}/__scheduled?cron=17+*+*+*+*"`,
+    `  cron           curl "${url}/cdn-cgi/handler/scheduled?cron=17+*+*+*+*"`,
     `  D1             ${known} migrations${applied}`,
     relaxLimits
       ? "  rate limits    relaxed: every bucket 10^9 (the limiter still runs)"

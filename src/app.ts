@@ -1,30 +1,15 @@
-import { operatorApp } from "./admin/operator";
-import { eventsRedrive } from "./aggregate/redrive";
-import { archiveRoutes } from "./archive/routes";
-import { contractRoutes } from "./billing/contract-routes";
-import { billingOperationsRoutes } from "./billing/operations-routes";
-import { billingRoutes } from "./billing/routes";
-import { billingTermRoutes } from "./billing/term-routes";
-import { webhookRedrive } from "./billing/webhooks/redrive";
+import type { OpenAPIHono } from "@hono/zod-openapi";
+import { OPERATOR_PREFIXES } from "./admin/operator";
 import { catalogRoutes } from "./catalog/routes";
-import { dashboardRoutes } from "./dashboard/routes";
-import { deadLetterRoutes } from "./deadletters/routes";
-import { doctorRoutes } from "./doctor/routes";
 import { forgetRoutes } from "./forget/routes";
-import { forwardRedrive } from "./forward/redrive";
 import { homeRoutes } from "./home/routes";
 import type { AppEnv } from "./http/context";
 import { handleError, handleNotFound } from "./http/errors";
 import { routesApp } from "./http/openapi";
+import { mountParts, part } from "./http/parts";
 import { guardedStorage } from "./http/storage";
 import { eventsRoutes } from "./ingest/routes";
-import { insightsRoutes } from "./insights/routes";
 import { posthogRoutes } from "./posthog/routes";
-import { prehogRoutes } from "./prehog/routes";
-import { referenceRoutes } from "./reference/routes";
-import { statsRoutes } from "./stats/routes";
-import { tenantAdminRoutes } from "./tenants/routes";
-import { usageBackfillRoutes } from "./usage/backfill-routes";
 import { usageRoutes } from "./usage/routes";
 
 /**
@@ -32,7 +17,24 @@ import { usageRoutes } from "./usage/routes";
  * middleware (CORS, the limiter) and, where its answers are not the API's JSON, its own
  * `onError` (the dashboard's pages, the RPCs' Connect errors); the operator API is one group
  * (admin/operator.ts) that applies the limiter and the operator token once.
+ *
+ * The doors events and reports come in by (the native one, PostHog's, usage reports, forgets)
+ * are in the modules a cold start loads. The parts are loaded on first use, each an app in ES
+ * modules of its own (http/parts.ts): a cold isolate answering events compiles none of them.
  */
+
+const PARTS = [
+  // Teleport's reporting RPCs (protobuf and Connect): /prehog.<package>.<Service>/<Method>.
+  part("/", ["/:service{prehog\\.[\\w.]+}/*"], async () => (await import("./prehog/routes")).prehogRoutes),
+  part(
+    "/v1",
+    OPERATOR_PREFIXES.map((prefix) => `/v1${prefix}/*`),
+    async () => (await import("./operator-api")).operatorApi,
+  ),
+  part("/dashboard", ["/dashboard/*"], async () => (await import("./dashboard/routes")).dashboardRoutes),
+  part("/", ["/openapi.json", "/docs"], async () => (await import("./reference/routes")).referenceRoutes(wholeApp)),
+];
+
 export const app = routesApp<AppEnv>();
 
 // Storage failures (D1, Queues, R2) on every route answer 503 storage_unavailable (http/storage.ts).
@@ -42,31 +44,24 @@ app.route("/v1/catalog", catalogRoutes);
 app.route("/v1/events", eventsRoutes);
 app.route("/v1/usage", usageRoutes);
 app.route("/v1/forget", forgetRoutes);
-app.route(
-  "/v1",
-  operatorApp({
-    "/stats": [statsRoutes],
-    "/insights": [insightsRoutes],
-    "/billing": [billingRoutes, billingOperationsRoutes],
-    "/admin": [
-      tenantAdminRoutes,
-      billingTermRoutes,
-      contractRoutes,
-      usageBackfillRoutes,
-      deadLetterRoutes({
-        "edgehog-events": eventsRedrive,
-        "edgehog-forward": forwardRedrive,
-        "edgehog-webhooks": webhookRedrive,
-      }),
-      archiveRoutes,
-      doctorRoutes,
-    ],
-  }),
-);
-app.route("/", prehogRoutes);
 app.route("/", posthogRoutes);
-app.route("/dashboard", dashboardRoutes);
-app.route("/", referenceRoutes(app));
+mountParts(app, PARTS);
 
 app.notFound(handleNotFound);
 app.onError(handleError);
+
+let whole: Promise<OpenAPIHono<AppEnv>> | undefined;
+
+/**
+ * Every route, every part loaded: what `GET /openapi.json` and `/docs` describe, and what the
+ * tests enumerate. Requests are served by `app`, which hands a part's paths to the part's app.
+ */
+export function wholeApp(): Promise<OpenAPIHono<AppEnv>> {
+  whole ??= (async () => {
+    const all = routesApp<AppEnv>();
+    all.route("/", app);
+    for (const { app: partApp } of PARTS) all.route("/", await partApp());
+    return all;
+  })();
+  return whole;
+}

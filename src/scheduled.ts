@@ -1,10 +1,11 @@
 import { purgeExpired } from "./aggregate/retention";
 import { scrubArchive } from "./archive/scrub";
 import { emitBillingEvents } from "./billing/alerts";
-import { billingGraceDaysOf, computeBilling } from "./billing/compute";
+import { computeBilling } from "./billing/compute";
+import { billingGraceDaysOf } from "./billing/report-bounds";
 import { flagSilences, reportingSilenceHoursOf } from "./billing/reporting";
 import { dispatchEvents } from "./billing/webhooks/outbox";
-import { purgeTombstones } from "./forget/tombstones";
+import { purgeTombstones } from "./forget/purge";
 import { purgeForwardedBefore } from "./forward/store";
 import { ingestLimitsOf } from "./ingest/limits";
 import { DAY_MS } from "./lib/time";

@@ -48,10 +48,20 @@ export function writeConfigWithoutEventsConsumer(dir) {
   });
 }
 
-/** wrangler.toml with `main` pointed at the metered collector (bench/workers/metered), written into `dir`. */
+/**
+ * wrangler.toml with `main` pointed at the metered collector (bench/workers/metered), written
+ * into `dir`. It imports src/ itself, so wrangler bundles it (into one module: its figures are
+ * counts, not timings) instead of uploading the collector's split build, with "zod" resolved
+ * to the collector's zod as the build does.
+ */
 export function writeMeteredConfig(dir) {
-  return writeDerivedConfig(dir, (toml) =>
-    toml.replace(/^main = "(.+)"$/m, () => `main = "${join(ROOT, "bench/workers/metered/index.ts")}"`),
+  return writeDerivedConfig(
+    dir,
+    (toml) =>
+      `${toml
+        .replace(/^main = "(.+)"$/m, () => `main = "${join(ROOT, "bench/workers/metered/index.ts")}"`)
+        .replace(/^(base_dir|no_bundle|find_additional_modules|rules) = .*\n/gm, "")
+        .replace(/^\[build\]\n(?:[^\n[]+\n)*/m, "")}\n[alias]\nzod = "./src/lib/zod.ts"\n`,
   );
 }
 
@@ -60,7 +70,8 @@ function writeDerivedConfig(dir, change) {
   const derived = change(readFileSync(COLLECTOR_CONFIG, "utf8"))
     .replace(/^main = "([^/].+)"$/m, (_, path) => `main = "${join(ROOT, path)}"`)
     .replace(/^migrations_dir = "(.+?)"/m, (_, path) => `migrations_dir = "${join(ROOT, path)}"`)
-    // [alias] entries (zod = "./src/lib/zod.ts") resolve from the config's folder too.
+    // Paths written "./…" (base_dir, the build's watch_dir, [alias] entries) resolve from the
+    // config's folder too.
     .replace(/^([\w@/-]+) = "(\.\/[^"]+)"$/gm, (_, name, path) => `${name} = "${join(ROOT, path)}"`);
   mkdirSync(dir, { recursive: true });
   const path = join(dir, "wrangler.toml");

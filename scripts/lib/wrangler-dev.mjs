@@ -97,7 +97,7 @@ export function ensureDevVars() {
  *   when one of them was taken before wrangler bound it
  * @property {string} [persistTo] the local state directory (wrangler's default: .wrangler/state)
  * @property {Record<string, string>} [vars] vars and secrets for this run (`--var`)
- * @property {string[]} [args] more `wrangler dev` arguments (`--test-scheduled`, `--log-level warn`…)
+ * @property {string[]} [args] more `wrangler dev` arguments (`--log-level warn`…)
  * @property {string} [readyPath] polled until it answers below 500 (`/healthz`)
  * @property {number} [timeoutMs] how long it may take to answer
  */

@@ -25,12 +25,14 @@ export function wranglerEnv() {
 
 /**
  * Starts wrangler in its own process group (so that stopping it stops its workerd too),
- * collecting stdout and stderr; `output()` returns the last 100–200 KB of both.
+ * collecting stdout and stderr; `output()` returns the last 100–200 KB of both. It runs in the
+ * project's folder (where wrangler.toml's [build] command runs) unless `cwd` says otherwise.
  * @param {string[]} args
+ * @param {{ cwd?: string }} [options]
  */
-export function spawnWrangler(args) {
+export function spawnWrangler(args, { cwd = ROOT } = {}) {
   const child = spawn(process.execPath, [WRANGLER, ...args], {
-    cwd: ROOT,
+    cwd,
     env: wranglerEnv(),
     stdio: ["ignore", "pipe", "pipe"],
     detached: true,
@@ -82,13 +84,14 @@ export async function stopGroup(child, graceMs = 5000) {
 
 /**
  * Runs one wrangler command to completion (`d1 execute`, `d1 migrations apply`…), with a time
- * limit; resolves its output, rejects with the end of it.
+ * limit, in the project's folder or `cwd`; resolves its output, rejects with the end of it.
  * @param {string[]} args
+ * @param {{ timeoutMs?: number, cwd?: string }} [options]
  * @returns {Promise<string>}
  */
-export function runWrangler(args, { timeoutMs = 60_000 } = {}) {
+export function runWrangler(args, { timeoutMs = 60_000, cwd = ROOT } = {}) {
   return new Promise((resolve, reject) => {
-    const { child, output } = spawnWrangler(args);
+    const { child, output } = spawnWrangler(args, { cwd });
     const timer = setTimeout(() => {
       void stopGroup(child);
       reject(new Error(`wrangler ${args.join(" ")} timed out after ${timeoutMs} ms\n${output().slice(-2000)}`));

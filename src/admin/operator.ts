@@ -25,14 +25,21 @@ export const OPERATOR_ERRORS = [
 export const operatorErrorResponses = (...own: Parameters<typeof errorResponses>) =>
   errorResponses(...OPERATOR_ERRORS, ...own);
 
-/** The group: `mounts` maps a prefix (`/stats`) to the feature apps mounted there. */
+/**
+ * The group's prefixes under `/v1`, each with the guard: the app mounts the operator API (loaded on
+ * first use) at exactly these, so the group is given a list of apps for each and for no other.
+ */
+export const OPERATOR_PREFIXES = ["/stats", "/insights", "/billing", "/admin"] as const;
+export type OperatorPrefix = (typeof OPERATOR_PREFIXES)[number];
+
+/** The group: `mounts` maps each prefix (`/stats`) to the feature apps mounted there. */
 export function operatorApp(
   // biome-ignore lint/suspicious/noExplicitAny: each feature's app has its own environment and schema
-  mounts: Readonly<Record<`/${string}`, readonly OpenAPIHono<any, any, any>[]>>,
+  mounts: Readonly<Record<OperatorPrefix, readonly OpenAPIHono<any, any, any>[]>>,
 ): OpenAPIHono<LimiterEnv> {
   const group = routesApp<LimiterEnv>();
   // None of its answers, refusals included, may be cached: noStore first sees the final answer.
-  for (const prefix of Object.keys(mounts)) group.use(`${prefix}/*`, noStore, limitRequests, requireAdmin);
+  for (const prefix of OPERATOR_PREFIXES) group.use(`${prefix}/*`, noStore, limitRequests, requireAdmin);
   for (const [prefix, apps] of Object.entries(mounts)) {
     for (const app of apps) group.route(prefix, app as OpenAPIHono<Env>);
   }

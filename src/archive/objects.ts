@@ -1,9 +1,9 @@
 import { gzipSync } from "node:zlib";
 import type { ArchivedEvent } from "./archived-event";
-import { decodeParquet, encodeParquet, PARQUET_CONTENT_TYPE } from "./parquet";
 
 /**
- * The raw-event archive's layout in R2: Parquet objects (parquet.ts), one row per event, under
+ * The raw-event archive's layout in R2: Parquet objects (parquet.ts, parquet-read.ts: each
+ * loaded the first time an object is written or read here), one row per event, under
  * `events/app=<app>/day=<YYYY-MM-DD>/hour=<HH>/<delivery>.parquet`: the app, and the UTC day
  * and hour the collector received the events in (Hive-style, so DuckDB, ClickHouse and Spark
  * read the partitions as columns). Objects written before Parquet are gzipped NDJSON, one
@@ -52,15 +52,24 @@ export async function gunzipLines(body: ReadableStream<Uint8Array>): Promise<str
   return text.split("\n").filter((line) => line.length > 0);
 }
 
-/** The events of an object of `app` as R2 returned it, whichever its format. */
+/** The events of an object of `app` as R2 returned it, whichever its format (the Parquet reader is loaded on first use). */
 export async function eventsOf(key: string, app: string, object: R2ObjectBody): Promise<ArchivedEvent[]> {
-  if (isParquet(key)) return decodeParquet(await object.arrayBuffer(), app);
+  if (isParquet(key)) {
+    const { decodeParquet } = await import("./parquet-read");
+    return decodeParquet(await object.arrayBuffer(), app);
+  }
   return (await gunzipLines(object.body)).map((line) => JSON.parse(line) as ArchivedEvent);
 }
 
-/** Events → the body and content type of an object under `key`, in its format. */
-export function encodeEvents(key: string, events: readonly ArchivedEvent[]): { body: Uint8Array; contentType: string } {
-  if (isParquet(key)) return { body: encodeParquet(events), contentType: PARQUET_CONTENT_TYPE };
+/** Events → the body and content type of an object under `key`, in its format (the Parquet writer is loaded on first use). */
+export async function encodeEvents(
+  key: string,
+  events: readonly ArchivedEvent[],
+): Promise<{ body: Uint8Array; contentType: string }> {
+  if (isParquet(key)) {
+    const { encodeParquet, PARQUET_CONTENT_TYPE } = await import("./parquet");
+    return { body: encodeParquet(events), contentType: PARQUET_CONTENT_TYPE };
+  }
   return { body: gzipLines(events.map((event) => JSON.stringify(event))), contentType: "application/x-ndjson" };
 }
 

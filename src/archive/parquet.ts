@@ -1,5 +1,4 @@
-import { gunzipSync, gzipSync } from "node:zlib";
-import { parquetReadObjects } from "hyparquet";
+import { gzipSync } from "node:zlib";
 import { parquetWriteBuffer } from "hyparquet-writer";
 import { uuidBytes } from "../lib/bytes";
 import type { ArchivedEvent } from "./archived-event";
@@ -14,8 +13,9 @@ import type { ArchivedEvent } from "./archived-event";
  * text where a message from an earlier version carried another string), `properties` the
  * declared properties as stored, as JSON text. Statistics (min/max per row group) are kept for
  * the columns a query filters on, not for the uuids and properties (their cost was a third of
- * the encoding). Written and read with hyparquet-writer and hyparquet: plain JavaScript, no
- * code generation, so they run in workerd (docs/PERFORMANCE.md has the measurements).
+ * the encoding). Written with hyparquet-writer and read with hyparquet (parquet-read.ts, a
+ * module of its own that the readers load on first use: the consumer only writes): plain
+ * JavaScript, no code generation, so they run in workerd (docs/PERFORMANCE.md has the measurements).
  */
 
 export const PARQUET_CONTENT_TYPE = "application/vnd.apache.parquet";
@@ -32,7 +32,6 @@ export type ParquetEvent = Omit<ArchivedEvent, "app" | "timestamp" | "received_a
 const msOf = (time: string | number) => (typeof time === "number" ? time : Date.parse(time));
 
 const COMPRESSORS = { GZIP: (bytes: Uint8Array) => gzipSync(bytes, { level: 1 }) };
-const DECOMPRESSORS = { GZIP: (bytes: Uint8Array) => new Uint8Array(gunzipSync(bytes)) };
 
 const encoder = new TextEncoder();
 
@@ -82,35 +81,4 @@ export function encodeParquet(events: readonly ParquetEvent[]): Uint8Array {
     rowGroupSize: 1_000_000,
   });
   return new Uint8Array(buffer);
-}
-
-interface ParquetRow {
-  uuid: string;
-  event: string;
-  distinct_id: string;
-  timestamp: Date;
-  received_at: Date;
-  app_version: string;
-  os: string;
-  country: string | null;
-  tenant_id: string | null;
-  properties: ArchivedEvent["properties"] | string;
-}
-
-/** One Parquet object → its events, in the archive's shape (`app` from its partition). */
-export async function decodeParquet(bytes: ArrayBuffer, app: string): Promise<ArchivedEvent[]> {
-  const rows = (await parquetReadObjects({ file: bytes, compressors: DECOMPRESSORS })) as unknown as ParquetRow[];
-  return rows.map((row) => ({
-    uuid: row.uuid,
-    app,
-    event: row.event,
-    distinct_id: row.distinct_id,
-    timestamp: row.timestamp.toISOString(),
-    received_at: row.received_at.toISOString(),
-    app_version: row.app_version,
-    os: row.os,
-    country: row.country ?? null,
-    tenant_id: row.tenant_id ?? null,
-    properties: typeof row.properties === "string" ? JSON.parse(row.properties) : row.properties,
-  }));
 }

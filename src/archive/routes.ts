@@ -132,7 +132,7 @@ export const archiveRoutes = routesApp<AppEnv>()
     const events = object && (await withoutForgotten(c.env.ARCHIVE, eventDatabases(c.env), object));
     if (!object || !events) throw new ApiError("unknown_archive_object", "no object of the archive has that key");
     // Objects from before Parquet are converted: an export is Parquet throughout.
-    const { body, contentType } = encodeEvents(objectKey(object.app, object.day, object.hour, "export"), events);
+    const { body, contentType } = await encodeEvents(objectKey(object.app, object.day, object.hour, "export"), events);
     return c.body(new Uint8Array(body), 200, {
       "content-type": contentType,
       "x-edgehog-events": String(events.length),

@@ -2,7 +2,7 @@ import { encodeEvents, eventsOf, listPages, partitionPrefix } from "./objects";
 
 /**
  * Forgetting an install in the archive. POST /v1/forget records the app-days its events
- * arrived on (its per-install rows say which) in `archive_scrubs`; this job, run by the hourly
+ * arrived on (its per-install rows say which) in `archive_scrubs` (scrub-requests.ts); this job, run by the hourly
  * cron, rewrites each such day's objects without the install's events (an object left empty
  * is deleted) and then crosses the day off. Several installs forgotten on one day cost one
  * pass over it. A run reads at most OBJECTS_PER_RUN objects, oldest requests first: a day with
@@ -24,24 +24,6 @@ const DONE =
   "DELETE FROM archive_scrubs WHERE app = ?1 AND day = ?2 AND distinct_id IN (SELECT value FROM json_each(?3))";
 const PAUSED =
   "UPDATE archive_scrubs SET after_key = ?4 WHERE app = ?1 AND day = ?2 AND distinct_id IN (SELECT value FROM json_each(?3))";
-const SCHEDULE = `INSERT OR IGNORE INTO archive_scrubs (app, day, distinct_id, requested_at)
-  SELECT r.value->>0, r.value->>1, r.value->>2, ?2 FROM json_each(?1) AS r`;
-
-/** Records the app-days whose archived objects must lose an install's events. */
-export function scheduleScrubs(
-  db: D1Database,
-  rows: readonly { app: string; day: string; distinctId: string }[],
-  now: number,
-): D1PreparedStatement {
-  return db.prepare(SCHEDULE).bind(JSON.stringify(rows.map((row) => [row.app, row.day, row.distinctId])), now);
-}
-
-/** When the oldest pending rewrite was asked for (ms), or undefined when none is pending. */
-export async function oldestPendingScrub(db: D1Database): Promise<number | undefined> {
-  const row = await db.prepare("SELECT MIN(requested_at) AS at FROM archive_scrubs").first<{ at: number | null }>();
-  return row?.at ?? undefined;
-}
-
 export interface ScrubRun {
   days: number;
   objectsRead: number;
@@ -148,7 +130,7 @@ async function scrubObject(
     await bucket.delete(key);
     run.objectsDeleted++;
   } else {
-    const { body, contentType } = encodeEvents(key, kept);
+    const { body, contentType } = await encodeEvents(key, kept);
     await bucket.put(key, body, {
       httpMetadata: { contentType },
       customMetadata: { ...object.customMetadata, events: String(kept.length) },

@@ -1,6 +1,4 @@
-import { z } from "zod";
 import { utcDay } from "../lib/time";
-import { varsReader } from "../lib/vars";
 import { securityFigures } from "./identity-security";
 import { dayAfter } from "./months";
 import { anchorDayOf, nextPeriod, type Period, periodContaining, type Term, termOf } from "./periods";
@@ -18,14 +16,6 @@ import {
 import { finalFrom, firstPeriodOf } from "./report-bounds";
 import { periodSeries } from "./series";
 import { mauByOrigin } from "./user-origins";
-
-/** Days after a period ends before its billing figures become final (wrangler.toml var). */
-export const billingGraceDaysOf = varsReader(
-  "billing",
-  z
-    .object({ BILLING_GRACE_DAYS: z.coerce.number().int().nonnegative().max(28).default(3) })
-    .transform((v) => v.BILLING_GRACE_DAYS),
-);
 
 export interface BillingRunSummary {
   tenants: number;

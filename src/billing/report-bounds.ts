@@ -1,4 +1,6 @@
+import { z } from "zod";
 import { DAY_MS, utcDay } from "../lib/time";
+import { varsReader } from "../lib/vars";
 import type { TenantRow } from "../tenants/store";
 import { dayAfter, dayBefore } from "./months";
 import { anchorDayOf, type Period, periodContaining } from "./periods";
@@ -17,6 +19,14 @@ import { anchorDayOf, type Period, periodContaining } from "./periods";
  *   by the calendar: a report for it counts only while it is not final, and is stored as late
  *   after that, exactly as if the cron had closed it on time.
  */
+
+/** Days after a period ends before its billing figures become final (wrangler.toml var). */
+export const billingGraceDaysOf = varsReader(
+  "billing",
+  z
+    .object({ BILLING_GRACE_DAYS: z.coerce.number().int().nonnegative().max(28).default(3) })
+    .transform((v) => v.BILLING_GRACE_DAYS),
+);
 
 type TenantDates = Pick<TenantRow, "created_at" | "term_start">;
 

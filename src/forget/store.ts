@@ -1,4 +1,4 @@
-import { scheduleScrubs } from "../archive/scrub";
+import { scheduleScrubs } from "../archive/scrub-requests";
 import { MAX_FUTURE_MS } from "../ingest/clock";
 import type { EventDatabases } from "../lib/event-databases";
 import { DAY_MS, daysBetween, utcDay } from "../lib/time";

@@ -17,7 +17,7 @@ import { varsReader } from "./vars";
  * an event from before the day (a resend, a late client) still finds the packs where it was
  * first stored, and from the day on installs are spread over one more database. Tombstones are
  * in every database (POST /v1/forget writes each one; the hourly job copies earlier ones into a
- * database before its day comes, src/forget/tombstones.ts), so each transaction reads them.
+ * database before its day comes, src/forget/purge.ts), so each transaction reads them.
  */
 export interface EventDatabases {
   /** `DB`: per-request counters, and every table that is not about events. */

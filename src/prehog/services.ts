@@ -1,6 +1,6 @@
 import { Code, ConnectError, createContextKey, type HandlerContext, type ServiceImpl } from "@connectrpc/connect";
 import type { Context } from "hono";
-import { billingGraceDaysOf } from "../billing/compute";
+import { billingGraceDaysOf } from "../billing/report-bounds";
 import type { Rejection } from "../http/judge";
 import { type IngestResult, ingest, ingestContext } from "../ingest/core";
 import { ingestLimitsOf } from "../ingest/limits";

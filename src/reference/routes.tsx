@@ -9,15 +9,18 @@ import { ReferencePage } from "./page";
 /**
  * The API's description, public: `GET /openapi.json` (OpenAPI 3.1, generated from the route
  * schemas) and `GET /docs`, the same as a page rendered here (no script, no CDN; a CSP that
- * allows nothing but the page's own nonce'd stylesheet, like the dashboard's).
+ * allows nothing but the page's own nonce'd stylesheet, like the dashboard's). The app described
+ * is the whole one, every part loaded, that `describe` resolves (app.ts); the reference is a part
+ * itself, loaded by the first request for it.
  */
 
 // biome-ignore lint/suspicious/noExplicitAny: the app described may have any environment
-export function referenceRoutes(app: OpenAPIHono<any, any, any>) {
+export function referenceRoutes(describe: () => Promise<OpenAPIHono<any, any, any>>) {
   const reference = routesApp<AppEnv & { Variables: { secureHeadersNonce?: string } }>();
-  reference.get("/openapi.json", (c) => {
+  reference.get("/openapi.json", async (c) => {
+    const document = openApiDocument(await describe());
     c.header("Cache-Control", "public, max-age=300");
-    return c.json(openApiDocument(app));
+    return c.json(document);
   });
   reference.get(
     "/docs",
@@ -32,7 +35,10 @@ export function referenceRoutes(app: OpenAPIHono<any, any, any>) {
       },
       xFrameOptions: "DENY",
     }),
-    (c) => c.html(<ReferencePage document={openApiDocument(app)} nonce={c.get("secureHeadersNonce") ?? ""} />),
+    async (c) => {
+      const document = openApiDocument(await describe());
+      return c.html(<ReferencePage document={document} nonce={c.get("secureHeadersNonce") ?? ""} />);
+    },
   );
   const text = (type: string, description: string) => ({ description, content: { [type]: { schema: z.string() } } });
   reference.openAPIRegistry.registerPath({

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { OPERATOR_SECURITY, operatorErrorResponses } from "../admin/operator";
-import { billingGraceDaysOf } from "../billing/compute";
+import { billingGraceDaysOf } from "../billing/report-bounds";
 import { jsonResponse, READ_BY_HAND, routesApp } from "../http/openapi";
 import { bodyLimitsOf, readJsonBody } from "../http/read-body";
 import { DAY_MS } from "../lib/time";

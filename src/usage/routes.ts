@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { billingGraceDaysOf } from "../billing/compute";
+import { billingGraceDaysOf } from "../billing/report-bounds";
 import { errorResponses, jsonResponse, READ_BY_HAND, reportRejectionSchema, routesApp } from "../http/openapi";
 import { bodyLimitsOf, readJsonBody } from "../http/read-body";
 import { limitRequests } from "../ratelimit/middleware";

@@ -1,16 +1,20 @@
 import { exports } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { app } from "../../src/app";
+import { wholeApp } from "../../src/app";
 
 /**
- * The operator group guards every operator route: each route of `app.routes` under /v1/stats,
+ * The operator group guards every operator route: each route of the app (its parts loaded) under /v1/stats,
  * /v1/billing and /v1/admin refuses a request without the operator token (401, before it reads
  * anything) and one with a wrong token, whatever feature declared it.
  */
 
 const OPERATOR = /^\/v1\/(stats|billing|admin)\//;
 const operatorRoutes = [
-  ...new Set(app.routes.filter((r) => r.method !== "ALL" && OPERATOR.test(r.path)).map((r) => `${r.method} ${r.path}`)),
+  ...new Set(
+    (await wholeApp()).routes
+      .filter((r) => r.method !== "ALL" && OPERATOR.test(r.path))
+      .map((r) => `${r.method} ${r.path}`),
+  ),
 ];
 
 describe("the operator group", () => {

@@ -1,6 +1,6 @@
 import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
-import { app } from "../../src/app";
+import { wholeApp } from "../../src/app";
 import { bearer, call, operator, randomIp } from "../helpers/harness";
 import { tenantWithToken } from "../helpers/tenants";
 
@@ -59,9 +59,10 @@ const TAKES_NO_INPUT = new Set([
   "GET /v1/admin/doctor",
 ]);
 
-/** Every operator route the app declares, as "METHOD /path" (mounted middleware left out). */
+/** Every operator route the app declares (its parts loaded), as "METHOD /path" (mounted middleware left out). */
+const whole = await wholeApp();
 function operatorRoutes(): string[] {
-  const routes = app.routes
+  const routes = whole.routes
     .filter((route) => OPERATOR_PREFIXES.some((prefix) => route.path === prefix || route.path.startsWith(`${prefix}/`)))
     .filter((route) => !(route.method === "ALL" && route.path.endsWith("*")))
     .map((route) => `${route.method === "ALL" ? "GET" : route.method} ${route.path}`);

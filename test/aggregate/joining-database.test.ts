@@ -2,7 +2,7 @@ import { env } from "cloudflare:workers";
 import fc from "fast-check";
 import { beforeEach, describe, expect, it } from "vitest";
 import { storeDelivery } from "../../src/aggregate/consumer";
-import { copyTombstonesToJoining } from "../../src/forget/tombstones";
+import { copyTombstonesToJoining } from "../../src/forget/purge";
 import { eventDatabases } from "../../src/lib/event-databases";
 import { DAY_MS } from "../../src/lib/time";
 import { aggregatesSnapshot, batchMessage, emptyArchive, storedEvent } from "../helpers/queue";

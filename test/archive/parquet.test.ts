@@ -1,7 +1,8 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import type { ArchivedEvent } from "../../src/archive/objects";
-import { decodeParquet, encodeParquet } from "../../src/archive/parquet";
+import { encodeParquet } from "../../src/archive/parquet";
+import { decodeParquet } from "../../src/archive/parquet-read";
 
 /**
  * The archive's Parquet objects hold exactly the events written to them: every field, whatever

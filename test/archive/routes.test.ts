@@ -1,7 +1,7 @@
 import { env } from "cloudflare:workers";
 import { beforeEach, describe, expect, it } from "vitest";
 import { type ArchivedEvent, encodeEvents, gzipLines } from "../../src/archive/objects";
-import { decodeParquet } from "../../src/archive/parquet";
+import { decodeParquet } from "../../src/archive/parquet-read";
 import type { ArchiveObject } from "../../src/archive/reader";
 import { bearer, get, operator } from "../helpers/harness";
 import { batchMessage, deliver, emptyArchive, storedEvent } from "../helpers/queue";
@@ -91,7 +91,7 @@ describe("GET /v1/admin/archive/*", () => {
       expect(exported).toEqual(stored.filter((event) => event.distinct_id !== forgotten));
       expect(exported).toHaveLength(2);
     }
-    expect(encodeEvents(key, stored).contentType).toBe("application/vnd.apache.parquet");
+    expect((await encodeEvents(key, stored)).contentType).toBe("application/vnd.apache.parquet");
     // Only keys of the archive's objects: another key is not one (400), an absent object is not found (404).
     const outside = await admin("/archive/object?key=tenants%2Fsecret");
     expect(outside.status).toBe(400);

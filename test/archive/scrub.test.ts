@@ -2,7 +2,8 @@ import { env } from "cloudflare:workers";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { type ArchivedEvent, encodeEvents, eventsOf, objectKey, partitionPrefix } from "../../src/archive/objects";
-import { scheduleScrubs, scrubArchive } from "../../src/archive/scrub";
+import { scrubArchive } from "../../src/archive/scrub";
+import { scheduleScrubs } from "../../src/archive/scrub-requests";
 import { DAY_MS, utcDay } from "../../src/lib/time";
 import { meteredR2, r2Meter } from "../helpers/metered";
 
@@ -41,7 +42,7 @@ async function writeDay(day: string, objects: string[][]): Promise<string[]> {
   for (const [i, installs] of objects.entries()) {
     const parquet = objectKey(APP, day, String(i).padStart(2, "0"), `d${i}`);
     const key = i % 2 === 0 ? parquet : parquet.replace(/\.parquet$/, ".ndjson.gz");
-    await env.ARCHIVE.put(key, encodeEvents(key, installs.map(event)).body);
+    await env.ARCHIVE.put(key, (await encodeEvents(key, installs.map(event))).body);
     keys.push(key);
   }
   return keys;

@@ -3,7 +3,7 @@ import type { RunningCollector } from "../e2e/wrangler-dev";
 
 /**
  * Seeds a running collector the way real clients would (POST /v1/events, tenants through the
- * operator API, POST /v1/usage with their tokens, the cron through /__scheduled), and keeps a
+ * operator API, POST /v1/usage with their tokens, the cron through /cdn-cgi/handler/scheduled), and keeps a
  * model of what was sent, from which the dashboard tests derive what each page must show.
  */
 
@@ -230,7 +230,7 @@ export async function seedBilling(collector: RunningCollector, model: Model, now
       ...(tenant.termStart ? { period: periodOf(now, anchor) } : {}),
     });
   }
-  const cron = await fetch(`${collector.url}/__scheduled?cron=17+*+*+*+*`);
+  const cron = await fetch(`${collector.url}/cdn-cgi/handler/scheduled?cron=17+*+*+*+*`);
   if (cron.status !== 200) throw new Error(`the cron answered ${cron.status}`);
 }
 

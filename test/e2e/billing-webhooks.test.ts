@@ -13,7 +13,7 @@ import { type RunningCollector, startCollector } from "./wrangler-dev";
  * `standardwebhooks` package and dedupes by `webhook-id`, and answers its first post 503 (the
  * queue retries it). The tenant and its contract come through `npm run tenant`, its reports
  * through `POST /v1/usage`, and the cron runs at chosen times (miniflare's
- * `/cdn-cgi/handler/scheduled?time=`; wrangler's `/__scheduled` ignores the time): now (the
+ * `/cdn-cgi/handler/scheduled?time=`): now (the
  * contract's thresholds), a day later (silent), after the period is final, and now again
  * (reporting resumed).
  */

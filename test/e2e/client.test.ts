@@ -88,7 +88,7 @@ describe("the built client package from Node, against wrangler dev", () => {
     const objects = async () =>
       ((await (await admin(`/v1/admin/archive/objects?day=${today}`)).json()) as { events: number }).events;
     expect(await objects()).toBe(8);
-    expect((await fetch(`${collector.url}/__scheduled?cron=17+*+*+*+*`)).status).toBe(200);
+    expect((await fetch(`${collector.url}/cdn-cgi/handler/scheduled?cron=17+*+*+*+*`)).status).toBe(200);
     expect(await objects()).toBe(0); // the objects themselves no longer hold its events
   });
 
@@ -113,7 +113,7 @@ describe("the built client package from Node, against wrangler dev", () => {
     expect(run.stdout).toContain("Sent 3 usage reports");
     expect(run.stderr).toBe("");
 
-    expect((await fetch(`${collector.url}/__scheduled?cron=17+*+*+*+*`)).status).toBe(200);
+    expect((await fetch(`${collector.url}/cdn-cgi/handler/scheduled?cron=17+*+*+*+*`)).status).toBe(200);
     const billing = (await (await admin(`/v1/billing/usage?month=${month}&tenant=${name}`)).json()) as {
       rows: { mau: number; tpr: number; mwi: number }[];
     };

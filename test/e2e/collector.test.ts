@@ -159,7 +159,7 @@ describe("the collector under wrangler dev, over real HTTP", () => {
       }),
     });
     expect(usage.status).toBe(202);
-    expect((await fetch(`${collector.url}/__scheduled?cron=17+*+*+*+*`)).status).toBe(200);
+    expect((await fetch(`${collector.url}/cdn-cgi/handler/scheduled?cron=17+*+*+*+*`)).status).toBe(200);
     const admin = { authorization: `Bearer ${collector.adminToken}` };
     const month = today.slice(0, 7);
     const billed = (await (
@@ -173,8 +173,8 @@ describe("the collector under wrangler dev, over real HTTP", () => {
     expect(detail.total.mwi_days).toHaveLength(1);
   });
 
-  it("runs the cron on demand (--test-scheduled)", async () => {
-    const res = await fetch(`${collector.url}/__scheduled?cron=17+*+*+*+*`);
+  it("runs the cron on demand (/cdn-cgi/handler/scheduled)", async () => {
+    const res = await fetch(`${collector.url}/cdn-cgi/handler/scheduled?cron=17+*+*+*+*`);
     expect(res.status).toBe(200);
   });
 });

@@ -165,7 +165,7 @@ describe("Teleport's full reporting stream under wrangler dev", () => {
       { headers: { authorization: `Bearer ${rpcToken}` } },
     );
 
-    expect((await fetch(`${collector.url}/__scheduled?cron=17+*+*+*+*`)).status).toBe(200);
+    expect((await fetch(`${collector.url}/cdn-cgi/handler/scheduled?cron=17+*+*+*+*`)).status).toBe(200);
     const month = new Date(start).toISOString().slice(0, 7);
     const row = async (tenant: string) => {
       const res = await fetch(`${collector.url}/v1/billing/usage?month=${month}&tenant=${tenant}`, {

@@ -202,7 +202,7 @@ describe("prehog RPCs under wrangler dev, with real Connect and gRPC-Web clients
     );
     expect(response.batchUuid).toHaveLength(16);
 
-    expect((await fetch(`${collector.url}/__scheduled?cron=17+*+*+*+*`)).status).toBe(200);
+    expect((await fetch(`${collector.url}/cdn-cgi/handler/scheduled?cron=17+*+*+*+*`)).status).toBe(200);
     const month = new Date(start).toISOString().slice(0, 7);
     const figures = async (tenant: string) => {
       const res = await fetch(`${collector.url}/v1/billing/usage?month=${month}&tenant=${tenant}`, {

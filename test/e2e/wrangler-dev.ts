@@ -21,7 +21,8 @@ export interface CollectorOptions {
 
 /**
  * Starts the collector on 127.0.0.1, on a free port and a throw-away local state directory
- * (migrations applied), with `--test-scheduled` as `npm start` has it.
+ * (migrations applied), as `npm start` runs it: the Worker built and split by its [build] command
+ * (dist/worker/), the cron run on demand by `GET /cdn-cgi/handler/scheduled`.
  */
 export async function startCollector(options: CollectorOptions = {}): Promise<RunningCollector> {
   const state = mkdtempSync(join(tmpdir(), "edgehog-e2e-"));
@@ -31,7 +32,6 @@ export async function startCollector(options: CollectorOptions = {}): Promise<Ru
     const dev = await startWranglerDev({
       name: "e2e collector",
       persistTo: state,
-      args: ["--test-scheduled"],
       vars: {
         ADMIN_TOKEN: adminToken,
         RATE_LIMIT_SALT_SECRET: `e2e-salt-${crypto.randomUUID()}`,

@@ -1,7 +1,8 @@
 import { env } from "cloudflare:workers";
 import { beforeEach, describe, expect, it } from "vitest";
 import { objectKey } from "../../src/archive/objects";
-import { archiveReachedFrom, purgeTombstones, tombstoneLifetimeMs } from "../../src/forget/tombstones";
+import { purgeTombstones } from "../../src/forget/purge";
+import { archiveReachedFrom, tombstoneLifetimeMs } from "../../src/forget/tombstones";
 import { DAY_MS, HOUR_MS, utcDay } from "../../src/lib/time";
 import { forget, runHourlyCron } from "../helpers/harness";
 import { batchMessage, deliver, emptyArchive, storedEvent } from "../helpers/queue";

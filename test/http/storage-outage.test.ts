@@ -1,7 +1,7 @@
 import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { app } from "../../src/app";
+import { app, wholeApp } from "../../src/app";
 import { LOCAL, signIn } from "../helpers/dashboard";
 import { batch, protocolUse } from "../helpers/events";
 import { uuidv7 } from "../helpers/uuidv7";
@@ -9,7 +9,7 @@ import { posthogJsEvent } from "../posthog/helpers";
 
 /**
  * One rule for storage outages, on every route of the app: with D1, both Queues and R2 failing
- * (every call rejects, as in an outage), each route in `app.routes` answers either what it
+ * (every call rejects, as in an outage), each route of the app (its parts loaded) answers either what it
  * answers without storage (it touches none) or `503 storage_unavailable` with Retry-After, in
  * its own form: JSON, the dashboard's page, a Connect error. Never a 500, never a 2xx that
  * claims what was not stored. A route added without a sample request here fails the test.
@@ -261,8 +261,14 @@ function sampleFor(method: string, path: string, cookie: string): Sample | undef
   return samples[`${method} ${path}`];
 }
 
-/** Every route of the app: method and path, without middleware and catch-alls (method ALL). */
-const routes = [...new Set(app.routes.filter((r) => r.method !== "ALL").map((r) => `${r.method} ${r.path}`))];
+/**
+ * Every route of the app, its parts loaded (app.ts): method and path, without middleware and
+ * catch-alls (method ALL). Each is requested from the app as it serves (a part's paths handed to
+ * the part's app).
+ */
+const routes = [
+  ...new Set((await wholeApp()).routes.filter((r) => r.method !== "ALL").map((r) => `${r.method} ${r.path}`)),
+];
 
 describe("a storage outage, on every route", () => {
   it("is answered 503 storage_unavailable with Retry-After, or the route's own answer without storage; never a 500", async () => {

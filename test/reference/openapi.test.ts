@@ -1,7 +1,7 @@
 import { exports } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import architecture from "../../docs/ARCHITECTURE.md?raw";
-import { app } from "../../src/app";
+import { wholeApp } from "../../src/app";
 import { ERROR_CODES, errorCodes } from "../../src/http/error-codes";
 import { errorCodeTable } from "../../src/reference/document";
 import { elementsOf } from "../helpers/html";
@@ -38,7 +38,9 @@ describe("GET /openapi.json", () => {
       Object.keys(item).map((method) => `${method.toUpperCase()} ${path}`),
     );
     // Middleware and catch-alls are registered with method ALL: they are no route of their own.
-    const served = app.routes.filter((r) => r.method !== "ALL").map((r) => `${r.method} ${asOpenApi(r.path)}`);
+    const served = (await wholeApp()).routes
+      .filter((r) => r.method !== "ALL")
+      .map((r) => `${r.method} ${asOpenApi(r.path)}`);
     expect([...new Set(served)].sort()).toEqual([...new Set(described)].sort());
     expect(described.length).toBeGreaterThan(60);
   });

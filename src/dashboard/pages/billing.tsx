@@ -72,7 +72,7 @@ export function BillingPage({ month, previous, next, error, rows, tenantNames, o
             Figures are computed by the hourly cron from the usage reports tenants' servers send to{" "}
             <code>POST /v1/usage</code>. Locally, run the cron now with:
           </p>
-          <pre>{`curl "${origin}/__scheduled?cron=17+*+*+*+*"`}</pre>
+          <pre>{`curl "${origin}/cdn-cgi/handler/scheduled?cron=17+*+*+*+*"`}</pre>
         </EmptyState>
       ) : (
         <>

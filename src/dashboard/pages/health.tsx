@@ -86,7 +86,7 @@ export function HealthPage({ health, origin }: { health: Health; origin: string 
         empty={
           <p>
             The cron has not run yet (it runs at minute 17 of every hour). Locally, run it now with{" "}
-            <code>{`curl "${origin}/__scheduled?cron=17+*+*+*+*"`}</code>.
+            <code>{`curl "${origin}/cdn-cgi/handler/scheduled?cron=17+*+*+*+*"`}</code>.
           </p>
         }
       />
