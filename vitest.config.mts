@@ -1,4 +1,5 @@
 import { readFileSync } from "node:fs";
+import { availableParallelism } from "node:os";
 import { fileURLToPath } from "node:url";
 import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-pool-workers";
 import { defineConfig } from "vitest/config";
@@ -9,6 +10,15 @@ dropWorkerdTeardownNotices(process.stdout);
 dropWorkerdTeardownNotices(process.stderr);
 
 const migrations = await readD1Migrations(new URL("./migrations", import.meta.url).pathname);
+
+// How many test files of `npm test` run at once: one more than the cores (vitest's own default
+// is one fewer), because the end-to-end files spend most of their time waiting on wrangler dev,
+// its queues' retry delays and child processes, while the workers files keep the cores busy.
+// The projects that run together must agree on it (vitest runs them in one pool).
+const FILES_AT_ONCE = availableParallelism() + 1;
+
+// The end-to-end files that pack a package (the "pack" project below).
+const PACKS = "test/e2e/*-pack.test.ts";
 
 export default defineConfig({
   test: {
@@ -44,6 +54,7 @@ export default defineConfig({
         },
         test: {
           name: "workers",
+          maxWorkers: FILES_AT_ONCE,
           include: ["test/**/*.test.ts"],
           exclude: ["test/e2e/**", "test/client/**", "test/browser/**", "test/scripts/**"],
           setupFiles: ["./test/setup.ts"],
@@ -95,6 +106,7 @@ export default defineConfig({
         // The client SDK (packages/client) where it runs: Node, with fake clocks and a fake collector.
         test: {
           name: "client",
+          maxWorkers: FILES_AT_ONCE,
           include: ["test/client/**/*.test.ts"],
           environment: "node",
           testTimeout: 20_000,
@@ -102,12 +114,29 @@ export default defineConfig({
       },
       {
         // End to end: the collector under `wrangler dev` on 127.0.0.1, driven over real HTTP
-        // (and by the built client package, which globalSetup builds first); and the scripts
-        // (test/scripts/), run as an operator runs them.
+        // (and by the built client package); and the scripts (test/scripts/), run as an operator
+        // runs them. globalSetup first builds the package and migrates the one local state
+        // directory each file's collector starts from a copy of (test/e2e/global-setup.ts).
         test: {
           name: "e2e",
+          maxWorkers: FILES_AT_ONCE,
           include: ["test/e2e/**/*.test.ts", "test/scripts/**/*.test.ts"],
-          globalSetup: ["./test/e2e/build-client.ts"],
+          exclude: [PACKS],
+          globalSetup: ["./test/e2e/global-setup.ts"],
+          setupFiles: ["./test/e2e/dev-proxy-retry.ts"],
+          environment: "node",
+          testTimeout: 30_000,
+          hookTimeout: 90_000,
+        },
+      },
+      {
+        // The packages as users install them: `npm pack` runs their `prepare`, which builds the
+        // SDK again in place (packages/client/dist), under the feet of any file that uses that
+        // build. One file at a time, so vitest runs them on their own after the other projects.
+        test: {
+          name: "pack",
+          maxWorkers: 1,
+          include: [PACKS],
           setupFiles: ["./test/e2e/dev-proxy-retry.ts"],
           environment: "node",
           testTimeout: 30_000,
@@ -120,7 +149,7 @@ export default defineConfig({
         test: {
           name: "browser",
           include: ["test/browser/**/*.test.ts"],
-          globalSetup: ["./test/e2e/build-client.ts"],
+          globalSetup: ["./test/e2e/global-setup.ts"],
           environment: "node",
           testTimeout: 60_000,
           hookTimeout: 90_000,
