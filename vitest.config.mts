@@ -3,6 +3,7 @@ import { availableParallelism } from "node:os";
 import { fileURLToPath } from "node:url";
 import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-pool-workers";
 import { defineConfig } from "vitest/config";
+import LongestFirstSequencer from "./test/sequencer.mjs";
 import { dropWorkerdTeardownNotices } from "./test/workerd-noise.mjs";
 
 // workerd's one-line notice as each workers test file's runner socket closes (test/workerd-noise.mjs).
@@ -11,17 +12,19 @@ dropWorkerdTeardownNotices(process.stderr);
 
 const migrations = await readD1Migrations(new URL("./migrations", import.meta.url).pathname);
 
-// How many test files of `npm test` run at once: one more than the cores (vitest's own default
+// How many test files of `npm test` run at once: two more than the cores (vitest's own default
 // is one fewer), because the end-to-end files spend most of their time waiting on wrangler dev,
-// its queues' retry delays and child processes, while the workers files keep the cores busy.
-// The projects that run together must agree on it (vitest runs them in one pool).
-const FILES_AT_ONCE = availableParallelism() + 1;
+// its queues' retry delays and child processes, while the workers files keep the cores busy
+// (test/sequencer.mjs starts the longest first, whatever their project). The projects that run
+// together must agree on it (vitest runs them in one pool).
+const FILES_AT_ONCE = availableParallelism() + 2;
 
 // The end-to-end files that pack a package (the "pack" project below).
 const PACKS = "test/e2e/*-pack.test.ts";
 
 export default defineConfig({
   test: {
+    sequence: { sequencer: LongestFirstSequencer },
     projects: [
       {
         // Unit and integration tests inside workerd, with the bindings of wrangler.toml: real
