@@ -1,6 +1,7 @@
-import { mkdtempSync, rmSync } from "node:fs";
+import { cpSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { inject } from "vitest";
 import { applyMigrations, startWranglerDev } from "../../scripts/lib/wrangler-dev.mjs";
 
 /**
@@ -21,14 +22,18 @@ export interface CollectorOptions {
 
 /**
  * Starts the collector on 127.0.0.1, on a free port and a throw-away local state directory
- * (migrations applied), as `npm start` runs it: the Worker built and split by its [build] command
- * (dist/worker/), the cron run on demand by `GET /cdn-cgi/handler/scheduled`.
+ * (migrations applied: a copy of the state the project's globalSetup migrated, or wrangler run
+ * on this one where no globalSetup did: test/e2e/global-setup.ts), as `npm start` runs it: the
+ * Worker built and split by its [build] command (dist/worker/), the cron run on demand by
+ * `GET /cdn-cgi/handler/scheduled`.
  */
 export async function startCollector(options: CollectorOptions = {}): Promise<RunningCollector> {
   const state = mkdtempSync(join(tmpdir(), "edgehog-e2e-"));
   const adminToken = `e2e-${crypto.randomUUID()}`;
   try {
-    await applyMigrations({ persistTo: state });
+    const migrated = inject("migratedState");
+    if (migrated) cpSync(migrated, state, { recursive: true });
+    else await applyMigrations({ persistTo: state });
     const dev = await startWranglerDev({
       name: "e2e collector",
       persistTo: state,
