@@ -152,8 +152,11 @@ export default defineConfig({
       {
         // Real browsers (system Chromium through playwright-core) against wrangler dev:
         // `npm run test:browser`, run by .ci/run, which installs Chromium when it is missing.
+        // Its own group, with vitest's own number of files at once: after the others when a run
+        // names every project.
         test: {
           name: "browser",
+          sequence: { groupOrder: 1 },
           include: ["test/browser/**/*.test.ts"],
           globalSetup: ["./test/e2e/global-setup.ts"],
           environment: "node",
