@@ -64,7 +64,10 @@ export default defineConfig({
           include: ["test/**/*.test.ts"],
           exclude: ["test/e2e/**", "test/client/**", "test/browser/**", "test/scripts/**"],
           setupFiles: ["./test/setup.ts"],
-          testTimeout: 20_000,
+          // A timeout catches a hang; it times nothing. The heaviest tests (fast-check runs, the
+          // sketches' error over 120 sets) take 5 to 15 s of a core, and a file shares the cores
+          // with FILES_AT_ONCE - 1 others (and whatever else the machine runs).
+          testTimeout: 60_000,
           // The dependencies, each bundled once into a module or a few (vite's optimizer, cached
           // in node_modules/.vite) rather than served file by file: every test file starts a fresh
           // workerd, which would otherwise fetch some 330 modules of hono, zod, Connect, protobuf
@@ -152,8 +155,11 @@ export default defineConfig({
       {
         // Real browsers (system Chromium through playwright-core) against wrangler dev:
         // `npm run test:browser`, run by .ci/run, which installs Chromium when it is missing.
+        // Its own group, with vitest's own number of files at once: after the others when a run
+        // names every project.
         test: {
           name: "browser",
+          sequence: { groupOrder: 1 },
           include: ["test/browser/**/*.test.ts"],
           globalSetup: ["./test/e2e/global-setup.ts"],
           environment: "node",
