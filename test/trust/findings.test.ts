@@ -183,14 +183,16 @@ describe("the trust boundary", () => {
 
   it("8. garbage is not free: invalid bodies use up the client's allowance before they are parsed", async () => {
     const vars = { RATE_LIMIT_CLIENT_CAPACITY: "20", RATE_LIMIT_CLIENT_PER_SECOND: "0.01" };
-    const ip = `198.51.100.${Math.floor(Math.random() * 250) + 1}`;
+    // Two clients of their own: random addresses (storage is per file, not per test), never the same one.
+    const first = Math.floor(Math.random() * 125) + 1;
+    const ip = `198.51.100.${first}`;
     const statuses: number[] = [];
     for (let i = 0; i < 25; i++) statuses.push((await postWith(vars, "{ not json", ip)).status);
     expect(statuses.slice(0, 20).every((s) => s === 400)).toBe(true);
     expect(statuses.slice(20)).toEqual([429, 429, 429, 429, 429]);
     // A large body costs more than a small one: 64 KiB is 9 units.
     const big = JSON.stringify({ app: "teleport-connect", events: [], pad: "x".repeat(64 * 1024) });
-    const other = `198.51.100.${Math.floor(Math.random() * 250) + 1}`;
+    const other = `198.51.100.${first + 125}`;
     const bigStatuses: number[] = [];
     for (let i = 0; i < 3; i++) bigStatuses.push((await postWith(vars, big, other)).status);
     expect(bigStatuses).toEqual([400, 400, 429]);
