@@ -52,6 +52,17 @@ export function spawnWrangler(args, { cwd = ROOT } = {}) {
 
 /** Every process spawnWrangler started that has not exited yet. */
 const live = new Set();
+// Whatever ends this process (a test file whose setup timed out before it held a handle, an
+// uncaught error), nothing it started outlives it: the groups are killed as it exits.
+process.once("exit", () => {
+  for (const child of live) {
+    try {
+      process.kill(-(/** @type {number} */ (child.pid)), "SIGKILL");
+    } catch {
+      // already gone
+    }
+  }
+});
 
 /**
  * Stops every process spawnWrangler started that is still there (one still starting included,
