@@ -78,12 +78,15 @@ export function batchTemplate({ count = 100 } = {}) {
 const CLIENT_VERSIONS = ["17.0.1", "17.0.2", "16.4.7", "17.1.0-rc.1"];
 const CLIENT_OSES = ["darwin", "linux", "win32"];
 
+/** Bodies per install in `clientBodies`: a client's two sends. */
+export const BATCHES_PER_INSTALL = 2;
+
 /**
  * `count` bodies of the template as clients send them: each from one install, which sends its
  * one app version and OS in every event, `batchesPerInstall` bodies per install (then the next
  * install), so `count / batchesPerInstall` installs in all.
  */
-export function clientBodies(template, count, batchesPerInstall) {
+export function clientBodies(template, count, batchesPerInstall = BATCHES_PER_INSTALL) {
   const list = [];
   let install = "";
   let n = 0;

@@ -10,14 +10,13 @@ import { readFileSync } from "node:fs";
 import { COST_TARGETS, costOf, monthlyBill, PRICES } from "../lib/cost.mjs";
 import { collectorAggregated, waitUntil } from "../lib/drain.mjs";
 import { sendAll } from "../lib/load.mjs";
-import { clientBodies } from "../lib/payload.mjs";
+import { BATCHES_PER_INSTALL, clientBodies } from "../lib/payload.mjs";
 import { COLLECTOR_CONFIG, collectorDef } from "../lib/servers.mjs";
 import { sleep, treeCpuSeconds, waitIdle } from "../lib/wrangler.mjs";
 
 const SERVER = "collector-cost";
 const EVENTS = { full: 100_000, quick: 20_000, smoke: 2_000 };
 const QUIET_BATCHES = { full: 20, quick: 5, smoke: 2 };
-const BATCHES_PER_INSTALL = 2;
 
 /**
  * The per-install limit as deployed (wrangler.toml), so its bucket costs the limiter's objects

@@ -10,8 +10,6 @@ const DEFAULT_EVENTS = { full: 200_000, quick: 20_000, smoke: 2_000 };
 // The naive Worker stores a few hundred events/s: it runs on fewer events (its figure is a
 // rate, so a smaller run measures it as well) to keep the run short.
 const NAIVE_EVENTS = { full: 20_000, quick: 2_000, smoke: 500 };
-/** Bodies per install in the clients shape: a client's two sends (as the cost scenario's). */
-const BATCHES_PER_INSTALL = 2;
 const TIMEOUT_MS = { full: 300_000, quick: 60_000, smoke: 30_000 };
 
 async function drainRun({ worker, read, bodies, concurrency, timeoutMs }) {
@@ -60,7 +58,7 @@ export default {
       const count = Math.ceil(n / perBody);
       const bodies =
         shape === "clients"
-          ? clientBodies(ctx.template, count, BATCHES_PER_INSTALL)
+          ? clientBodies(ctx.template, count)
           : Array.from({ length: count }, () => ctx.template.body());
       bodies.eventsPerBody = perBody;
       return bodies;

@@ -90,14 +90,7 @@ async function estimatedCounts(
 ): Promise<Counts> {
   const keys = new Map(events.map((e) => [String(e.bit), e.bit]));
   const sketches = new Map<number, Sketch>(); // -1: every active install
-  const sketchOf = (bit: number) => {
-    let sketch = sketches.get(bit);
-    if (!sketch) {
-      sketch = new Sketch();
-      sketches.set(bit, sketch);
-    }
-    return sketch;
-  };
+  const sketchOf = (bit: number) => Sketch.of(sketches, bit);
   for (const db of databases.all) {
     const [history, recent] = await db.batch([
       db

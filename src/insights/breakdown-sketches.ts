@@ -41,12 +41,7 @@ export async function readSketches(
       inner = new Map();
       sketches.set(n, inner);
     }
-    let sketch = inner.get(key);
-    if (!sketch) {
-      sketch = new Sketch();
-      inner.set(key, sketch);
-    }
-    return sketch;
+    return Sketch.of(inner, key);
   };
   const dimensionPrefix = source.kind === "dimension" ? `${eventBit}@${source.column}=` : null;
   for (const row of (history?.results ?? []) as { period: number; value: string; sketch: ArrayBuffer }[]) {

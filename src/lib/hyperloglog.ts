@@ -42,6 +42,16 @@ export class Sketch {
     if (rank > (this.registers[index] as number)) this.registers[index] = rank;
   }
 
+  /** The sketch of `key` in `sketches`, an empty one added when there is none. */
+  static of<K>(sketches: Map<K, Sketch>, key: K): Sketch {
+    let sketch = sketches.get(key);
+    if (!sketch) {
+      sketch = new Sketch();
+      sketches.set(key, sketch);
+    }
+    return sketch;
+  }
+
   /** Takes in every id of `other`. */
   merge(other: Sketch): this {
     const registers = this.registers;

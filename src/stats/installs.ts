@@ -89,14 +89,7 @@ export async function rangeSketches(
   withDimensions: boolean,
 ): Promise<Map<string, Sketch>> {
   const sketches = new Map<string, Sketch>();
-  const sketchOf = (key: string) => {
-    let sketch = sketches.get(key);
-    if (!sketch) {
-      sketch = new Sketch();
-      sketches.set(key, sketch);
-    }
-    return sketch;
-  };
+  const sketchOf = (key: string) => Sketch.of(sketches, key);
   const [history, recent] = await db.batch([
     db.prepare(HISTORY_SKETCHES).bind(app, from, to, withDimensions ? 1 : 0),
     withDimensions ? db.prepare(LATEST_ROWS).bind(app, from, to) : db.prepare(DISTINCT_IDS).bind(app, from, to),
