@@ -1,5 +1,6 @@
-// The bench's servers: `wrangler dev` on 127.0.0.1 through the project's one launcher
-// (scripts/lib/wrangler-dev.mjs), each with its own config, ports and persisted state directory
+// The bench's servers: wrangler's local dev server on 127.0.0.1 through the project's one launcher
+// (scripts/lib/wrangler-dev.mjs), without the inspector wrangler dev attaches
+// (scripts/lib/dev-server.mjs says why), each with its own config, port and persisted state directory
 // (never the developer's .wrangler/state), its output kept in bench/results/logs/<name>.log.
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -36,7 +37,7 @@ export async function d1Execute({ config, database, persistTo, sql }) {
 }
 
 /**
- * Starts `wrangler dev` quietly (warnings only, no live reload) and resolves once `readyPath`
+ * Starts a Worker quietly (warnings only, no live reload, no inspector) and resolves once `readyPath`
  * answers. Returns { name, url, port, pid, startupMs, stop(), logs() }; stop() keeps the log.
  */
 export async function startWorker({ name, config, persistTo, vars = {}, readyPath = "/", timeoutMs = 60_000 }) {
@@ -48,6 +49,9 @@ export async function startWorker({ name, config, persistTo, vars = {}, readyPat
     readyPath,
     timeoutMs,
     args: ["--log-level", "warn", "--live-reload=false"],
+    // No inspector: wrangler dev's reports every subrequest (each local D1 query) to its Node
+    // process, a cost no deployed Worker pays and one the baselines would pay per request.
+    inspector: false,
   });
   return {
     name,

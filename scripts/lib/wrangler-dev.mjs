@@ -8,7 +8,7 @@
 import { appendFileSync, copyFileSync, existsSync, mkdirSync, readFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { join } from "node:path";
-import { ROOT, spawnWrangler, stopGroup } from "./wrangler.mjs";
+import { ROOT, spawnNode, spawnWrangler, stopGroup } from "./wrangler.mjs";
 
 export { applyMigrations, executeLocal, ROOT, runWrangler, stopEverySpawned, wranglerEnv } from "./wrangler.mjs";
 
@@ -100,6 +100,9 @@ export function ensureDevVars() {
  * @property {string[]} [args] more `wrangler dev` arguments (`--log-level warn`…)
  * @property {string} [readyPath] polled until it answers below 500 (`/healthz`)
  * @property {number} [timeoutMs] how long it may take to answer
+ * @property {boolean} [inspector] false: the Worker without wrangler dev's inspector, which
+ *   reports each subrequest to wrangler's process (./dev-server.mjs; the bench's servers).
+ *   `args` other than `--log-level <level>` are then not used.
  */
 
 /**
@@ -139,20 +142,20 @@ export async function startWranglerDev(options) {
   }
 }
 
-/** @param {DevOptions} options @returns {Promise<RunningWrangler>} */
-async function startOnce({
-  name = "wrangler dev",
-  config,
-  port: fixedPort,
-  persistTo,
-  vars = {},
-  args = [],
-  readyPath = "/healthz",
-  timeoutMs = 60_000,
-}) {
-  const port = fixedPort ?? (await freePort());
-  if (persistTo) mkdirSync(persistTo, { recursive: true });
-  const { child, output } = spawnWrangler([
+const DEV_SERVER = join(ROOT, "scripts", "lib", "dev-server.mjs");
+
+/** The value of `--log-level` in `args`, if any. @param {string[]} args */
+function logLevelOf(args) {
+  const at = args.indexOf("--log-level");
+  return at < 0 ? undefined : args[at + 1];
+}
+
+/**
+ * `wrangler dev` itself, with its inspector on a port of its own unless the port is fixed.
+ * @param {{ config?: string, port: number, fixedPort?: number, persistTo?: string, vars: Record<string, string>, args: string[] }} options
+ */
+async function spawnWranglerDev({ config, port, fixedPort, persistTo, vars, args }) {
+  return spawnWrangler([
     "dev",
     ...(config ? ["--config", config] : []),
     "--ip",
@@ -166,6 +169,34 @@ async function startOnce({
     ...args,
     ...Object.entries(vars).flatMap(([key, value]) => ["--var", `${key}:${value}`]),
   ]);
+}
+
+/** @param {DevOptions} options @returns {Promise<RunningWrangler>} */
+async function startOnce({
+  name = "wrangler dev",
+  config,
+  port: fixedPort,
+  persistTo,
+  vars = {},
+  args = [],
+  readyPath = "/healthz",
+  timeoutMs = 60_000,
+  inspector = true,
+}) {
+  const port = fixedPort ?? (await freePort());
+  if (persistTo) mkdirSync(persistTo, { recursive: true });
+  const { child, output } = inspector
+    ? await spawnWranglerDev({ config, port, fixedPort, persistTo, vars, args })
+    : spawnNode(DEV_SERVER, [
+        JSON.stringify({
+          config: config ?? join(ROOT, "wrangler.toml"),
+          ip: "127.0.0.1",
+          port,
+          persistTo,
+          vars,
+          logLevel: logLevelOf(args),
+        }),
+      ]);
   const url = `http://127.0.0.1:${port}`;
   const started = Date.now();
   /** @type {RunningWrangler} */

@@ -31,7 +31,18 @@ export function wranglerEnv() {
  * @param {{ cwd?: string }} [options]
  */
 export function spawnWrangler(args, { cwd = ROOT } = {}) {
-  const child = spawn(process.execPath, [WRANGLER, ...args], {
+  return spawnNode(WRANGLER, args, { cwd });
+}
+
+/**
+ * Starts a Node script the way spawnWrangler starts wrangler (its own group, its output kept,
+ * stopped with the others): ./dev-server.mjs.
+ * @param {string} script
+ * @param {string[]} args
+ * @param {{ cwd?: string }} [options]
+ */
+export function spawnNode(script, args, { cwd = ROOT } = {}) {
+  const child = spawn(process.execPath, [script, ...args], {
     cwd,
     env: wranglerEnv(),
     stdio: ["ignore", "pipe", "pipe"],
@@ -50,7 +61,7 @@ export function spawnWrangler(args, { cwd = ROOT } = {}) {
   return { child, output: () => output };
 }
 
-/** Every process spawnWrangler started that has not exited yet. */
+/** Every process spawnNode started that has not exited yet. */
 const live = new Set();
 // Whatever ends this process (a test file whose setup timed out before it held a handle, an
 // uncaught error), nothing it started outlives it: the groups are killed as it exits.
@@ -65,7 +76,7 @@ process.once("exit", () => {
 });
 
 /**
- * Stops every process spawnWrangler started that is still there (one still starting included,
+ * Stops every process spawnNode started that is still there (one still starting included,
  * which its caller holds no handle to yet), each with its group. Resolves once all exited.
  */
 export async function stopEverySpawned() {
@@ -73,7 +84,7 @@ export async function stopEverySpawned() {
 }
 
 /**
- * Stops a process started by spawnWrangler, and its group: SIGTERM, then SIGKILL if it is
+ * Stops a process started by spawnNode, and its group: SIGTERM, then SIGKILL if it is
  * still there after `graceMs`. Resolves once it exited.
  * @param {import("node:child_process").ChildProcess} child
  */
