@@ -119,10 +119,10 @@ export const queueMeter = (): QueueMeter => ({ messages: 0, bytes: 0, units64k: 
 
 const utf8 = new TextEncoder();
 
-/** A Queue producer that counts the messages sent and their size as JSON (their content type). */
+/** A Queue producer that counts the messages sent and their size: text as UTF-8, anything else as JSON. */
 export function meteredQueue<T>(queue: Queue<T>, meter: QueueMeter): Queue<T> {
   const count = (body: unknown) => {
-    const bytes = utf8.encode(JSON.stringify(body)).byteLength;
+    const bytes = utf8.encode(typeof body === "string" ? body : JSON.stringify(body)).byteLength;
     meter.messages++;
     meter.bytes += bytes;
     meter.units64k += Math.max(1, Math.ceil(bytes / 64_000));

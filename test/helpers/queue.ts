@@ -124,9 +124,15 @@ export function recordingQueue<T = unknown>(
 }
 
 /** The events Queue's double: `recordingQueue`, and the events its messages carry, as they are sent. */
-export function recordingEventsQueue(options: QueueDoubleOptions<QueuedBatch> = {}) {
+export function recordingEventsQueue(options: QueueDoubleOptions<string> = {}) {
   const events: StoredEvent[] = [];
-  const { queue, bodies } = recordingQueue<QueuedBatch>(options, (body) => events.push(...storedEventsOf(body)));
+  const bodies: QueuedBatch[] = [];
+  const { queue } = recordingQueue<string>(options, (sent) => {
+    // The ingest core sends each message as its JSON text (src/ingest/enqueue.ts).
+    const body = (typeof sent === "string" ? JSON.parse(sent) : sent) as QueuedBatch;
+    bodies.push(body);
+    events.push(...storedEventsOf(body));
+  });
   return { queue: queue as Queue, bodies, events };
 }
 

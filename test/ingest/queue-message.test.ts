@@ -108,7 +108,7 @@ const damaged = fc
   });
 
 describe("parseBatchMessage", () => {
-  it("accepts exactly what the schema accepts, as written and after JSON (how the Queue carries it)", () => {
+  it("accepts exactly what the schema accepts, as written, after JSON and as JSON text (how the Queue carries it)", () => {
     fc.assert(
       fc.property(damaged, (message) => {
         for (const input of [message, JSON.parse(JSON.stringify(message))]) {
@@ -121,6 +121,11 @@ describe("parseBatchMessage", () => {
             expect(batchMessageSchema.parse(plain.data)).toEqual(expected);
           }
         }
+        // As the ingest core sends it: its JSON text, read as the JSON value would be.
+        const asValue = parseBatchMessage(JSON.parse(JSON.stringify(message)));
+        const asText = parseBatchMessage(JSON.stringify(message));
+        expect(asText.success).toBe(asValue.success);
+        if (asText.success && asValue.success) expect(asText.data).toEqual(asValue.data);
       }),
       { seed: 20261203, numRuns: 1000 },
     );
@@ -146,5 +151,8 @@ describe("parseBatchMessage", () => {
     expect(parsed.success ? [] : parsed.error.issues[0]?.path).toEqual(["v"]);
     const tuple = parseBatchMessage({ ...batchMessage([]), v: 2, events: [eventTupleOf(storedEvent()).slice(0, 7)] });
     expect(tuple.success ? [] : tuple.error.issues[0]?.path).toEqual(["events", 0]);
+    const text = parseBatchMessage(`${JSON.stringify(batchMessage([storedEvent()]))}}`);
+    expect(text.success).toBe(false);
+    expect(text.success ? "" : text.error.issues[0]?.message).toMatch(/expected object/i);
   });
 });

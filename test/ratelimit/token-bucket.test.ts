@@ -126,7 +126,8 @@ describe("token bucket in the RateLimiterShard objects", () => {
     // hung by the runtime; the wait must be bounded by a timer of the waiting request.
     const clock = new ManualClock();
     const allowance = new LocalAllowance();
-    const limiter = testLimiter({ ...limitsWith(), timeoutMs: 50 }, clock, allowance);
+    // The same bound then limits the call to the object: long enough for a busy machine.
+    const limiter = testLimiter({ ...limitsWith(), timeoutMs: 500 }, clock, allowance);
     const key = uniqueKey("stuck-lease");
     expect(allowance.claimLease(`app:${key}`)).toBe(true); // a renewal that never answers
     const callsBefore = rateLimitMetrics.remoteCalls;
