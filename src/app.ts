@@ -23,9 +23,26 @@ import { usageRoutes } from "./usage/routes";
  * modules of its own (http/parts.ts): a cold isolate answering events compiles none of them.
  */
 
+/**
+ * The prehog services' full names, the first segment of their RPC paths: what is handed to the
+ * prehog door without loading it. Static paths keep every route one Hono's RegExpRouter takes
+ * (a pattern for them made it fall back to the slower TrieRouter for every request); a test
+ * holds the list to the services the door serves (prehog/routes.ts).
+ */
+export const PREHOG_SERVICE_NAMES = [
+  "prehog.v1alpha.ConnectReportingService",
+  "prehog.v1alpha.TbotReportingService",
+  "prehog.v1alpha.TeleportReportingService",
+  "prehog.v1.TeleportReportingService",
+] as const;
+
 const PARTS = [
   // Teleport's reporting RPCs (protobuf and Connect): /prehog.<package>.<Service>/<Method>.
-  part("/", ["/:service{prehog\\.[\\w.]+}/*"], async () => (await import("./prehog/routes")).prehogRoutes),
+  part(
+    "/",
+    PREHOG_SERVICE_NAMES.map((name) => `/${name}/*`),
+    async () => (await import("./prehog/routes")).prehogRoutes,
+  ),
   part(
     "/v1",
     OPERATOR_PREFIXES.map((prefix) => `/v1${prefix}/*`),
