@@ -64,10 +64,10 @@ export function packMessages(batch: AcceptedBatch): PackedMessage[] {
 /**
  * Makes an accepted batch durable on the Queue. Resolves only once every sendBatch call has
  * resolved; any failure is a 503 with Retry-After, so the client sends the batch again (the
- * event uuids make the resend harmless). A message is sent as its JSON text: the same bytes
- * as the runtime's "json" content type, in less time (that serialization was a quarter of the
- * ingest core's time under load, docs/PERFORMANCE.md); the consumer parses it
- * (parseBatchMessage).
+ * event uuids make the resend harmless). A message is sent as its JSON text, the same bytes as
+ * the runtime's "json" content type: locally Miniflare's queue broker parses a "json" message
+ * and serialises it again to size it, where it only encodes text (docs/PERFORMANCE.md, "Queue
+ * messages as text"). The consumer parses it (parseBatchMessage).
  */
 export async function enqueueBatch(queue: Queue<string>, batch: AcceptedBatch): Promise<number> {
   const groups = groupForSend(packMessages(batch));

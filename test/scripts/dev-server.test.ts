@@ -37,16 +37,20 @@ function workerdBelow(root: number): string[] {
 const state = mkdtempSync(join(tmpdir(), "edgehog-dev-server-"));
 afterAll(() => rmSync(state, { recursive: true, force: true }));
 
+/** The no-op baseline Worker through the launcher, with or without wrangler dev's inspector. */
+const startNoop = (inspector: boolean) =>
+  startWranglerDev({
+    name: inspector ? "with-inspector" : "no-inspector",
+    config: join(ROOT, "bench/workers/noop/wrangler.toml"),
+    persistTo: state,
+    args: ["--log-level", "warn"],
+    readyPath: "/healthz",
+    inspector,
+  });
+
 describe("the launcher with inspector: false", () => {
   it("serves the Worker, and no workerd of it has an inspector", async () => {
-    const dev = await startWranglerDev({
-      name: "no-inspector",
-      config: join(ROOT, "bench/workers/noop/wrangler.toml"),
-      persistTo: state,
-      args: ["--log-level", "warn"],
-      readyPath: "/healthz",
-      inspector: false,
-    });
+    const dev = await startNoop(false);
     try {
       const res = await fetch(`${dev.url}/healthz`);
       expect(res.status).toBe(200);
@@ -59,13 +63,7 @@ describe("the launcher with inspector: false", () => {
   });
 
   it("wrangler dev itself starts its runtime with one (what the above would otherwise see)", async () => {
-    const dev = await startWranglerDev({
-      name: "with-inspector",
-      config: join(ROOT, "bench/workers/noop/wrangler.toml"),
-      persistTo: state,
-      args: ["--log-level", "warn"],
-      readyPath: "/healthz",
-    });
+    const dev = await startNoop(true);
     try {
       expect(workerdBelow(dev.pid).some((cmd) => cmd.includes("--inspector-addr"))).toBe(true);
     } finally {

@@ -9,7 +9,8 @@ interface Env {
  * The enqueue-only baseline: the floor any collector pays that answers only once a batch is
  * durable. It reads and parses the body, packs its events into Queue messages with edgehog's
  * limits (120 KB messages, sendBatch calls of 100 messages and 250 KB) and envelope, sends
- * them as JSON text (as edgehog does: the cheaper way), and answers 202; its consumer only acknowledges. No validation, no limits, no storage.
+ * them as JSON text (as edgehog does: the cheaper way locally), and answers 202; its consumer
+ * only acknowledges. No validation, no limits, no storage.
  */
 const app = new Hono<{ Bindings: Env }>();
 
