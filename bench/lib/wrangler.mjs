@@ -48,7 +48,7 @@ export async function startWorker({ name, config, persistTo, vars = {}, readyPat
     vars,
     readyPath,
     timeoutMs,
-    args: ["--log-level", "warn", "--live-reload=false"],
+    args: ["--log-level", "warn"],
     // No inspector: wrangler dev's reports every subrequest (each local D1 query) to its Node
     // process, a cost no deployed Worker pays and one the baselines would pay per request.
     inspector: false,

@@ -1,7 +1,8 @@
 // @ts-check
 // The one launcher of `wrangler dev` and of the wrangler commands around it, for `npm start`
 // (scripts/start.mjs), the end-to-end and browser tests (test/e2e/wrangler-dev.ts) and the bench
-// (bench/lib/wrangler.mjs). What they share lives here: free ports, the local persistence
+// (bench/lib/wrangler.mjs, whose servers run without wrangler dev's inspector: ./dev-server.mjs).
+// What they share lives here: free ports, the local persistence
 // directory, the D1 migrations applied first, .dev.vars, waiting until the Worker answers,
 // starting again when a port was taken meanwhile, and stopping wrangler with its workerd
 // (the wrangler processes and one-shot commands themselves: ./wrangler.mjs).
