@@ -1,4 +1,4 @@
-import { groupForSend, MAX_MESSAGE_BYTES, type SizedMessage } from "../lib/queue-send";
+import { groupForSend, MAX_MESSAGE_BYTES, type SizedMessage, V8_BYTES_PER_JSON_BYTE } from "../lib/queue-send";
 import { eventTupleOf, type QueuedBatch, type StoredEvent } from "./queue-message";
 
 /** Packs an accepted batch into Queue messages and sends them: the last step of the ingest core. */
@@ -9,7 +9,7 @@ export interface AcceptedBatch {
   country: string | null;
   tenantId: string | null;
   events: StoredEvent[];
-  /** Upper bound of each event's JSON size (as an object, so as a tuple too), index-aligned with `events`. */
+  /** Upper bound of each event's size as UTF-8 JSON (as an object, so as a tuple too), index-aligned with `events`. */
   eventBytes: number[];
   rejections: Record<string, number>;
   droppedProperties: Record<string, Record<string, number>>;
@@ -44,12 +44,12 @@ export function packMessages(batch: AcceptedBatch): PackedMessage[] {
       ...(first && Object.keys(counters.unknown_events).length > 0 ? { unknown_events: counters.unknown_events } : {}),
     },
     // Envelope fields, generously rounded up.
-    bytes: 400 + (first ? countersBytes : 0),
+    bytes: V8_BYTES_PER_JSON_BYTE * (400 + (first ? countersBytes : 0)),
   });
 
   const messages = [newMessage(true)];
   batch.events.forEach((event, i) => {
-    const size = (batch.eventBytes[i] ?? MAX_MESSAGE_BYTES) + 1;
+    const size = V8_BYTES_PER_JSON_BYTE * ((batch.eventBytes[i] ?? MAX_MESSAGE_BYTES) + 1);
     let current = messages[messages.length - 1] as PackedMessage;
     if (current.body.events.length > 0 && current.bytes + size > MAX_MESSAGE_BYTES) {
       current = newMessage(false);
@@ -64,17 +64,15 @@ export function packMessages(batch: AcceptedBatch): PackedMessage[] {
 /**
  * Makes an accepted batch durable on the Queue. Resolves only once every sendBatch call has
  * resolved; any failure is a 503 with Retry-After, so the client sends the batch again (the
- * event uuids make the resend harmless). A message is sent as its JSON text, the same bytes as
- * the runtime's "json" content type: locally Miniflare's queue broker parses a "json" message
- * and serialises it again to size it, where it only encodes text (docs/PERFORMANCE.md, "Queue
- * messages as text"). The consumer parses it (parseBatchMessage).
+ * event uuids make the resend harmless). A message is sent as a value ("v8", the Queues
+ * default): the runtime serialises it natively and the consumer receives the value, with no
+ * JSON text written by the ingest core and parsed again by the consumer (docs/PERFORMANCE.md,
+ * "Queue messages as values"). The consumer checks it all the same (parseBatchMessage).
  */
-export async function enqueueBatch(queue: Queue<string>, batch: AcceptedBatch): Promise<number> {
+export async function enqueueBatch(queue: Queue, batch: AcceptedBatch): Promise<number> {
   const groups = groupForSend(packMessages(batch));
   await Promise.all(
-    groups.map((group) =>
-      queue.sendBatch(group.map((message) => ({ body: JSON.stringify(message.body), contentType: "text" }))),
-    ),
+    groups.map((group) => queue.sendBatch(group.map((message) => ({ body: message.body, contentType: "v8" })))),
   );
   return groups.reduce((n, group) => n + group.length, 0);
 }

@@ -96,14 +96,15 @@ export function storedEventsOf(body: BatchMessage | QueuedBatch): StoredEvent[] 
 export type ParsedBatchMessage = { success: true; data: BatchMessage } | { success: false; error: z.ZodError };
 
 /**
- * The consumer's check of a message (JSON text, or a value): plain code for messages as the
+ * The consumer's check of a message (a value, or JSON text): plain code for messages as the
  * ingest core writes them (zod over 10,000 events took a quarter of a delivery's time), and the
  * zod schema for anything unusual, which decides and says why. What the plain check accepts,
  * the schema accepts too (a property test holds them to it).
  */
 export function parseBatchMessage(sent: unknown): ParsedBatchMessage {
-  // The ingest core sends JSON text (enqueue.ts); a message sent as a JSON value (a re-driven
-  // one) arrives parsed. Text that is not JSON stays a string, which the schema refuses.
+  // The ingest core sends values (enqueue.ts), which arrive as they were sent, as do re-driven
+  // messages; versions before sent JSON text, which may still be queued during a deploy. Text
+  // that is not JSON stays a string, which the schema refuses.
   let body = sent;
   if (typeof sent === "string") {
     try {

@@ -7,7 +7,19 @@ export const MAX_MESSAGE_BYTES = 120_000;
 export const MAX_SEND_BATCH_BYTES = 250_000;
 export const MAX_SEND_BATCH_MESSAGES = 100;
 
-/** A message body with an upper bound of its size as JSON. */
+/**
+ * A message sent as a value ("v8", the Queues default) is serialised by V8's serialiser, and
+ * the limits apply to those bytes. V8's form of data is at most twice its UTF-8 JSON, plus a
+ * few bytes: a string of n UTF-16 units takes at most 2n + 5 bytes (n + 4 when each unit fits
+ * in a byte), where JSON takes n + 2 for printable ASCII and 2 or 3 per unit past U+00FF; a
+ * number at most 9 bytes, where JSON writes it with at least one digit and a separator; a
+ * boolean one; an object or an array a few bytes of framing, its keys as strings. So a bound
+ * of the JSON size, doubled, bounds the V8 size. test/e2e/v8-size.test.ts holds V8's
+ * serialiser (Node's, which writes the format workerd's does) to it on arbitrary values.
+ */
+export const V8_BYTES_PER_JSON_BYTE = 2;
+
+/** A message body with an upper bound of its size as the Queue carries it. */
 export interface SizedMessage<T> {
   body: T;
   bytes: number;

@@ -124,12 +124,13 @@ export function recordingQueue<T = unknown>(
 }
 
 /** The events Queue's double: `recordingQueue`, and the events its messages carry, as they are sent. */
-export function recordingEventsQueue(options: QueueDoubleOptions<string> = {}) {
+export function recordingEventsQueue(options: QueueDoubleOptions<unknown> = {}) {
   const events: StoredEvent[] = [];
   const bodies: QueuedBatch[] = [];
-  const { queue } = recordingQueue<string>(options, (sent) => {
-    // The ingest core sends each message as its JSON text (src/ingest/enqueue.ts).
-    const body = (typeof sent === "string" ? JSON.parse(sent) : sent) as QueuedBatch;
+  const { queue } = recordingQueue<unknown>(options, (sent) => {
+    // The ingest core sends each message as a value (src/ingest/enqueue.ts); as the runtime
+    // would, the double keeps a copy of it, not the object the sender may still hold.
+    const body = structuredClone(sent) as QueuedBatch;
     bodies.push(body);
     events.push(...storedEventsOf(body));
   });

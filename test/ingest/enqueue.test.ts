@@ -1,6 +1,12 @@
 import { describe, expect, it } from "vitest";
 import { type AcceptedBatch, packMessages } from "../../src/ingest/enqueue";
-import { groupForSend, MAX_MESSAGE_BYTES, MAX_SEND_BATCH_BYTES } from "../../src/lib/queue-send";
+import { ingestLimitsOf, MAX_EVENT_BYTES_CEILING } from "../../src/ingest/limits";
+import {
+  groupForSend,
+  MAX_MESSAGE_BYTES,
+  MAX_SEND_BATCH_BYTES,
+  V8_BYTES_PER_JSON_BYTE,
+} from "../../src/lib/queue-send";
 import { batch, protocolUse } from "../helpers/events";
 import { postEvents } from "../helpers/harness";
 import { recordingEventsQueue, storedEvent } from "../helpers/queue";
@@ -29,16 +35,27 @@ describe("packing accepted batches into Queue messages", () => {
   it("splits a large batch so every message and every sendBatch call stays under the Queues limits", () => {
     const messages = packMessages(accepted(1000, 4000));
     expect(messages.length).toBeGreaterThan(30);
+    // A message's V8 form (what the Queue carries) is at most V8_BYTES_PER_JSON_BYTE times its
+    // JSON (test/e2e/v8-size.test.ts): that of the real message, not the estimate, respects the limit.
+    const v8Bound = (body: unknown) => V8_BYTES_PER_JSON_BYTE * new TextEncoder().encode(JSON.stringify(body)).length;
     for (const message of messages) {
-      // The real serialised size, not the estimate, must respect the 128 KB message limit.
-      expect(new TextEncoder().encode(JSON.stringify(message.body)).length).toBeLessThanOrEqual(MAX_MESSAGE_BYTES);
+      expect(v8Bound(message.body)).toBeLessThanOrEqual(MAX_MESSAGE_BYTES);
+      expect(v8Bound(message.body)).toBeLessThanOrEqual(message.bytes);
       expect(message.bytes).toBeLessThanOrEqual(MAX_MESSAGE_BYTES);
     }
     expect(messages.reduce((n, m) => n + m.body.events.length, 0)).toBe(1000);
     for (const group of groupForSend(messages)) {
       expect(group.length).toBeLessThanOrEqual(100);
-      expect(group.reduce((n, m) => n + JSON.stringify(m.body).length, 0)).toBeLessThanOrEqual(MAX_SEND_BATCH_BYTES);
+      expect(group.reduce((n, m) => n + v8Bound(m.body), 0)).toBeLessThanOrEqual(MAX_SEND_BATCH_BYTES);
     }
+  });
+
+  it("fits the largest event an operator may allow in one message, and refuses a larger allowance", () => {
+    const [message, ...more] = packMessages({ ...accepted(1, 0), eventBytes: [MAX_EVENT_BYTES_CEILING + 1000] });
+    expect(more).toHaveLength(0);
+    expect(message?.bytes).toBeLessThanOrEqual(MAX_MESSAGE_BYTES);
+    expect(ingestLimitsOf({ MAX_EVENT_BYTES: String(MAX_EVENT_BYTES_CEILING) }).MAX_EVENT_BYTES).toBe(50_000);
+    expect(() => ingestLimitsOf({ MAX_EVENT_BYTES: String(MAX_EVENT_BYTES_CEILING + 1) })).toThrow(/MAX_EVENT_BYTES/);
   });
 
   it("carries the batch's counters on the first message only, so they are added once", () => {
