@@ -120,14 +120,14 @@ export const queueMeter = (): QueueMeter => ({ messages: 0, bytes: 0, units64k: 
 const utf8 = new TextEncoder();
 
 /**
- * A Queue producer that counts the messages sent and their size: text as UTF-8, anything else
- * as its UTF-8 JSON. A value's V8 form, what the Queue carries, is close to it for the ASCII
- * text events hold (the bench's 100-event message: 31,673 bytes in V8, 33,505 as JSON), and
- * never over twice it (test/e2e/v8-size.test.ts).
+ * A Queue producer that counts the messages sent and their size as UTF-8 JSON. A value's V8
+ * form, what the Queue carries, is close to it for the ASCII text events hold (the bench's
+ * 100-event message: 31,673 bytes in V8, 33,505 as JSON), and never over twice it
+ * (test/e2e/v8-size.test.ts).
  */
 export function meteredQueue<T>(queue: Queue<T>, meter: QueueMeter): Queue<T> {
   const count = (body: unknown) => {
-    const bytes = utf8.encode(typeof body === "string" ? body : JSON.stringify(body)).byteLength;
+    const bytes = utf8.encode(JSON.stringify(body)).byteLength;
     meter.messages++;
     meter.bytes += bytes;
     meter.units64k += Math.max(1, Math.ceil(bytes / 64_000));

@@ -124,16 +124,9 @@ export function recordingQueue<T = unknown>(
 }
 
 /** The events Queue's double: `recordingQueue`, and the events its messages carry, as they are sent. */
-export function recordingEventsQueue(options: QueueDoubleOptions<unknown> = {}) {
+export function recordingEventsQueue(options: QueueDoubleOptions<QueuedBatch> = {}) {
   const events: StoredEvent[] = [];
-  const bodies: QueuedBatch[] = [];
-  const { queue } = recordingQueue<unknown>(options, (sent) => {
-    // The ingest core sends each message as a value (src/ingest/enqueue.ts); as the runtime
-    // would, the double keeps a copy of it, not the object the sender may still hold.
-    const body = structuredClone(sent) as QueuedBatch;
-    bodies.push(body);
-    events.push(...storedEventsOf(body));
-  });
+  const { queue, bodies } = recordingQueue<QueuedBatch>(options, (body) => events.push(...storedEventsOf(body)));
   return { queue: queue as Queue, bodies, events };
 }
 
