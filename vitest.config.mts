@@ -135,7 +135,8 @@ export default defineConfig({
           setupFiles: ["./test/e2e/dev-proxy-retry.ts"],
           environment: "node",
           testTimeout: 30_000,
-          hookTimeout: 90_000,
+          // A collector's start may take two tries of a minute each (scripts/lib/wrangler-dev.mjs).
+          hookTimeout: 180_000,
         },
       },
       {
@@ -149,7 +150,7 @@ export default defineConfig({
           setupFiles: ["./test/e2e/dev-proxy-retry.ts"],
           environment: "node",
           testTimeout: 30_000,
-          hookTimeout: 90_000,
+          hookTimeout: 180_000,
         },
       },
       {
@@ -164,7 +165,7 @@ export default defineConfig({
           globalSetup: ["./test/e2e/global-setup.ts"],
           environment: "node",
           testTimeout: 60_000,
-          hookTimeout: 90_000,
+          hookTimeout: 180_000,
         },
       },
     ],

@@ -41,6 +41,9 @@ export async function freePort() {
     /** @type {number} */
     const port = await new Promise((resolve, reject) => {
       const server = createServer();
+      // Another process may connect to the port in the instant it is bound (a poller of a
+      // server not listening yet): close() would wait for that connection to end.
+      server.on("connection", (socket) => socket.destroy());
       server.once("error", reject);
       server.listen(0, "127.0.0.1", () => {
         const address = server.address();
@@ -121,24 +124,40 @@ export function ensureDevVars() {
 /** Starts of one server when its wrangler dev found one of its ports taken (see startWranglerDev). */
 const START_ATTEMPTS = 3;
 
+/** Starts of one server when its wrangler dev did not answer in time (see startWranglerDev). */
+const SILENT_START_ATTEMPTS = 2;
+
+/** wrangler dev did not answer in time (and was stopped): worth one more start. */
+class StartTimeout extends Error {}
+
 /**
  * Starts `wrangler dev` on 127.0.0.1 and resolves once `readyPath` answers. Free ports are
  * found free and then released, so a wrangler starting beside this one may bind one of them
  * first: when wrangler dev exits with "Address already in use", it is started again on new
- * ports, up to three times. With a fixed port, that is an error saying what to do.
+ * ports, up to three times. With a fixed port, that is an error saying what to do. A wrangler
+ * dev that did not answer within `timeoutMs` is stopped and started once more (a start stalled
+ * on a machine busy starting many things), each time saying so with what it had printed.
  * @param {DevOptions} options
  * @returns {Promise<RunningWrangler>}
  */
 export async function startWranglerDev(options) {
-  for (let attempt = 1; ; attempt++) {
+  let taken = 0;
+  let silent = 0;
+  for (;;) {
     try {
       return await startOnce(options);
     } catch (err) {
-      const taken = String(err instanceof Error ? err.message : err).includes("Address already in use");
-      if (!taken || options.port !== undefined || attempt >= START_ATTEMPTS) throw err;
-      console.error(
-        `${options.name ?? "wrangler dev"}: a port was taken before wrangler dev bound it; starting it again`,
-      );
+      const message = String(err instanceof Error ? err.message : err);
+      const name = options.name ?? "wrangler dev";
+      if (message.includes("Address already in use")) {
+        if (options.port !== undefined || ++taken >= START_ATTEMPTS) throw err;
+        console.error(`${name}: a port was taken before wrangler dev bound it; starting it again`);
+      } else if (err instanceof StartTimeout) {
+        if (++silent >= SILENT_START_ATTEMPTS) throw err;
+        console.error(`${message}\n${name}: starting it again`);
+      } else {
+        throw err;
+      }
     }
   }
 }
@@ -231,5 +250,9 @@ async function startOnce({
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
   await running.stop();
-  throw new Error(`${name}: wrangler dev did not answer ${readyPath} within ${timeoutMs} ms\n${output().slice(-3000)}`);
+  const printed = output();
+  throw new StartTimeout(
+    `${name}: wrangler dev (pid ${running.pid}) did not answer ${readyPath} within ${timeoutMs} ms\n` +
+      (printed ? printed.slice(-3000) : "(it printed nothing)"),
+  );
 }

@@ -2,10 +2,11 @@
 // same Worker, bindings and vars, but no runtime inspector for wrangler to turn the DevTools
 // Network domain on in, which reports every subrequest (each local D1 query) to wrangler's
 // Node process. Checked where it shows: workerd's own command line.
+// And the launcher's one more start of a server that did not answer in time.
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it, vi } from "vitest";
 import { ROOT, startWranglerDev } from "../../scripts/lib/wrangler-dev.mjs";
 
 /** The command lines of the workerd processes below `root` (Linux /proc). */
@@ -68,6 +69,28 @@ describe("the launcher with inspector: false", () => {
       expect(workerdBelow(dev.pid).some((cmd) => cmd.includes("--inspector-addr"))).toBe(true);
     } finally {
       await dev.stop();
+    }
+  });
+});
+
+describe("a wrangler dev that does not answer in time", () => {
+  it("is stopped and started once more, then the error says so, with what it printed", async () => {
+    const said = vi.spyOn(console, "error").mockImplementation(() => {});
+    try {
+      const start = startWranglerDev({
+        name: "never-ready",
+        config: join(ROOT, "bench/workers/noop/wrangler.toml"),
+        persistTo: state,
+        inspector: false,
+        timeoutMs: 1,
+      });
+      await expect(start).rejects.toThrow(
+        /^never-ready: wrangler dev \(pid \d+\) did not answer \/healthz within 1 ms\n/,
+      );
+      const again = said.mock.calls.filter(([line]) => String(line).endsWith("never-ready: starting it again"));
+      expect(again).toHaveLength(1);
+    } finally {
+      said.mockRestore();
     }
   });
 });
