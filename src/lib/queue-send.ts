@@ -9,13 +9,16 @@ export const MAX_SEND_BATCH_MESSAGES = 100;
 
 /**
  * A message sent as a value ("v8", the Queues default) is serialised by V8's serialiser, and
- * the limits apply to those bytes. V8's form of data is at most twice its UTF-8 JSON, plus a
- * few bytes: a string of n UTF-16 units takes at most 2n + 5 bytes (n + 4 when each unit fits
+ * the limits apply to those bytes. For what a message carries, V8's form is at most twice its
+ * UTF-8 JSON: a string of n UTF-16 units takes at most 2n + 5 bytes (n + 4 when each unit fits
  * in a byte), where JSON takes n + 2 for printable ASCII and 2 or 3 per unit past U+00FF; a
- * number at most 9 bytes, where JSON writes it with at least one digit and a separator; a
- * boolean one; an object or an array a few bytes of framing, its keys as strings. So a bound
- * of the JSON size, doubled, bounds the V8 size. test/e2e/v8-size.test.ts holds V8's
- * serialiser (Node's, which writes the format workerd's does) to it on arbitrary values.
+ * number at most 9 bytes, where JSON writes at least one digit, and in a message a number is a
+ * property's value behind its key (`"k":`) or one of an event's two times, beside its uuid and
+ * names; a boolean one byte; an object or an array a few bytes of framing. Not so for any JSON
+ * value: an array of short decimals ([0.5, 0.5, …]) takes up to 9 bytes an element against 4,
+ * and no message holds one (properties are strings, numbers and booleans). So a bound of a
+ * message's JSON size, doubled, bounds its V8 size. test/e2e/v8-size.test.ts holds V8's
+ * serialiser (Node's, which writes the format workerd's does) to it on messages of any content.
  */
 export const V8_BYTES_PER_JSON_BYTE = 2;
 
