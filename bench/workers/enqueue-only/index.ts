@@ -17,9 +17,8 @@ interface Env {
  * them as values ("v8", as edgehog does), and answers 202; its consumer only acknowledges. No
  * validation, no limits, no storage. Values are its cheaper way in the ingest scenario: 932.5
  * req/s there, 732.5 sending JSON text (one run each; docs/PERFORMANCE.md, "Queue messages as
- * values"). Its
- * events are packed by its JSON share of the body, doubled: a value's V8 form is at most twice
- * its JSON (src/lib/queue-send.ts).
+ * values"). Its events are packed by their share of the body's JSON, doubled: a message's V8
+ * form is at most twice its JSON (src/lib/queue-send.ts).
  */
 const app = new Hono<{ Bindings: Env }>();
 
