@@ -163,6 +163,7 @@ export default defineConfig({
           sequence: { groupOrder: 1 },
           include: ["test/browser/**/*.test.ts"],
           globalSetup: ["./test/e2e/global-setup.ts"],
+          setupFiles: ["./test/e2e/dev-proxy-retry.ts"],
           environment: "node",
           testTimeout: 60_000,
           hookTimeout: 180_000,

@@ -1,3 +1,5 @@
+import { isDevProxyRestart, MAX_REPLAYS } from "./dev-proxy-restart";
+
 /**
  * vitest setupFile for the tests that drive `wrangler dev` from Node: replays a request that
  * wrangler's own dev proxy failed before the collector answered it.
@@ -11,8 +13,6 @@
  * A replay cannot count twice: the proxy lost the request on its way in, and the ingest routes
  * deduplicate events and usage reports by their ids all the same.
  */
-const DEV_PROXY_RESTART = "Your worker restarted mid-request.";
-const MAX_REPLAYS = 2;
 
 const stockFetch = globalThis.fetch;
 
@@ -26,7 +26,7 @@ globalThis.fetch = async function fetchPastDevProxyRestarts(input, init) {
   for (let replays = 0; ; replays += 1) {
     const response = await stockFetch(input instanceof Request ? input.clone() : input, init);
     if (response.status !== 503 || replays === MAX_REPLAYS) return response;
-    if (!(await response.clone().text()).startsWith(DEV_PROXY_RESTART)) return response;
+    if (!isDevProxyRestart(response.status, await response.clone().text())) return response;
     const request = input instanceof Request ? `${input.method} ${input.url}` : `${init?.method ?? "GET"} ${input}`;
     console.warn(`wrangler dev's proxy dropped ${request}; sending it again`);
   }

@@ -3,6 +3,7 @@ import { readFileSync } from "node:fs";
 import { createServer, request } from "node:http";
 import type { AddressInfo } from "node:net";
 import { gunzipSync } from "node:zlib";
+import { isDevProxyRestart, MAX_REPLAYS } from "./dev-proxy-restart";
 import type { RunningCollector } from "./wrangler-dev";
 
 /** Helpers shared by the tests that drive edgehog with PostHog's own SDKs. */
@@ -71,7 +72,9 @@ export async function waitFor<T>(probe: () => Promise<T>, done: (value: T) => bo
 
 /**
  * A pass-through proxy on 127.0.0.1 in front of the collector that records what a client
- * sent: the browser's own instrumentation misses requests a page sends while it unloads.
+ * sent: the browser's own instrumentation misses requests a page sends while it unloads. What
+ * wrangler dev's own proxy lost on its way to the collector is sent again (dev-proxy-restart.ts),
+ * as Node's fetch does in these tests: a browser would get a 503 the collector never gave.
  */
 export async function recordingProxy(
   target: string,
@@ -90,20 +93,40 @@ export async function recordingProxy(
         magic: body.subarray(0, 2).toString("hex"),
       };
       seen.push(entry);
-      const upstream = request(
-        `${target}${req.url}`,
-        { method: req.method, headers: { ...req.headers, host: new URL(target).host } },
-        (answer) => {
-          entry.status = answer.statusCode;
-          res.writeHead(answer.statusCode ?? 502, answer.headers);
-          answer.pipe(res);
-        },
-      );
-      upstream.on("error", () => {
-        res.writeHead(502);
-        res.end();
-      });
-      upstream.end(body);
+      const forward = (replays: number) => {
+        const upstream = request(
+          `${target}${req.url}`,
+          { method: req.method, headers: { ...req.headers, host: new URL(target).host } },
+          (answer) => {
+            if (answer.statusCode !== 503 || replays === MAX_REPLAYS) {
+              entry.status = answer.statusCode;
+              res.writeHead(answer.statusCode ?? 502, answer.headers);
+              answer.pipe(res);
+              return;
+            }
+            // A 503 is read whole: wrangler dev's own (its proxy lost the request) is sent again.
+            const parts: Buffer[] = [];
+            answer.on("data", (part: Buffer) => parts.push(part));
+            answer.on("end", () => {
+              const text = Buffer.concat(parts);
+              if (isDevProxyRestart(503, text.toString("utf8"))) {
+                console.warn(`wrangler dev's proxy dropped ${req.method} ${entry.path}; sending it again`);
+                forward(replays + 1);
+                return;
+              }
+              entry.status = 503;
+              res.writeHead(503, answer.headers);
+              res.end(text);
+            });
+          },
+        );
+        upstream.on("error", () => {
+          res.writeHead(502);
+          res.end();
+        });
+        upstream.end(body);
+      };
+      forward(0);
     });
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
