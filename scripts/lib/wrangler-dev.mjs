@@ -125,7 +125,7 @@ export function ensureDevVars() {
 const START_ATTEMPTS = 3;
 
 /** Starts of one server when its wrangler dev did not answer in time (see startWranglerDev). */
-const SILENT_START_ATTEMPTS = 2;
+const UNANSWERED_START_ATTEMPTS = 2;
 
 /** wrangler dev did not answer in time (and was stopped): worth one more start. */
 class StartTimeout extends Error {}
@@ -142,7 +142,7 @@ class StartTimeout extends Error {}
  */
 export async function startWranglerDev(options) {
   let taken = 0;
-  let silent = 0;
+  let unanswered = 0;
   for (;;) {
     try {
       return await startOnce(options);
@@ -153,7 +153,7 @@ export async function startWranglerDev(options) {
         if (options.port !== undefined || ++taken >= START_ATTEMPTS) throw err;
         console.error(`${name}: a port was taken before wrangler dev bound it; starting it again`);
       } else if (err instanceof StartTimeout) {
-        if (++silent >= SILENT_START_ATTEMPTS) throw err;
+        if (++unanswered >= UNANSWERED_START_ATTEMPTS) throw err;
         console.error(`${message}\n${name}: starting it again`);
       } else {
         throw err;

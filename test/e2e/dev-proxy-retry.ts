@@ -1,4 +1,4 @@
-import { isDevProxyRestart, MAX_REPLAYS } from "./dev-proxy-restart";
+import { isDevProxyRestart, sendPastDevProxyRestarts } from "./dev-proxy-restart";
 
 /**
  * vitest setupFile for the tests that drive `wrangler dev` from Node: replays a request that
@@ -23,11 +23,10 @@ function canReplay(input: Parameters<typeof fetch>[0], init: RequestInit | undef
 
 globalThis.fetch = async function fetchPastDevProxyRestarts(input, init) {
   if (!canReplay(input, init)) return stockFetch(input, init);
-  for (let replays = 0; ; replays += 1) {
-    const response = await stockFetch(input instanceof Request ? input.clone() : input, init);
-    if (response.status !== 503 || replays === MAX_REPLAYS) return response;
-    if (!isDevProxyRestart(response.status, await response.clone().text())) return response;
-    const request = input instanceof Request ? `${input.method} ${input.url}` : `${init?.method ?? "GET"} ${input}`;
-    console.warn(`wrangler dev's proxy dropped ${request}; sending it again`);
-  }
+  const request = input instanceof Request ? `${input.method} ${input.url}` : `${init?.method ?? "GET"} ${input}`;
+  return sendPastDevProxyRestarts(
+    request,
+    () => stockFetch(input instanceof Request ? input.clone() : input, init),
+    async (response) => response.status === 503 && isDevProxyRestart(503, await response.clone().text()),
+  );
 };

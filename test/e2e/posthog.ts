@@ -1,9 +1,9 @@
 import { randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
-import { createServer, request } from "node:http";
+import { createServer, type IncomingHttpHeaders, request } from "node:http";
 import type { AddressInfo } from "node:net";
 import { gunzipSync } from "node:zlib";
-import { isDevProxyRestart, MAX_REPLAYS } from "./dev-proxy-restart";
+import { isDevProxyRestart, sendPastDevProxyRestarts } from "./dev-proxy-restart";
 import type { RunningCollector } from "./wrangler-dev";
 
 /** Helpers shared by the tests that drive edgehog with PostHog's own SDKs. */
@@ -93,40 +93,37 @@ export async function recordingProxy(
         magic: body.subarray(0, 2).toString("hex"),
       };
       seen.push(entry);
-      const forward = (replays: number) => {
-        const upstream = request(
-          `${target}${req.url}`,
-          { method: req.method, headers: { ...req.headers, host: new URL(target).host } },
-          (answer) => {
-            if (answer.statusCode !== 503 || replays === MAX_REPLAYS) {
-              entry.status = answer.statusCode;
-              res.writeHead(answer.statusCode ?? 502, answer.headers);
-              answer.pipe(res);
-              return;
-            }
-            // A 503 is read whole: wrangler dev's own (its proxy lost the request) is sent again.
-            const parts: Buffer[] = [];
-            answer.on("data", (part: Buffer) => parts.push(part));
-            answer.on("end", () => {
-              const text = Buffer.concat(parts);
-              if (isDevProxyRestart(503, text.toString("utf8"))) {
-                console.warn(`wrangler dev's proxy dropped ${req.method} ${entry.path}; sending it again`);
-                forward(replays + 1);
-                return;
-              }
-              entry.status = 503;
-              res.writeHead(503, answer.headers);
-              res.end(text);
-            });
-          },
-        );
-        upstream.on("error", () => {
+      const upstream = new URL(target);
+      const forwardOnce = () =>
+        new Promise<{ status: number; headers: IncomingHttpHeaders; body: Buffer }>((resolve, reject) => {
+          const out = request(
+            `${target}${req.url}`,
+            { method: req.method, headers: { ...req.headers, host: upstream.host } },
+            (answer) => {
+              const parts: Buffer[] = [];
+              answer.on("data", (part: Buffer) => parts.push(part));
+              answer.on("end", () =>
+                resolve({ status: answer.statusCode ?? 502, headers: answer.headers, body: Buffer.concat(parts) }),
+              );
+              answer.on("error", reject);
+            },
+          );
+          out.on("error", reject);
+          out.end(body);
+        });
+      sendPastDevProxyRestarts(`${req.method} ${entry.path}`, forwardOnce, async (answer) =>
+        isDevProxyRestart(answer.status, answer.body.toString("utf8")),
+      ).then(
+        (answer) => {
+          entry.status = answer.status;
+          res.writeHead(answer.status, answer.headers);
+          res.end(answer.body);
+        },
+        () => {
           res.writeHead(502);
           res.end();
-        });
-        upstream.end(body);
-      };
-      forward(0);
+        },
+      );
     });
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));

@@ -39,7 +39,7 @@ const state = mkdtempSync(join(tmpdir(), "edgehog-dev-server-"));
 afterAll(() => rmSync(state, { recursive: true, force: true }));
 
 /** The no-op baseline Worker through the launcher, with or without wrangler dev's inspector. */
-const startNoop = (inspector: boolean) =>
+const startNoop = (inspector: boolean, options: { name?: string; timeoutMs?: number } = {}) =>
   startWranglerDev({
     name: inspector ? "with-inspector" : "no-inspector",
     config: join(ROOT, "bench/workers/noop/wrangler.toml"),
@@ -47,6 +47,7 @@ const startNoop = (inspector: boolean) =>
     args: ["--log-level", "warn"],
     readyPath: "/healthz",
     inspector,
+    ...options,
   });
 
 describe("the launcher with inspector: false", () => {
@@ -77,13 +78,7 @@ describe("a wrangler dev that does not answer in time", () => {
   it("is stopped and started once more, then the error says so, with what it printed", async () => {
     const said = vi.spyOn(console, "error").mockImplementation(() => {});
     try {
-      const start = startWranglerDev({
-        name: "never-ready",
-        config: join(ROOT, "bench/workers/noop/wrangler.toml"),
-        persistTo: state,
-        inspector: false,
-        timeoutMs: 1,
-      });
+      const start = startNoop(false, { name: "never-ready", timeoutMs: 1 });
       await expect(start).rejects.toThrow(
         /^never-ready: wrangler dev \(pid \d+\) did not answer \/healthz within 1 ms\n/,
       );
