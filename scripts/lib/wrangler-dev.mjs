@@ -2,15 +2,16 @@
 // The one launcher of `wrangler dev` and of the wrangler commands around it, for `npm start`
 // (scripts/start.mjs), the end-to-end and browser tests (test/e2e/wrangler-dev.ts) and the bench
 // (bench/lib/wrangler.mjs, whose servers run without wrangler dev's inspector: ./dev-server.mjs).
-// What they share lives here: free ports, the local persistence
-// directory, the D1 migrations applied first, .dev.vars, waiting until the Worker answers,
-// starting again when a port was taken meanwhile, and stopping wrangler with its workerd
-// (the wrangler processes and one-shot commands themselves: ./wrangler.mjs).
+// What they share lives here: the local persistence directory, the D1 migrations applied first,
+// .dev.vars, waiting until the Worker answers, starting again when a port was taken meanwhile or
+// the Worker did not answer, and stopping wrangler with its workerd (the wrangler processes and
+// one-shot commands themselves: ./wrangler.mjs; free ports and the readiness probe: ./local-net.mjs).
 import { appendFileSync, copyFileSync, existsSync, mkdirSync, readFileSync } from "node:fs";
-import { createServer } from "node:net";
 import { join } from "node:path";
+import { freePort, probe } from "./local-net.mjs";
 import { ROOT, spawnNode, spawnWrangler, stopGroup } from "./wrangler.mjs";
 
+export { freePort, portInUse } from "./local-net.mjs";
 export { applyMigrations, executeLocal, ROOT, runWrangler, stopEverySpawned, wranglerEnv } from "./wrangler.mjs";
 
 /**
@@ -26,51 +27,6 @@ export const RELAXED_RATE_LIMITS = Object.freeze(
     ]),
   ),
 );
-
-/** Ports handed out in this process: the OS may offer a released port again to the next caller. */
-const handedOut = new Set();
-
-/**
- * A free TCP port on 127.0.0.1 (asked from the OS, then released), never one this process
- * already handed out: servers starting in parallel would otherwise get the same port (one's
- * HTTP port, another's inspector), and the readiness check would reach the wrong server.
- * @returns {Promise<number>}
- */
-export async function freePort() {
-  for (;;) {
-    /** @type {number} */
-    const port = await new Promise((resolve, reject) => {
-      const server = createServer();
-      // Another process may connect to the port in the instant it is bound (a poller of a
-      // server not listening yet): close() would wait for that connection to end.
-      server.on("connection", (socket) => socket.destroy());
-      server.once("error", reject);
-      server.listen(0, "127.0.0.1", () => {
-        const address = server.address();
-        server.close(() =>
-          typeof address === "object" && address ? resolve(address.port) : reject(new Error("no port")),
-        );
-      });
-    });
-    if (!handedOut.has(port)) {
-      handedOut.add(port);
-      return port;
-    }
-  }
-}
-
-/**
- * Whether something already listens on 127.0.0.1:`port`.
- * @param {number} port
- * @returns {Promise<boolean>}
- */
-export async function portInUse(port) {
-  return new Promise((resolve) => {
-    const server = createServer();
-    server.once("error", () => resolve(true));
-    server.listen(port, "127.0.0.1", () => server.close(() => resolve(false)));
-  });
-}
 
 const NAME = /^[A-Z_][A-Z0-9_]*(?==)/gm;
 
@@ -191,6 +147,9 @@ async function spawnWranglerDev({ config, port, fixedPort, persistTo, vars, args
   ]);
 }
 
+/** How long one readiness probe may take. */
+const PROBE_MS = 2000;
+
 /** @param {DevOptions} options @returns {Promise<RunningWrangler>} */
 async function startOnce({
   name = "wrangler dev",
@@ -231,28 +190,28 @@ async function startOnce({
     stop: () => stopGroup(child),
   };
   const exited = () => child.exitCode !== null || child.signalCode !== null;
+  let probes = 0;
+  let last = "no probe yet";
   while (Date.now() - started < timeoutMs) {
     if (exited()) {
       throw new Error(
         `${name}: wrangler dev exited (${child.exitCode ?? child.signalCode}) before it answered\n${output().slice(-3000)}`,
       );
     }
-    try {
-      const res = await fetch(url + readyPath, { signal: AbortSignal.timeout(2000) });
-      await res.arrayBuffer();
-      if (res.status < 500) {
-        running.startupMs = Date.now() - started;
-        return running;
-      }
-    } catch {
-      // not listening yet
+    const outcome = await probe(url + readyPath, PROBE_MS);
+    probes += 1;
+    if (typeof outcome === "number" && outcome < 500) {
+      running.startupMs = Date.now() - started;
+      return running;
     }
+    last = typeof outcome === "number" ? `answered ${outcome}` : outcome;
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
   await running.stop();
   const printed = output();
   throw new StartTimeout(
-    `${name}: wrangler dev (pid ${running.pid}) did not answer ${readyPath} within ${timeoutMs} ms\n` +
+    `${name}: wrangler dev (pid ${running.pid}) did not answer ${readyPath} within ${timeoutMs} ms ` +
+      `(${probes} probes, the last: ${last})\n` +
       (printed ? printed.slice(-3000) : "(it printed nothing)"),
   );
 }
