@@ -211,7 +211,7 @@ async function startOnce({
   const printed = output();
   throw new StartTimeout(
     `${name}: wrangler dev (pid ${running.pid}) did not answer ${readyPath} within ${timeoutMs} ms ` +
-      `(${probes} probes, the last: ${last})\n` +
+      `(probes: ${probes}, the last: ${last})\n` +
       (printed ? printed.slice(-3000) : "(it printed nothing)"),
   );
 }

@@ -80,7 +80,7 @@ describe("a wrangler dev that does not answer in time", () => {
     try {
       const start = startNoop(false, { name: "never-ready", timeoutMs: 1 });
       await expect(start).rejects.toThrow(
-        /^never-ready: wrangler dev \(pid \d+\) did not answer \/healthz within 1 ms \(\d+ probes, the last: [^)]+\)\n/,
+        /^never-ready: wrangler dev \(pid \d+\) did not answer \/healthz within 1 ms \(probes: \d+, the last: [^)]+\)\n/,
       );
       const again = said.mock.calls.filter(([line]) => String(line).endsWith("never-ready: starting it again"));
       expect(again).toHaveLength(1);
