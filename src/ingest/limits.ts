@@ -18,7 +18,7 @@ export const ingestLimitsOf = varsReader(
      * One event, as JSON. At most 50,000: an event travels in one Queue message, whose V8 form
      * may take twice its JSON (src/lib/queue-send.ts), under the 128 KB a message may hold.
      */
-    MAX_EVENT_BYTES: z.coerce.number().int().positive().max(MAX_EVENT_BYTES_CEILING).default(8192),
+    MAX_EVENT_BYTES: positiveInt(8192, MAX_EVENT_BYTES_CEILING),
     /** Ceiling on any string property, on top of the catalogue's own caps. */
     MAX_STRING_LENGTH: positiveInt(256),
     /** Raw events are kept this long, and no event older than this is accepted. */

@@ -18,8 +18,11 @@ export function varsReader<T>(group: string, schema: z.ZodType<T>): (env: object
   };
 }
 
-/** A var holding a positive integer, with its default. */
-export const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback);
+/** A var holding a positive integer, with its default, and at most `ceiling` when one is given. */
+export const positiveInt = (fallback: number, ceiling?: number) => {
+  const int = z.coerce.number().int().positive();
+  return (ceiling === undefined ? int : int.max(ceiling)).default(fallback);
+};
 
 /** A var holding a positive finite number (a rate), with its default. */
 export const positiveNumber = (fallback: number) => z.coerce.number().positive().finite().default(fallback);

@@ -27,6 +27,7 @@ globalThis.fetch = async function fetchPastDevProxyRestarts(input, init) {
   return sendPastDevProxyRestarts(
     request,
     () => stockFetch(input instanceof Request ? input.clone() : input, init),
-    async (response) => response.status === 503 && isDevProxyRestart(503, await response.clone().text()),
+    // Only a 503 is read: the other answers' bodies stay the caller's.
+    async (response) => response.status === 503 && isDevProxyRestart(response.status, await response.clone().text()),
   );
 };
